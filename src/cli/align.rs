@@ -1,0 +1,10 @@
+//! `tarjuman align`.
+
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args, _ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`tarjuman align` is being built")
+}

@@ -1,0 +1,42 @@
+//! `tarjuman completions SHELL` and `tarjuman completions man`: generated
+//! from the clap definition, so they never drift from the real options.
+
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Target {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+    /// The man page (roff), for `man -l -` or /usr/share/man/man1/tarjuman.1.
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  tarjuman completions bash > ~/.local/share/bash-completion/completions/tarjuman\n  tarjuman completions man | man -l -")]
+pub struct Args {
+    /// The shell to complete for, or `man` for the man page.
+    pub target: Target,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut cmd = super::command();
+    let mut out = std::io::stdout().lock();
+    let shell = match args.target {
+        Target::Bash => clap_complete::Shell::Bash,
+        Target::Zsh => clap_complete::Shell::Zsh,
+        Target::Fish => clap_complete::Shell::Fish,
+        Target::Elvish => clap_complete::Shell::Elvish,
+        Target::Powershell => clap_complete::Shell::PowerShell,
+        Target::Man => {
+            clap_mangen::Man::new(cmd).render(&mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    clap_complete::generate(shell, &mut cmd, "tarjuman", &mut out);
+    Ok(ExitCode::SUCCESS)
+}

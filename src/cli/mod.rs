@@ -1,0 +1,155 @@
+//! The command line: argument parsing (clap derive) and output formatting.
+//! One file per subcommand; each reads its inputs, calls the library and
+//! prints. No matching, parsing or storage logic lives here.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub mod align;
+pub mod completions;
+pub mod concord;
+pub mod delete;
+pub mod export;
+pub mod import;
+pub mod lookup;
+pub mod pretranslate;
+pub mod segment;
+pub mod stats;
+
+/// Exit code for a failure (bad input, unreadable file, database error).
+/// Usage errors exit with 2 (clap's convention); success is 0.
+pub const EXIT_FAILURE: u8 = 1;
+
+const AFTER_HELP: &str = "\
+The translation memory is an SQLite file: --db PATH, else $TARJUMAN_DB, else
+~/.local/share/tarjuman/memory.db (created on first use).
+
+Exit codes: 0 success, 1 failure (the message says what and where), 2 usage error.";
+
+/// tarjuman (ترجمان): an Arabic→English translation memory at the command line.
+///
+/// Segment Arabic and English text into sentences, align an article with its
+/// translation, keep the pairs in a translation memory, look new sentences up
+/// with CAT-style fuzzy matching, and move the memory in and out of CAT tools
+/// as TMX 1.4b.
+#[derive(Debug, Parser)]
+#[command(name = "tarjuman", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// The translation memory file.
+    #[arg(long, global = true, env = "TARJUMAN_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Print no progress bars or summaries on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import TMX or TSV files into the translation memory.
+    Import(import::Args),
+    /// Export the translation memory as TMX 1.4b or TSV.
+    Export(export::Args),
+    /// Show what the translation memory holds.
+    Stats(stats::Args),
+    /// Delete units from the translation memory (by id, origin or text).
+    Delete(delete::Args),
+    /// Split Arabic or English text into sentences.
+    Segment(segment::Args),
+    /// Align an Arabic text with its English translation, sentence by sentence.
+    Align(align::Args),
+    /// Look sentences up in the translation memory (fuzzy matches).
+    Lookup(lookup::Args),
+    /// Find every unit that contains a word or phrase.
+    Concord(concord::Args),
+    /// Pre-translate a document from the translation memory, with an analysis.
+    Pretranslate(pretranslate::Args),
+    /// Print shell completions or the man page.
+    Completions(completions::Args),
+}
+
+/// What every command gets besides its own arguments.
+pub struct Ctx {
+    db: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+impl Ctx {
+    /// The TM path: --db, else $TARJUMAN_DB (clap reads both), else the default.
+    pub fn db_path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(crate::tm::store::default_path)
+    }
+
+    /// Open (creating if needed) the translation memory.
+    pub fn open_store(&self) -> anyhow::Result<crate::tm::Store> {
+        Ok(crate::tm::Store::open(&self.db_path())?)
+    }
+
+    /// A progress bar on stderr, drawn only when stderr is a terminal and
+    /// --quiet is off. `len` 0 gives a spinner.
+    pub fn progress(&self, len: u64, what: &str) -> indicatif::ProgressBar {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = if len == 0 {
+            indicatif::ProgressBar::new_spinner()
+        } else {
+            indicatif::ProgressBar::new(len)
+        };
+        let template = if len == 0 {
+            "{spinner} {msg} {pos} [{elapsed_precise}]"
+        } else {
+            "{msg} [{bar:40}] {percent}% {binary_bytes}/{binary_total_bytes} eta {eta}"
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_string());
+        bar
+    }
+
+    /// A line for the user on stderr (summaries), unless --quiet.
+    pub fn say(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// Readable text or JSON for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Ctx {
+        db: cli.db,
+        quiet: cli.quiet,
+    };
+    match cli.command {
+        Command::Import(args) => import::run(args, &ctx),
+        Command::Export(args) => export::run(args, &ctx),
+        Command::Stats(args) => stats::run(args, &ctx),
+        Command::Delete(args) => delete::run(args, &ctx),
+        Command::Segment(args) => segment::run(args, &ctx),
+        Command::Align(args) => align::run(args, &ctx),
+        Command::Lookup(args) => lookup::run(args, &ctx),
+        Command::Concord(args) => concord::run(args, &ctx),
+        Command::Pretranslate(args) => pretranslate::run(args, &ctx),
+        Command::Completions(args) => completions::run(args),
+    }
+}
+
+/// The clap command, for completions and the man page.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

@@ -1,0 +1,10 @@
+//! `tarjuman stats`.
+
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args, _ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`tarjuman stats` is being built")
+}

@@ -1,0 +1,4 @@
+//! Pure string logic: matching keys, language tags, sentence segmentation.
+
+pub mod lang;
+pub mod normalize;

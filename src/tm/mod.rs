@@ -1,0 +1,37 @@
+//! The translation memory: an SQLite file with units, variants and the
+//! indexes that make lookup fast.
+
+pub mod store;
+
+pub use store::{Store, StoreError};
+
+/// The current UTC time as TMX writes dates: `YYYYMMDDThhmmssZ`.
+pub fn now_tmx() -> String {
+    tmx_date(time::OffsetDateTime::now_utc())
+}
+
+/// A UTC time in TMX form.
+pub fn tmx_date(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tmx_dates_have_the_basic_iso_form() {
+        let t = time::macros::datetime!(2021-11-06 09:05:03 UTC);
+        assert_eq!(super::tmx_date(t), "20211106T090503Z");
+        let now = super::now_tmx();
+        assert_eq!(now.len(), 16);
+        assert!(now.ends_with('Z') && now.as_bytes()[8] == b'T');
+    }
+}

@@ -1,0 +1,1 @@
+//! Streaming TMX reader (being built).

@@ -1,0 +1,1 @@
+//! Streaming TMX 1.4b writer (being built).

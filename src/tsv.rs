@@ -1,0 +1,1 @@
+//! Two-column TSV (being built).
