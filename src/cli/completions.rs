@@ -17,7 +17,9 @@ pub enum Target {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  tarjuman completions bash > ~/.local/share/bash-completion/completions/tarjuman\n  tarjuman completions man | man -l -")]
+#[command(
+    after_help = "Examples:\n  tarjuman completions bash > ~/.local/share/bash-completion/completions/tarjuman\n  tarjuman completions man | man -l -"
+)]
 pub struct Args {
     /// The shell to complete for, or `man` for the man page.
     pub target: Target,

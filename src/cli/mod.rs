@@ -83,7 +83,9 @@ pub struct Ctx {
 impl Ctx {
     /// The TM path: --db, else $TARJUMAN_DB (clap reads both), else the default.
     pub fn db_path(&self) -> PathBuf {
-        self.db.clone().unwrap_or_else(crate::tm::store::default_path)
+        self.db
+            .clone()
+            .unwrap_or_else(crate::tm::store::default_path)
     }
 
     /// Open (creating if needed) the translation memory.

@@ -45,8 +45,12 @@ pub fn fold_char(c: char) -> Option<char> {
         | '\u{06EA}'..='\u{06ED}'
         | '\u{0640}' => return None,
         // Bidi and zero-width controls, BOM, soft hyphen.
-        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}'
-        | '\u{FEFF}' | '\u{00AD}' => return None,
+        '\u{061C}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2069}'
+        | '\u{FEFF}'
+        | '\u{00AD}' => return None,
         'أ' | 'إ' | 'آ' | 'ٱ' | '\u{0672}' | '\u{0673}' => 'ا',
         'ؤ' => 'و',
         'ئ' | 'ى' | 'ی' => 'ي',
@@ -145,7 +149,9 @@ pub fn key_tokens(key: &str) -> impl Iterator<Item = &str> {
 /// Is this token a number (digits, possibly with inner `.` or `,`)?
 pub fn is_number(token: &str) -> bool {
     token.as_bytes().first().is_some_and(u8::is_ascii_digit)
-        && token.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
 }
 
 /// Split already folded text into tokens (step 7), as byte slices of it.
@@ -223,7 +229,10 @@ mod tests {
         assert_eq!(matching_key("القرار ٢٢٥٤"), "القرار 2254");
         assert_eq!(matching_key("۱۲۳"), "123");
         assert_eq!(matching_key("نسبة ٢٫٥٪"), "نسبه 2.5 %");
-        assert_eq!(matching_key("1,500 people, 3.5 km."), "1,500 people , 3.5 km .");
+        assert_eq!(
+            matching_key("1,500 people, 3.5 km."),
+            "1,500 people , 3.5 km ."
+        );
         assert!(is_number("2,254") && is_number("1.5") && is_number("7"));
         assert!(!is_number("b52") && !is_number(",") && !is_number(""));
     }
@@ -248,7 +257,10 @@ mod tests {
 
     #[test]
     fn bidi_and_zero_width_controls_are_removed() {
-        assert_eq!(matching_key("\u{200F}سورية\u{200E} \u{2067}abc\u{2069}"), "سوريه abc");
+        assert_eq!(
+            matching_key("\u{200F}سورية\u{200E} \u{2067}abc\u{2069}"),
+            "سوريه abc"
+        );
         assert_eq!(matching_key("\u{FEFF}x\u{200C}y"), "xy");
     }
 

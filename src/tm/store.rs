@@ -165,13 +165,20 @@ mod tests {
     fn refuses_files_that_are_not_a_tm() {
         let dir = tempfile::tempdir().unwrap();
         let text = dir.path().join("notes.txt");
-        std::fs::write(&text, "this is not a database, it is a text file of some length").unwrap();
+        std::fs::write(
+            &text,
+            "this is not a database, it is a text file of some length",
+        )
+        .unwrap();
         assert!(matches!(Store::open(&text), Err(StoreError::NotATm { .. })));
         let other = dir.path().join("other.db");
         Connection::open(&other)
             .unwrap()
             .execute_batch("CREATE TABLE t(x)")
             .unwrap();
-        assert!(matches!(Store::open(&other), Err(StoreError::NotATm { .. })));
+        assert!(matches!(
+            Store::open(&other),
+            Err(StoreError::NotATm { .. })
+        ));
     }
 }
