@@ -1,6 +1,7 @@
 //! The translation memory: an SQLite file with units, variants and the
 //! indexes that make lookup fast.
 
+pub mod index;
 pub mod store;
 
 pub use store::{Store, StoreError};
