@@ -269,7 +269,15 @@ impl<S: Read> Tracker<S> {
     /// The line and column of absolute byte offset `offset` (clamped to the
     /// current window).
     fn locate(&self, offset: u64) -> Pos {
-        let i = offset.saturating_sub(self.win_offset) as usize;
+        if offset < self.win_offset {
+            // The `<` of a tag, consumed with the text before it: same line.
+            let back = self.win_offset - offset;
+            return Pos {
+                line: self.line,
+                column: self.column.saturating_sub(back).max(1),
+            };
+        }
+        let i = (offset - self.win_offset) as usize;
         let (line, column) = advance(
             self.line,
             self.column,
@@ -409,7 +417,7 @@ impl<R: Read> Lexer<R> {
     /// the XML declaration come through too; callers ignore them.
     fn next(&mut self) -> Result<(Event<'_>, Pos), ReadError> {
         self.buf.clear();
-        let at = self.xml.get_ref().pos();
+        let at = self.xml.get_ref().locate(self.xml.buffer_position());
         let ev = match self.xml.read_event_into(&mut self.buf) {
             Ok(ev) => ev,
             Err(e) => return Err(xml_error(&self.xml, &e)),
@@ -915,7 +923,14 @@ impl<R: Read> TmxReader<R> {
                 }
                 Event::Text(t) if is_blank(&t) => {}
                 Event::Text(t) => {
-                    let sample: String = String::from_utf8_lossy(&t).trim().chars().take(40).collect();
+                    let sample: String = String::from_utf8_lossy(&t)
+                        .trim()
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .take(40)
+                        .collect();
                     return Err(at.err(format!(
                         "this is not XML: the file starts with text (\"{sample}\") instead of \
                          <?xml ...?> or <tmx> (a download error message?)"
