@@ -221,7 +221,7 @@ fn ude_elements_of_the_header_are_kept_as_canonical_xml() {
         h.ude,
         [
             "<ude name=\"MacArabic\" base=\"Macintosh\">\n      <map unicode=\"#xF8FF\" code=\"#xF0\" ent=\"Apple_logo\" subst=\"[Apple]\"/>\n      <map code=\"#xC1\" unicode=\"#x0621\"/>\n    </ude>",
-            "<ude name=\"private-use\"/>",
+            "<ude name=\"private-use\"><map unicode=\"#xE000\" subst=\"?\"/></ude>",
         ]
     );
 }
