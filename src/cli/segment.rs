@@ -85,7 +85,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         args.file.display().to_string()
     };
     let bytes = read_input(&args.file).with_context(|| format!("cannot read {name}"))?;
-    let text = decode(&bytes, args.encoding.as_deref()).with_context(|| format!("{name}"))?;
+    let text = decode(&bytes, args.encoding.as_deref()).with_context(|| name.clone())?;
 
     let lang = args.lang.unwrap_or_else(|| Lang::detect(&text));
     let mut segmenter = Segmenter::new(lang)
@@ -202,6 +202,7 @@ fn line_column(text: &str, at: usize) -> (usize, usize) {
 }
 
 /// Do most non-ASCII bytes decode to Arabic letters under windows-1256?
+/// (A few stray bytes prove nothing.)
 fn looks_like_windows_1256(bytes: &[u8]) -> bool {
     let (text, _) = encoding_rs::WINDOWS_1256.decode_without_bom_handling(bytes);
     let (mut arabic, mut other) = (0usize, 0usize);
@@ -212,7 +213,7 @@ fn looks_like_windows_1256(bytes: &[u8]) -> bool {
             other += 1;
         }
     }
-    arabic > 2 * other
+    arabic >= 4 && arabic > 2 * other
 }
 
 /// One line of `--format json`, fields in reading order.
