@@ -152,6 +152,8 @@ const ENGLISH_ABBREVIATIONS: &str = include_str!("../../data/abbrev/en.txt");
 pub struct Segmenter {
     lang: Lang,
     abbreviations: HashMap<String, Abbrev>,
+    /// Characters in the longest abbreviation (a cheap pre-check).
+    longest: usize,
     paragraphs: Paragraphs,
     semicolon: Semicolon,
 }
@@ -162,6 +164,7 @@ impl Segmenter {
         let mut segmenter = Segmenter {
             lang,
             abbreviations: HashMap::new(),
+            longest: 0,
             paragraphs: Paragraphs::default(),
             semicolon: Semicolon::default(),
         };
@@ -229,6 +232,7 @@ impl Segmenter {
                     message: format!("`{word}` has no letters to match"),
                 });
             }
+            self.longest = self.longest.max(key.chars().count());
             self.abbreviations.insert(key, kind);
             count += 1;
         }
@@ -245,6 +249,11 @@ impl Segmenter {
     }
 
     fn lookup(&self, word: &str) -> Option<Abbrev> {
+        // Most words are longer than any abbreviation: skip the folding.
+        let letters = word.chars().filter(|&c| !is_arabic_mark(c)).count();
+        if letters > self.longest {
+            return None;
+        }
         let key = self.key(word);
         if let Some(&kind) = self.abbreviations.get(&key) {
             return Some(kind);
@@ -289,7 +298,18 @@ impl Segmenter {
         };
         let mut sentence_start = 0;
         let mut i = 0;
-        while let Some(c) = block[i..].chars().next() {
+        let bytes = block.as_bytes();
+        while i < bytes.len() {
+            // Skip fast over bytes that cannot start a stop: every stop is
+            // ASCII or has one of these UTF-8 lead bytes.
+            let lead = bytes[i];
+            if !matches!(lead, b'.' | b'!' | b'?' | 0xD8 | 0xDB | 0xE2 | 0xE3) {
+                i += utf8_len(lead);
+                continue;
+            }
+            let Some(c) = block[i..].chars().next() else {
+                break;
+            };
             let stop = is_stop(c) || (c == '؛' && self.lang == Lang::Arabic);
             if !stop {
                 i += c.len_utf8();
@@ -588,6 +608,17 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
+/// Length of the UTF-8 sequence that starts with `lead`.
+#[inline]
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
 fn skip_while(s: &str, mut at: usize, keep: impl Fn(char) -> bool) -> usize {
     while let Some(c) = s[at..].chars().next() {
         if !keep(c) {
@@ -705,7 +736,16 @@ impl Iterator for Lines<'_> {
         }
         let start = self.at;
         let rest = &self.text[start..];
-        match rest.find(['\n', '\r', '\u{2028}', '\u{2029}', '\u{000C}']) {
+        let line_break = rest.bytes().enumerate().position(|(at, b)| match b {
+            b'\n' | b'\r' | 0x0C => true,
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+            0xE2 => rest
+                .as_bytes()
+                .get(at + 1..at + 3)
+                .is_some_and(|t| t == [0x80, 0xA8] || t == [0x80, 0xA9]),
+            _ => false,
+        });
+        match line_break {
             None => {
                 self.at = self.text.len() + 1;
                 Some((start, self.text.len(), false))
