@@ -379,7 +379,10 @@ impl Segmenter {
                 chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none()
             };
             if letters.iter().all(single) {
-                Some(if letters.len() == 1 {
+                // A lone letter is an initial. In English it may also be
+                // the end of a sentence (`Plan B. The`); Arabic has no
+                // case to tell openers from names, so it never is.
+                Some(if letters.len() == 1 && self.lang == Lang::Arabic {
                     Abbrev::NoBreak
                 } else {
                     Abbrev::MayEnd
@@ -391,7 +394,7 @@ impl Segmenter {
         match kind {
             Some(Abbrev::NoBreak) => false,
             Some(Abbrev::NumericOnly) => !next_first.is_some_and(|c| c.is_numeric()),
-            Some(Abbrev::MayEnd) => self.is_opener(next),
+            Some(Abbrev::MayEnd) => self.is_opener(next) && !is_initial(next, rest),
             None => !(self.lang == Lang::English && next_lower),
         }
     }
@@ -565,6 +568,18 @@ const CAUSAL: &[&str] = &[
     "مما",
     "فان",
 ];
+
+/// Is `next` (the first word of `rest`) a lone letter with a dot: an
+/// initial (`J. A. Smith`), not the pronoun or article `I`, `A`?
+fn is_initial(next: &str, rest: &str) -> bool {
+    let mut chars = next.chars();
+    chars.next().is_some_and(char::is_alphabetic)
+        && chars.next().is_none()
+        && rest
+            .trim_start()
+            .get(next.len()..)
+            .is_some_and(|after| after.starts_with('.'))
+}
 
 /// Sentence-ending punctuation (besides the Arabic semicolon).
 fn is_stop(c: char) -> bool {
@@ -1010,6 +1025,18 @@ mod tests {
                 "We bought apples, pears, etc. and went home.",
                 "Apple Inc.",
                 "It grew."
+            ]
+        );
+    }
+
+    #[test]
+    fn english_initials_and_a_letter_at_the_end() {
+        assert_eq!(
+            en("George W. Bush met J. A. Smith and J. I. Packer. They chose Plan B. The rest left."),
+            [
+                "George W. Bush met J. A. Smith and J. I. Packer.",
+                "They chose Plan B.",
+                "The rest left."
             ]
         );
     }
