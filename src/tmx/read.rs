@@ -443,6 +443,14 @@ impl<R: Read> Lexer<R> {
             Err(e) => return Err(xml_error(&self.xml, &e)),
         };
         self.xml.get_mut().accept()?;
+        if let Event::Start(e) | Event::Empty(e) = &ev {
+            if !is_name(e.name().as_ref()) {
+                return Err(at.err(format!(
+                    "malformed XML: <{}> is not a valid element name",
+                    name_of(e)
+                )));
+            }
+        }
         match &ev {
             Event::Start(_) => {
                 self.depth += 1;
@@ -484,6 +492,18 @@ fn xml_error<R: Read>(
 }
 
 // ---------------------------------------------------------------- text
+
+/// An XML name, close enough: ASCII letters, digits, `_ : - .` and any
+/// non-ASCII character, not starting with a digit, `-` or `.`.
+fn is_name(name: &[u8]) -> bool {
+    let ok =
+        |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') || *b >= 0x80;
+    match name.first() {
+        None => false,
+        Some(b) if b.is_ascii_digit() || *b == b'-' || *b == b'.' => false,
+        Some(_) => name.iter().all(ok),
+    }
+}
 
 fn is_blank(bytes: &[u8]) -> bool {
     bytes
@@ -626,6 +646,12 @@ fn collect_attrs(e: &BytesStart<'_>, at: Pos, out: &mut Attrs) -> Result<(), Rea
             ))
         })?;
         let key = utf8(a.key.as_ref(), at)?;
+        if !is_name(a.key.as_ref()) {
+            return Err(at.err(format!(
+                "malformed XML: \"{key}\" in <{}> is not a valid attribute name",
+                name_of(e)
+            )));
+        }
         let value = unescape_attr(&a.value)
             .map_err(|m| at.err(format!("attribute {key} of <{}>: {m}", name_of(e))))?;
         out.push((key.to_string(), value));
