@@ -327,9 +327,9 @@ fn generate(path: &Path, tsv_path: &Path, units: u64) -> std::io::Result<()> {
         }
         let day = 1 + i % 28;
         let month = 1 + (i / 28) % 12;
-        write!(
+        writeln!(
             out,
-            "    <tu tuid=\"{i}\" creationdate=\"2021{month:02}{day:02}T101500Z\" creationid=\"translator{}\">\n",
+            "    <tu tuid=\"{i}\" creationdate=\"2021{month:02}{day:02}T101500Z\" creationid=\"translator{}\">",
             i % 7
         )?;
         if i % 10 == 0 {
