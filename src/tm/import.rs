@@ -92,7 +92,7 @@ impl From<anyhow::Error> for ImportError {
 enum Source {
     Tmx(Box<crate::tmx::read::TmxReader<BufReader<File>>>),
     Tsv {
-        reader: crate::tsv::TsvReader<BufReader<File>>,
+        reader: Box<crate::tsv::TsvReader<BufReader<File>>>,
         src: String,
         tgt: String,
         stamp: String,
@@ -218,7 +218,7 @@ pub fn import_file(
                 }
             };
             let source = Source::Tsv {
-                reader,
+                reader: Box::new(reader),
                 src,
                 tgt,
                 stamp: super::now_tmx(),
