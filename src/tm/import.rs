@@ -90,8 +90,9 @@ impl From<anyhow::Error> for ImportError {
 
 /// A stream of units from either format.
 enum Source {
+    Tmx(Box<crate::tmx::read::TmxReader<BufReader<File>>>),
     Tsv {
-        reader: crate::tsv::TsvReader<BufReader<File>>,
+        reader: Box<crate::tsv::TsvReader<BufReader<File>>>,
         src: String,
         tgt: String,
         stamp: String,
@@ -101,6 +102,11 @@ enum Source {
 impl Source {
     fn next_unit(&mut self) -> Result<Option<Unit>, Located> {
         match self {
+            Source::Tmx(r) => r.next_unit().map_err(|e| Located {
+                line: e.line,
+                column: e.column,
+                message: e.message,
+            }),
             Source::Tsv {
                 reader,
                 src,
@@ -125,6 +131,15 @@ impl Source {
 
     fn take_warnings(&mut self) -> Vec<Located> {
         match self {
+            Source::Tmx(r) => r
+                .take_warnings()
+                .into_iter()
+                .map(|w| Located {
+                    line: w.line,
+                    column: w.column,
+                    message: w.message,
+                })
+                .collect(),
             Source::Tsv { reader, .. } => reader
                 .take_warnings()
                 .into_iter()
@@ -139,6 +154,7 @@ impl Source {
 
     fn bytes_read(&self) -> u64 {
         match self {
+            Source::Tmx(r) => r.bytes_read(),
             Source::Tsv { reader, .. } => reader.bytes_read(),
         }
     }
@@ -177,8 +193,10 @@ pub fn import_file(
     };
     let (mut source, header) = match format {
         FileFormat::Tmx => {
-            drop(input);
-            return Err(anyhow::anyhow!("TMX import arrives with the tmx branch").into());
+            let reader = crate::tmx::read::TmxReader::new(input)
+                .map_err(|e| located(e.line, e.column, e.message))?;
+            let header = reader.header().clone();
+            (Source::Tmx(Box::new(reader)), Some(header))
         }
         FileFormat::Tsv => {
             let reader = crate::tsv::TsvReader::new(input)
@@ -200,7 +218,7 @@ pub fn import_file(
                 }
             };
             let source = Source::Tsv {
-                reader,
+                reader: Box::new(reader),
                 src,
                 tgt,
                 stamp: super::now_tmx(),
