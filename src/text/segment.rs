@@ -389,7 +389,9 @@ impl Segmenter {
         let core = strip_number_prefix(word);
         if core.is_empty() {
             // `5.` or `(3).`: a list marker when it is all the sentence has.
-            let so_far = block[sentence_start..run_start].trim();
+            let so_far = block[sentence_start..run_start]
+                .trim()
+                .trim_matches(|c| is_opener_punct(c) || is_closer(c));
             return !(so_far == word && !word.is_empty() && word.len() <= 3);
         }
         let after_number = core.len() < word.len();
@@ -1160,6 +1162,25 @@ mod tests {
             en("He waited... and waited... Then he left… Nobody saw."),
             ["He waited... and waited...", "Then he left…", "Nobody saw."]
         );
+    }
+
+    #[test]
+    fn list_markers_stay_with_their_item() {
+        assert_eq!(en("(3). The third item."), ["(3). The third item."]);
+        assert_eq!(
+            ar("2. البند الثاني. وهو مهم."),
+            ["2. البند الثاني.", "وهو مهم."]
+        );
+        // A number ending a sentence still splits.
+        assert_eq!(
+            en("The toll rose to 12. The next day it fell."),
+            ["The toll rose to 12.", "The next day it fell."]
+        );
+    }
+
+    #[test]
+    fn arabic_initial_never_ends_a_sentence() {
+        assert_eq!(ar("كتبه بالحرف ع. وقال إنه خطأ.").len(), 1);
     }
 
     #[test]
