@@ -1,1 +1,397 @@
 //! The Arabic→English sentence aligner.
+//!
+//! `align(src, tgt, &opts)` takes the Arabic and English sentences (and, in
+//! the options, which paragraph each belongs to) and returns links
+//! (1-1, 1-0, 0-1, 2-1, 1-2, 2-2, 3-1, 1-3) with a confidence in [0, 1].
+//!
+//! How (see `dp` for the search, `features` for what a sentence is):
+//!
+//! 1. Every sentence becomes a length and a bag of items: numbers (Arabic
+//!    digits folded), Latin-script words, dictionary translations, names
+//!    matched across scripts by consonant skeleton (`translit`).
+//! 2. Pass one: a DP under a Gale–Church length model whose ratio is the
+//!    document's own character ratio, a lexical term (shared items, weighted
+//!    by rarity), a penalty for unmatched numbers and a paragraph-boundary
+//!    bonus when both sides' paragraphs look comparable.
+//! 3. From pass one's confident 1-1 links: the length ratio and variance are
+//!    re-estimated, the paragraph bonus is set from how often paragraph ends
+//!    agree, and a dictionary is learned from co-occurring words (Dice).
+//! 4. Pass two with the refined model.
+//! 5. Out-of-order material (swapped paragraphs): runs left unaligned on
+//!    one side are aligned against unaligned runs elsewhere on the other,
+//!    and kept when the words say so.
+//!
+//! Confidence is the posterior probability of the link under the model
+//! (forward–backward over all alignments), scaled down when a link has none
+//! of the lexical support its neighbours have.
+
+mod dp;
+pub mod features;
+pub mod lexicon;
+pub mod translit;
+
+use dp::{Side, Step};
+use features::{Kind, NameIndex, Vocab};
+pub use lexicon::{Cooccurrence, Lexicon};
+
+/// One link of an alignment: 0-based sentence indices on each side (one of
+/// them empty for an omission) and the confidence in [0, 1].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub src: Vec<usize>,
+    pub tgt: Vec<usize>,
+    pub score: f64,
+}
+
+/// How to align.
+#[derive(Debug, Clone)]
+pub struct AlignOptions {
+    /// Paragraph index of each source sentence (non-decreasing), or empty
+    /// when the text has no paragraph information.
+    pub src_paragraphs: Vec<usize>,
+    /// The same for the target sentences.
+    pub tgt_paragraphs: Vec<usize>,
+    /// Bilingual dictionary (user, FreeDict, learned from the TM).
+    pub lexicon: Lexicon,
+    /// Learn a dictionary from the document itself between the passes.
+    pub learn: bool,
+}
+
+impl Default for AlignOptions {
+    fn default() -> Self {
+        AlignOptions {
+            src_paragraphs: Vec::new(),
+            tgt_paragraphs: Vec::new(),
+            lexicon: Lexicon::new(),
+            learn: true,
+        }
+    }
+}
+
+/// The links and what the aligner learned about the document.
+#[derive(Debug, Clone)]
+pub struct Alignment {
+    pub links: Vec<Link>,
+    /// English characters per Arabic character, as estimated.
+    pub ratio: f64,
+    /// Standard deviation of English length per √character.
+    pub deviation: f64,
+    /// Word pairs learned from the document.
+    pub learned_pairs: usize,
+    /// Links recovered out of order (moved or swapped material).
+    pub crossing_links: usize,
+    /// Was the paragraph structure used (the two sides' paragraphs agree)?
+    pub paragraphs_used: bool,
+}
+
+/// Align Arabic sentences `src` with English sentences `tgt`.
+pub fn align(src: &[String], tgt: &[String], opts: &AlignOptions) -> Vec<Link> {
+    align_detailed(src, tgt, opts).links
+}
+
+/// `align`, with the estimates behind it.
+pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Alignment {
+    let mut vocab = Vocab::default();
+    let tgt_feats: Vec<_> = tgt
+        .iter()
+        .map(|t| features::english(t, &mut vocab))
+        .collect();
+    let names = NameIndex::build(&vocab);
+    let src_feats = |vocab: &mut Vocab, lex: &Lexicon| -> Vec<_> {
+        src.iter()
+            .map(|s| features::arabic(s, vocab, lex, &names))
+            .collect()
+    };
+    let mut lexicon = opts.lexicon.clone();
+    let mut src_side = side(
+        src_feats(&mut vocab, &lexicon),
+        &opts.src_paragraphs,
+        &vocab,
+    );
+    let tgt_side = side(tgt_feats, &opts.tgt_paragraphs, &vocab);
+
+    let mut model = initial_model(&src_side, &tgt_side, &vocab, opts);
+    let first = dp::align(&src_side, &tgt_side, &model);
+
+    // Learn from the confident part of pass one.
+    refine_model(&mut model, &first, &src_side, &tgt_side);
+    let mut learned_pairs = 0;
+    if opts.learn {
+        let mut co = Cooccurrence::default();
+        for s in first
+            .iter()
+            .filter(|s| s.a == 1 && s.b == 1 && s.post >= 0.9)
+        {
+            co.add_link(&src[s.i - 1], &tgt[s.j - 1]);
+        }
+        let learned = co.lexicon(2, 0.7);
+        learned_pairs = learned.pairs().len();
+        if learned_pairs > 0 {
+            lexicon.extend(&learned);
+            src_side = side(
+                src_feats(&mut vocab, &lexicon),
+                &opts.src_paragraphs,
+                &vocab,
+            );
+            model.weight = weights(&vocab, &tgt_side);
+            model.is_number = vocab.kinds.iter().map(|k| *k == Kind::Number).collect();
+        }
+    }
+    let second = dp::align(&src_side, &tgt_side, &model);
+    let (links, crossing_links) = recover_crossings(&second, &src_side, &tgt_side, &model);
+    Alignment {
+        links,
+        ratio: model.ratio,
+        deviation: model.var.sqrt(),
+        learned_pairs,
+        crossing_links,
+        paragraphs_used: model.para_bonus > 0.0,
+    }
+}
+
+fn side(feats: Vec<features::Features>, paragraphs: &[usize], vocab: &Vocab) -> Side {
+    let n = feats.len();
+    let para_end = if paragraphs.len() == n {
+        (0..n)
+            .map(|i| i + 1 == n || paragraphs[i + 1] != paragraphs[i])
+            .collect()
+    } else {
+        vec![false; n]
+    };
+    let mut out = Side {
+        para_end,
+        ..Side::default()
+    };
+    for f in feats {
+        out.len.push(f.len);
+        out.nums.push(
+            f.items
+                .iter()
+                .filter(|&&id| vocab.kinds[id as usize] == Kind::Number)
+                .count() as u16,
+        );
+        out.items.push(f.items);
+    }
+    out
+}
+
+/// Evidence per shared item: numbers and names say more than words, and a
+/// word found in many English sentences says little.
+fn weights(vocab: &Vocab, tgt: &Side) -> Vec<f32> {
+    let mut df = vec![0u32; vocab.kinds.len()];
+    for items in &tgt.items {
+        for &id in items {
+            df[id as usize] += 1;
+        }
+    }
+    let n = tgt.n() as f64 + 1.0;
+    vocab
+        .kinds
+        .iter()
+        .zip(&df)
+        .map(|(kind, &d)| {
+            let base = match kind {
+                Kind::Number => 3.0,
+                Kind::Name => 2.0,
+                Kind::Word => 1.2,
+            };
+            let idf = if n > 2.0 {
+                ((n / (f64::from(d) + 0.5)).ln() / n.ln()).clamp(0.2, 1.0)
+            } else {
+                1.0
+            };
+            (base * idf) as f32
+        })
+        .collect()
+}
+
+fn paragraph_count(paragraphs: &[usize]) -> usize {
+    let mut p = paragraphs.to_vec();
+    p.dedup();
+    p.len()
+}
+
+fn initial_model(src: &Side, tgt: &Side, vocab: &Vocab, opts: &AlignOptions) -> dp::Model {
+    let ls: f64 = src.len.iter().map(|&x| f64::from(x)).sum();
+    let lt: f64 = tgt.len.iter().map(|&x| f64::from(x)).sum();
+    let ratio = if ls > 0.0 && lt > 0.0 {
+        (lt / ls).clamp(0.3, 4.0)
+    } else {
+        1.25
+    };
+    let (ps, pt) = (
+        paragraph_count(&opts.src_paragraphs),
+        paragraph_count(&opts.tgt_paragraphs),
+    );
+    let comparable = ps >= 2 && pt >= 2 && {
+        let r = ps as f64 / pt as f64;
+        (0.67..=1.5).contains(&r)
+    };
+    dp::Model {
+        ratio,
+        var: 8.0 * ratio,
+        prior: dp::Model::default_priors(),
+        weight: weights(vocab, tgt),
+        is_number: vocab.kinds.iter().map(|k| *k == Kind::Number).collect(),
+        para_bonus: if comparable { 1.5 } else { 0.0 },
+        number_penalty: 1.5,
+    }
+}
+
+/// Re-estimate the length model and the paragraph bonus from the confident
+/// 1-1 links of a first pass.
+fn refine_model(model: &mut dp::Model, steps: &[Step], src: &Side, tgt: &Side) {
+    let sure: Vec<&Step> = steps
+        .iter()
+        .filter(|s| s.a == 1 && s.b == 1 && s.post >= 0.9)
+        .collect();
+    if sure.len() >= 5 {
+        let ls: f64 = sure.iter().map(|s| f64::from(src.len[s.i - 1])).sum();
+        let lt: f64 = sure.iter().map(|s| f64::from(tgt.len[s.j - 1])).sum();
+        if ls > 0.0 && lt > 0.0 {
+            let ratio = (lt / ls).clamp(0.3, 4.0);
+            let var: f64 = sure
+                .iter()
+                .map(|s| {
+                    let (a, b) = (f64::from(src.len[s.i - 1]), f64::from(tgt.len[s.j - 1]));
+                    let mean = ((a + b / ratio) / 2.0).max(1.0);
+                    (b - ratio * a).powi(2) / mean
+                })
+                .sum::<f64>()
+                / sure.len() as f64;
+            model.ratio = ratio;
+            // Shrink towards the prior guess: a few links make a noisy
+            // estimate, and too small a variance makes every merge look bad.
+            let k = sure.len() as f64;
+            model.var = ((var * k + 8.0 * ratio * 10.0) / (k + 10.0)).clamp(2.0, 80.0);
+        }
+    }
+    // Paragraph ends: used only when they agree on both sides.
+    let (mut both, mut one) = (0u32, 0u32);
+    for s in steps.iter().filter(|s| s.a > 0 && s.b > 0) {
+        match (src.para_end[s.i - 1], tgt.para_end[s.j - 1]) {
+            (true, true) => both += 1,
+            (true, false) | (false, true) => one += 1,
+            _ => {}
+        }
+    }
+    let agreement = if both + one > 0 {
+        f64::from(both) / f64::from(both + one)
+    } else {
+        0.0
+    };
+    model.para_bonus = if both >= 2 && agreement >= 0.6 {
+        2.5 * agreement
+    } else {
+        0.0
+    };
+}
+
+/// A run of consecutive omission steps: the source and target sentences
+/// left unaligned there.
+struct Gap {
+    src: std::ops::Range<usize>,
+    tgt: std::ops::Range<usize>,
+}
+
+/// Links in path order; unaligned source runs matched with unaligned target
+/// runs elsewhere (material moved or swapped) replace their omissions when
+/// the sub-alignment has lexical support.
+fn recover_crossings(
+    steps: &[Step],
+    src: &Side,
+    tgt: &Side,
+    model: &dp::Model,
+) -> (Vec<Link>, usize) {
+    let mut gaps: Vec<Gap> = Vec::new();
+    let mut in_gap = false;
+    for s in steps {
+        if s.a > 0 && s.b > 0 {
+            in_gap = false;
+            continue;
+        }
+        if !in_gap {
+            gaps.push(Gap {
+                src: s.i - s.a..s.i - s.a,
+                tgt: s.j - s.b..s.j - s.b,
+            });
+            in_gap = true;
+        }
+        let g = gaps.last_mut().expect("a gap was just pushed");
+        if s.a > 0 {
+            if g.src.is_empty() {
+                g.src = s.i - 1..s.i;
+            } else {
+                g.src.end = s.i;
+            }
+        }
+        if s.b > 0 {
+            if g.tgt.is_empty() {
+                g.tgt = s.j - 1..s.j;
+            } else {
+                g.tgt.end = s.j;
+            }
+        }
+    }
+    // Recovered links, keyed by the first source sentence.
+    let mut recovered: Vec<Link> = Vec::new();
+    let mut used_src = vec![false; src.n()];
+    let mut used_tgt = vec![false; tgt.n()];
+    let small = |r: &std::ops::Range<usize>| !r.is_empty() && r.len() <= 300;
+    if gaps.len() <= 60 {
+        for (x, gs) in gaps.iter().enumerate() {
+            for (y, gt) in gaps.iter().enumerate() {
+                if x == y || !small(&gs.src) || !small(&gt.tgt) {
+                    continue;
+                }
+                if gs.src.clone().any(|i| used_src[i]) || gt.tgt.clone().any(|j| used_tgt[j]) {
+                    continue;
+                }
+                let sub_src = dp::slice(src, gs.src.clone());
+                let sub_tgt = dp::slice(tgt, gt.tgt.clone());
+                for s in dp::align(&sub_src, &sub_tgt, model) {
+                    if s.a == 0 || s.b == 0 || s.post < 0.5 {
+                        continue;
+                    }
+                    let evidence = dp::evidence(&sub_src, &sub_tgt, model, &s);
+                    if evidence < 3.0 {
+                        continue;
+                    }
+                    let link = Link {
+                        src: (gs.src.start + s.i - s.a..gs.src.start + s.i).collect(),
+                        tgt: (gt.tgt.start + s.j - s.b..gt.tgt.start + s.j).collect(),
+                        score: s.post,
+                    };
+                    link.src.iter().for_each(|&i| used_src[i] = true);
+                    link.tgt.iter().for_each(|&j| used_tgt[j] = true);
+                    recovered.push(link);
+                }
+            }
+        }
+    }
+    let crossing = recovered.len();
+    recovered.sort_by_key(|l| std::cmp::Reverse(l.src[0]));
+    let mut links = Vec::with_capacity(steps.len());
+    for s in steps {
+        let link = Link {
+            src: (s.i - s.a..s.i).collect(),
+            tgt: (s.j - s.b..s.j).collect(),
+            score: s.post,
+        };
+        if s.b == 0 && used_src[s.i - 1] {
+            // Replaced by a recovered link, emitted at its first sentence.
+            while recovered.last().is_some_and(|r| r.src[0] <= s.i - 1) {
+                let r = recovered.pop().expect("checked");
+                if r.src[0] == s.i - 1 {
+                    links.push(r);
+                }
+            }
+            continue;
+        }
+        if s.a == 0 && used_tgt[s.j - 1] {
+            continue;
+        }
+        links.push(link);
+    }
+    (links, crossing)
+}
