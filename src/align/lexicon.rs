@@ -248,6 +248,30 @@ impl Cooccurrence {
     }
 }
 
+impl Cooccurrence {
+    /// For each Arabic word, its `k` best English partners by Dice (pairs
+    /// seen once included): what the TM keeps of a document.
+    pub fn top_pairs(&self, k: usize) -> Vec<(&str, &str, u32)> {
+        let mut by_word: HashMap<&str, Vec<(f64, &str, u32)>> = HashMap::new();
+        for ((a, e), &n) in &self.pairs {
+            let na = self.arabic.get(a).copied().unwrap_or(n);
+            let ne = self.english.get(e).copied().unwrap_or(n);
+            let dice = 2.0 * f64::from(n) / f64::from(na + ne);
+            by_word
+                .entry(a.as_str())
+                .or_default()
+                .push((dice, e.as_str(), n));
+        }
+        let mut out = Vec::new();
+        for (a, mut cands) in by_word {
+            cands.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+            out.extend(cands.into_iter().take(k).map(|(_, e, n)| (a, e, n)));
+        }
+        out.sort();
+        out
+    }
+}
+
 /// The Arabic content words of a text, in lookup form, each once.
 pub fn content_forms_ar(text: &str) -> Vec<String> {
     let folded = fold(text);

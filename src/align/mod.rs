@@ -27,6 +27,7 @@
 
 mod dp;
 pub mod features;
+pub mod html;
 pub mod lexicon;
 pub mod translit;
 
