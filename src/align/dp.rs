@@ -194,6 +194,49 @@ fn pair_lex(a: &[u32], b: &[u32], model: &Model) -> (f32, u16) {
     (w, nums)
 }
 
+/// Lexical evidence between two groups of sentences (multisets united).
+fn multi_lex(a: &[Vec<u32>], b: &[Vec<u32>], model: &Model) -> (f32, u16) {
+    let mut ia = [0usize; 3];
+    let mut ib = [0usize; 3];
+    let head = |sets: &[Vec<u32>], idx: &[usize; 3]| -> Option<u32> {
+        sets.iter()
+            .zip(idx)
+            .filter_map(|(v, &k)| v.get(k).copied())
+            .min()
+    };
+    // Count and consume every copy of `x` at the heads of `sets`.
+    let take = |sets: &[Vec<u32>], idx: &mut [usize; 3], x: u32| -> u32 {
+        let mut n = 0;
+        for (v, k) in sets.iter().zip(idx.iter_mut()) {
+            while v.get(*k) == Some(&x) {
+                *k += 1;
+                n += 1;
+            }
+        }
+        n
+    };
+    let (mut w, mut nums) = (0.0f32, 0u16);
+    while let (Some(x), Some(y)) = (head(a, &ia), head(b, &ib)) {
+        match x.cmp(&y) {
+            std::cmp::Ordering::Less => {
+                take(a, &mut ia, x);
+            }
+            std::cmp::Ordering::Greater => {
+                take(b, &mut ib, y);
+            }
+            std::cmp::Ordering::Equal => {
+                let shared = take(a, &mut ia, x).min(take(b, &mut ib, x));
+                let id = x as usize;
+                w += shared as f32 * model.weight.get(id).copied().unwrap_or(0.0);
+                if model.is_number.get(id).copied().unwrap_or(false) {
+                    nums += shared as u16;
+                }
+            }
+        }
+    }
+    (w, nums)
+}
+
 /// −ln of the two-tailed normal probability of |z| or more, computed in
 /// log space (Numerical Recipes' erfc, which never underflows here).
 #[inline]
@@ -262,15 +305,16 @@ impl<'a> Lattice<'a> {
         let z = (lt - m.ratio * ls) / (m.var * mean_len).sqrt();
         cost += neg_log_two_tail(z);
 
-        let mut lex = 0.0f64;
-        let mut matched_nums = 0u32;
-        for s in i - a..i {
-            for t in j - b..j {
-                let (w, nums) = self.pair(s, t);
-                lex += f64::from(w);
-                matched_nums += u32::from(nums);
-            }
-        }
+        let (lex, matched_nums) = if a == 1 && b == 1 {
+            let (w, nums) = self.pair(i - 1, j - 1);
+            (f64::from(w), u32::from(nums))
+        } else {
+            // Items shared by the groups as wholes: summing the pairwise
+            // evidence would count an item twice when both source
+            // sentences share it with the target.
+            let (w, nums) = multi_lex(&src.items[i - a..i], &tgt.items[j - b..j], m);
+            (f64::from(w), u32::from(nums))
+        };
         cost -= lex;
         let src_nums: u32 = (i - a..i).map(|s| u32::from(src.nums[s])).sum();
         let tgt_nums: u32 = (j - b..j).map(|t| u32::from(tgt.nums[t])).sum();
@@ -460,13 +504,9 @@ pub(crate) fn slice(side: &Side, range: std::ops::Range<usize>) -> Side {
 
 /// The lexical evidence (nats) inside one bead.
 pub(crate) fn evidence(src: &Side, tgt: &Side, model: &Model, step: &Step) -> f64 {
-    let mut total = 0.0;
-    for s in step.i - step.a..step.i {
-        for t in step.j - step.b..step.j {
-            total += f64::from(pair_lex(&src.items[s], &tgt.items[t], model).0);
-        }
-    }
-    total
+    let a = &src.items[step.i - step.a..step.i];
+    let b = &tgt.items[step.j - step.b..step.j];
+    f64::from(multi_lex(a, b, model).0)
 }
 
 #[cfg(test)]

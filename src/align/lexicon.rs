@@ -24,6 +24,15 @@ impl Lexicon {
         Lexicon::default()
     }
 
+    /// The built-in core lexicon (`data/align/core-ar-en.tsv`): common
+    /// words of news, legal, feature and business text, so that alignment
+    /// has lexical evidence even without a dictionary.
+    pub fn core() -> Lexicon {
+        let mut lex = Lexicon::new();
+        lex.add_tsv(include_str!("../../data/align/core-ar-en.tsv"));
+        lex
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -52,7 +52,8 @@ pub struct AlignOptions {
     pub src_paragraphs: Vec<usize>,
     /// The same for the target sentences.
     pub tgt_paragraphs: Vec<usize>,
-    /// Bilingual dictionary (user, FreeDict, learned from the TM).
+    /// Bilingual dictionary (the built-in core lexicon by default; add a
+    /// user dictionary, FreeDict, pairs learned from the TM).
     pub lexicon: Lexicon,
     /// Learn a dictionary from the document itself between the passes.
     pub learn: bool,
@@ -63,7 +64,7 @@ impl Default for AlignOptions {
         AlignOptions {
             src_paragraphs: Vec::new(),
             tgt_paragraphs: Vec::new(),
-            lexicon: Lexicon::new(),
+            lexicon: Lexicon::core(),
             learn: true,
         }
     }

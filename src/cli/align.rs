@@ -138,7 +138,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     }
     let ar = read_text(&args.ar_file, Lang::Arabic, &args)?;
     let en = read_text(&args.en_file, Lang::English, &args)?;
-    let mut lexicon = Lexicon::new();
+    let mut lexicon = Lexicon::core();
     for path in &args.dict {
         let text = read_utf8(path)?;
         let bad = lexicon.add_tsv(&text);
