@@ -35,6 +35,9 @@ pub(crate) struct Side {
     pub items: Vec<Vec<u32>>,
     /// How many of the items are numbers.
     pub nums: Vec<u16>,
+    /// How many words have a known translation (source side): in a right
+    /// link most of them should meet their translation.
+    pub trans: Vec<u16>,
     /// Does the sentence end a paragraph?
     pub para_end: Vec<bool>,
 }
@@ -56,6 +59,7 @@ impl Side {
             items.sort_unstable();
             out.items.push(items);
             out.nums.push(self.nums[i..k].iter().sum());
+            out.trans.push(self.trans[i..k].iter().sum());
             out.para_end.push(self.para_end[k - 1]);
             i = k;
         }
@@ -80,6 +84,10 @@ pub(crate) struct Model {
     pub para_bonus: f64,
     /// Nats charged per number left unmatched inside a bead.
     pub number_penalty: f64,
+    /// Nats charged per source word with a known translation that finds
+    /// none in the bead: −ln(1 − ρ), ρ the share of such words that do
+    /// find theirs in right links.
+    pub miss_penalty: f64,
 }
 
 impl Model {
@@ -170,32 +178,41 @@ impl Band {
     }
 }
 
-/// Lexical evidence of one sentence pair: summed weight of shared items
-/// and how many of them are numbers.
+/// What two groups of sentences share: the summed weight of the shared
+/// items, how many there are and how many of them are numbers.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shared {
+    weight: f32,
+    count: u16,
+    nums: u16,
+}
+
+/// Lexical evidence of one sentence pair.
 #[inline]
-fn pair_lex(a: &[u32], b: &[u32], model: &Model) -> (f32, u16) {
+fn pair_lex(a: &[u32], b: &[u32], model: &Model) -> Shared {
     let (mut x, mut y) = (0, 0);
-    let (mut w, mut nums) = (0.0f32, 0u16);
+    let mut out = Shared::default();
     while x < a.len() && y < b.len() {
         match a[x].cmp(&b[y]) {
             std::cmp::Ordering::Less => x += 1,
             std::cmp::Ordering::Greater => y += 1,
             std::cmp::Ordering::Equal => {
                 let id = a[x] as usize;
-                w += model.weight.get(id).copied().unwrap_or(0.0);
+                out.weight += model.weight.get(id).copied().unwrap_or(0.0);
+                out.count += 1;
                 if model.is_number.get(id).copied().unwrap_or(false) {
-                    nums += 1;
+                    out.nums += 1;
                 }
                 x += 1;
                 y += 1;
             }
         }
     }
-    (w, nums)
+    out
 }
 
 /// Lexical evidence between two groups of sentences (multisets united).
-fn multi_lex(a: &[Vec<u32>], b: &[Vec<u32>], model: &Model) -> (f32, u16) {
+fn multi_lex(a: &[Vec<u32>], b: &[Vec<u32>], model: &Model) -> Shared {
     let mut ia = [0usize; 3];
     let mut ib = [0usize; 3];
     let head = |sets: &[Vec<u32>], idx: &[usize; 3]| -> Option<u32> {
@@ -215,7 +232,7 @@ fn multi_lex(a: &[Vec<u32>], b: &[Vec<u32>], model: &Model) -> (f32, u16) {
         }
         n
     };
-    let (mut w, mut nums) = (0.0f32, 0u16);
+    let mut out = Shared::default();
     while let (Some(x), Some(y)) = (head(a, &ia), head(b, &ib)) {
         match x.cmp(&y) {
             std::cmp::Ordering::Less => {
@@ -227,14 +244,15 @@ fn multi_lex(a: &[Vec<u32>], b: &[Vec<u32>], model: &Model) -> (f32, u16) {
             std::cmp::Ordering::Equal => {
                 let shared = take(a, &mut ia, x).min(take(b, &mut ib, x));
                 let id = x as usize;
-                w += shared as f32 * model.weight.get(id).copied().unwrap_or(0.0);
+                out.weight += shared as f32 * model.weight.get(id).copied().unwrap_or(0.0);
+                out.count += shared as u16;
                 if model.is_number.get(id).copied().unwrap_or(false) {
-                    nums += shared as u16;
+                    out.nums += shared as u16;
                 }
             }
         }
     }
-    (w, nums)
+    out
 }
 
 /// −ln of the two-tailed normal probability of |z| or more, computed in
@@ -260,12 +278,12 @@ struct Lattice<'a> {
     model: &'a Model,
     band: Band,
     /// Lexical evidence of sentence pair (i-1, j-1), stored at node (i, j).
-    lex: Vec<(f32, u16)>,
+    lex: Vec<Shared>,
 }
 
 impl<'a> Lattice<'a> {
     fn new(src: &'a Side, tgt: &'a Side, model: &'a Model, band: Band) -> Lattice<'a> {
-        let mut lex = vec![(0.0, 0); band.cells];
+        let mut lex = vec![Shared::default(); band.cells];
         for i in 1..=src.n() {
             for j in band.lo[i].max(1)..=band.hi[i] {
                 let idx = band.start[i] + j - band.lo[i];
@@ -282,7 +300,7 @@ impl<'a> Lattice<'a> {
     }
 
     #[inline]
-    fn pair(&self, s: usize, t: usize) -> (f32, u16) {
+    fn pair(&self, s: usize, t: usize) -> Shared {
         match self.band.index(s + 1, t + 1) {
             Some(idx) => self.lex[idx],
             None => pair_lex(&self.src.items[s], &self.tgt.items[t], self.model),
@@ -305,21 +323,24 @@ impl<'a> Lattice<'a> {
         let z = (lt - m.ratio * ls) / (m.var * mean_len).sqrt();
         cost += neg_log_two_tail(z);
 
-        let (lex, matched_nums) = if a == 1 && b == 1 {
-            let (w, nums) = self.pair(i - 1, j - 1);
-            (f64::from(w), u32::from(nums))
+        let shared = if a == 1 && b == 1 {
+            self.pair(i - 1, j - 1)
         } else {
             // Items shared by the groups as wholes: summing the pairwise
             // evidence would count an item twice when both source
             // sentences share it with the target.
-            let (w, nums) = multi_lex(&src.items[i - a..i], &tgt.items[j - b..j], m);
-            (f64::from(w), u32::from(nums))
+            multi_lex(&src.items[i - a..i], &tgt.items[j - b..j], m)
         };
-        cost -= lex;
+        cost -= f64::from(shared.weight);
+        let matched_nums = u32::from(shared.nums);
         let src_nums: u32 = (i - a..i).map(|s| u32::from(src.nums[s])).sum();
         let tgt_nums: u32 = (j - b..j).map(|t| u32::from(tgt.nums[t])).sum();
         let unmatched =
             src_nums.saturating_sub(matched_nums) + tgt_nums.saturating_sub(matched_nums);
+        // Source words with a known translation that found none.
+        let trans: u32 = (i - a..i).map(|s| u32::from(src.trans[s])).sum();
+        let missed = trans.saturating_sub(u32::from(shared.count - shared.nums));
+        cost += m.miss_penalty * f64::from(missed);
         cost += m.number_penalty * f64::from(unmatched);
 
         if m.para_bonus > 0.0 {
@@ -498,15 +519,24 @@ pub(crate) fn slice(side: &Side, range: std::ops::Range<usize>) -> Side {
         len: side.len[range.clone()].to_vec(),
         items: side.items[range.clone()].to_vec(),
         nums: side.nums[range.clone()].to_vec(),
+        trans: side.trans[range.clone()].to_vec(),
         para_end: side.para_end[range].to_vec(),
     }
+}
+
+/// How many non-number items the sides of one bead share.
+pub(crate) fn matched_words(src: &Side, tgt: &Side, model: &Model, step: &Step) -> u32 {
+    let a = &src.items[step.i - step.a..step.i];
+    let b = &tgt.items[step.j - step.b..step.j];
+    let shared = multi_lex(a, b, model);
+    u32::from(shared.count - shared.nums)
 }
 
 /// The lexical evidence (nats) inside one bead.
 pub(crate) fn evidence(src: &Side, tgt: &Side, model: &Model, step: &Step) -> f64 {
     let a = &src.items[step.i - step.a..step.i];
     let b = &tgt.items[step.j - step.b..step.j];
-    f64::from(multi_lex(a, b, model).0)
+    f64::from(multi_lex(a, b, model).weight)
 }
 
 #[cfg(test)]
@@ -518,6 +548,7 @@ mod tests {
             len: lens.to_vec(),
             items: items.iter().map(|x| x.to_vec()).collect(),
             nums: vec![0; lens.len()],
+            trans: vec![0; lens.len()],
             para_end: vec![false; lens.len()],
         }
     }
@@ -531,6 +562,7 @@ mod tests {
             is_number: vec![false; ids],
             para_bonus: 0.0,
             number_penalty: 1.0,
+            miss_penalty: 0.0,
         }
     }
 
@@ -579,10 +611,12 @@ mod tests {
             len: sl,
             items: si,
             nums: vec![0; n],
+            trans: vec![0; n],
             para_end: vec![false; n],
         };
         let tgt = Side {
             nums: vec![0; tl.len()],
+            trans: vec![0; tl.len()],
             para_end: vec![false; tl.len()],
             len: tl,
             items: ti,

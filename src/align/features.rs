@@ -60,6 +60,8 @@ pub(crate) struct Features {
     pub len: f32,
     /// Sorted item ids (a multiset).
     pub items: Vec<u32>,
+    /// Words (not numbers) that brought at least one item.
+    pub trans: u16,
 }
 
 /// A number in canonical form: thousands separators dropped (`2,254` →
@@ -443,6 +445,7 @@ pub(crate) fn english(text: &str, vocab: &mut Vocab) -> Features {
     Features {
         len: char_len(&folded),
         items,
+        trans: 0,
     }
 }
 
@@ -506,6 +509,7 @@ pub(crate) fn arabic(
 ) -> Features {
     let folded = fold(text);
     let mut items = Vec::new();
+    let mut trans = 0u16;
     for token in tokenize_folded(&folded) {
         if is_number(token) {
             items.push(vocab.id(Kind::Number, &canonical_number(token)));
@@ -562,12 +566,16 @@ pub(crate) fn arabic(
             }
         }
         items.truncate(seen);
+        if seen > before {
+            trans += 1;
+        }
     }
     items.sort_unstable();
     items.dedup();
     Features {
         len: char_len(&folded),
         items,
+        trans,
     }
 }
 

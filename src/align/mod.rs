@@ -116,7 +116,7 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     let first = dp::align(&src_side, &tgt_side, &model);
 
     // Learn from the confident part of pass one.
-    refine_model(&mut model, &first, &src_side, &tgt_side);
+    let rho = refine_model(&mut model, &first, &src_side, &tgt_side);
     let mut learned_pairs = 0;
     if opts.learn {
         let mut co = Cooccurrence::default();
@@ -135,10 +135,11 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
                 &opts.src_paragraphs,
                 &vocab,
             );
-            model.weight = weights(&vocab, &tgt_side);
-            model.is_number = vocab.kinds.iter().map(|k| *k == Kind::Number).collect();
         }
     }
+    model.weight = weights(&vocab, &tgt_side, rho);
+    model.is_number = vocab.kinds.iter().map(|k| *k == Kind::Number).collect();
+    model.miss_penalty = -(1.0 - rho).ln();
     let second = dp::align(&src_side, &tgt_side, &model);
     let (links, crossing_links) = recover_crossings(&second, &src_side, &tgt_side, &model);
     Alignment {
@@ -166,6 +167,7 @@ fn side(feats: Vec<features::Features>, paragraphs: &[usize], vocab: &Vocab) -> 
     };
     for f in feats {
         out.len.push(f.len);
+        out.trans.push(f.trans);
         out.nums.push(
             f.items
                 .iter()
@@ -177,13 +179,20 @@ fn side(feats: Vec<features::Features>, paragraphs: &[usize], vocab: &Vocab) -> 
     out
 }
 
-/// Evidence per shared item: numbers and names say more than words, and a
-/// word found in many English sentences says little.
-fn weights(vocab: &Vocab, tgt: &Side) -> Vec<f32> {
+/// Evidence per shared item, a log-likelihood ratio: ln(ρ / q), where ρ is
+/// the chance that the item, present on the Arabic side of a right link,
+/// shows on the English side (numbers and names almost always do, a
+/// dictionary word less often: translators paraphrase), and q the chance
+/// that it shows in a random English sentence (its document frequency).
+fn weights(vocab: &Vocab, tgt: &Side, rho_word: f64) -> Vec<f32> {
     let mut df = vec![0u32; vocab.kinds.len()];
     for items in &tgt.items {
+        let mut prev = u32::MAX;
         for &id in items {
-            df[id as usize] += 1;
+            if id != prev {
+                df[id as usize] += 1;
+            }
+            prev = id;
         }
     }
     let n = tgt.n() as f64 + 1.0;
@@ -192,20 +201,19 @@ fn weights(vocab: &Vocab, tgt: &Side) -> Vec<f32> {
         .iter()
         .zip(&df)
         .map(|(kind, &d)| {
-            let base = match kind {
-                Kind::Number => 3.0,
-                Kind::Name => 2.0,
-                Kind::Word => 1.2,
+            let rho = match kind {
+                Kind::Number => 0.9,
+                Kind::Name => 0.8,
+                Kind::Word => rho_word,
             };
-            let idf = if n > 2.0 {
-                ((n / (f64::from(d) + 0.5)).ln() / n.ln()).clamp(0.2, 1.0)
-            } else {
-                1.0
-            };
-            (base * idf) as f32
+            let q = ((f64::from(d) + 0.5) / n).min(1.0);
+            (rho / q).ln().clamp(0.05, 4.0) as f32
         })
         .collect()
 }
+
+/// The initial guess of ρ for dictionary words (see `weights`).
+const RHO_WORD: f64 = 0.35;
 
 fn paragraph_count(paragraphs: &[usize]) -> usize {
     let mut p = paragraphs.to_vec();
@@ -233,16 +241,18 @@ fn initial_model(src: &Side, tgt: &Side, vocab: &Vocab, opts: &AlignOptions) -> 
         ratio,
         var: 8.0 * ratio,
         prior: dp::Model::default_priors(),
-        weight: weights(vocab, tgt),
+        weight: weights(vocab, tgt, RHO_WORD),
         is_number: vocab.kinds.iter().map(|k| *k == Kind::Number).collect(),
         para_bonus: if comparable { 1.5 } else { 0.0 },
         number_penalty: 1.5,
+        miss_penalty: -(1.0 - RHO_WORD).ln(),
     }
 }
 
 /// Re-estimate the length model and the paragraph bonus from the confident
-/// 1-1 links of a first pass.
-fn refine_model(model: &mut dp::Model, steps: &[Step], src: &Side, tgt: &Side) {
+/// 1-1 links of a first pass; returns the estimated ρ of dictionary words
+/// (see `weights`).
+fn refine_model(model: &mut dp::Model, steps: &[Step], src: &Side, tgt: &Side) -> f64 {
     let sure: Vec<&Step> = steps
         .iter()
         .filter(|s| s.a == 1 && s.b == 1 && s.post >= 0.9)
@@ -287,6 +297,18 @@ fn refine_model(model: &mut dp::Model, steps: &[Step], src: &Side, tgt: &Side) {
     } else {
         0.0
     };
+    // ρ: how many translatable source words met their translation.
+    let (mut met, mut could) = (0u32, 0u32);
+    for s in &sure {
+        met += dp::matched_words(src, tgt, model, s);
+        could += u32::from(src.trans[s.i - 1]);
+    }
+    if could >= 20 {
+        // Shrunk towards the prior guess, like the variance.
+        ((f64::from(met) + RHO_WORD * 20.0) / (f64::from(could) + 20.0)).clamp(0.1, 0.8)
+    } else {
+        RHO_WORD
+    }
 }
 
 /// A run of consecutive omission steps: the source and target sentences
