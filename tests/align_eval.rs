@@ -11,13 +11,14 @@ use std::path::Path;
 
 use tarjuman::align::{align, AlignOptions, Link};
 
-/// The floor per set: what the aligner reaches, rounded down.
+/// The floor per set: what the aligner reaches, rounded down (a set at
+/// 1.000 may lose one link before this fails).
 const FLOORS: &[(&str, f64)] = &[
-    ("alaraby", 0.0),
-    ("feature", 0.0),
-    ("legal", 0.0),
-    ("news2", 0.0),
-    ("press", 0.0),
+    ("alaraby", 0.85),
+    ("feature", 0.96),
+    ("legal", 0.96),
+    ("news2", 0.96),
+    ("press", 0.96),
 ];
 
 struct Set {

@@ -332,6 +332,11 @@ impl<'a> Lattice<'a> {
             multi_lex(&src.items[i - a..i], &tgt.items[j - b..j], m)
         };
         cost -= f64::from(shared.weight);
+        if b > 1 {
+            // An item is b times likelier to turn up by chance in b target
+            // sentences than in one: ln(ρ/(b·q)) instead of ln(ρ/q).
+            cost += 0.5 * f64::from(shared.count) * (b as f64).ln();
+        }
         let matched_nums = u32::from(shared.nums);
         let src_nums: u32 = (i - a..i).map(|s| u32::from(src.nums[s])).sum();
         let tgt_nums: u32 = (j - b..j).map(|t| u32::from(tgt.nums[t])).sum();
@@ -494,8 +499,39 @@ fn log_add(x: f64, y: f64) -> f64 {
 
 /// Align two sides: the best bead sequence with posteriors.
 pub(crate) fn align(src: &Side, tgt: &Side, model: &Model) -> Vec<Step> {
+    align_scored(src, tgt, model).0
+}
+
+/// `align`, with the cost (nats) of the best path.
+pub(crate) fn align_scored(src: &Side, tgt: &Side, model: &Model) -> (Vec<Step>, f64) {
     let band = band_for(src, tgt, model);
-    Lattice::new(src, tgt, model, band).solve(true)
+    let lattice = Lattice::new(src, tgt, model, band);
+    let steps = lattice.solve(true);
+    let cost = steps
+        .iter()
+        .map(|s| {
+            let k = BEADS.iter().position(|&x| x == (s.a, s.b)).unwrap_or(0);
+            lattice.cost(k, s.i, s.j)
+        })
+        .sum();
+    (steps, cost)
+}
+
+/// The weight of the items two bags share (any sizes).
+pub(crate) fn shared_weight(a: &[u32], b: &[u32], model: &Model) -> f64 {
+    f64::from(pair_lex(a, b, model).weight)
+}
+
+/// The sentences of a side in another order (`order[k]` = the old index
+/// of the new k-th sentence).
+pub(crate) fn permute(side: &Side, order: &[usize]) -> Side {
+    Side {
+        len: order.iter().map(|&i| side.len[i]).collect(),
+        items: order.iter().map(|&i| side.items[i].clone()).collect(),
+        nums: order.iter().map(|&i| side.nums[i]).collect(),
+        trans: order.iter().map(|&i| side.trans[i]).collect(),
+        para_end: order.iter().map(|&i| side.para_end[i]).collect(),
+    }
 }
 
 /// The band a level searches: everything when small, else the widened

@@ -140,8 +140,38 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     model.weight = weights(&vocab, &tgt_side, rho);
     model.is_number = vocab.kinds.iter().map(|k| *k == Kind::Number).collect();
     model.miss_penalty = -(1.0 - rho).ln();
-    let second = dp::align(&src_side, &tgt_side, &model);
-    let (links, crossing_links) = recover_crossings(&second, &src_side, &tgt_side, &model);
+    let (mut second, cost) = dp::align_scored(&src_side, &tgt_side, &model);
+    // Paragraphs moved in the translation: align against the English in
+    // Arabic paragraph order, and keep that when it explains the texts
+    // better.
+    let mut order: Option<Vec<usize>> = None;
+    if let Some(perm) = paragraph_order(&src_side, &tgt_side, opts, &model) {
+        let moved = dp::permute(&tgt_side, &perm);
+        let (steps, moved_cost) = dp::align_scored(&src_side, &moved, &model);
+        if moved_cost + 2.0 < cost {
+            second = steps;
+            order = Some(perm);
+        }
+    }
+    let (mut links, mut crossing_links) = match &order {
+        None => recover_crossings(&second, &src_side, &tgt_side, &model),
+        Some(perm) => {
+            let moved = dp::permute(&tgt_side, perm);
+            recover_crossings(&second, &src_side, &moved, &model)
+        }
+    };
+    if let Some(perm) = &order {
+        for link in &mut links {
+            for j in &mut link.tgt {
+                *j = perm[*j];
+            }
+        }
+        crossing_links += links
+            .iter()
+            .filter(|l| l.tgt.first().is_some_and(|&j| perm[j] != j))
+            .count()
+            .min(1);
+    }
     Alignment {
         links,
         ratio: model.ratio,
@@ -309,6 +339,70 @@ fn refine_model(model: &mut dp::Model, steps: &[Step], src: &Side, tgt: &Side) -
     } else {
         RHO_WORD
     }
+}
+
+/// A new order for the English sentences (old indices in new order) when
+/// some English paragraph clearly translates an Arabic paragraph that comes
+/// earlier or later than the order says: each English paragraph is placed
+/// at the Arabic paragraph it shares the most evidence with (when that is
+/// clear), paragraphs without a clear match travel with the one before.
+fn paragraph_order(
+    src: &Side,
+    tgt: &Side,
+    opts: &AlignOptions,
+    model: &dp::Model,
+) -> Option<Vec<usize>> {
+    let groups = |paras: &[usize], n: usize| -> Vec<std::ops::Range<usize>> {
+        let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+        if paras.len() != n {
+            return out;
+        }
+        for (i, &p) in paras.iter().enumerate() {
+            match out.last_mut() {
+                Some(r) if paras[r.start] == p => r.end = i + 1,
+                _ => out.push(i..i + 1),
+            }
+        }
+        out
+    };
+    let sp = groups(&opts.src_paragraphs, src.n());
+    let tp = groups(&opts.tgt_paragraphs, tgt.n());
+    if sp.len() < 3 || tp.len() < 3 || sp.len() * tp.len() > 250_000 {
+        return None;
+    }
+    let bag = |side: &Side, r: &std::ops::Range<usize>| -> Vec<u32> {
+        let mut v: Vec<u32> = side.items[r.clone()].iter().flatten().copied().collect();
+        v.sort_unstable();
+        v
+    };
+    let sbags: Vec<Vec<u32>> = sp.iter().map(|r| bag(src, r)).collect();
+    let mut keys: Vec<(usize, usize)> = Vec::with_capacity(tp.len());
+    let mut last = 0;
+    let mut moved = false;
+    for (q, r) in tp.iter().enumerate() {
+        let tb = bag(tgt, r);
+        let mut scores: Vec<(f64, usize)> = sbags
+            .iter()
+            .enumerate()
+            .map(|(p, sb)| (dp::shared_weight(sb, &tb, model), p))
+            .collect();
+        scores.sort_by(|x, y| y.0.total_cmp(&x.0));
+        let (best, p) = scores[0];
+        let second = scores.get(1).map_or(0.0, |x| x.0);
+        if best >= 4.0 && best >= 2.0 * second {
+            if p < last {
+                moved = true;
+            }
+            last = p;
+        }
+        keys.push((last, q));
+    }
+    if !moved {
+        return None;
+    }
+    keys.sort();
+    let order: Vec<usize> = keys.iter().flat_map(|&(_, q)| tp[q].clone()).collect();
+    (order.iter().enumerate().any(|(k, &j)| k != j)).then_some(order)
 }
 
 /// A run of consecutive omission steps: the source and target sentences
