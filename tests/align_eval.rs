@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use tarjuman::align::{align, AlignOptions, Link};
+use tarjuman::align::{align, AlignOptions, Lexicon, Link};
 
 /// The floor per set: what the aligner reaches, rounded down (a set at
 /// 1.000 may lose one link before this fails).
@@ -181,6 +181,18 @@ fn phi(z: f64) -> f64 {
     1.0 - (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt() * poly
 }
 
+/// FreeDict's Arabic–English dictionary added to the core lexicon, when
+/// Debian's dict-freedict-ara-eng is installed.
+fn with_freedict() -> Option<Lexicon> {
+    let index = std::fs::read_to_string("/usr/share/dictd/freedict-ara-eng.index").ok()?;
+    let file = std::fs::File::open("/usr/share/dictd/freedict-ara-eng.dict.dz").ok()?;
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(file), &mut body).ok()?;
+    let mut lex = Lexicon::core();
+    lex.add_dictd(&index, &body);
+    Some(lex)
+}
+
 fn as_pairs(links: &[Link]) -> Vec<(Vec<usize>, Vec<usize>)> {
     links
         .iter()
@@ -192,30 +204,59 @@ fn as_pairs(links: &[Link]) -> Vec<(Vec<usize>, Vec<usize>)> {
 fn strict_f1_per_dev_set_stays_above_its_floor() {
     let sets = sets();
     assert!(sets.len() >= 5, "the dev sets are missing");
+    let freedict = with_freedict();
     println!(
-        "\n{:<10} {:>5} {:>5} {:>6} {:>6} {:>6}   {:>8}",
-        "set", "ar", "en", "P", "R", "F1", "GC F1"
+        "\n{:<10} {:>5} {:>5} {:>6} {:>6} {:>6} {:>9}   {:>8} {:>12}",
+        "set", "ar", "en", "P", "R", "F1", "F1 no ¶", "GC F1", "F1+FreeDict"
     );
     let mut failures = Vec::new();
     for set in &sets {
+        // ALIGN_EVAL_FLAT=1: debug the run without paragraphs.
+        let flat_only = std::env::var("ALIGN_EVAL_FLAT").is_ok();
         let opts = AlignOptions {
-            src_paragraphs: set.src_par.clone(),
-            tgt_paragraphs: set.tgt_par.clone(),
+            src_paragraphs: if flat_only {
+                Vec::new()
+            } else {
+                set.src_par.clone()
+            },
+            tgt_paragraphs: if flat_only {
+                Vec::new()
+            } else {
+                set.tgt_par.clone()
+            },
             ..AlignOptions::default()
         };
         let links = align(&set.src, &set.tgt, &opts);
         let pred = as_pairs(&links);
         let (p, r, f) = strict_f1(&set.gold, &pred);
         let (_, _, gc) = strict_f1(&set.gold, &gale_church(&set.src, &set.tgt));
+        let fd = freedict.as_ref().map_or("-".to_string(), |lex| {
+            let opts = AlignOptions {
+                lexicon: lex.clone(),
+                ..opts.clone()
+            };
+            format!(
+                "{:.3}",
+                strict_f1(&set.gold, &as_pairs(&align(&set.src, &set.tgt, &opts))).2
+            )
+        });
+        // Without paragraph information (text pasted without blank lines).
+        let flat = strict_f1(
+            &set.gold,
+            &as_pairs(&align(&set.src, &set.tgt, &AlignOptions::default())),
+        )
+        .2;
         println!(
-            "{:<10} {:>5} {:>5} {:>6.3} {:>6.3} {:>6.3}   {:>8.3}",
+            "{:<10} {:>5} {:>5} {:>6.3} {:>6.3} {:>6.3} {:>9.3}   {:>8.3} {:>12}",
             set.name,
             set.src.len(),
             set.tgt.len(),
             p,
             r,
             f,
-            gc
+            flat,
+            gc,
+            fd
         );
         if std::env::var("ALIGN_EVAL_DEBUG").is_ok() {
             let g: HashSet<_> = set.gold.iter().collect();

@@ -314,7 +314,16 @@ impl<'a> Lattice<'a> {
         let m = self.model;
         let mut cost = m.prior[k];
         if a == 0 || b == 0 {
-            return cost;
+            // Short lines (dates, captions, bylines, page debris) are the
+            // likeliest to stand untranslated: the omission prior grows as
+            // the sentence gets shorter, so that a scrap is not glued onto
+            // its neighbour as a 2-1.
+            let len = if a == 1 {
+                self.src.len[i - 1]
+            } else {
+                self.tgt.len[j - 1]
+            };
+            return cost - (1.0 + 40.0 / (f64::from(len) + 5.0)).ln();
         }
         let (src, tgt) = (self.src, self.tgt);
         let ls: f64 = (i - a..i).map(|s| f64::from(src.len[s])).sum();

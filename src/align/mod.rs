@@ -140,37 +140,53 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     model.weight = weights(&vocab, &tgt_side, rho);
     model.is_number = vocab.kinds.iter().map(|k| *k == Kind::Number).collect();
     model.miss_penalty = -(1.0 - rho).ln();
-    let (mut second, cost) = dp::align_scored(&src_side, &tgt_side, &model);
-    // Paragraphs moved in the translation: align against the English in
-    // Arabic paragraph order, and keep that when it explains the texts
-    // better.
-    let mut order: Option<Vec<usize>> = None;
+    let (mut steps, mut cost) = dp::align_scored(&src_side, &tgt_side, &model);
+    // Material moved in the translation: align against the English
+    // re-ordered to follow the Arabic, and keep the order that explains
+    // the texts better. First whole paragraphs, then runs of sentences that
+    // the path left unaligned but that match English sentences elsewhere.
+    let mut order: Vec<usize> = (0..tgt_side.n()).collect();
+    let mut candidates: Vec<Vec<usize>> = Vec::new();
     if let Some(perm) = paragraph_order(&src_side, &tgt_side, opts, &model) {
-        let moved = dp::permute(&tgt_side, &perm);
-        let (steps, moved_cost) = dp::align_scored(&src_side, &moved, &model);
+        candidates.push(perm);
+    }
+    let mut trials = 0;
+    while trials < MAX_REORDER_TRIALS {
+        let Some(candidate) = candidates.pop() else {
+            let moved = dp::permute(&tgt_side, &order);
+            candidates = block_moves(&steps, &src_side, &moved, &order, &model);
+            if candidates.is_empty() {
+                break;
+            }
+            continue;
+        };
+        trials += 1;
+        let moved = dp::permute(&tgt_side, &candidate);
+        let (moved_steps, moved_cost) = dp::align_scored(&src_side, &moved, &model);
         if moved_cost + 2.0 < cost {
-            second = steps;
-            order = Some(perm);
+            steps = moved_steps;
+            cost = moved_cost;
+            order = candidate;
+            candidates.clear();
         }
     }
-    let (mut links, mut crossing_links) = match &order {
-        None => recover_crossings(&second, &src_side, &tgt_side, &model),
-        Some(perm) => {
-            let moved = dp::permute(&tgt_side, perm);
-            recover_crossings(&second, &src_side, &moved, &model)
+    let moved = dp::permute(&tgt_side, &order);
+    let (mut links, _) = recover_crossings(&steps, &src_side, &moved, &model);
+    for link in &mut links {
+        for j in &mut link.tgt {
+            *j = order[*j];
         }
-    };
-    if let Some(perm) = &order {
-        for link in &mut links {
-            for j in &mut link.tgt {
-                *j = perm[*j];
+    }
+    // Links whose English comes before English already linked.
+    let mut crossing_links = 0;
+    let mut max_seen: Option<usize> = None;
+    for link in &links {
+        if let Some(&first) = link.tgt.first() {
+            if max_seen.is_some_and(|m| first < m) {
+                crossing_links += 1;
             }
+            max_seen = max_seen.max(link.tgt.last().copied());
         }
-        crossing_links += links
-            .iter()
-            .filter(|l| l.tgt.first().is_some_and(|&j| perm[j] != j))
-            .count()
-            .min(1);
     }
     Alignment {
         links,
@@ -403,6 +419,67 @@ fn paragraph_order(
     keys.sort();
     let order: Vec<usize> = keys.iter().flat_map(|&(_, q)| tp[q].clone()).collect();
     (order.iter().enumerate().any(|(k, &j)| k != j)).then_some(order)
+}
+
+/// How many re-orderings of the English are tried (each costs a DP run).
+const MAX_REORDER_TRIALS: usize = 4;
+
+/// Candidate re-orderings of the English (as orders of the original
+/// indices, best last): for a run of Arabic sentences the path leaves
+/// unaligned, the English sentences elsewhere that match them clearly are
+/// moved to where the run is.
+fn block_moves(
+    steps: &[Step],
+    src: &Side,
+    tgt: &Side,
+    order: &[usize],
+    model: &dp::Model,
+) -> Vec<Vec<usize>> {
+    let m = tgt.n();
+    if m > 20_000 {
+        return Vec::new();
+    }
+    // Unaligned Arabic runs, with the English position the path is at.
+    let mut runs: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
+    for s in steps.iter().filter(|s| s.b == 0) {
+        match runs.last_mut() {
+            Some((r, _)) if r.end == s.i - 1 => r.end = s.i,
+            _ => runs.push((s.i - 1..s.i, s.j)),
+        }
+    }
+    let mut out: Vec<(f64, Vec<usize>)> = Vec::new();
+    for (run, at) in runs.into_iter().take(32) {
+        let mut hits: Vec<usize> = Vec::new();
+        let mut total = 0.0;
+        for s in run.clone() {
+            let best = (0..m)
+                .map(|t| (dp::shared_weight(&src.items[s], &tgt.items[t], model), t))
+                .max_by(|x, y| x.0.total_cmp(&y.0));
+            if let Some((w, t)) = best.filter(|b| b.0 >= 4.0) {
+                hits.push(t);
+                total += w;
+            }
+        }
+        let (Some(&lo), Some(&hi)) = (hits.iter().min(), hits.iter().max()) else {
+            continue;
+        };
+        let window = lo..hi + 1;
+        if window.contains(&at) || window.len() > 2 * run.len() + 2 || (lo == at) {
+            continue;
+        }
+        let mut seq: Vec<usize> = (0..m).filter(|t| !window.contains(t)).collect();
+        let insert_at = if window.end <= at {
+            at - window.len()
+        } else {
+            at
+        };
+        let tail = seq.split_off(insert_at.min(seq.len()));
+        seq.extend(window);
+        seq.extend(tail);
+        out.push((total, seq.iter().map(|&k| order[k]).collect()));
+    }
+    out.sort_by(|x, y| x.0.total_cmp(&y.0));
+    out.into_iter().map(|(_, o)| o).collect()
 }
 
 /// A run of consecutive omission steps: the source and target sentences

@@ -17,6 +17,8 @@ Output formats (-o PATH writes to a file, else stdout):
          breaks inside replaced by spaces
   json   one object per link per line:
          {\"src\":[..],\"tgt\":[..],\"score\":..,\"src_text\":..,\"tgt_text\":..}
+  tmx    TMX 1.4b, one unit per link with both sides (omissions left out),
+         with origin, context and the score as a prop
   moses  two line-parallel files PREFIX.ar and PREFIX.en (needs -o PREFIX),
          one line per link with both sides
   html   a side-by-side review page: Arabic right-to-left, links coloured by
@@ -48,6 +50,7 @@ Examples:
 pub enum Format {
     Tsv,
     Json,
+    Tmx,
     Moses,
     Html,
 }
@@ -193,6 +196,10 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             let pe = with_suffix(prefix, "en");
             std::fs::write(&pa, a).with_context(|| format!("{}: cannot write", pa.display()))?;
             std::fs::write(&pe, e).with_context(|| format!("{}: cannot write", pe.display()))?;
+        }
+        Format::Tmx => {
+            let units = units(&result, &ar, &en, &name, 0.0);
+            write_out(&args.output, &tmx(&units)?)?;
         }
     }
     summarize(ctx, &result, &ar, &en);
@@ -481,6 +488,11 @@ fn units(
         let mut u =
             crate::unit::Unit::pair("ar", &side_text(&l.src, ar), "en", &side_text(&l.tgt, en));
         u.origin = Some(origin.to_string());
+        u.props.push(crate::unit::Prop {
+            kind: "x-tarjuman-align-score".into(),
+            value: format!("{:.3}", l.score),
+            ..Default::default()
+        });
         let first = l.src[0];
         let last = l.src[l.src.len() - 1];
         u.context.prev = first.checked_sub(1).map(|i| ar.sentences[i].clone());
@@ -488,6 +500,24 @@ fn units(
         out.push(u);
     }
     out
+}
+
+fn tmx(units: &[crate::unit::Unit]) -> anyhow::Result<Vec<u8>> {
+    let header = crate::unit::Header {
+        creation_tool: Some("tarjuman".into()),
+        creation_tool_version: Some(env!("CARGO_PKG_VERSION").into()),
+        segtype: Some("sentence".into()),
+        o_tmf: Some("tarjuman".into()),
+        adminlang: Some("en".into()),
+        srclang: Some("ar".into()),
+        datatype: Some("plaintext".into()),
+        ..Default::default()
+    };
+    let mut w = crate::tmx::write::TmxWriter::new(Vec::new(), &header)?;
+    for u in units {
+        w.write_unit(u)?;
+    }
+    Ok(w.finish()?)
 }
 
 fn import(
