@@ -210,6 +210,8 @@ fn strict_f1_per_dev_set_stays_above_its_floor() {
         "set", "ar", "en", "P", "R", "F1", "F1 no ¶", "GC F1", "F1+FreeDict"
     );
     let mut failures = Vec::new();
+    // Calibration: per confidence band, (links, right links, summed score).
+    let mut bands = [(0usize, 0usize, 0.0f64); 3];
     for set in &sets {
         // ALIGN_EVAL_FLAT=1: debug the run without paragraphs.
         let flat_only = std::env::var("ALIGN_EVAL_FLAT").is_ok();
@@ -229,6 +231,19 @@ fn strict_f1_per_dev_set_stays_above_its_floor() {
         let links = align(&set.src, &set.tgt, &opts);
         let pred = as_pairs(&links);
         let (p, r, f) = strict_f1(&set.gold, &pred);
+        let gold_set: HashSet<_> = set.gold.iter().collect();
+        for (l, link) in pred.iter().zip(&links) {
+            let band = if link.score >= 0.9 {
+                0
+            } else if link.score >= 0.5 {
+                1
+            } else {
+                2
+            };
+            bands[band].0 += 1;
+            bands[band].1 += usize::from(gold_set.contains(l));
+            bands[band].2 += link.score;
+        }
         let (_, _, gc) = strict_f1(&set.gold, &gale_church(&set.src, &set.tgt));
         let fd = freedict.as_ref().map_or("-".to_string(), |lex| {
             let opts = AlignOptions {
@@ -279,6 +294,21 @@ fn strict_f1_per_dev_set_stays_above_its_floor() {
         if f < floor {
             failures.push(format!("{}: F1 {f:.3} < floor {floor}", set.name));
         }
+    }
+    println!("\ncalibration  links  right  mean score");
+    for (name, (n, right, sum)) in ["≥ 0.9", "0.5–0.9", "< 0.5"].iter().zip(bands) {
+        if n > 0 {
+            println!(
+                "{name:<10} {n:>6} {:>6.3} {:>11.3}",
+                right as f64 / n as f64,
+                sum / n as f64
+            );
+        }
+    }
+    // Links the aligner calls sure must be right (nearly) that often.
+    let (n, right, _) = bands[0];
+    if n > 0 && (right as f64) < 0.9 * n as f64 {
+        failures.push(format!("only {right} of {n} links scored ≥ 0.9 are right"));
     }
     assert!(failures.is_empty(), "{failures:?}");
 }

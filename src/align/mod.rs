@@ -120,10 +120,14 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     let mut learned_pairs = 0;
     if opts.learn {
         let mut co = Cooccurrence::default();
-        for s in first
+        let sure: Vec<&Step> = first
             .iter()
             .filter(|s| s.a == 1 && s.b == 1 && s.post >= 0.9)
-        {
+            .collect();
+        // A book has more sure links than learning needs; an even sample
+        // keeps the co-occurrence table small.
+        let every = sure.len().div_ceil(MAX_LEARN_LINKS).max(1);
+        for s in sure.iter().step_by(every) {
             co.add_link(&src[s.i - 1], &tgt[s.j - 1]);
         }
         let learned = co.lexicon(2, 0.7);
@@ -420,6 +424,9 @@ fn paragraph_order(
     let order: Vec<usize> = keys.iter().flat_map(|&(_, q)| tp[q].clone()).collect();
     (order.iter().enumerate().any(|(k, &j)| k != j)).then_some(order)
 }
+
+/// How many sure links the in-document dictionary learns from at most.
+pub const MAX_LEARN_LINKS: usize = 3000;
 
 /// How many re-orderings of the English are tried (each costs a DP run).
 const MAX_REORDER_TRIALS: usize = 4;

@@ -541,7 +541,8 @@ fn import(
     }
     let summary = writer.commit()?;
     let mut co = align::Cooccurrence::default();
-    for u in &units {
+    let every = units.len().div_ceil(align::MAX_LEARN_LINKS).max(1);
+    for u in units.iter().step_by(every) {
         co.add_link(&u.variants[0].seg.plain, &u.variants[1].seg.plain);
     }
     let learned = crate::tm::align_lexicon::store(&mut store, &co)?;
