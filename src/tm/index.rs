@@ -431,48 +431,6 @@ pub fn languages(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 }
 
 #[cfg(test)]
-pub(crate) mod testing {
-    //! Inserting units straight into the tables, for the matcher's tests.
-    use super::*;
-
-    /// Insert a unit with an `ar` source and `en` target (and optional
-    /// preceding source sentence) and index it; returns its id.
-    pub fn insert(
-        conn: &Connection,
-        indexer: &mut Indexer,
-        src: &str,
-        tgt: &str,
-        prev: Option<&str>,
-    ) -> i64 {
-        conn.execute(
-            "INSERT INTO unit(srclang, context_prev, content_hash) VALUES ('ar', ?1, 0)",
-            [prev],
-        )
-        .unwrap();
-        let id = conn.last_insert_rowid();
-        let (ks, kt) = (normalize::matching_key(src), normalize::matching_key(tgt));
-        for (ord, (l, text, key)) in [("ar", src, &ks), ("en", tgt, &kt)].into_iter().enumerate() {
-            conn.execute(
-                "INSERT INTO variant(unit_id, ord, lang, plain, key) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, ord as i64, l, text, key],
-            )
-            .unwrap();
-        }
-        indexer.add(conn, id, &[("ar", &ks), ("en", &kt)]).unwrap();
-        id
-    }
-
-    /// Unindex and delete a unit.
-    pub fn delete(conn: &Connection, indexer: &mut Indexer, id: i64) {
-        indexer.remove(conn, id).unwrap();
-        conn.execute("DELETE FROM variant WHERE unit_id = ?1", [id])
-            .unwrap();
-        conn.execute("DELETE FROM unit WHERE id = ?1", [id])
-            .unwrap();
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -517,24 +475,40 @@ mod tests {
 
     #[test]
     fn add_remove_and_merge_keep_postings_and_counts_exact() {
+        use crate::tm::{Added, OnDuplicate, OriginInfo};
+        use crate::unit::Unit;
         let dir = tempfile::tempdir().unwrap();
         let mut store = crate::tm::Store::open(&dir.path().join("tm.db")).unwrap();
-        let tx = store.conn.transaction().unwrap();
+        let origin = OriginInfo {
+            name: "t.tsv".into(),
+            kind: "tsv".into(),
+            header: None,
+        };
+        let add = |store: &mut crate::tm::Store, units: &[(&str, &str)]| -> Vec<i64> {
+            let mut w = store.writer(&origin).unwrap();
+            let ids = units
+                .iter()
+                .map(|(s, t)| {
+                    match w
+                        .add(&Unit::pair("ar-SY", s, "en", t), OnDuplicate::Update)
+                        .unwrap()
+                    {
+                        Added::Inserted(id) | Added::Updated(id) => id,
+                        Added::Duplicate => panic!("duplicate"),
+                    }
+                })
+                .collect();
+            w.commit().unwrap();
+            ids
+        };
+        // More transactions than MAX_CHUNKS, to force merges.
         let mut ids = vec![];
-        // More transactions-worth of chunks than MAX_CHUNKS, to force merges.
         for round in 0..(MAX_CHUNKS as usize + 3) {
-            let mut ix = Indexer::new(&tx).unwrap();
             let src = format!("الميليشيات الإيرانية تخلي القاعدة {round}");
-            ids.push(testing::insert(
-                &tx,
-                &mut ix,
-                &src,
-                "The militias leave",
-                None,
-            ));
-            ix.finish(&tx).unwrap();
+            ids.extend(add(&mut store, &[(&src, "The militias leave")]));
         }
-        let chunks: i64 = tx
+        let conn = &store.conn;
+        let chunks: i64 = conn
             .query_row(
                 "SELECT chunks FROM fz_token WHERE lang='ar' AND text='القاعده'",
                 [],
@@ -546,27 +520,33 @@ mod tests {
             "{chunks} blobs: merging did not happen"
         );
         let want: Vec<(u64, u32)> = ids.iter().map(|&i| (i as u64, 5)).collect();
-        assert_eq!(all_postings(&tx, "ar", "القاعده"), want);
+        assert_eq!(all_postings(conn, "ar", "القاعده"), want);
 
-        let mut ix = Indexer::new(&tx).unwrap();
-        testing::delete(&tx, &mut ix, ids[2]);
-        // Added and removed in the same transaction.
-        let extra = testing::insert(&tx, &mut ix, "القاعدة", "the base", None);
-        testing::delete(&tx, &mut ix, extra);
-        ix.finish(&tx).unwrap();
-        let left = all_postings(&tx, "ar", "القاعده");
-        assert_eq!(left.len(), ids.len() - 1);
-        assert!(!left
-            .iter()
-            .any(|&(u, _)| u == ids[2] as u64 || u == extra as u64));
-        let t = token(&tx, "ar", "القاعده").unwrap().unwrap();
-        assert_eq!(t.df, ids.len() as i64 - 1);
+        // Added, then updated (removed and re-added) in one transaction.
+        let again = add(
+            &mut store,
+            &[
+                ("القاعدة الجوية", "the air base"),
+                ("القاعدة الجوية", "the airbase"),
+            ],
+        );
+        assert_eq!(again[0], again[1]);
+        store.delete_units(&ids[2..3]).unwrap();
+        let conn = &store.conn;
+        let left = all_postings(conn, "ar", "القاعده");
+        assert_eq!(left.len(), ids.len());
+        assert!(left.contains(&(again[0] as u64, 2)));
+        assert!(!left.iter().any(|&(u, _)| u == ids[2] as u64));
+        let t = token(conn, "ar", "القاعده").unwrap().unwrap();
+        assert_eq!(t.df, ids.len() as i64);
         assert_eq!(
-            token(&tx, "ar", "#").unwrap().unwrap().df,
+            token(conn, "ar", "#").unwrap().unwrap().df,
             ids.len() as i64 - 1
         );
-        assert_eq!(indexed_variants(&tx, "ar").unwrap(), ids.len() as i64 - 1);
-        assert_eq!(indexed_variants(&tx, "fr").unwrap(), 0);
-        assert_eq!(languages(&tx).unwrap(), ["ar", "en"]);
+        assert_eq!(indexed_variants(conn, "ar").unwrap(), ids.len() as i64);
+        assert_eq!(indexed_variants(conn, "fr").unwrap(), 0);
+        assert_eq!(languages(conn).unwrap(), ["ar", "en"]);
+        store.delete_units(&again).unwrap();
+        assert_eq!(all_postings(&store.conn, "ar", "الجويه"), vec![]);
     }
 }

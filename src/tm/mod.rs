@@ -1,6 +1,8 @@
 //! The translation memory: an SQLite file with units, variants and the
 //! indexes that make lookup fast.
 
+pub mod diff;
+pub mod fuzzy;
 pub mod index;
 pub mod read;
 pub mod stats;
