@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod fuzzy;
+pub mod import;
 pub mod index;
 pub mod read;
 pub mod stats;

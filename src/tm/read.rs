@@ -230,16 +230,30 @@ impl Store {
             .optional()?)
     }
 
-    /// The language pair most units have, from the counters (no scan).
-    pub fn most_common_pair(&self) -> Result<Option<(String, String)>> {
-        Ok(self
+    /// The language pair most units have among those matching the given
+    /// languages (either may be absent), from the counters (no scan). A
+    /// language given is returned as given (`ar` keeps matching `ar-SY`).
+    pub fn most_common_pair_matching(
+        &self,
+        src: Option<&str>,
+        tgt: Option<&str>,
+    ) -> Result<Option<(String, String)>> {
+        let mut stmt = self
             .conn
-            .query_row(
-                "SELECT src, tgt FROM pair_count ORDER BY units DESC, src, tgt LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+            .prepare("SELECT src, tgt, units FROM pair_count ORDER BY units DESC, src, tgt")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (s, t): (String, String) = (r.get(0)?, r.get(1)?);
+            if src.map_or(true, |x| lang::matches(x, &s))
+                && tgt.map_or(true, |x| lang::matches(x, &t))
+            {
+                return Ok(Some((
+                    src.map_or(s, str::to_string),
+                    tgt.map_or(t, str::to_string),
+                )));
+            }
+        }
+        Ok(None)
     }
 }
 
