@@ -204,13 +204,19 @@ pub(crate) fn isolate(t: &str) -> String {
 /// A diff as one line: unchanged text plain, changes marked.
 pub(crate) fn render_diff(ops: &[DiffOp], style: &Style) -> String {
     let mut line = String::new();
+    let mut after_deleted = false;
     for op in ops {
         let text = op.text();
         let (space, body) = match text.strip_prefix(' ') {
             Some(rest) => (" ", rest),
             None => ("", text),
         };
-        line.push_str(space);
+        // A changed word reads [-old-]{+new+}, without a gap.
+        let replaces = after_deleted && matches!(op, DiffOp::Inserted(_));
+        if !replaces {
+            line.push_str(space);
+        }
+        after_deleted = matches!(op, DiffOp::Deleted(_));
         match op {
             DiffOp::Same(_) => line.push_str(&isolate(body)),
             DiffOp::Deleted(_) => line.push_str(&style.deleted(body)),
