@@ -197,6 +197,35 @@ pub fn score(q: &Query, s: &Stored, context_same: impl FnOnce() -> bool) -> Scor
     Scored { score, detail }
 }
 
+/// Normalize a language pair and make sure the TM holds both languages;
+/// the error says what it holds instead.
+pub fn check_pair(store: &Store, src_lang: &str, tgt_lang: &str) -> Result<(String, String)> {
+    let norm = |l: &str| {
+        lang::normalize(l)
+            .filter(|n| n != "*all*")
+            .with_context(|| format!("{l:?} is not a language tag (try ar, en, ar-SY)"))
+    };
+    let (src, tgt) = (norm(src_lang)?, norm(tgt_lang)?);
+    let conn = &store.conn;
+    for l in [&src, &tgt] {
+        if index::indexed_variants(conn, &index::index_lang(l))? == 0 {
+            let have = index::languages(conn)?;
+            if have.is_empty() {
+                bail!(
+                    "{}: the translation memory is empty; import a TMX or TSV file first (tarjuman import FILE)",
+                    store.path.display()
+                );
+            }
+            bail!(
+                "{}: the translation memory has no units in {src}→{tgt} (it holds {}); choose languages with --src-lang/--tgt-lang",
+                store.path.display(),
+                have.join(", ")
+            );
+        }
+    }
+    Ok((src, tgt))
+}
+
 /// One match for a query.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Match {
@@ -245,28 +274,7 @@ impl<'s> Matcher<'s> {
     /// A matcher for `src_lang` → `tgt_lang` (BCP 47; `ar` matches `ar-SY`).
     /// Fails with a clear message when the TM has no units in one of them.
     pub fn new(store: &'s Store, src_lang: &str, tgt_lang: &str) -> Result<Matcher<'s>> {
-        let norm = |l: &str| {
-            lang::normalize(l)
-                .with_context(|| format!("{l:?} is not a language tag (try ar, en, ar-SY)"))
-        };
-        let (src, tgt) = (norm(src_lang)?, norm(tgt_lang)?);
-        let conn = &store.conn;
-        for l in [&src, &tgt] {
-            if index::indexed_variants(conn, &index::index_lang(l))? == 0 {
-                let have = index::languages(conn)?;
-                if have.is_empty() {
-                    bail!(
-                        "{}: the translation memory is empty; import a TMX or TSV file first (tarjuman import FILE)",
-                        store.path.display()
-                    );
-                }
-                bail!(
-                    "{}: the translation memory has no units in {src}→{tgt} (it holds {}); choose languages with --src-lang/--tgt-lang",
-                    store.path.display(),
-                    have.join(", ")
-                );
-            }
-        }
+        let (src, tgt) = check_pair(store, src_lang, tgt_lang)?;
         Ok(Matcher {
             store,
             src_index: index::index_lang(&src),
@@ -514,6 +522,49 @@ impl<'s> Matcher<'s> {
     }
 }
 
+/// Units whose source (first variant in `src_lang`) has the same matching
+/// key as `text`, found through the index (the rarest word's postings of
+/// exactly that length), newest first.
+pub fn units_with_source(store: &Store, src_lang: &str, text: &str) -> Result<Vec<i64>> {
+    let src = lang::normalize(src_lang)
+        .with_context(|| format!("{src_lang:?} is not a language tag (try ar, en, ar-SY)"))?;
+    let key = matching_key(text);
+    let content = content_tokens(&key);
+    if content.is_empty() {
+        bail!("the text {text:?} has no words or numbers to match");
+    }
+    let conn = &store.conn;
+    let l = index::index_lang(&src);
+    let mut rarest: Option<index::TokenInfo> = None;
+    for x in &content {
+        match index::token(conn, &l, x)? {
+            None => return Ok(Vec::new()),
+            Some(t) if rarest.map_or(true, |r| t.df < r.df) => rarest = Some(t),
+            Some(_) => {}
+        }
+    }
+    let Some(rarest) = rarest else {
+        return Ok(Vec::new());
+    };
+    let n = content.len() as u32;
+    let mut cands = Vec::new();
+    index::postings(conn, rarest.id, n, n, |u, _| cands.push(u as i64))?;
+    cands.sort_unstable_by(|a, b| b.cmp(a));
+    let mut stmt =
+        conn.prepare_cached("SELECT lang, key FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
+    let mut out = Vec::new();
+    for u in cands {
+        let rows: Vec<(String, String)> = stmt
+            .query_map([u], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let first = rows.iter().find(|r| index::index_lang(&r.0) == l);
+        if first.is_some_and(|r| lang::matches(&src, &r.0) && r.1 == key) {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
 /// Best first: score, then fewer differences over all tokens, then newer.
 pub fn rank(a: &(i64, Scored), b: &(i64, Scored)) -> std::cmp::Ordering {
     b.1.score
@@ -523,7 +574,7 @@ pub fn rank(a: &(i64, Scored), b: &(i64, Scored)) -> std::cmp::Ordering {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::tm::{OnDuplicate, OriginInfo};
     use crate::unit::Unit;
