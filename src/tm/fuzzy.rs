@@ -65,8 +65,6 @@
 //! segment is that long), so verification never runs a DP larger than
 //! `MAX_QUERY_TOKENS` × (stored length).
 
-use std::collections::HashMap;
-
 use anyhow::{bail, Context as _, Result};
 use rusqlite::OptionalExtension;
 
@@ -247,6 +245,60 @@ pub struct Match {
     pub target_fixed: Option<String>,
 }
 
+/// What the quick, id-based scoring decided.
+enum Quick {
+    /// Not in the pair, below min, or cannot enter the top.
+    Skip,
+    Scored(Scored),
+    /// The same words as the query: score from the raw text.
+    SameWords,
+}
+
+/// The query's tokens as small integers; other tokens get `UNKNOWN`,
+/// which equals no query token.
+struct QueryIds<'q> {
+    content_map: index::FastMap<&'q str, u32>,
+    all_map: index::FastMap<&'q str, u32>,
+    content: Vec<u32>,
+    all: Vec<u32>,
+}
+
+const UNKNOWN: u32 = u32::MAX;
+
+impl<'q> QueryIds<'q> {
+    fn new(q: &'q Query) -> QueryIds<'q> {
+        fn intern<'q>(tokens: &'q [String], map: &mut index::FastMap<&'q str, u32>) -> Vec<u32> {
+            tokens
+                .iter()
+                .map(|t| {
+                    let next = map.len() as u32;
+                    *map.entry(t.as_str()).or_insert(next)
+                })
+                .collect()
+        }
+        let mut content_map = index::FastMap::default();
+        let mut all_map = index::FastMap::default();
+        let content = intern(&q.content, &mut content_map);
+        let all = intern(&q.all, &mut all_map);
+        QueryIds {
+            content_map,
+            all_map,
+            content,
+            all,
+        }
+    }
+
+    #[inline]
+    fn content_id(&self, t: &str) -> u32 {
+        self.content_map.get(t).copied().unwrap_or(UNKNOWN)
+    }
+
+    #[inline]
+    fn all_id(&self, t: &str) -> u32 {
+        self.all_map.get(t).copied().unwrap_or(UNKNOWN)
+    }
+}
+
 /// What verification reads of a variant.
 struct VariantRow {
     lang: String,
@@ -275,6 +327,8 @@ impl<'s> Matcher<'s> {
     /// Fails with a clear message when the TM has no units in one of them.
     pub fn new(store: &'s Store, src_lang: &str, tgt_lang: &str) -> Result<Matcher<'s>> {
         let (src, tgt) = check_pair(store, src_lang, tgt_lang)?;
+        // Read pages through a memory map instead of a read() per page.
+        store.conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
         Ok(Matcher {
             store,
             src_index: index::index_lang(&src),
@@ -293,12 +347,29 @@ impl<'s> Matcher<'s> {
         top: usize,
     ) -> Result<Vec<Match>> {
         let q = Query::new(query);
-        let scored = self.best(&q, prev, min, top)?;
-        let mut out = Vec::with_capacity(scored.len());
-        for (unit_id, s) in scored {
-            out.push(self.details(&q, unit_id, s.score)?);
+        self.in_read_transaction(|| {
+            let scored = self.best(&q, prev, min, top)?;
+            let mut out = Vec::with_capacity(scored.len());
+            for (unit_id, s) in scored {
+                out.push(self.details(&q, unit_id, s.score)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Run `f` in one read transaction (one lock and one snapshot for all
+    /// the statements of a lookup), unless one is open already.
+    fn in_read_transaction<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let conn = &self.store.conn;
+        if !conn.is_autocommit() {
+            return f();
         }
-        Ok(out)
+        conn.execute_batch("BEGIN")?;
+        let result = f();
+        let end = conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let value = result?;
+        end?;
+        Ok(value)
     }
 
     /// The best `top` (unit id, score) pairs, best first.
@@ -315,22 +386,67 @@ impl<'s> Matcher<'s> {
         }
         let candidates = self.candidates(q, min)?;
         let prev_key = prev.map(matching_key);
+        let ids = QueryIds::new(q);
         let mut best: Vec<(i64, Scored)> = Vec::with_capacity(top + 1);
         for c in candidates {
-            if best.len() == top && c.bound < best[top - 1].1.score {
+            let kth = (best.len() == top).then(|| best[top - 1].1.score);
+            if kth.is_some_and(|k| c.bound < k) {
                 break;
             }
-            let Some(s) = self.verify(q, c.unit as i64, prev_key.as_deref())? else {
-                continue;
+            let unit = c.unit as i64;
+            let s = match self.quick_score(&ids, unit, min, kth)? {
+                Quick::Skip => continue,
+                Quick::Scored(s) => s,
+                Quick::SameWords => match self.verify(q, unit, prev_key.as_deref())? {
+                    Some(s) => s,
+                    None => continue,
+                },
             };
             if s.score < min {
                 continue;
             }
-            best.push((c.unit as i64, s));
+            best.push((unit, s));
             best.sort_by(rank);
             best.truncate(top);
         }
         Ok(best)
+    }
+
+    /// Score a candidate from its key alone, comparing token ids. Units
+    /// with the query's very words (d = 0) need the raw text: `SameWords`.
+    fn quick_score(&self, ids: &QueryIds, unit: i64, min: u8, kth: Option<u8>) -> Result<Quick> {
+        let mut stmt = self
+            .store
+            .conn
+            .prepare_cached("SELECT lang, key FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
+        let rows = stmt
+            .query_map([unit], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let Some(si) = self.pick_source(rows.iter().map(|r| r.0.as_str())) else {
+            return Ok(Quick::Skip);
+        };
+        let key = &rows[si].1;
+        let content: Vec<u32> = content_tokens(key)
+            .into_iter()
+            .map(|t| ids.content_id(t))
+            .collect();
+        let d = levenshtein(&ids.content, &content);
+        if d == 0 {
+            return Ok(Quick::SameWords);
+        }
+        let l = ids.content.len().max(content.len()) as u32;
+        let score = (100 * (l - d.min(l)) / l) as u8;
+        // Below min, or below the last of a full top: the tie-breaker is not needed.
+        if score < min || kth.is_some_and(|k| score < k) {
+            return Ok(Quick::Skip);
+        }
+        let all: Vec<u32> = key_tokens(key).map(|t| ids.all_id(t)).collect();
+        Ok(Quick::Scored(Scored {
+            score,
+            detail: levenshtein(&ids.all, &all),
+        }))
     }
 
     /// Units that can score ≥ min, with score bounds, best bound first.
@@ -344,7 +460,7 @@ impl<'s> Matcher<'s> {
         let tau = (n * t).div_ceil(100);
         let prefix = n - tau + 1;
 
-        let mut mult: HashMap<&str, u64> = HashMap::new();
+        let mut mult: index::FastMap<&str, u64> = index::FastMap::default();
         for x in &q.content {
             *mult.entry(x.as_str()).or_default() += 1;
         }
@@ -355,7 +471,7 @@ impl<'s> Matcher<'s> {
         toks.sort_by_key(|(info, _, x)| (info.map_or(0, |i| i.df), *x));
 
         // unit → (h, length)
-        let mut cands: HashMap<u64, (u64, u32)> = HashMap::new();
+        let mut cands: index::FastMap<u64, (u64, u32)> = index::FastMap::default();
         let mut read = 0u64;
         for (info, k, _) in toks {
             let in_prefix = read < prefix;
@@ -439,16 +555,21 @@ impl<'s> Matcher<'s> {
     /// The source variant (the indexed one: first of its language) if it
     /// matches the requested tag, provided a target variant exists.
     fn pick<'r>(&self, rows: &'r [VariantRow]) -> Option<&'r VariantRow> {
-        let si = rows
-            .iter()
-            .position(|r| index::index_lang(&r.lang) == self.src_index)?;
-        if !lang::matches(&self.src, &rows[si].lang) {
-            return None;
-        }
-        rows.iter()
-            .enumerate()
-            .any(|(i, r)| i != si && lang::matches(&self.tgt, &r.lang))
-            .then_some(&rows[si])
+        self.pick_source(rows.iter().map(|r| r.lang.as_str()))
+            .map(|si| &rows[si])
+    }
+
+    /// The position of the source variant among a unit's variant languages
+    /// (see `pick`).
+    fn pick_source<'r>(&self, langs: impl Iterator<Item = &'r str> + Clone) -> Option<usize> {
+        let si = langs
+            .clone()
+            .position(|l| index::index_lang(l) == self.src_index)?;
+        let mut langs = langs.enumerate();
+        let src_ok = langs
+            .clone()
+            .any(|(i, l)| i == si && lang::matches(&self.src, l));
+        (src_ok && langs.any(|(i, l)| i != si && lang::matches(&self.tgt, l))).then_some(si)
     }
 
     /// Everything a match shows.

@@ -41,9 +41,70 @@ const FLUSH_POSTINGS: usize = 2_000_000;
 const MAX_CHUNKS: i64 = 8;
 
 /// Is a matching-key token a word or number (not punctuation or a symbol)?
+#[inline]
 pub fn is_content(token: &str) -> bool {
-    token.chars().any(char::is_alphanumeric)
+    match token.chars().next() {
+        Some(c) if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // Arabic letters and digits: skip the slow Unicode tables.
+        Some('\u{0620}'..='\u{064A}' | '\u{0660}'..='\u{0669}' | '\u{0671}'..='\u{06D3}') => true,
+        _ => token.chars().any(char::is_alphanumeric),
+    }
 }
+
+/// FxHash (as in rustc): a multiply-rotate hash, much faster than SipHash
+/// for the short keys here; no DoS concern for a local index.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A HashMap with `FastHasher`.
+pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+/// A HashSet with `FastHasher`.
+pub type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
 
 /// The content tokens of a matching key, in order: words as they are,
 /// numbers as `NUMBER`, punctuation dropped.
@@ -94,11 +155,11 @@ struct Tok {
 #[derive(Default)]
 pub struct Indexer {
     /// index lang → token text → position in `toks`.
-    dict: HashMap<String, HashMap<String, u32>>,
+    dict: FastMap<String, FastMap<String, u32>>,
     toks: Vec<Tok>,
     /// (token, length, unit) waiting to be written.
     pending: Vec<(u32, u32, u64)>,
-    pending_units: HashSet<u64>,
+    pending_units: FastSet<u64>,
     /// (token, unit) to take out of the stored postings.
     removals: Vec<(u32, u64)>,
     lang_delta: HashMap<String, i64>,
@@ -213,7 +274,7 @@ impl Indexer {
         let mut removals = std::mem::take(&mut self.removals);
         removals.sort_unstable();
         for group in removals.chunk_by(|a, b| a.0 == b.0) {
-            let gone: HashSet<u64> = group.iter().map(|&(_, u)| u).collect();
+            let gone: FastSet<u64> = group.iter().map(|&(_, u)| u).collect();
             self.rewrite(conn, group[0].0, &gone, &[])?;
         }
 
@@ -225,7 +286,7 @@ impl Indexer {
             postings.clear();
             postings.extend(group.iter().map(|&(_, len, u)| (len, u)));
             if self.toks[t as usize].chunks >= MAX_CHUNKS {
-                self.rewrite(conn, t, &HashSet::new(), &postings)?;
+                self.rewrite(conn, t, &FastSet::default(), &postings)?;
             } else {
                 postings.dedup();
                 conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?
@@ -262,7 +323,7 @@ impl Indexer {
         &mut self,
         conn: &Connection,
         t: u32,
-        gone: &HashSet<u64>,
+        gone: &FastSet<u64>,
         add: &[(u32, u64)],
     ) -> rusqlite::Result<()> {
         let id = self.toks[t as usize].id;
