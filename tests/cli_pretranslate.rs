@@ -52,8 +52,8 @@ fn analysis_table_counts_bands_and_repetitions() {
         ])
         .assert()
         .success()
-        .stdout(predicate::str::is_match(r"100%\s+1\s+10\s").unwrap())
-        .stdout(predicate::str::is_match(r"Repetitions\s+1\s+10\s").unwrap())
+        .stdout(predicate::str::is_match(r"100%\s+2\s+17\s").unwrap())
+        .stdout(predicate::str::is_match(r"Repetitions\s+1\s+9\s").unwrap())
         .stdout(predicate::str::contains("No match"))
         .stdout(predicate::str::contains("→ Iranian militias evacuate"));
 }
@@ -81,7 +81,7 @@ fn json_tsv_and_tmx_outputs() {
         ])
         .assert()
         .success()
-        .stderr(predicate::str::contains("2 segments with a match ≥ 70%"));
+        .stderr(predicate::str::contains("3 segments with a match ≥ 70%"));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let segs = v["segments"].as_array().unwrap();
@@ -100,7 +100,7 @@ fn json_tsv_and_tmx_outputs() {
         .any(|s| s["best"]["score"].as_u64().is_some_and(|x| x >= 50)));
     let tmx = std::fs::read_to_string(&tmx).unwrap();
     assert!(tmx.starts_with("<?xml"));
-    assert_eq!(tmx.matches("<tu>").count() + tmx.matches("<tu ").count(), 2);
+    assert_eq!(tmx.matches("<tu>").count() + tmx.matches("<tu ").count(), 3);
     assert!(tmx.contains(r#"<prop type="x-tarjuman-score">100</prop>"#));
 
     let out = Command::cargo_bin("tarjuman")
