@@ -322,6 +322,51 @@ impl Truth {
     }
 }
 
+/// The index's own share of an import: the same units' keys through an
+/// `Indexer` alone (no unit rows), in one transaction, with peak memory.
+fn index_only(dir: &tempfile::TempDir, ar: &Vocab, en: &Vocab, units: usize) {
+    let mut store = Store::open(&dir.path().join("index-only.db")).unwrap();
+    let tx = store.conn.transaction().unwrap();
+    let mut indexer = tarjuman::tm::index::Indexer::new(&tx).unwrap();
+    let mut spent = Duration::ZERO;
+    let before = peak_rss_mb();
+    for i in 0..units {
+        let mut rng = Rng(i as u64);
+        let words = sentence(ar, &mut rng);
+        let (src, tgt) = (text(&words), english(en, &mut rng, words.len()));
+        let (ks, kt) = (matching_key(&src), matching_key(&tgt));
+        let t = Instant::now();
+        indexer
+            .add(&tx, i as i64 + 1, &[("ar", &ks), ("en", &kt)])
+            .unwrap();
+        spent += t.elapsed();
+    }
+    let t = Instant::now();
+    indexer.finish(&tx).unwrap();
+    tx.commit().unwrap();
+    spent += t.elapsed();
+    println!(
+        "index only (Indexer::add + finish + commit, keys given): {:.1} s for {units} units ({:.1} µs/unit); peak RSS {:.0} MB → {:.0} MB",
+        spent.as_secs_f64(),
+        spent.as_secs_f64() * 1e6 / units as f64,
+        before,
+        peak_rss_mb()
+    );
+}
+
+/// The process's peak resident memory (VmHWM), in MB.
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -348,6 +393,8 @@ fn main() {
     println!("vocabulary: {} Arabic forms", ar.words.len());
 
     let dir = tempfile::tempdir().unwrap();
+    index_only(&dir, &ar, &en, units);
+
     let path = dir.path().join("bench.db");
     let mut store = Store::open(&path).unwrap();
     let mut truth = Truth {
@@ -495,6 +542,36 @@ fn main() {
         truth_time.as_secs_f64()
     );
     drop(matcher);
+
+    // Concordance: two adjacent words of a stored sentence, default limit.
+    let mut times = Vec::new();
+    let mut hits = 0;
+    for k in 0..50 {
+        let words = sentence(&ar, &mut Rng((k * 7919 % units) as u64));
+        let at = k % (words.len() - 1);
+        let phrase = format!("{} {}", words[at], words[at + 1]);
+        let t = Instant::now();
+        let found = tarjuman::tm::concord::concord(
+            &store,
+            &tarjuman::tm::concord::Search {
+                phrase: &phrase,
+                src_lang: "ar",
+                tgt_lang: "en",
+                target: false,
+                limit: 20,
+            },
+        )
+        .unwrap();
+        times.push(t.elapsed());
+        hits += found.len();
+    }
+    times.sort();
+    println!(
+        "concord, two-word phrases from stored sentences (--limit 20): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({hits} hits for 50 phrases)",
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.95).as_secs_f64() * 1e3,
+        times.last().unwrap().as_secs_f64() * 1e3,
+    );
     drop(store);
 
     // One `tarjuman lookup` process, cold start to exit.

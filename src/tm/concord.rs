@@ -5,13 +5,13 @@
 //! system. The phrase must occur as whole tokens in sequence (`حلب` finds
 //! `حلب` and `حَلَب`, not `بحلب`: Arabic clitics are part of the word).
 //!
-//! Candidates come from the index: the postings of the phrase's rarest word
-//! (units at least as long as the phrase), intersected with the next rarest
-//! words' postings while that is cheaper than reading texts; then each
-//! candidate's text is tokenized and the phrase located, and its raw byte
-//! span reported for highlighting.
+//! Candidates come from the index: the postings of the phrase's rarest term
+//! (its words and the hash buckets of its adjacent word pairs, units at
+//! least as long as the phrase), intersected with the next rarest terms'
+//! postings while that is cheaper than reading keys; then each candidate's
+//! key is searched for the phrase's tokens, and for a hit the raw text is
+//! tokenized to report the phrase's byte spans for highlighting.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use anyhow::{bail, Result};
@@ -76,6 +76,20 @@ pub fn find(toks: &[Token], phrase: &[&str]) -> Vec<Range<usize>> {
 
 /// Every unit (up to `limit`, newest first) containing the phrase.
 pub fn concord(store: &Store, s: &Search) -> Result<Vec<Hit>> {
+    let conn = &store.conn;
+    if !conn.is_autocommit() {
+        return search(store, s);
+    }
+    // One read transaction: one lock and snapshot for all the statements.
+    conn.execute_batch("BEGIN")?;
+    let result = search(store, s);
+    let end = conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+    let hits = result?;
+    end?;
+    Ok(hits)
+}
+
+fn search(store: &Store, s: &Search) -> Result<Vec<Hit>> {
     let (src, tgt) = check_pair(store, s.src_lang, s.tgt_lang)?;
     let (side, other) = if s.target { (&tgt, &src) } else { (&src, &tgt) };
     let key = matching_key(s.phrase);
@@ -88,9 +102,15 @@ pub fn concord(store: &Store, s: &Search) -> Result<Vec<Hit>> {
         );
     }
     let conn = &store.conn;
+    conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
     let side_index = index::index_lang(side);
+    // Terms: the phrase's words and its adjacent-word buckets.
+    let mut terms: Vec<String> = content.iter().map(|t| t.to_string()).collect();
+    terms.extend(content.windows(2).map(|w| index::bigram(w[0], w[1])));
+    terms.sort_unstable();
+    terms.dedup();
     let mut toks = Vec::new();
-    for x in content.iter().collect::<HashSet<_>>() {
+    for x in &terms {
         match index::token(conn, &side_index, x)? {
             Some(info) => toks.push(info),
             None => return Ok(Vec::new()),
@@ -104,7 +124,8 @@ pub fn concord(store: &Store, s: &Search) -> Result<Vec<Hit>> {
         if cands.is_empty() || t.df > INTERSECT_FACTOR * cands.len() as i64 {
             break;
         }
-        let mut has: HashSet<u64> = HashSet::with_capacity(t.df.max(0) as usize);
+        let mut has: index::FastSet<u64> = index::FastSet::default();
+        has.reserve(t.df.max(0) as usize);
         index::postings(conn, t.id, lo, u32::MAX, |u, _| {
             has.insert(u);
         })?;
@@ -112,10 +133,12 @@ pub fn concord(store: &Store, s: &Search) -> Result<Vec<Hit>> {
     }
     cands.sort_unstable_by(|a, b| b.cmp(a));
     cands.dedup();
+    // The phrase as it appears inside a key: whole tokens, space-delimited.
+    let needle = format!(" {} ", phrase.join(" "));
 
     let mut hits = Vec::new();
-    let mut variants =
-        conn.prepare_cached("SELECT lang, plain FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
+    let mut variants = conn
+        .prepare_cached("SELECT lang, key, plain FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
     let mut origin = conn.prepare_cached(
         "SELECT o.name FROM unit u LEFT JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1",
     )?;
@@ -123,8 +146,8 @@ pub fn concord(store: &Store, s: &Search) -> Result<Vec<Hit>> {
         if hits.len() >= s.limit {
             break;
         }
-        let rows: Vec<(String, String)> = variants
-            .query_map([u as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let rows: Vec<(String, String, String)> = variants
+            .query_map([u as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let Some(si) = rows
             .iter()
@@ -139,7 +162,11 @@ pub fn concord(store: &Store, s: &Search) -> Result<Vec<Hit>> {
         else {
             continue;
         };
-        let text = &rows[si].1;
+        // Cheap test on the key first; tokens with raw spans only for hits.
+        if !format!(" {} ", rows[si].1).contains(&needle) {
+            continue;
+        }
+        let text = &rows[si].2;
         let spans = find(&diff::tokens(text), &phrase);
         if spans.is_empty() {
             continue;
@@ -149,7 +176,7 @@ pub fn concord(store: &Store, s: &Search) -> Result<Vec<Hit>> {
             unit_id: u as i64,
             text: text.clone(),
             spans,
-            other: rows[oi].1.clone(),
+            other: rows[oi].2.clone(),
             origin,
         });
     }

@@ -8,8 +8,10 @@
 //! (by primary subtag: `ar-SY` is indexed as `ar`), as the set of its
 //! *content tokens*: the matching-key tokens that are words or numbers, every
 //! number being the single token `#` (numbers are placeables: any number
-//! matches any number). Punctuation is not indexed; the matcher scores it
-//! separately. A posting is (unit id, the variant's length in content tokens).
+//! matches any number), plus hash buckets of adjacent content-token pairs
+//! (`bigram`, for phrase search). Punctuation is not indexed; the matcher
+//! scores it separately. A posting is (unit id, the variant's length in
+//! content tokens).
 //!
 //! Layout: `fz_token(id, lang, text, df, chunks)` is the dictionary;
 //! `fz_chunk(token_id, data)` holds a token's postings in a few blobs. A blob
@@ -25,6 +27,7 @@
 //! stay a handful of rows per token. Removing a unit rewrites the blobs of
 //! its tokens without it (all removals of one flush batched per token).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -135,12 +138,33 @@ pub fn indexed<'a>(variants: &[(&str, &'a str)]) -> Vec<(String, &'a str)> {
 }
 
 /// A unit's distinct content tokens and its length in content tokens.
-fn token_set(key: &str) -> (Vec<&str>, u32) {
-    let mut tokens = content_tokens(key);
-    let len = tokens.len() as u32;
+fn token_set(key: &str) -> (Vec<Cow<'_, str>>, u32) {
+    let content = content_tokens(key);
+    let len = content.len() as u32;
+    let mut tokens: Vec<Cow<str>> = Vec::with_capacity(content.len() * 2);
+    tokens.extend(content.windows(2).map(|w| Cow::Owned(bigram(w[0], w[1]))));
+    tokens.extend(content.into_iter().map(Cow::Borrowed));
     tokens.sort_unstable();
     tokens.dedup();
     (tokens, len)
+}
+
+/// Buckets of adjacent-pair tokens (a power of two).
+const BIGRAM_BUCKETS: u64 = 1 << 16;
+
+/// The index token of two adjacent content tokens, for phrase search: one
+/// of `BIGRAM_BUCKETS` hash buckets, written `\u{1}` + 4 hex digits (no
+/// word starts with U+0001, so these never meet a word). Bucketing keeps
+/// the dictionary small; a bucket's postings are a superset of the pair's,
+/// which concordance verifies anyway. The hash is part of the format:
+/// changing it needs a migration that rebuilds the index.
+pub fn bigram(a: &str, b: &str) -> String {
+    use std::hash::Hasher;
+    let mut h = FastHasher::default();
+    h.write(a.as_bytes());
+    h.write_u8(0xFF);
+    h.write(b.as_bytes());
+    format!("\u{1}{:04x}", (h.finish() >> 48) % BIGRAM_BUCKETS)
 }
 
 struct Tok {
@@ -181,11 +205,8 @@ impl Indexer {
         let unit = unit_id as u64;
         for (l, key) in indexed(variants) {
             let (tokens, len) = token_set(key);
-            if tokens.is_empty() {
-                continue;
-            }
             for text in tokens {
-                let t = self.tok(conn, &l, text)?;
+                let t = self.tok(conn, &l, &text)?;
                 self.toks[t as usize].df_delta += 1;
                 self.toks[t as usize].dirty = true;
                 self.pending.push((t, len, unit));
@@ -217,11 +238,8 @@ impl Indexer {
         let pairs: Vec<(&str, &str)> = rows.iter().map(|(l, k)| (l.as_str(), k.as_str())).collect();
         for (l, key) in indexed(&pairs) {
             let (tokens, _) = token_set(key);
-            if tokens.is_empty() {
-                continue;
-            }
             for text in tokens {
-                let t = self.tok(conn, &l, text)?;
+                let t = self.tok(conn, &l, &text)?;
                 self.toks[t as usize].df_delta -= 1;
                 self.toks[t as usize].dirty = true;
                 self.removals.push((t, unit));
