@@ -101,6 +101,15 @@ check "translate-toolkit-reads-tarjuman-export" "$py" "$here/tmxcheck.py" tt-rea
     "وفي يوليو/تموز ٢٠٢٠ شكّلت أربعُ كيانات سورية معارضة تحالفاً سياسياً تحت اسم «جبهة السلام والحرية»." \
     "In July 2020, four Syrian opposition groups formed a political alliance under the name “Peace and Freedom Front”."
 
+# The project's sample memory: 31 units, props, notes, usage counts, en-GB and fr.
+sample=$root/samples/sample.tmx
+check "tarjuman-import-export-sample" tm_roundtrip sample "$sample"
+check "tarjuman-export-same-units-sample" "$py" "$here/tmxcheck.py" same "$sample" "$work/sample.export.tmx"
+check "xmllint-valid-tarjuman-export-sample" valid_tmx "$work/sample.export.tmx"
+check "translate-toolkit-reads-tarjuman-export-sample" "$py" "$here/tmxcheck.py" tt-read "$work/sample.export.tmx" 31 \
+    "المليشيات الإيرانية تخلي أكبر قاعدة عسكرية لها شرقي سورية" \
+    "Iranian militias evacuate their largest military base in eastern Syria"
+
 # omegat_project SRC DEST: a runnable copy of a committed project (OmegaT wants
 # every project folder to exist).
 omegat_project() {
