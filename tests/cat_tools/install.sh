@@ -24,11 +24,13 @@ command -v omegat >/dev/null 2>&1 || die "omegat still missing after apt-get ins
 command -v xmllint >/dev/null 2>&1 || die "xmllint still missing after apt-get install"
 command -v java >/dev/null 2>&1 || die "java missing (OmegaT needs a JRE, e.g. openjdk-17-jre-headless)"
 
+# Pinned: the committed po2tmx fixture names the version that wrote it.
+tt_version=3.20.4
 venv=target/cat-venv
-if [[ ! -x $venv/bin/python ]] || ! $venv/bin/python -c 'import translate' 2>/dev/null; then
+if ! "$venv/bin/python" -c "import translate.__version__ as v; assert v.sver == '$tt_version'" 2>/dev/null; then
     python3 -m venv "$venv" || die "python3 -m venv $venv failed (Debian: apt-get install python3-venv)"
-    "$venv/bin/pip" install -q --disable-pip-version-check translate-toolkit \
-        || die "pip install translate-toolkit failed"
+    "$venv/bin/pip" install -q --disable-pip-version-check "translate-toolkit==$tt_version" \
+        || die "pip install translate-toolkit==$tt_version failed"
 fi
 "$venv/bin/python" -c 'import translate.storage.tmx' || die "translate-toolkit does not import"
 
