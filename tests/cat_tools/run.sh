@@ -187,6 +187,20 @@ for name in omegat-project_save omegat-level1 omegat-level2 po2tmx; do
 done
 check "tarjuman-export-of-omegat-level2-has-bpt-ept" "$py" "$here/tmxcheck.py" has-tags "$work/omegat-level2-fresh.export.tmx"
 
+# Back into OmegaT: tarjuman's export of OmegaT's own TMX, alone in tm/auto of a
+# fresh copy of the html project, gives the same translated page (tags, and the
+# alternative translation of the <h1> through its file/prev/next props).
+omegat_reuses() {
+    local p=$work/omegat-reuse-$1
+    omegat_project "$here/omegat-html" "$p" && rm -f "$p"/tm/auto/*.tmx &&
+        cp "$work/$1-fresh.export.tmx" "$p/tm/auto/tarjuman.tmx" &&
+        omegat_translate "$p" &&
+        diff "$work/omegat-html/target/article.html" "$p/target/article.html"
+}
+for name in omegat-project_save omegat-level2; do
+    check "omegat-translates-from-tarjuman-export-of-$name" omegat_reuses "$name"
+done
+
 if [[ $update_fixtures -eq 1 ]]; then
     mkdir -p "$fixtures" && cp "$work"/from-tools/*.tmx "$fixtures/" && echo "updated $fixtures"
 fi
