@@ -167,6 +167,9 @@ pub struct Header {
     pub notes: Vec<Note>,
     /// Other header attributes kept verbatim.
     pub extra: Vec<(String, String)>,
+    /// Each `<ude>` (user-defined encoding) element of the header as
+    /// canonical XML, kept so that export writes it back.
+    pub ude: Vec<String>,
 }
 
 #[cfg(test)]

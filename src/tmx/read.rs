@@ -1,1 +1,1656 @@
-//! Streaming TMX reader (being built).
+//! Streaming TMX reader: TMX 1.1–1.4b in any encoding real tools write,
+//! one unit at a time (memory does not grow with the file).
+//!
+//! Layers, bottom up:
+//! - encoding sniffing (BOM, UTF-16 without BOM, the XML declaration) and
+//!   transcoding to UTF-8 (`Source`), since quick-xml reads UTF-8 only;
+//! - `Tracker`: the buffered byte source quick-xml reads from; it keeps the
+//!   bytes of the current event so that any offset maps to a line and a
+//!   column (in characters, so they hold for UTF-16 files too), and checks
+//!   each event for bytes XML forbids and for invalid UTF-8;
+//! - `Lexer`: quick-xml events plus a nesting-depth limit;
+//! - `TmxReader`: the TMX grammar, iterative (no recursion), tolerant where
+//!   real files differ (warnings) and strict where the data would be wrong
+//!   (errors).
+
+use std::fmt;
+use std::io::{self, BufRead, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use encoding_rs::Encoding;
+use quick_xml::events::{BytesStart, Event};
+
+use super::{PROP_ATTR_PREFIX, PROP_CONTEXT_NEXT, PROP_CONTEXT_PREV, PROP_ORIGIN};
+use crate::text::lang;
+use crate::unit::{Header, Note, Prop, Segment, Stamp, Unit, Variant};
+
+/// Deepest element nesting accepted. TMX itself needs five levels
+/// (tmx/body/tu/tuv/seg) plus inline markup; real files stay far below this,
+/// and a hostile file with 100,000 nested elements stops here.
+pub const MAX_DEPTH: usize = 200;
+/// Warnings kept until `take_warnings`; beyond that they are counted.
+const MAX_PENDING_WARNINGS: usize = 1000;
+/// Bytes looked at to sniff the encoding.
+const PREFIX_LEN: u64 = 4096;
+const BUF_LEN: usize = 128 * 1024;
+
+/// A file that cannot be read as TMX, with the place (1-based line and
+/// column in characters) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Something odd that was tolerated (a `tuv` without `seg`, an unknown
+/// element); the data around it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pos {
+    line: u64,
+    column: u64,
+}
+
+impl Pos {
+    const START: Pos = Pos { line: 1, column: 1 };
+
+    fn err(self, message: impl Into<String>) -> ReadError {
+        ReadError {
+            line: self.line,
+            column: self.column,
+            message: message.into(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- encoding
+
+/// Counts the raw bytes read, for progress bars.
+struct Counted<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+type Raw<R> = io::Chain<io::Cursor<Vec<u8>>, Counted<R>>;
+
+/// The input as UTF-8: passed through, or transcoded.
+enum Source<R: Read> {
+    Utf8(Raw<R>),
+    Decoded(Box<encoding_rs_io::DecodeReaderBytes<Raw<R>, Vec<u8>>>),
+}
+
+impl<R: Read> Read for Source<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Source::Utf8(r) => r.read(buf),
+            Source::Decoded(r) => r.read(buf),
+        }
+    }
+}
+
+/// The encoding of a file from its first bytes: (encoding, BOM length,
+/// warning).
+fn sniff(prefix: &[u8]) -> Result<(&'static Encoding, usize, Option<String>), ReadError> {
+    let at = Pos::START;
+    if prefix.is_empty() {
+        return Err(
+            at.err("the file is empty: a TMX file starts with <?xml ...?> or <tmx>; re-export it")
+        );
+    }
+    if prefix.starts_with(&[0, 0, 0xFE, 0xFF]) || prefix.starts_with(&[0xFF, 0xFE, 0, 0]) {
+        return Err(at.err("the file is UTF-32, which tarjuman does not read: save it as UTF-8"));
+    }
+    if prefix.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Ok((encoding_rs::UTF_8, 3, None));
+    }
+    if prefix.starts_with(&[0xFF, 0xFE]) {
+        return Ok((encoding_rs::UTF_16LE, 2, None));
+    }
+    if prefix.starts_with(&[0xFE, 0xFF]) {
+        return Ok((encoding_rs::UTF_16BE, 2, None));
+    }
+    // UTF-16 without BOM: `<` (or XML whitespace) next to a NUL byte.
+    let xml_start = |b: u8| matches!(b, b'<' | b' ' | b'\t' | b'\r' | b'\n');
+    if prefix.len() >= 4 {
+        if xml_start(prefix[0]) && prefix[1] == 0 && prefix[3] == 0 && prefix[2] != 0 {
+            return Ok((encoding_rs::UTF_16LE, 0, None));
+        }
+        if prefix[0] == 0 && xml_start(prefix[1]) && prefix[2] == 0 && prefix[3] != 0 {
+            return Ok((encoding_rs::UTF_16BE, 0, None));
+        }
+    }
+    if let Some(what) = known_binary(prefix) {
+        return Err(at.err(format!("this is {what}, not a TMX file")));
+    }
+    if let Some(i) = prefix.iter().position(|&b| b == 0) {
+        return Err(at.err(format!(
+            "binary data (a NUL byte at byte {}): this is not a TMX text file",
+            i + 1
+        )));
+    }
+    let Some(label) = declared_encoding(prefix) else {
+        return Ok((encoding_rs::UTF_8, 0, None));
+    };
+    let Some(enc) = Encoding::for_label(label.trim().as_bytes()) else {
+        return Err(at.err(format!(
+            "unknown encoding \"{label}\" in the XML declaration: save the file as UTF-8, or \
+             declare an encoding such as UTF-8 or windows-1256"
+        )));
+    };
+    if enc == encoding_rs::REPLACEMENT {
+        return Err(at.err(format!(
+            "encoding \"{label}\" is not supported: save the file as UTF-8"
+        )));
+    }
+    if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        // The bytes are 8-bit (no NULs next to `<`): the declaration is wrong.
+        return Ok((
+            encoding_rs::UTF_8,
+            0,
+            Some(format!(
+                "the XML declaration says \"{label}\" but the bytes are 8-bit: read as UTF-8"
+            )),
+        ));
+    }
+    Ok((enc, 0, None))
+}
+
+/// File types that get named .tmx by mistake.
+fn known_binary(prefix: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"PK\x03\x04", "a ZIP archive (unzip it first; is it a .sdltm.zip or .tmx.zip?)"),
+        (
+            b"SQLite format 3\0",
+            "an SQLite database (a Trados .sdltm or an OmegaT/tarjuman TM?): export it to TMX from its tool",
+        ),
+        (b"\x1f\x8b", "a gzip-compressed file (gunzip it first)"),
+        (b"%PDF", "a PDF document"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"{\\rtf", "an RTF document"),
+        (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(magic, _)| prefix.starts_with(magic))
+        .map(|(_, what)| *what)
+}
+
+/// The `encoding` pseudo-attribute of an XML declaration at the start.
+fn declared_encoding(prefix: &[u8]) -> Option<String> {
+    let decl = prefix.strip_prefix(b"<?xml")?;
+    let end = decl.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&decl[..end]).ok()?;
+    let rest = &decl[decl.find("encoding")? + "encoding".len()..];
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].to_string())
+}
+
+// ---------------------------------------------------------------- tracking
+
+/// The buffered byte source quick-xml reads from. Keeps the bytes consumed
+/// since the start of the current event (`window`) to locate offsets and to
+/// check them once the event is complete.
+struct Tracker<S> {
+    src: S,
+    buf: Box<[u8]>,
+    pos: usize,
+    filled: usize,
+    window: Vec<u8>,
+    /// Offset, line and column of `window[0]`.
+    win_offset: u64,
+    line: u64,
+    column: u64,
+    check_utf8: bool,
+}
+
+impl<S: Read> Tracker<S> {
+    fn new(src: S, check_utf8: bool) -> Self {
+        Tracker {
+            src,
+            buf: vec![0; BUF_LEN].into_boxed_slice(),
+            pos: 0,
+            filled: 0,
+            window: Vec::with_capacity(4096),
+            win_offset: 0,
+            line: 1,
+            column: 1,
+            check_utf8,
+        }
+    }
+
+    fn pos(&self) -> Pos {
+        Pos {
+            line: self.line,
+            column: self.column,
+        }
+    }
+
+    /// The line and column of absolute byte offset `offset` (clamped to the
+    /// current window).
+    fn locate(&self, offset: u64) -> Pos {
+        if offset < self.win_offset {
+            // The `<` of a tag, consumed with the text before it: same line.
+            let back = self.win_offset - offset;
+            return Pos {
+                line: self.line,
+                column: self.column.saturating_sub(back).max(1),
+            };
+        }
+        let i = (offset - self.win_offset) as usize;
+        let (line, column) = advance(
+            self.line,
+            self.column,
+            &self.window[..i.min(self.window.len())],
+        );
+        Pos { line, column }
+    }
+
+    /// Check the bytes of the event just read and move past them.
+    fn accept(&mut self) -> Result<(), ReadError> {
+        if let Some(i) = find_forbidden(&self.window) {
+            let what = match self.window[i] {
+                0xEF => "the non-character U+FFFE/U+FFFF".to_string(),
+                b => format!("the control character U+{b:04X}"),
+            };
+            return Err(self.locate(self.win_offset + i as u64).err(format!(
+                "{what} is not allowed in XML (only tab, line feed and carriage return \
+                 are): remove it from the file"
+            )));
+        }
+        if self.check_utf8 {
+            if let Err(e) = std::str::from_utf8(&self.window) {
+                let i = e.valid_up_to();
+                return Err(self
+                    .locate(self.win_offset + i as u64)
+                    .err(invalid_utf8_message(&self.window[i..])));
+            }
+        }
+        let (line, column) = advance(self.line, self.column, &self.window);
+        self.line = line;
+        self.column = column;
+        self.win_offset += self.window.len() as u64;
+        self.window.clear();
+        Ok(())
+    }
+}
+
+impl<S: Read> Read for Tracker<S> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let avail = self.fill_buf()?;
+            let n = avail.len().min(out.len());
+            out[..n].copy_from_slice(&avail[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<S: Read> BufRead for Tracker<S> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos >= self.filled {
+            self.filled = loop {
+                match self.src.read(&mut self.buf) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            self.pos = 0;
+        }
+        Ok(&self.buf[self.pos..self.filled])
+    }
+
+    fn consume(&mut self, n: usize) {
+        let n = n.min(self.filled - self.pos);
+        self.window
+            .extend_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+    }
+}
+
+/// Line and column after `bytes`, starting at (`line`, `column`). Columns
+/// count characters (UTF-8 lead bytes).
+fn advance(line: u64, column: u64, bytes: &[u8]) -> (u64, u64) {
+    let chars = |b: &[u8]| b.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64;
+    let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    if newlines == 0 {
+        return (line, column + chars(bytes));
+    }
+    let last = bytes.iter().rposition(|&b| b == b'\n').unwrap_or(0);
+    (line + newlines, 1 + chars(&bytes[last + 1..]))
+}
+
+/// The first byte XML forbids: a control character other than tab, LF,
+/// CR, or the start of U+FFFE/U+FFFF.
+fn find_forbidden(bytes: &[u8]) -> Option<usize> {
+    let bad = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') || b == 0xEF;
+    // Branch-free pass first (vectorizes); the exact search only if needed.
+    if !bytes.iter().fold(false, |acc, &b| acc | bad(b)) {
+        return None;
+    }
+    (0..bytes.len()).find(|&i| match bytes[i] {
+        0xEF => bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)),
+        b => bad(b),
+    })
+}
+
+fn invalid_utf8_message(rest: &[u8]) -> String {
+    let sample = &rest[..rest.len().min(64)];
+    let high = sample.iter().filter(|&&b| b >= 0x80).count();
+    let (as_1256, _) = encoding_rs::WINDOWS_1256.decode_without_bom_handling(sample);
+    let arabic = as_1256
+        .chars()
+        .filter(|c| ('\u{0600}'..='\u{06FF}').contains(c))
+        .count();
+    let guess = if arabic > 0 && arabic * 2 >= high {
+        "it looks like windows-1256 (Arabic Windows)"
+    } else {
+        "it is probably in a legacy encoding such as windows-1252"
+    };
+    let example = if arabic > 0 && arabic * 2 >= high {
+        "windows-1256"
+    } else {
+        "windows-1252"
+    };
+    format!(
+        "byte 0x{:02X} is not valid UTF-8, and no other encoding is declared: {guess}. \
+         Declare it on the first line (<?xml version=\"1.0\" encoding=\"{example}\"?>) or \
+         convert the file to UTF-8",
+        rest.first().copied().unwrap_or(0)
+    )
+}
+
+// ---------------------------------------------------------------- lexing
+
+/// quick-xml events with positions and a depth limit.
+struct Lexer<R: Read> {
+    xml: quick_xml::Reader<Tracker<Source<R>>>,
+    buf: Vec<u8>,
+    depth: usize,
+}
+
+impl<R: Read> Lexer<R> {
+    /// The next event and the position where it starts. Comments, PIs and
+    /// the XML declaration come through too; callers ignore them.
+    fn next(&mut self) -> Result<(Event<'_>, Pos), ReadError> {
+        self.buf.clear();
+        let at = self.xml.get_ref().locate(self.xml.buffer_position());
+        let ev = match self.xml.read_event_into(&mut self.buf) {
+            Ok(ev) => ev,
+            Err(e) => return Err(xml_error(&self.xml, &e)),
+        };
+        self.xml.get_mut().accept()?;
+        match &ev {
+            Event::Start(_) => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(at.err(format!(
+                        "elements are nested more than {MAX_DEPTH} levels deep: this is not a \
+                         usable TMX file (or it was built to exhaust the reader)"
+                    )));
+                }
+            }
+            Event::End(_) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        Ok((ev, at))
+    }
+}
+
+fn xml_error<R: Read>(
+    xml: &quick_xml::Reader<Tracker<Source<R>>>,
+    e: &quick_xml::Error,
+) -> ReadError {
+    use quick_xml::errors::{Error, IllFormedError};
+    let message = match e {
+        Error::Io(e) => format!("cannot read the file: {e}"),
+        Error::Syntax(s) => format!("malformed XML: {s} (is the file truncated?)"),
+        Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
+            format!("malformed XML: </{found}> where </{expected}> was expected")
+        }
+        Error::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
+            format!("malformed XML: </{name}> without a matching start tag")
+        }
+        Error::IllFormed(IllFormedError::UnclosedReference) => {
+            "malformed XML: `&` that does not start an entity like &amp; (write a literal & as &amp;)"
+                .to_string()
+        }
+        other => format!("malformed XML: {other}"),
+    };
+    xml.get_ref().locate(xml.error_position()).err(message)
+}
+
+// ---------------------------------------------------------------- text
+
+fn is_blank(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+fn utf8(bytes: &[u8], at: Pos) -> Result<&str, ReadError> {
+    std::str::from_utf8(bytes).map_err(|_| at.err("invalid UTF-8"))
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+/// The character an entity or character reference (`amp`, `#x41`) stands for.
+fn resolve_ref(name: &str) -> Result<char, String> {
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        _ => {
+            let Some(num) = name.strip_prefix('#') else {
+                return Err(format!(
+                    "undefined entity &{name};: TMX allows only &amp; &lt; &gt; &quot; &apos; \
+                     and numeric references like &#x627;"
+                ));
+            };
+            let code = match num.strip_prefix('x') {
+                Some(hex) => u32::from_str_radix(hex, 16),
+                None => num.parse::<u32>(),
+            };
+            let c = code.ok().and_then(char::from_u32);
+            match c {
+                Some(c) if is_xml_char(c) => c,
+                Some(c) => {
+                    return Err(format!(
+                        "&{name}; is U+{:04X}, a character XML forbids: remove it",
+                        c as u32
+                    ))
+                }
+                None => return Err(format!("&{name}; is not a valid character reference")),
+            }
+        }
+    };
+    Ok(c)
+}
+
+/// Text as XML delivers it: line ends normalized to `\n`.
+fn push_text(out: &mut String, text: &str) {
+    if text.contains('\r') {
+        out.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// Escape text into canonical markup: `&amp; &lt; &gt;`, and `&#13;` for a
+/// carriage return that came from a character reference.
+fn escape_into(out: &mut String, text: &str) {
+    if !text.contains(['&', '<', '>', '\r']) {
+        out.push_str(text);
+        return;
+    }
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Escape an attribute value for canonical markup (double quotes).
+pub(crate) fn escape_attr_into(out: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// An attribute value as XML delivers it: references resolved, literal
+/// tabs and line ends turned into spaces.
+fn unescape_attr(raw: &[u8]) -> Result<String, String> {
+    let s = std::str::from_utf8(raw).map_err(|_| "invalid UTF-8".to_string())?;
+    if !s.contains(['&', '<', '\t', '\n', '\r']) {
+        return Ok(s.to_string());
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(['&', '<', '\t', '\n', '\r']) {
+        out.push_str(&rest[..i]);
+        let c = rest.as_bytes()[i];
+        rest = &rest[i + 1..];
+        match c {
+            b'&' => {
+                let end = rest
+                    .find(';')
+                    .ok_or("`&` that does not start a reference (write & as &amp;)")?;
+                out.push(resolve_ref(&rest[..end])?);
+                rest = &rest[end + 1..];
+            }
+            b'<' => return Err("`<` is not allowed in an attribute value (write &lt;)".into()),
+            b'\r' => {
+                rest = rest.strip_prefix('\n').unwrap_or(rest);
+                out.push(' ');
+            }
+            _ => out.push(' '),
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+type Attrs = Vec<(String, String)>;
+
+fn name_of(e: &BytesStart<'_>) -> String {
+    String::from_utf8_lossy(e.name().as_ref()).into_owned()
+}
+
+fn collect_attrs(e: &BytesStart<'_>, at: Pos, out: &mut Attrs) -> Result<(), ReadError> {
+    out.clear();
+    for a in e.attributes().with_checks(true) {
+        let a = a.map_err(|err| {
+            at.err(format!(
+                "malformed XML: bad attribute in <{}>: {err}",
+                name_of(e)
+            ))
+        })?;
+        let key = utf8(a.key.as_ref(), at)?;
+        let value = unescape_attr(&a.value)
+            .map_err(|m| at.err(format!("attribute {key} of <{}>: {m}", name_of(e))))?;
+        out.push((key.to_string(), value));
+    }
+    Ok(())
+}
+
+/// Canonical start tag: `<name a="v">` (or `/>`), values re-escaped.
+fn write_start_tag(
+    out: &mut String,
+    e: &BytesStart<'_>,
+    at: Pos,
+    empty: bool,
+    scratch: &mut Attrs,
+) -> Result<(), ReadError> {
+    collect_attrs(e, at, scratch)?;
+    out.push('<');
+    out.push_str(utf8(e.name().as_ref(), at)?);
+    for (k, v) in scratch.iter() {
+        out.push(' ');
+        out.push_str(k);
+        out.push_str("=\"");
+        escape_attr_into(out, v);
+        out.push('"');
+    }
+    out.push_str(if empty { "/>" } else { ">" });
+    Ok(())
+}
+
+// ---------------------------------------------------------------- grammar
+
+/// The TMX elements the grammar knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Tmx,
+    Header,
+    Body,
+    Tu,
+    Tuv,
+    Seg,
+    Prop,
+    Note,
+    Ude,
+    /// Native-code inline elements: their text is not translatable.
+    Native,
+    Hi,
+    Sub,
+    Other,
+}
+
+fn kind_of(name: &[u8]) -> Kind {
+    match name {
+        b"tmx" => Kind::Tmx,
+        b"header" => Kind::Header,
+        b"body" => Kind::Body,
+        b"tu" => Kind::Tu,
+        b"tuv" => Kind::Tuv,
+        b"seg" => Kind::Seg,
+        b"prop" => Kind::Prop,
+        b"note" => Kind::Note,
+        b"ude" => Kind::Ude,
+        b"bpt" | b"ept" | b"it" | b"ph" | b"ut" => Kind::Native,
+        b"hi" => Kind::Hi,
+        b"sub" => Kind::Sub,
+        _ => Kind::Other,
+    }
+}
+
+/// Elements that give the file its structure: never inside text.
+fn is_structural(k: Kind) -> bool {
+    matches!(
+        k,
+        Kind::Tmx
+            | Kind::Header
+            | Kind::Body
+            | Kind::Tu
+            | Kind::Tuv
+            | Kind::Seg
+            | Kind::Prop
+            | Kind::Note
+    )
+}
+
+/// A structural event, reduced to what the grammar needs.
+enum Step {
+    Open { kind: Kind, empty: bool, at: Pos },
+    Close,
+    Text { blank: bool, at: Pos },
+    Eof(Pos),
+    Ignore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Inside `<body>`: units come next.
+    Body,
+    /// `</body>` seen (or `<body/>`): expecting `</tmx>`.
+    AfterBody,
+    /// `</tmx>` seen: only comments and whitespace may follow.
+    AfterRoot,
+    Done,
+}
+
+#[derive(Default)]
+struct Warnings {
+    list: Vec<Warning>,
+    dropped: u64,
+    last_dropped: Option<Pos>,
+}
+
+impl Warnings {
+    fn push(&mut self, at: Pos, message: String) {
+        if self.list.len() < MAX_PENDING_WARNINGS {
+            self.list.push(Warning {
+                line: at.line,
+                column: at.column,
+                message,
+            });
+        } else {
+            self.dropped += 1;
+            self.last_dropped = Some(at);
+        }
+    }
+}
+
+/// Streaming TMX reader. `new` reads up to `<body>` (so the header is
+/// known); `next_unit` then returns one unit at a time.
+pub struct TmxReader<R: Read> {
+    lex: Lexer<R>,
+    version: String,
+    header: Header,
+    warnings: Warnings,
+    phase: Phase,
+    failed: Option<ReadError>,
+    bytes: Arc<AtomicU64>,
+    units: u64,
+    /// Reused attribute list and element name of the last `Step::Open`.
+    attrs: Attrs,
+    scratch: Attrs,
+    name: String,
+}
+
+impl<R: Read> TmxReader<R> {
+    /// Sniff the encoding, read the prolog, the root and the header.
+    pub fn new(input: R) -> Result<TmxReader<R>, ReadError> {
+        let count = Arc::new(AtomicU64::new(0));
+        let mut counted = Counted {
+            inner: input,
+            count: count.clone(),
+        };
+        let mut prefix = Vec::with_capacity(PREFIX_LEN as usize);
+        (&mut counted)
+            .take(PREFIX_LEN)
+            .read_to_end(&mut prefix)
+            .map_err(|e| Pos::START.err(format!("cannot read the file: {e}")))?;
+        let (encoding, bom, warning) = sniff(&prefix)?;
+        prefix.drain(..bom);
+        let raw = io::Cursor::new(prefix).chain(counted);
+        let (source, check_utf8) = if encoding == encoding_rs::UTF_8 {
+            (Source::Utf8(raw), true)
+        } else {
+            let decoder = encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .bom_sniffing(false)
+                .build(raw);
+            (Source::Decoded(Box::new(decoder)), false)
+        };
+        let mut xml = quick_xml::Reader::from_reader(Tracker::new(source, check_utf8));
+        let config = xml.config_mut();
+        config.check_end_names = true;
+        config.trim_text(false);
+        config.expand_empty_elements = false;
+        let mut reader = TmxReader {
+            lex: Lexer {
+                xml,
+                buf: Vec::with_capacity(4096),
+                depth: 0,
+            },
+            version: String::new(),
+            header: Header::default(),
+            warnings: Warnings::default(),
+            phase: Phase::Body,
+            failed: None,
+            bytes: count,
+            units: 0,
+            attrs: Vec::new(),
+            scratch: Vec::new(),
+            name: String::new(),
+        };
+        if let Some(w) = warning {
+            reader.warnings.push(Pos::START, w);
+        }
+        reader.read_prolog()?;
+        reader.read_until_body()?;
+        Ok(reader)
+    }
+
+    /// The `version` attribute of `<tmx>` ("1.4", "1.1", …).
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Bytes of the input consumed so far (for progress bars).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Warnings since the last call, in file order.
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        let mut list = std::mem::take(&mut self.warnings.list);
+        if self.warnings.dropped > 0 {
+            let at = self.warnings.last_dropped.unwrap_or(Pos::START);
+            list.push(Warning {
+                line: at.line,
+                column: at.column,
+                message: format!("{} more warnings not shown", self.warnings.dropped),
+            });
+            self.warnings.dropped = 0;
+        }
+        list
+    }
+
+    /// The next unit, `None` at the end of the file. After an error, the
+    /// same error again.
+    pub fn next_unit(&mut self) -> Result<Option<Unit>, ReadError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let result = self.read_next_unit();
+        if let Err(e) = &result {
+            self.failed = Some(e.clone());
+        }
+        result
+    }
+
+    fn warn(&mut self, at: Pos, message: String) {
+        self.warnings.push(at, message);
+    }
+
+    /// The next event reduced to a `Step`; attributes of an opened element
+    /// go to `self.attrs`, its name to `self.name`.
+    fn step(&mut self) -> Result<Step, ReadError> {
+        let (ev, at) = self.lex.next()?;
+        Ok(match ev {
+            Event::Start(e) => {
+                collect_attrs(&e, at, &mut self.attrs)?;
+                self.name = name_of(&e);
+                Step::Open {
+                    kind: kind_of(e.name().as_ref()),
+                    empty: false,
+                    at,
+                }
+            }
+            Event::Empty(e) => {
+                collect_attrs(&e, at, &mut self.attrs)?;
+                self.name = name_of(&e);
+                Step::Open {
+                    kind: kind_of(e.name().as_ref()),
+                    empty: true,
+                    at,
+                }
+            }
+            Event::End(_) => Step::Close,
+            Event::Text(t) => Step::Text {
+                blank: is_blank(&t),
+                at,
+            },
+            Event::CData(_) | Event::GeneralRef(_) => Step::Text { blank: false, at },
+            Event::Eof => Step::Eof(at),
+            Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => Step::Ignore,
+        })
+    }
+
+    /// Skip the rest of an element whose start was just read.
+    fn skip_element(&mut self) -> Result<(), ReadError> {
+        let depth = self.lex.depth;
+        loop {
+            let (ev, at) = self.lex.next()?;
+            let (end, eof) = (matches!(ev, Event::End(_)), matches!(ev, Event::Eof));
+            if eof {
+                return Err(truncated(at, "an element"));
+            }
+            if end && self.lex.depth < depth {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Tolerate an element TMX does not define here: warn and skip it.
+    fn skip_unknown(&mut self, at: Pos, empty: bool, parent: &str) -> Result<(), ReadError> {
+        let name = std::mem::take(&mut self.name);
+        self.warn(
+            at,
+            format!("unknown element <{name}> inside <{parent}>: skipped"),
+        );
+        if !empty {
+            self.skip_element()?;
+        }
+        Ok(())
+    }
+
+    fn read_prolog(&mut self) -> Result<(), ReadError> {
+        let mut seen_markup = false;
+        loop {
+            let (ev, at) = self.lex.next()?;
+            match ev {
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => seen_markup = true,
+                Event::DocType(d) => {
+                    seen_markup = true;
+                    check_doctype(&d, at)?;
+                }
+                Event::Text(t) if is_blank(&t) => {}
+                Event::Text(t) => {
+                    let sample: String = String::from_utf8_lossy(&t)
+                        .trim()
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .take(40)
+                        .collect();
+                    return Err(at.err(format!(
+                        "this is not XML: the file starts with text (\"{sample}\") instead of \
+                         <?xml ...?> or <tmx> (a download error message?)"
+                    )));
+                }
+                Event::CData(_) | Event::GeneralRef(_) => {
+                    return Err(at.err("this is not XML: text before the first element"));
+                }
+                Event::Start(ref e) | Event::Empty(ref e) => {
+                    let name = e.name();
+                    let name = name.as_ref();
+                    if name != b"tmx" {
+                        return Err(at.err(not_tmx_message(name)));
+                    }
+                    collect_attrs(e, at, &mut self.attrs)?;
+                    if matches!(ev, Event::Empty(_)) {
+                        return Err(at.err("<tmx/> is empty: no <header>, no <body>"));
+                    }
+                    break;
+                }
+                Event::End(_) => return Err(at.err("malformed XML: an end tag before any element")),
+                Event::Eof => {
+                    return Err(at.err(if seen_markup {
+                        "no root element: this is not a TMX file"
+                    } else {
+                        "the file is empty (only whitespace): a TMX file starts with <?xml ...?> or <tmx>"
+                    }))
+                }
+            }
+        }
+        let at = self.lex.xml.get_ref().pos();
+        match self.attrs.iter().find(|(k, _)| k == "version") {
+            Some((_, v)) => {
+                self.version = v.trim().to_string();
+                if !matches!(
+                    self.version.as_str(),
+                    "1.1" | "1.2" | "1.3" | "1.4" | "1.4a" | "1.4b"
+                ) {
+                    let v = self.version.clone();
+                    self.warn(at, format!("unknown TMX version \"{v}\": read as TMX 1.4"));
+                }
+            }
+            None => self.warn(at, "<tmx> has no version attribute: read as TMX 1.4".into()),
+        }
+        Ok(())
+    }
+
+    /// Inside `<tmx>`: the header, then the start of the body.
+    fn read_until_body(&mut self) -> Result<(), ReadError> {
+        let mut seen_header = false;
+        loop {
+            match self.step()? {
+                Step::Open {
+                    kind: Kind::Header,
+                    empty,
+                    at,
+                } => {
+                    if seen_header {
+                        return Err(at.err("a second <header>: invalid TMX"));
+                    }
+                    seen_header = true;
+                    self.read_header(at, empty)?;
+                }
+                Step::Open {
+                    kind: Kind::Body,
+                    empty,
+                    at,
+                } => {
+                    if !seen_header {
+                        self.warn(at, "no <header> before <body>".into());
+                    }
+                    self.phase = if empty { Phase::AfterBody } else { Phase::Body };
+                    return Ok(());
+                }
+                Step::Open { kind, at, .. } if is_structural(kind) => {
+                    let name = self.name.clone();
+                    return Err(at.err(format!(
+                        "<{name}> directly inside <tmx>: invalid nesting (expected <header> then <body>)"
+                    )));
+                }
+                Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tmx")?,
+                Step::Close => {
+                    let at = self.lex.xml.get_ref().pos();
+                    self.warn(at, "<tmx> has no <body>: no units".into());
+                    self.phase = Phase::AfterRoot;
+                    return Ok(());
+                }
+                Step::Text { blank: false, at } => {
+                    return Err(at.err("text directly inside <tmx>: invalid TMX"));
+                }
+                Step::Eof(at) => return Err(truncated(at, "<tmx>")),
+                Step::Text { .. } | Step::Ignore => {}
+            }
+        }
+    }
+
+    fn read_header(&mut self, at: Pos, empty: bool) -> Result<(), ReadError> {
+        let mut h = Header::default();
+        let attrs = std::mem::take(&mut self.attrs);
+        for (k, v) in attrs {
+            match k.as_str() {
+                "creationtool" => h.creation_tool = Some(v),
+                "creationtoolversion" => h.creation_tool_version = Some(v),
+                "segtype" => h.segtype = Some(v),
+                "o-tmf" => h.o_tmf = Some(v),
+                "adminlang" => h.adminlang = self.lang_attr(&v, at),
+                "srclang" => h.srclang = self.lang_attr(&v, at),
+                "datatype" => h.datatype = Some(v),
+                "o-encoding" => h.o_encoding = Some(v),
+                "creationdate" => h.stamp.creation_date = Some(v),
+                "creationid" => h.stamp.creation_id = Some(v),
+                "changedate" => h.stamp.change_date = Some(v),
+                "changeid" => h.stamp.change_id = Some(v),
+                _ => h.extra.push((k, v)),
+            }
+        }
+        let mut attr_props = Vec::new();
+        if !empty {
+            loop {
+                match self.step()? {
+                    Step::Open {
+                        kind: Kind::Prop,
+                        empty,
+                        at,
+                    } => {
+                        let p = self.read_prop(at, empty)?;
+                        match p.kind.strip_prefix(PROP_ATTR_PREFIX) {
+                            Some(name) => attr_props.push((name.to_string(), p.value)),
+                            None => h.props.push(p),
+                        }
+                    }
+                    Step::Open {
+                        kind: Kind::Note,
+                        empty,
+                        at,
+                    } => {
+                        let n = self.read_note(at, empty)?;
+                        h.notes.push(n);
+                    }
+                    Step::Open {
+                        kind: Kind::Ude,
+                        empty,
+                        ..
+                    } => {
+                        let ude = self.read_raw(empty)?;
+                        h.ude.push(ude);
+                    }
+                    Step::Open { kind, at, .. } if is_structural(kind) => {
+                        let name = self.name.clone();
+                        return Err(at.err(format!("<{name}> inside <header>: invalid nesting")));
+                    }
+                    Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "header")?,
+                    Step::Close => break,
+                    Step::Text { blank: false, at } => {
+                        self.warn(at, "text directly inside <header>: ignored".into())
+                    }
+                    Step::Eof(at) => return Err(truncated(at, "<header>")),
+                    Step::Text { .. } | Step::Ignore => {}
+                }
+            }
+        }
+        h.extra.extend(attr_props);
+        self.header = h;
+        Ok(())
+    }
+
+    fn read_next_unit(&mut self) -> Result<Option<Unit>, ReadError> {
+        loop {
+            match self.phase {
+                Phase::Done => return Ok(None),
+                Phase::AfterRoot => {
+                    self.read_trailer()?;
+                    self.phase = Phase::Done;
+                    return Ok(None);
+                }
+                Phase::AfterBody => match self.step()? {
+                    Step::Close => self.phase = Phase::AfterRoot,
+                    Step::Open { kind, at, .. } if is_structural(kind) => {
+                        let name = self.name.clone();
+                        return Err(at.err(format!("<{name}> after </body>: invalid TMX")));
+                    }
+                    Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tmx")?,
+                    Step::Text { blank: false, at } => {
+                        return Err(at.err("text after </body>: invalid TMX"));
+                    }
+                    Step::Eof(at) => return Err(truncated(at, "<tmx>")),
+                    Step::Text { .. } | Step::Ignore => {}
+                },
+                Phase::Body => match self.step()? {
+                    Step::Open {
+                        kind: Kind::Tu,
+                        empty,
+                        at,
+                    } => {
+                        if let Some(unit) = self.read_tu(at, empty)? {
+                            self.units += 1;
+                            return Ok(Some(unit));
+                        }
+                    }
+                    Step::Open { kind, at, .. } if is_structural(kind) => {
+                        let name = self.name.clone();
+                        return Err(at.err(format!(
+                            "<{name}> directly inside <body>: invalid nesting (expected <tu>)"
+                        )));
+                    }
+                    Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "body")?,
+                    Step::Close => self.phase = Phase::AfterBody,
+                    Step::Text { blank: false, at } => {
+                        self.warn(at, "text directly inside <body>: ignored".into())
+                    }
+                    Step::Eof(at) => {
+                        return Err(at.err(format!(
+                            "the file ends inside <body> after {} units: it is truncated; \
+                             re-export or re-download it",
+                            self.units
+                        )))
+                    }
+                    Step::Text { .. } | Step::Ignore => {}
+                },
+            }
+        }
+    }
+
+    /// After `</tmx>`: whitespace, comments and PIs only.
+    fn read_trailer(&mut self) -> Result<(), ReadError> {
+        loop {
+            match self.step()? {
+                Step::Eof(_) => return Ok(()),
+                Step::Text { blank: true, .. } | Step::Ignore => {}
+                Step::Open { at, .. } | Step::Text { at, .. } => {
+                    return Err(at.err("content after </tmx>: malformed XML"));
+                }
+                Step::Close => {
+                    return Err(self
+                        .lex
+                        .xml
+                        .get_ref()
+                        .pos()
+                        .err("malformed XML after </tmx>"))
+                }
+            }
+        }
+    }
+
+    /// A language attribute, normalized; kept as written (with a warning)
+    /// when it is not a well-formed tag.
+    fn lang_attr(&mut self, value: &str, at: Pos) -> Option<String> {
+        if value.trim().is_empty() {
+            return None;
+        }
+        match lang::normalize(value) {
+            Some(tag) => Some(tag),
+            None => {
+                self.warn(
+                    at,
+                    format!("\"{value}\" is not a well-formed language tag: kept as written"),
+                );
+                Some(value.trim().to_string())
+            }
+        }
+    }
+
+    fn read_tu(&mut self, at: Pos, empty: bool) -> Result<Option<Unit>, ReadError> {
+        let mut unit = Unit::default();
+        let attrs = std::mem::take(&mut self.attrs);
+        for (k, v) in attrs {
+            match k.as_str() {
+                "tuid" => unit.tuid = Some(v),
+                "srclang" => unit.srclang = self.lang_attr(&v, at),
+                _ => {
+                    if let Some((k, v)) = self.set_stamp(&mut unit.stamp, k, v, at) {
+                        unit.extra.push((k, v));
+                    }
+                }
+            }
+        }
+        let mut attr_props = Vec::new();
+        if !empty {
+            loop {
+                match self.step()? {
+                    Step::Open {
+                        kind: Kind::Prop,
+                        empty,
+                        at,
+                    } => {
+                        let p = self.read_prop(at, empty)?;
+                        match p.kind.as_str() {
+                            PROP_ORIGIN => unit.origin = Some(p.value),
+                            PROP_CONTEXT_PREV => unit.context.prev = Some(p.value),
+                            PROP_CONTEXT_NEXT => unit.context.next = Some(p.value),
+                            kind => match kind.strip_prefix(PROP_ATTR_PREFIX) {
+                                Some(name) => attr_props.push((name.to_string(), p.value)),
+                                None => unit.props.push(p),
+                            },
+                        }
+                    }
+                    Step::Open {
+                        kind: Kind::Note,
+                        empty,
+                        at,
+                    } => {
+                        let n = self.read_note(at, empty)?;
+                        unit.notes.push(n);
+                    }
+                    Step::Open {
+                        kind: Kind::Tuv,
+                        empty,
+                        at,
+                    } => {
+                        if let Some(v) = self.read_tuv(at, empty)? {
+                            unit.variants.push(v);
+                        }
+                    }
+                    Step::Open { kind, at, .. } if is_structural(kind) => {
+                        let name = self.name.clone();
+                        return Err(at.err(format!("<{name}> inside <tu>: invalid nesting")));
+                    }
+                    Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tu")?,
+                    Step::Close => break,
+                    Step::Text { blank: false, at } => {
+                        self.warn(at, "text directly inside <tu>: ignored".into())
+                    }
+                    Step::Eof(at) => return Err(truncated(at, "<tu>")),
+                    Step::Text { .. } | Step::Ignore => {}
+                }
+            }
+        }
+        unit.extra.extend(attr_props);
+        let id = unit
+            .tuid
+            .as_ref()
+            .map(|t| format!(" (tuid \"{t}\")"))
+            .unwrap_or_default();
+        match unit.variants.len() {
+            0 => {
+                self.warn(at, format!("<tu>{id} has no usable <tuv>: skipped"));
+                Ok(None)
+            }
+            1 => {
+                self.warn(at, format!("<tu>{id} has only one language"));
+                Ok(Some(unit))
+            }
+            _ => Ok(Some(unit)),
+        }
+    }
+
+    /// Apply a `tu`/`tuv` date/id/usage attribute to `stamp`; anything else
+    /// (or a usage count that is not a number) comes back for `extra`.
+    fn set_stamp(
+        &mut self,
+        stamp: &mut Stamp,
+        k: String,
+        v: String,
+        at: Pos,
+    ) -> Option<(String, String)> {
+        match k.as_str() {
+            "creationdate" => stamp.creation_date = Some(v),
+            "creationid" => stamp.creation_id = Some(v),
+            "changedate" => stamp.change_date = Some(v),
+            "changeid" => stamp.change_id = Some(v),
+            "lastusagedate" => stamp.last_usage_date = Some(v),
+            "creationtool" => stamp.creation_tool = Some(v),
+            "creationtoolversion" => stamp.creation_tool_version = Some(v),
+            "usagecount" => match v.trim().parse::<u64>() {
+                Ok(n) => stamp.usage_count = Some(n),
+                Err(_) => {
+                    self.warn(
+                        at,
+                        format!("usagecount \"{v}\" is not a number: kept as written"),
+                    );
+                    return Some((k, v));
+                }
+            },
+            _ => return Some((k, v)),
+        }
+        None
+    }
+
+    fn read_tuv(&mut self, at: Pos, empty: bool) -> Result<Option<Variant>, ReadError> {
+        let mut v = Variant::default();
+        let attrs = std::mem::take(&mut self.attrs);
+        let has_xml_lang = attrs.iter().any(|(k, _)| k == "xml:lang");
+        let mut lang = None;
+        for (k, val) in attrs {
+            match k.as_str() {
+                "xml:lang" => lang = self.lang_attr(&val, at),
+                // TMX 1.1 wrote `lang`.
+                "lang" if !has_xml_lang => lang = self.lang_attr(&val, at),
+                _ => {
+                    if let Some(kv) = self.set_stamp(&mut v.stamp, k, val, at) {
+                        v.extra.push(kv);
+                    }
+                }
+            }
+        }
+        let mut seg = None;
+        let mut attr_props = Vec::new();
+        if !empty {
+            loop {
+                match self.step()? {
+                    Step::Open {
+                        kind: Kind::Seg,
+                        empty,
+                        at,
+                    } => {
+                        if seg.is_some() {
+                            return Err(at.err("a second <seg> in one <tuv>: invalid TMX"));
+                        }
+                        seg = Some(if empty {
+                            Segment::default()
+                        } else {
+                            self.read_seg()?
+                        });
+                    }
+                    Step::Open {
+                        kind: Kind::Prop,
+                        empty,
+                        at,
+                    } => {
+                        let p = self.read_prop(at, empty)?;
+                        match p.kind.strip_prefix(PROP_ATTR_PREFIX) {
+                            Some(name) => attr_props.push((name.to_string(), p.value)),
+                            None => v.props.push(p),
+                        }
+                    }
+                    Step::Open {
+                        kind: Kind::Note,
+                        empty,
+                        at,
+                    } => {
+                        let n = self.read_note(at, empty)?;
+                        v.notes.push(n);
+                    }
+                    Step::Open { kind, at, .. } if is_structural(kind) => {
+                        let name = self.name.clone();
+                        return Err(at.err(format!("<{name}> inside <tuv>: invalid nesting")));
+                    }
+                    Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tuv")?,
+                    Step::Close => break,
+                    Step::Text { blank: false, at } => self.warn(
+                        at,
+                        "text directly inside <tuv> (outside <seg>): ignored".into(),
+                    ),
+                    Step::Eof(at) => return Err(truncated(at, "<tuv>")),
+                    Step::Text { .. } | Step::Ignore => {}
+                }
+            }
+        }
+        v.extra.extend(attr_props);
+        let Some(lang) = lang else {
+            self.warn(at, "<tuv> without xml:lang: skipped".into());
+            return Ok(None);
+        };
+        let Some(seg) = seg else {
+            self.warn(
+                at,
+                format!("<tuv xml:lang=\"{lang}\"> without <seg>: skipped"),
+            );
+            return Ok(None);
+        };
+        v.lang = lang;
+        v.seg = seg;
+        Ok(Some(v))
+    }
+
+    fn read_prop(&mut self, at: Pos, empty: bool) -> Result<Prop, ReadError> {
+        let mut p = Prop::default();
+        let attrs = std::mem::take(&mut self.attrs);
+        let mut has_type = false;
+        for (k, v) in attrs {
+            match k.as_str() {
+                "type" => {
+                    has_type = true;
+                    p.kind = v;
+                }
+                "xml:lang" | "lang" => p.lang = self.lang_attr(&v, at),
+                "o-encoding" => p.encoding = Some(v),
+                _ => {}
+            }
+        }
+        if !has_type {
+            self.warn(at, "<prop> without type".into());
+        }
+        if !empty {
+            p.value = self.read_text("prop")?;
+        }
+        Ok(p)
+    }
+
+    fn read_note(&mut self, at: Pos, empty: bool) -> Result<Note, ReadError> {
+        let mut n = Note::default();
+        let attrs = std::mem::take(&mut self.attrs);
+        for (k, v) in attrs {
+            match k.as_str() {
+                "xml:lang" | "lang" => n.lang = self.lang_attr(&v, at),
+                "o-encoding" => n.encoding = Some(v),
+                _ => {}
+            }
+        }
+        if !empty {
+            n.text = self.read_text("note")?;
+        }
+        Ok(n)
+    }
+
+    /// The text content of `prop` or `note` (unknown elements inside are
+    /// dropped, their text kept).
+    fn read_text(&mut self, parent: &str) -> Result<String, ReadError> {
+        let mut out = String::new();
+        let mut open = 0usize;
+        loop {
+            let (ev, at) = self.lex.next()?;
+            match ev {
+                Event::Text(t) => push_text(&mut out, utf8(&t, at)?),
+                Event::CData(t) => push_text(&mut out, utf8(&t, at)?),
+                Event::GeneralRef(r) => {
+                    out.push(resolve_ref(utf8(&r, at)?).map_err(|m| at.err(m))?)
+                }
+                Event::Start(ref e) | Event::Empty(ref e) => {
+                    let name = name_of(e);
+                    if is_structural(kind_of(name.as_bytes())) {
+                        return Err(at.err(format!("<{name}> inside <{parent}>: invalid nesting")));
+                    }
+                    if matches!(ev, Event::Start(_)) {
+                        open += 1;
+                    }
+                    self.warnings.push(
+                        at,
+                        format!("element <{name}> inside <{parent}>: tags dropped, text kept"),
+                    );
+                }
+                Event::End(_) => {
+                    if open == 0 {
+                        return Ok(out);
+                    }
+                    open -= 1;
+                }
+                Event::Eof => return Err(truncated(at, &format!("<{parent}>"))),
+                _ => {}
+            }
+        }
+    }
+
+    /// The content of `<seg>` as canonical markup and plain text.
+    fn read_seg(&mut self) -> Result<Segment, ReadError> {
+        let mut markup = String::new();
+        let mut plain = String::new();
+        // Per open inline element: is its text translatable, are its tags kept.
+        let mut stack: Vec<(bool, bool)> = Vec::new();
+        loop {
+            let (ev, at) = self.lex.next()?;
+            let include = stack.last().map_or(true, |f| f.0);
+            match ev {
+                Event::Text(t) => {
+                    let start = markup.len();
+                    push_text(&mut markup, utf8(&t, at)?);
+                    if markup[start..].contains('>') {
+                        let text = markup.split_off(start);
+                        if include {
+                            plain.push_str(&text);
+                        }
+                        escape_into(&mut markup, &text);
+                    } else if include {
+                        plain.push_str(&markup[start..]);
+                    }
+                }
+                Event::CData(t) => {
+                    let mut text = String::new();
+                    push_text(&mut text, utf8(&t, at)?);
+                    escape_into(&mut markup, &text);
+                    if include {
+                        plain.push_str(&text);
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let c = resolve_ref(utf8(&r, at)?).map_err(|m| at.err(m))?;
+                    let mut b = [0u8; 4];
+                    escape_into(&mut markup, c.encode_utf8(&mut b));
+                    if include {
+                        plain.push(c);
+                    }
+                }
+                Event::Start(ref e) | Event::Empty(ref e) => {
+                    let empty = matches!(ev, Event::Empty(_));
+                    let kind = kind_of(e.name().as_ref());
+                    let frame = match kind {
+                        Kind::Native => (false, true),
+                        Kind::Sub => (true, true),
+                        Kind::Hi => (include, true),
+                        k if is_structural(k) => {
+                            return Err(
+                                at.err(format!("<{}> inside <seg>: invalid nesting", name_of(e)))
+                            );
+                        }
+                        _ => {
+                            self.warnings.push(
+                                at,
+                                format!(
+                                    "element <{}> inside <seg> is not TMX inline markup: tags dropped, text kept",
+                                    name_of(e)
+                                ),
+                            );
+                            (include, false)
+                        }
+                    };
+                    if frame.1 {
+                        write_start_tag(&mut markup, e, at, empty, &mut self.scratch)?;
+                    }
+                    if !empty {
+                        stack.push(frame);
+                    }
+                }
+                Event::End(e) => match stack.pop() {
+                    None => break,
+                    Some((_, true)) => {
+                        markup.push_str("</");
+                        markup.push_str(utf8(e.name().as_ref(), at)?);
+                        markup.push('>');
+                    }
+                    Some(_) => {}
+                },
+                Event::Eof => return Err(truncated(at, "<seg>")),
+                _ => {}
+            }
+        }
+        Ok(Segment { markup, plain })
+    }
+
+    /// An element kept as canonical XML (`<ude>` in the header).
+    fn read_raw(&mut self, empty: bool) -> Result<String, ReadError> {
+        let mut out = String::new();
+        out.push('<');
+        out.push_str(&self.name);
+        for (k, v) in &self.attrs {
+            out.push(' ');
+            out.push_str(k);
+            out.push_str("=\"");
+            escape_attr_into(&mut out, v);
+            out.push('"');
+        }
+        if empty {
+            out.push_str("/>");
+            return Ok(out);
+        }
+        out.push('>');
+        let mut names = vec![self.name.clone()];
+        loop {
+            let (ev, p) = self.lex.next()?;
+            match ev {
+                Event::Text(t) => {
+                    let mut text = String::new();
+                    push_text(&mut text, utf8(&t, p)?);
+                    escape_into(&mut out, &text);
+                }
+                Event::CData(t) => escape_into(&mut out, utf8(&t, p)?),
+                Event::GeneralRef(r) => {
+                    let c = resolve_ref(utf8(&r, p)?).map_err(|m| p.err(m))?;
+                    let mut b = [0u8; 4];
+                    escape_into(&mut out, c.encode_utf8(&mut b));
+                }
+                Event::Start(e) => {
+                    write_start_tag(&mut out, &e, p, false, &mut self.scratch)?;
+                    names.push(name_of(&e));
+                }
+                Event::Empty(e) => write_start_tag(&mut out, &e, p, true, &mut self.scratch)?,
+                Event::End(_) => {
+                    let name = names.pop().unwrap_or_default();
+                    out.push_str("</");
+                    out.push_str(&name);
+                    out.push('>');
+                    if names.is_empty() {
+                        return Ok(out);
+                    }
+                }
+                Event::Eof => return Err(truncated(p, "<ude>")),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn truncated(at: Pos, inside: &str) -> ReadError {
+    at.err(format!(
+        "the file ends inside {inside}: it is truncated; re-export or re-download it"
+    ))
+}
+
+fn not_tmx_message(root: &[u8]) -> String {
+    let root = String::from_utf8_lossy(root);
+    let local = root
+        .rsplit(':')
+        .next()
+        .unwrap_or(&root)
+        .to_ascii_lowercase();
+    match local.as_str() {
+        "xliff" => "this is an XLIFF file, not TMX: open it in a CAT tool and export a TMX, or \
+                    import the TMX the project produced"
+            .to_string(),
+        "html" => "this is an HTML page, not TMX (a web or download error page saved as .tmx?)"
+            .to_string(),
+        "martif" | "tbx" => "this is a TBX termbase, not TMX".to_string(),
+        "xml" | "tmx" => format!("the root element is <{root}>, not <tmx>: this is not a TMX file"),
+        _ => format!("the root element is <{root}>, not <tmx>: this is not a TMX file"),
+    }
+}
+
+/// Refuse DOCTYPEs that declare entities: expanding them is how XML bombs
+/// (billion laughs, quadratic blow-up) and external-entity attacks work. A
+/// plain `<!DOCTYPE tmx SYSTEM "tmx14.dtd">` is fine (and never fetched).
+fn check_doctype(doctype: &[u8], at: Pos) -> Result<(), ReadError> {
+    let text = String::from_utf8_lossy(doctype);
+    let subset = text.find('[').map(|i| &text[i..]);
+    let declares_entities =
+        text.to_ascii_uppercase().contains("<!ENTITY") || subset.is_some_and(|s| s.contains('%'));
+    if declares_entities {
+        return Err(at.err(
+            "the DOCTYPE declares entities: tarjuman refuses them (they can expand to gigabytes \
+             or read other files and URLs). Remove the [...] part; a plain \
+             <!DOCTYPE tmx SYSTEM \"tmx14.dtd\"> is fine",
+        ));
+    }
+    Ok(())
+}
