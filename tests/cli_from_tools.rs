@@ -440,31 +440,26 @@ fn po2tmx_fixture_holds_the_expected_units() {
 // Through tarjuman: import, export, the same checks on the export.
 
 #[test]
-#[ignore = "needs `tarjuman import`/`export` (branch store); run with --ignored"]
 fn omegat_project_save_tmx_1_1_survives_import_and_export() {
     check_omegat_project_save(&parse(&import_then_export("omegat-project_save.tmx")));
 }
 
 #[test]
-#[ignore = "needs `tarjuman import`/`export` (branch store); run with --ignored"]
 fn omegat_level1_tmx_survives_import_and_export() {
     check_omegat_level1(&parse(&import_then_export("omegat-level1.tmx")));
 }
 
 #[test]
-#[ignore = "needs `tarjuman import`/`export` (branch store); run with --ignored"]
 fn omegat_level2_bpt_ept_survive_import_and_export() {
     check_omegat_level2(&parse(&import_then_export("omegat-level2.tmx")));
 }
 
 #[test]
-#[ignore = "needs `tarjuman import`/`export` (branch store); run with --ignored"]
 fn po2tmx_units_notes_and_props_survive_import_and_export() {
     check_po2tmx(&parse(&import_then_export("po2tmx.tmx")));
 }
 
 #[test]
-#[ignore = "needs `tarjuman import`/`export` (branch store); run with --ignored"]
 fn tarjuman_export_names_the_tmx_1_4_dtd() {
     let xml = import_then_export("omegat-level2.tmx");
     assert!(xml.contains("<!DOCTYPE tmx SYSTEM \"tmx14.dtd\">"), "{xml}");

@@ -188,18 +188,61 @@ done
 check "tarjuman-export-of-omegat-level2-has-bpt-ept" "$py" "$here/tmxcheck.py" has-tags "$work/omegat-level2-fresh.export.tmx"
 
 # Back into OmegaT: tarjuman's export of OmegaT's own TMX, alone in tm/auto of a
-# fresh copy of the html project, gives the same translated page (tags, and the
-# alternative translation of the <h1> through its file/prev/next props).
-omegat_reuses() {
+# fresh copy of the html project. reuse NAME TMX [PREFS]: runs it, the page is
+# in $work/omegat-reuse-NAME/target/article.html.
+reuse() {
     local p=$work/omegat-reuse-$1
     omegat_project "$here/omegat-html" "$p" && rm -f "$p"/tm/auto/*.tmx &&
-        cp "$work/$1-fresh.export.tmx" "$p/tm/auto/tarjuman.tmx" &&
-        omegat_translate "$p" &&
-        diff "$work/omegat-html/target/article.html" "$p/target/article.html"
+        cp "$2" "$p/tm/auto/tarjuman.tmx" || return 1
+    if [[ -n ${3:-} ]]; then # OmegaT preferences for this run only
+        mkdir -p "$p.config" && printf '%s\n' '<?xml version="1.0" encoding="UTF-8" ?>' \
+            '<omegat><preference version="1.0">' "$3" '</preference></omegat>' >"$p.config/omegat.prefs"
+    fi
+    omegat "$p" --mode=console-translate --quiet --no-team --disable-project-locking \
+        --config-dir="$p.config" >"$p.log" 2>&1 || { tail -n 20 "$p.log"; return 1; }
 }
-for name in omegat-project_save omegat-level2; do
-    check "omegat-translates-from-tarjuman-export-of-$name" omegat_reuses "$name"
-done
+page_has() { # page_has NAME LINE...: the reused project's page has each line
+    local page=$work/omegat-reuse-$1/target/article.html line ok=0
+    shift
+    for line in "$@"; do
+        grep -qxF -- "$line" "$page" || { echo "$page lacks: $line"; ok=1; }
+    done
+    return $ok
+}
+P_BOLD='<p>The <b>Imam Ali base</b> is the largest base of the Iran-backed militias.</p>'
+P_LINK='<p>The <a href="sharq.html">Al-Sharq News</a> website reported that the militias had moved around <i>100</i> of their officers to Iraqi territory.</p>'
+P_LAVROV='<p>Syrian opposition delegation meets Lavrov in Moscow</p>'
+TITLE='<title>Iranian militias evacuate their largest military base in eastern Syria</title>'
+H1_ALT="<h1>Iran's militias leave their biggest base in eastern Syria</h1>"
+
+# project_save.tmx keeps OmegaT's tags as text: every default translation comes back.
+reuse_project_save() {
+    reuse project_save "$work/omegat-project_save-fresh.export.tmx" &&
+        page_has project_save "$TITLE" "$P_BOLD" "$P_LINK" "$P_LAVROV"
+}
+check "omegat-translates-from-tarjuman-export-of-omegat-project_save" reuse_project_save
+
+# The alternative translation of the <h1> comes back through its file/prev/next
+# props. OmegaT 3.6 drops an alternative whose <tu> has any other prop (it looks
+# each prop type up as a field of its EntryKey), and tarjuman adds
+# x-tarjuman-origin, so that prop is taken out first: see README.md, "Known gap".
+reuse_alternative() {
+    grep -v '<prop type="x-tarjuman-origin">' "$work/omegat-project_save-fresh.export.tmx" \
+        >"$work/project_save-no-origin.tmx" &&
+        reuse alternative "$work/project_save-no-origin.tmx" &&
+        page_has alternative "$H1_ALT" "$P_BOLD"
+}
+check "omegat-alternative-translation-from-tarjuman-export-without-origin-prop" reuse_alternative
+
+# Level 2: OmegaT reads a TMX not made by OmegaT as "external": with
+# ext_tmx_show_level2 it turns bpt/ept back into its own tags, and the bold
+# paragraph is translated with its <b> (its conversion misses the <a>/<i> one,
+# with OmegaT's own level-2 file too).
+reuse_level2() {
+    reuse level2 "$work/omegat-level2-fresh.export.tmx" '<ext_tmx_show_level2>true</ext_tmx_show_level2>' &&
+        page_has level2 "$TITLE" "$P_BOLD" "$P_LAVROV"
+}
+check "omegat-translates-with-tags-from-tarjuman-export-of-omegat-level2" reuse_level2
 
 if [[ $update_fixtures -eq 1 ]]; then
     mkdir -p "$fixtures" && cp "$work"/from-tools/*.tmx "$fixtures/" && echo "updated $fixtures"
