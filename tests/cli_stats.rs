@@ -46,7 +46,10 @@ fn a_new_tm_reports_nothing_but_its_schema() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Units               0"))
-        .stdout(predicate::str::contains("schema version 1"))
+        .stdout(predicate::str::contains(format!(
+            "schema version {}",
+            tarjuman::tm::store::SCHEMA_VERSION
+        )))
         .stdout(predicate::str::contains(
             "Dates               none recorded",
         ));
