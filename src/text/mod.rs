@@ -2,3 +2,4 @@
 
 pub mod lang;
 pub mod normalize;
+pub mod segment;
