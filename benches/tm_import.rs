@@ -249,9 +249,6 @@ impl Rng {
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 /// Words with cumulative Zipf weights (rank r has weight 1/r).
@@ -316,8 +313,10 @@ fn generate(path: &Path, tsv_path: &Path, units: u64) -> std::io::Result<()> {
         b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE tmx SYSTEM \"tmx14.dtd\">\n<tmx version=\"1.4\">\n  <header creationtool=\"tm_import bench\" creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"bench\" adminlang=\"en\" srclang=\"ar\" datatype=\"plaintext\"/>\n  <body>\n",
     )?;
     for i in 0..units {
-        // 8–40 words, most sentences short-to-middling as in news text.
-        let n = 8 + (rng.below(17) + rng.below(17)) as usize;
+        // 8–40 words, skewed short (mean ~14): most TM segments are short
+        // sentences, a few are long news sentences.
+        let u = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+        let n = 8 + (32.0 * u.powi(4)).round() as usize;
         let mut src = ar.sentence(&mut rng, n);
         let mut tgt = en.sentence(&mut rng, n + n / 4);
         writeln!(tsv, "{src}\t{tgt}")?;
@@ -350,8 +349,19 @@ fn generate(path: &Path, tsv_path: &Path, units: u64) -> std::io::Result<()> {
     out.flush()
 }
 
-/// Run the binary to completion, polling its peak resident set (VmHWM).
-fn run(args: &[&str]) -> (Duration, u64) {
+/// What a run of the binary cost.
+struct Cost {
+    wall: Duration,
+    /// Peak resident set (VmHWM), KiB.
+    hwm_kb: u64,
+    /// User + system CPU seconds of all its threads (as last polled, so a
+    /// few ms short): on a loaded machine a fairer figure than wall time.
+    cpu: f64,
+}
+
+/// Run the binary to completion, polling /proc for its peak resident set
+/// and CPU time.
+fn run(args: &[&str]) -> Cost {
     let start = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tarjuman"))
         .args(args)
@@ -360,8 +370,21 @@ fn run(args: &[&str]) -> (Duration, u64) {
         .spawn()
         .expect("run tarjuman");
     let status_path = format!("/proc/{}/status", child.id());
+    let stat_path = format!("/proc/{}/stat", child.id());
     let mut hwm_kb = 0;
+    let mut cpu = 0.0;
     loop {
+        if let Ok(stat) = std::fs::read_to_string(&stat_path) {
+            // Fields after the ")" of the command name: utime is the 12th, stime the 13th.
+            if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
+                let f: Vec<&str> = rest.split_whitespace().collect();
+                if let (Some(u), Some(s)) = (f.get(11), f.get(12)) {
+                    let ticks: u64 = u.parse::<u64>().unwrap_or(0) + s.parse::<u64>().unwrap_or(0);
+                    // USER_HZ is 100 on Linux.
+                    cpu = ticks as f64 / 100.0;
+                }
+            }
+        }
         if let Ok(status) = std::fs::read_to_string(&status_path) {
             if let Some(kb) = status
                 .lines()
@@ -378,7 +401,11 @@ fn run(args: &[&str]) -> (Duration, u64) {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    (start.elapsed(), hwm_kb)
+    Cost {
+        wall: start.elapsed(),
+        hwm_kb,
+        cpu,
+    }
 }
 
 fn main() {
@@ -412,44 +439,44 @@ fn main() {
         load.trim()
     );
 
+    let report = |what: &str, c: &Cost| {
+        println!(
+            "{what}: {:.2} s wall, {:.2} s CPU, {:.0} units/s, peak RSS (VmHWM) {:.1} MB",
+            c.wall.as_secs_f64(),
+            c.cpu,
+            units as f64 / c.wall.as_secs_f64(),
+            c.hwm_kb as f64 / 1024.0
+        )
+    };
     if std::env::var_os("TARJUMAN_BENCH_SKIP_TSV").is_none() {
-        let (t, hwm) = run(&[
+        let c = run(&[
             "--db",
             tsv_db.to_str().unwrap(),
             "import",
             tsv.to_str().unwrap(),
         ]);
-        println!(
-            "import TSV (store only, no XML): {:.2} s wall, {:.0} units/s, peak RSS {:.1} MB",
-            t.as_secs_f64(),
-            units as f64 / t.as_secs_f64(),
-            hwm as f64 / 1024.0
-        );
+        report("import TSV (store only, no XML)", &c);
     }
     if std::env::var_os("TARJUMAN_BENCH_ONLY_TSV").is_some() {
         return;
     }
-    let (t, hwm) = run(&["--db", db_s, "import", tmx_s]);
-    println!(
-        "import TMX: {:.2} s wall, {:.0} units/s, peak RSS (VmHWM) {:.1} MB",
-        t.as_secs_f64(),
-        units as f64 / t.as_secs_f64(),
-        hwm as f64 / 1024.0
-    );
-    let (t, _) = run(&["--db", db_s, "import", tmx_s]);
-    println!("re-import (all duplicates): {:.2} s wall", t.as_secs_f64());
+    let c = run(&["--db", db_s, "import", tmx_s]);
+    report("import TMX", &c);
+    let c = run(&["--db", db_s, "import", tmx_s]);
+    report("re-import TMX (all duplicates)", &c);
 
     let out = dir.join("export.tmx");
-    let (t, hwm) = run(&["--db", db_s, "export", "-o", out.to_str().unwrap()]);
+    let c = run(&["--db", db_s, "export", "-o", out.to_str().unwrap()]);
+    report("export TMX", &c);
     println!(
-        "export TMX: {:.2} s wall, peak RSS {:.1} MB, {:.0} MB written",
-        t.as_secs_f64(),
-        hwm as f64 / 1024.0,
+        "  export wrote {:.0} MB",
         std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
     );
     let _ = std::fs::remove_file(&out);
 
-    let mut times: Vec<Duration> = (0..20).map(|_| run(&["--db", db_s, "stats"]).0).collect();
+    let mut times: Vec<Duration> = (0..20)
+        .map(|_| run(&["--db", db_s, "stats"]).wall)
+        .collect();
     times.sort();
     println!(
         "stats (process start + open + stats): median {:.1} ms, min {:.1} ms",

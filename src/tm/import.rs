@@ -5,7 +5,9 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use super::write::{OnDuplicate, OriginInfo, WriteSummary};
+use std::sync::mpsc::SyncSender;
+
+use super::write::{OnDuplicate, OriginInfo, Prepared, WriteSummary};
 use super::Store;
 use crate::unit::Unit;
 
@@ -160,6 +162,44 @@ impl Source {
     }
 }
 
+/// Units parsed and prepared by the reader thread, with what it saw.
+struct Batch {
+    units: Vec<(Unit, Prepared)>,
+    warnings: Vec<Located>,
+    bytes_read: u64,
+}
+
+const BATCH: usize = 256;
+
+/// The reader thread: send batches until the end of the file, an input
+/// error (returned), or the writer hanging up (it failed; it reports).
+fn read_batches(source: &mut Source, sender: &SyncSender<Batch>) -> Result<(), Located> {
+    loop {
+        let mut units = Vec::with_capacity(BATCH);
+        let mut end = false;
+        while units.len() < BATCH {
+            match source.next_unit()? {
+                Some(unit) => {
+                    let prepared = Prepared::new(&unit);
+                    units.push((unit, prepared));
+                }
+                None => {
+                    end = true;
+                    break;
+                }
+            }
+        }
+        let batch = Batch {
+            units,
+            warnings: source.take_warnings(),
+            bytes_read: source.bytes_read(),
+        };
+        if sender.send(batch).is_err() || end {
+            return Ok(());
+        }
+    }
+}
+
 /// Import one file in one transaction. `progress` is called now and then
 /// with the bytes read so far. On any error the TM is left as it was.
 pub fn import_file(
@@ -235,26 +275,40 @@ pub fn import_file(
         .into(),
         header,
     };
-    let mut writer = store.writer(&origin)?;
+    // Above a few MB the rollback journal's single write beats the WAL's
+    // write-then-checkpoint; below, keep the WAL (no mode switch at all).
+    let big = std::fs::metadata(path).is_ok_and(|m| m.len() > 8 << 20);
+    let mut writer = if big {
+        store.bulk_writer(&origin)?
+    } else {
+        store.writer(&origin)?
+    };
+    // Two threads: this one writes to SQLite while a reader parses the
+    // file and does the per-unit CPU work (keys, hashes) a batch ahead.
+    // The bounded channel keeps memory flat whatever the file size.
+    let on_duplicate = opts.on_duplicate;
     let mut units_read = 0u64;
     let mut warnings = Vec::new();
-    loop {
-        if units_read % 4096 == 0 {
-            warnings.extend(source.take_warnings());
-        }
-        let unit = match source.next_unit() {
-            Ok(Some(u)) => u,
-            Ok(None) => break,
-            Err(e) => return Err(ImportError::Input(e)),
-        };
-        units_read += 1;
-        writer.add(&unit, opts.on_duplicate)?;
-        if units_read % 4096 == 0 {
-            progress(source.bytes_read());
-        }
-    }
-    warnings.extend(source.take_warnings());
-    progress(source.bytes_read());
+    std::thread::scope(|scope| -> Result<(), ImportError> {
+        let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let reader = scope.spawn(move || read_batches(&mut source, &sender));
+        let written = (|| -> Result<(), ImportError> {
+            for batch in &batches {
+                for (unit, prepared) in &batch.units {
+                    writer.add_prepared(unit, prepared, on_duplicate)?;
+                }
+                units_read += batch.units.len() as u64;
+                warnings.extend(batch.warnings);
+                progress(batch.bytes_read);
+            }
+            Ok(())
+        })();
+        // Stop the reader (its next send fails) before waiting for it.
+        drop(batches);
+        let read = reader.join().expect("the reader thread panicked");
+        written?;
+        read.map_err(ImportError::Input)
+    })?;
     let written = writer.commit()?;
     Ok(FileReport {
         format,

@@ -460,6 +460,35 @@ fn remove_unit(
     Ok(true)
 }
 
+/// The per-unit CPU work of an insert, which needs no database: the
+/// variants' matching keys and the duplicate hashes.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    keys: Vec<String>,
+    content_hash: i64,
+    source_hash: i64,
+}
+
+impl Prepared {
+    pub fn new(unit: &Unit) -> Prepared {
+        let signature: Signature = unit
+            .variants
+            .iter()
+            .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
+            .collect();
+        let (content_hash, source_hash) = hashes(unit.srclang.as_deref(), &signature);
+        Prepared {
+            keys: unit
+                .variants
+                .iter()
+                .map(|v| matching_key(&v.seg.plain))
+                .collect(),
+            content_hash,
+            source_hash,
+        }
+    }
+}
+
 /// An open write transaction on the TM, rolled back when dropped
 /// uncommitted. For big imports it also switches the journal: see `begin`.
 struct TxGuard<'a> {
@@ -544,8 +573,20 @@ pub struct UnitWriter<'a> {
 impl Store {
     /// Start writing units that came from `origin`, in one transaction.
     pub fn writer(&mut self, origin: &OriginInfo) -> Result<UnitWriter<'_>> {
+        self.start_writer(origin, false)
+    }
+
+    /// `writer` for a big import (a large file): the same, but written
+    /// through a rollback journal instead of the write-ahead log when
+    /// nobody else has the TM open (see `TxGuard::begin`).
+    pub fn bulk_writer(&mut self, origin: &OriginInfo) -> Result<UnitWriter<'_>> {
+        self.start_writer(origin, true)
+    }
+
+    fn start_writer(&mut self, origin: &OriginInfo, bulk: bool) -> Result<UnitWriter<'_>> {
         let path = self.path.display().to_string();
-        let bulk = std::env::var_os("TARJUMAN_BULK").is_some();
+        // 64 MiB of page cache: the duplicate index and the tail pages of
+        // each table stay in memory during a big import.
         self.conn.execute_batch("PRAGMA cache_size = -65536")?;
         let tx = TxGuard::begin(&self.conn, bulk).with_context(|| {
             format!("{path}: cannot start writing (is another tarjuman writing to it?)")
@@ -618,13 +659,24 @@ impl UnitWriter<'_> {
 
     /// Add one unit, deciding what a duplicate means by `on_duplicate`.
     pub fn add(&mut self, unit: &Unit, on_duplicate: OnDuplicate) -> Result<Added> {
+        self.add_prepared(unit, &Prepared::new(unit), on_duplicate)
+    }
+
+    /// `add` with the CPU work (matching keys, hashes) already done, so that
+    /// a reader thread can do it while this one writes.
+    pub fn add_prepared(
+        &mut self,
+        unit: &Unit,
+        prepared: &Prepared,
+        on_duplicate: OnDuplicate,
+    ) -> Result<Added> {
         let signature: Signature = unit
             .variants
             .iter()
             .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
             .collect();
         let srclang = unit.srclang.as_deref();
-        let (content_hash, source_hash) = hashes(srclang, &signature);
+        let (content_hash, source_hash) = (prepared.content_hash, prepared.source_hash);
 
         let mut reuse_id = None;
         match on_duplicate {
@@ -659,7 +711,7 @@ impl UnitWriter<'_> {
         }
 
         let origin_id = self.origin_id(unit.origin.as_deref())?;
-        let id = self.insert(unit, reuse_id, origin_id, content_hash, source_hash)?;
+        let id = self.insert(unit, prepared, reuse_id, origin_id)?;
         let langs: Vec<&str> = unit.variants.iter().map(|v| v.lang.as_str()).collect();
         self.counters.unit(1, srclang, &langs, Some(origin_id));
         self.counters.date_added(unit_date(&unit.stamp));
@@ -694,11 +746,11 @@ impl UnitWriter<'_> {
     fn insert(
         &mut self,
         unit: &Unit,
+        prepared: &Prepared,
         id: Option<i64>,
         origin_id: i64,
-        content_hash: i64,
-        source_hash: i64,
     ) -> Result<i64> {
+        let (content_hash, source_hash) = (prepared.content_hash, prepared.source_hash);
         let tx = &self.tx;
         let extra = if unit.extra.is_empty() {
             None
@@ -734,9 +786,8 @@ impl UnitWriter<'_> {
             ])?;
         // Plain INSERT + last_insert_rowid: RETURNING costs an ephemeral table.
         let id = tx.last_insert_rowid();
-        let mut keys = Vec::with_capacity(unit.variants.len());
-        for (ord, v) in unit.variants.iter().enumerate() {
-            let key = matching_key(&v.seg.plain);
+        let keys = &prepared.keys;
+        for ((ord, v), key) in unit.variants.iter().enumerate().zip(keys) {
             let markup =
                 (!is_escaped(&v.seg.plain, &v.seg.markup)).then_some(v.seg.markup.as_str());
             tx.prepare_cached(
@@ -753,13 +804,12 @@ impl UnitWriter<'_> {
                 VariantMeta::encode(&v.stamp, &v.extra)?
             ])?;
             insert_props_notes(tx, id, Some(ord as i64), &v.props, &v.notes)?;
-            keys.push(key);
         }
         insert_props_notes(tx, id, None, &unit.props, &unit.notes)?;
         let pairs: Vec<(&str, &str)> = unit
             .variants
             .iter()
-            .zip(&keys)
+            .zip(keys)
             .map(|(v, k)| (v.lang.as_str(), k.as_str()))
             .collect();
         self.indexer.add(tx, id, &pairs)?;

@@ -12,8 +12,11 @@
 #   bash tests/cat_tools/run.sh                    # the checks
 #   bash tests/cat_tools/run.sh --update-fixtures  # also copy the TMX the tools
 #                                                  # made to tests/fixtures/tmx/from-tools/
+# The check functions run through `check NAME FUNCTION`, which shellcheck cannot
+# follow (SC2317); the test data has typographic quotes on purpose (SC1111).
+# shellcheck disable=SC2317,SC1111
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 root=$PWD
 here=$root/tests/cat_tools
 py=$root/target/cat-venv/bin/python
@@ -149,7 +152,7 @@ EOF
 بدأت مليشيات تابعة لإيران، يوم الجمعة، بإخلاء عدد من مواقعها جنوب شرقي مدينة البوكمال.
 وأشار الطرفان بحسب إبراهيم إلى أهمية الحوار للإسراع بالوصول إلى الحل السياسي.
 EOF
-    return $ok
+    return "$ok"
 }
 check "omegat-fills-document-from-tarjuman-export" omegat_fills_from_export
 
@@ -207,7 +210,7 @@ page_has() { # page_has NAME LINE...: the reused project's page has each line
     for line in "$@"; do
         grep -qxF -- "$line" "$page" || { echo "$page lacks: $line"; ok=1; }
     done
-    return $ok
+    return "$ok"
 }
 P_BOLD='<p>The <b>Imam Ali base</b> is the largest base of the Iran-backed militias.</p>'
 P_LINK='<p>The <a href="sharq.html">Al-Sharq News</a> website reported that the militias had moved around <i>100</i> of their officers to Iraqi territory.</p>'
