@@ -422,6 +422,20 @@ impl Segmenter {
                     Some(Abbrev::MayEnd)
                 }
             });
+        // An Arabic letter that may end a sentence (the era marks م. هـ.)
+        // does so only after a number (`1950 م.`); before a name it is a
+        // title or an initial (`م. وليد` the engineer).
+        let kind = match kind {
+            Some(Abbrev::MayEnd)
+                if self.lang == Lang::Arabic
+                    && core.chars().filter(|&c| !is_arabic_mark(c)).count() == 1
+                    && !after_number
+                    && !ends_with_number(&block[sentence_start..offset_in(block, word)]) =>
+            {
+                Some(Abbrev::NoBreak)
+            }
+            kind => kind,
+        };
         match kind {
             Some(Abbrev::NoBreak) => false,
             Some(Abbrev::NumericOnly) => !next_first.is_some_and(|c| c.is_numeric()),
@@ -743,6 +757,19 @@ fn next_word(rest: &str) -> &str {
     }
 }
 
+/// Where `part`, a subslice of `whole`, starts in it.
+fn offset_in(whole: &str, part: &str) -> usize {
+    part.as_ptr() as usize - whole.as_ptr() as usize
+}
+
+/// Does `text` end with a number (and spaces)?
+fn ends_with_number(text: &str) -> bool {
+    text.trim_end()
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_numeric())
+}
+
 /// `1950م` → `م`, `5p.m` → `p.m`; a bare number → empty.
 fn strip_number_prefix(word: &str) -> &str {
     word.trim_start_matches(|c: char| c.is_numeric() || c == '.' || c == ',' || c == '٫')
@@ -991,6 +1018,18 @@ mod tests {
         assert_eq!(
             ar("توفي عام 1950م. وكان شاعراً."),
             ["توفي عام 1950م.", "وكان شاعراً."]
+        );
+    }
+
+    #[test]
+    fn arabic_era_mark_ends_a_sentence_only_after_a_number() {
+        assert_eq!(
+            ar("استقبل م. وليد خالد الوفد. وقال إن العمل بدأ سنة 2020 م. وسينتهي قريباً."),
+            [
+                "استقبل م. وليد خالد الوفد.",
+                "وقال إن العمل بدأ سنة 2020 م.",
+                "وسينتهي قريباً."
+            ]
         );
     }
 
