@@ -119,10 +119,11 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         Err(e) => return Err(e).context("cannot write to standard output"),
     }
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     ctx.say(&format!(
-        "{} sentences in {} paragraphs ({}) from {name}",
-        sentences.len(),
-        paragraphs,
+        "{} in {} ({}) from {name}",
+        plural(sentences.len(), "sentence"),
+        plural(paragraphs, "paragraph"),
         lang.tag()
     ));
     Ok(ExitCode::SUCCESS)
@@ -245,7 +246,8 @@ fn write_sentences(
                 }
                 paragraph = Some(s.paragraph);
                 if s.text.contains(['\n', '\r', '\u{2028}']) {
-                    let joined: Vec<&str> = s.text.lines().map(str::trim).collect();
+                    let joined: Vec<&str> =
+                        s.text.split(['\n', '\u{2028}']).map(str::trim).collect();
                     writeln!(out, "{}", joined.join(" "))?;
                 } else {
                     writeln!(out, "{}", s.text)?;
