@@ -53,18 +53,27 @@ fuzz_target!(|data: &[u8]| {
         let mut covered_to = 0;
         let mut paragraph = 0;
         for s in &sentences {
-            assert!(s.start < s.end && s.end <= text.len(), "empty or out of range");
+            assert!(
+                s.start < s.end && s.end <= text.len(),
+                "empty or out of range"
+            );
             assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
             assert!(s.start >= covered_to, "overlapping or unordered");
             assert_eq!(&text[s.start..s.end], s.text);
             assert_eq!(s.text.trim(), s.text, "not trimmed");
             assert!(s.paragraph >= paragraph, "paragraphs go back");
             let gap = &text[covered_to..s.start];
-            assert!(!gap.chars().any(char::is_alphanumeric), "lost text: {gap:?}");
+            assert!(
+                !gap.chars().any(char::is_alphanumeric),
+                "lost text: {gap:?}"
+            );
             covered_to = s.end;
             paragraph = s.paragraph;
         }
         let tail = &text[covered_to..];
-        assert!(!tail.chars().any(char::is_alphanumeric), "lost text: {tail:?}");
+        assert!(
+            !tail.chars().any(char::is_alphanumeric),
+            "lost text: {tail:?}"
+        );
     }
 });
