@@ -35,6 +35,16 @@ fn book(sentences: &[&str]) -> String {
     text
 }
 
+/// Text built to hurt: 1 MB without spaces full of stops, and one
+/// 1 MB sentence with a `؛` every two words.
+fn hostile() -> [(&'static str, Lang, String); 3] {
+    [
+        ("glued stops", Lang::Arabic, "ب.".repeat(250_000)),
+        ("glued stops", Lang::English, "a.".repeat(500_000)),
+        ("semicolons", Lang::Arabic, "كلمة ؛ ".repeat(100_000)),
+    ]
+}
+
 fn main() {
     for (lang, sentences) in [(Lang::Arabic, ARABIC), (Lang::English, ENGLISH)] {
         let text = book(sentences);
@@ -55,6 +65,18 @@ fn main() {
             best,
             text.len() as f64 / 1e6 / best,
             count as f64 / 1e3 / best,
+        );
+    }
+    for (what, lang, text) in hostile() {
+        let segmenter =
+            Segmenter::new(lang).with_semicolon(tarjuman::text::segment::Semicolon::Long);
+        let start = Instant::now();
+        let count = segmenter.split(std::hint::black_box(&text)).len();
+        println!(
+            "{} {what}: {:.1} MB -> {count} sentences in {:.3} s",
+            lang.tag(),
+            text.len() as f64 / 1e6,
+            start.elapsed().as_secs_f64()
         );
     }
 }

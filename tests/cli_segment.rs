@@ -267,3 +267,47 @@ fn golden_file_exists_and_is_reviewed_text() {
     assert!(golden.lines().all(|l| l.trim_end() == l));
     assert_eq!(golden.lines().filter(|l| !l.is_empty()).count(), 16);
 }
+
+const SRX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<srx xmlns="http://www.lisa.org/srx20" version="2.0">
+  <header segmentsubflows="yes" cascade="no"/>
+  <body>
+    <languagerules>
+      <languagerule languagerulename="Arabic">
+        <rule break="no"><beforebreak>\sد\.</beforebreak><afterbreak>\s</afterbreak></rule>
+        <rule break="no"><beforebreak>(?&lt;!x)\.</beforebreak><afterbreak>\s</afterbreak></rule>
+        <rule break="yes"><beforebreak>[\.؟!؛]+</beforebreak><afterbreak>\s</afterbreak></rule>
+      </languagerule>
+    </languagerules>
+    <maprules>
+      <languagemap languagepattern="ar.*" languagerulename="Arabic"/>
+    </maprules>
+  </body>
+</srx>"#;
+
+#[test]
+fn srx_rules_replace_the_built_in_ones() {
+    let dir = TempDir::new().unwrap();
+    let srx = write(&dir, "rules.srx", SRX.as_bytes());
+    let text = write(
+        &dir,
+        "in.txt",
+        "قال د. محمد إن الوضع صعب؛ وغادر.\nسطر ثان.".as_bytes(),
+    );
+    // The SRX file splits at ؛, which the built-in rules do not; the
+    // look-behind rule is skipped with a warning naming it.
+    tarjuman()
+        .args(["segment", &text, "--srx", &srx])
+        .assert()
+        .success()
+        .stdout("قال د. محمد إن الوضع صعب؛\nوغادر.\n\nسطر ثان.\n")
+        .stderr(predicate::str::contains(
+            "skipped rule 2 of languagerule `Arabic`",
+        ));
+    // A language the file does not map is an error that says what to pass.
+    tarjuman()
+        .args(["segment", &text, "--srx", &srx, "--srx-lang", "en"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("rules.srx").and(predicate::str::contains("--srx-lang")));
+}

@@ -9,6 +9,7 @@ use clap::ValueEnum;
 
 use super::OutputFormat;
 use crate::text::segment::{Lang, Paragraphs, Segmenter, Semicolon, Sentence};
+use crate::text::srx::SrxRules;
 
 const AFTER_HELP: &str = "\
 Text output: one sentence per line, a blank line between paragraphs.
@@ -55,6 +56,17 @@ pub struct Args {
     /// لأن/إذ/حيث…), or always.
     #[arg(long, value_enum, default_value_t = SemicolonArg::Never)]
     pub semicolon: SemicolonArg,
+
+    /// Split paragraphs with the rules of an SRX 2.0 file (OmegaT, Okapi)
+    /// instead of the built-in ones. Look-around patterns are skipped with
+    /// a warning.
+    #[arg(long, value_name = "FILE")]
+    pub srx: Option<PathBuf>,
+
+    /// The language code to look up in the SRX file's maprules (default:
+    /// the --lang tag, or the detected ar/en).
+    #[arg(long, value_name = "CODE", requires = "srx")]
+    pub srx_lang: Option<String>,
 
     /// The input's character encoding (WHATWG label: windows-1256,
     /// iso-8859-6, utf-16le…). Default: UTF-8, or UTF-16 by its BOM.
@@ -111,6 +123,22 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("abbreviation list {}", path.display()))?;
     }
 
+    if let Some(path) = &args.srx {
+        let xml = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "cannot read the SRX file {} (UTF-8 XML expected)",
+                path.display()
+            )
+        })?;
+        let code = args.srx_lang.as_deref().unwrap_or(lang.tag());
+        let (rules, warnings) =
+            SrxRules::parse(&xml, code).with_context(|| format!("SRX file {}", path.display()))?;
+        for warning in warnings {
+            ctx.say(&format!("{}: {warning}", path.display()));
+        }
+        segmenter = segmenter.with_srx(rules);
+    }
+
     let sentences = segmenter.split(&text);
     let paragraphs = sentences.last().map_or(0, |s| s.paragraph + 1);
     match write_sentences(&text, &sentences, args.format) {
@@ -119,10 +147,11 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         Err(e) => return Err(e).context("cannot write to standard output"),
     }
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     ctx.say(&format!(
-        "{} sentences in {} paragraphs ({}) from {name}",
-        sentences.len(),
-        paragraphs,
+        "{} in {} ({}) from {name}",
+        plural(sentences.len(), "sentence"),
+        plural(paragraphs, "paragraph"),
         lang.tag()
     ));
     Ok(ExitCode::SUCCESS)
@@ -245,7 +274,8 @@ fn write_sentences(
                 }
                 paragraph = Some(s.paragraph);
                 if s.text.contains(['\n', '\r', '\u{2028}']) {
-                    let joined: Vec<&str> = s.text.lines().map(str::trim).collect();
+                    let joined: Vec<&str> =
+                        s.text.split(['\n', '\u{2028}']).map(str::trim).collect();
                     writeln!(out, "{}", joined.join(" "))?;
                 } else {
                     writeln!(out, "{}", s.text)?;

@@ -45,6 +45,7 @@
 
 use std::collections::HashMap;
 
+use crate::text::srx::SrxRules;
 use crate::text::{lang, normalize};
 
 /// The language whose rules apply.
@@ -163,6 +164,8 @@ pub struct Segmenter {
     longest: usize,
     paragraphs: Paragraphs,
     semicolon: Semicolon,
+    /// SRX rules that replace the built-in ones inside paragraphs.
+    srx: Option<SrxRules>,
 }
 
 impl Segmenter {
@@ -174,6 +177,7 @@ impl Segmenter {
             longest: 0,
             paragraphs: Paragraphs::default(),
             semicolon: Semicolon::default(),
+            srx: None,
         };
         let builtin = match lang {
             Lang::Arabic => ARABIC_ABBREVIATIONS,
@@ -198,6 +202,13 @@ impl Segmenter {
     /// When `؛` ends a sentence (Arabic; default [`Semicolon::Long`]).
     pub fn with_semicolon(mut self, semicolon: Semicolon) -> Segmenter {
         self.semicolon = semicolon;
+        self
+    }
+
+    /// Split paragraphs with SRX rules instead of the built-in ones
+    /// (paragraph breaks stay as they are).
+    pub fn with_srx(mut self, rules: SrxRules) -> Segmenter {
+        self.srx = Some(rules);
         self
     }
 
@@ -303,6 +314,15 @@ impl Segmenter {
                 });
             }
         };
+        if let Some(srx) = &self.srx {
+            let mut from = 0;
+            for at in srx.breaks(block) {
+                push(from, at);
+                from = at;
+            }
+            push(from, block.len());
+            return;
+        }
         let mut sentence_start = 0;
         let mut i = 0;
         let bytes = block.as_bytes();
@@ -422,6 +442,20 @@ impl Segmenter {
                     Some(Abbrev::MayEnd)
                 }
             });
+        // An Arabic letter that may end a sentence (the era marks م. هـ.)
+        // does so only after a number (`1950 م.`); before a name it is a
+        // title or an initial (`م. وليد` the engineer).
+        let kind = match kind {
+            Some(Abbrev::MayEnd)
+                if self.lang == Lang::Arabic
+                    && core.chars().filter(|&c| !is_arabic_mark(c)).count() == 1
+                    && !after_number
+                    && !ends_with_number(&block[sentence_start..offset_in(block, word)]) =>
+            {
+                Some(Abbrev::NoBreak)
+            }
+            kind => kind,
+        };
         match kind {
             Some(Abbrev::NoBreak) => false,
             Some(Abbrev::NumericOnly) => !next_first.is_some_and(|c| c.is_numeric()),
@@ -456,6 +490,8 @@ impl Segmenter {
                     return false;
                 }
                 let clause_after = rest.split(|c| is_stop(c) || c == '؛').next().unwrap_or("");
+                // Bounded look-back keeps many `؛` in one sentence linear.
+                let before = tail(before, LONG_CLAUSE_WORDS * LOOK_BACK);
                 count_words(before, LONG_CLAUSE_WORDS) >= LONG_CLAUSE_WORDS
                     && count_words(clause_after, LONG_CLAUSE_WORDS) >= LONG_CLAUSE_WORDS
             }
@@ -720,12 +756,27 @@ fn trim_span(s: &str, from: usize, to: usize) -> (usize, usize) {
 
 /// The word right before a stop, without the quotes and brackets around it.
 fn word_before(text: &str) -> &str {
+    // Looking back without bound would make text without spaces
+    // (`a.a.a.a…`) quadratic; no abbreviation is this long.
+    let text = tail(text, LOOK_BACK);
     let word = match text.rfind(char::is_whitespace) {
         Some(at) => &text[at..],
         None => text,
     };
     word.trim_start_matches(|c: char| c.is_whitespace() || is_opener_punct(c))
         .trim_end_matches(is_closer)
+}
+
+/// Bytes looked back from a stop for the word before it.
+const LOOK_BACK: usize = 128;
+
+/// The last `max` bytes of `text` or a little less (on a char boundary).
+fn tail(text: &str, max: usize) -> &str {
+    let mut from = text.len().saturating_sub(max);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    &text[from..]
 }
 
 /// The first word of `rest`, after whitespace and opening quotes/brackets.
@@ -741,6 +792,19 @@ fn next_word(rest: &str) -> &str {
     } else {
         &rest[..end]
     }
+}
+
+/// Where `part`, a subslice of `whole`, starts in it.
+fn offset_in(whole: &str, part: &str) -> usize {
+    part.as_ptr() as usize - whole.as_ptr() as usize
+}
+
+/// Does `text` end with a number (and spaces)?
+fn ends_with_number(text: &str) -> bool {
+    text.trim_end()
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_numeric())
 }
 
 /// `1950م` → `م`, `5p.m` → `p.m`; a bare number → empty.
@@ -995,6 +1059,18 @@ mod tests {
     }
 
     #[test]
+    fn arabic_era_mark_ends_a_sentence_only_after_a_number() {
+        assert_eq!(
+            ar("استقبل م. وليد خالد الوفد. وقال إن العمل بدأ سنة 2020 م. وسينتهي قريباً."),
+            [
+                "استقبل م. وليد خالد الوفد.",
+                "وقال إن العمل بدأ سنة 2020 م.",
+                "وسينتهي قريباً."
+            ]
+        );
+    }
+
+    #[test]
     fn arabic_etc_ends_only_before_an_opener() {
         assert_eq!(
             ar("اشترى الخبز والزيت إلخ. من السوق. وعاد إلى البيت."),
@@ -1234,6 +1310,19 @@ mod tests {
         assert_eq!(Lang::from_tag("ar-SY"), Some(Lang::Arabic));
         assert_eq!(Lang::from_tag("EN_gb"), Some(Lang::English));
         assert_eq!(Lang::from_tag("fr"), None);
+    }
+
+    #[test]
+    fn long_runs_without_spaces_are_one_sentence() {
+        // Glued stops between single letters are initials, not ends (the
+        // bench times the same shapes at 1 MB: the pass stays linear).
+        let text = "ب.".repeat(2_000) + &"a.".repeat(2_000);
+        for lang in [Lang::Arabic, Lang::English] {
+            assert_eq!(Segmenter::new(lang).split(&text).len(), 1);
+        }
+        let semis = "كلمة ؛ ".repeat(2_000);
+        let rule = Segmenter::new(Lang::Arabic).with_semicolon(Semicolon::Long);
+        assert_eq!(rule.split(&semis).len(), 1);
     }
 
     #[test]
