@@ -469,10 +469,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
 ];
 
 fn first_error(bytes: &[u8]) -> Option<ReadError> {
-    match read_all(bytes) {
-        Ok(_) => None,
-        Err(e) => Some(e),
-    }
+    read_all(bytes).err()
 }
 
 #[test]

@@ -13,6 +13,7 @@
 //!   real files differ (warnings) and strict where the data would be wrong
 //!   (errors).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -360,7 +361,7 @@ struct Scan {
 
 fn scan(bytes: &[u8]) -> Scan {
     let (mut newlines, mut chars, mut flag) = (0u64, 0u64, 0u8);
-    for block in bytes.chunks(255) {
+    let mut count = |block: &[u8]| {
         let (mut nl, mut ch) = (0u8, 0u8);
         for &b in block {
             nl += (b == b'\n') as u8;
@@ -370,7 +371,13 @@ fn scan(bytes: &[u8]) -> Scan {
         }
         newlines += nl as u64;
         chars += ch as u64;
+    };
+    // Fixed-size blocks: the inner loop unrolls into SIMD.
+    let mut blocks = bytes.chunks_exact(64);
+    for block in &mut blocks {
+        count(block);
     }
+    count(blocks.remainder());
     Scan {
         newlines,
         chars,
@@ -630,7 +637,32 @@ fn unescape_attr(raw: &[u8]) -> Result<String, String> {
     Ok(out)
 }
 
-type Attrs = Vec<(String, String)>;
+/// Attribute names are mostly the same few words: those are not allocated.
+type Attrs = Vec<(Cow<'static, str>, String)>;
+
+fn intern(key: &str) -> Cow<'static, str> {
+    const KNOWN: &[&str] = &[
+        "type",
+        "lang",
+        "version",
+        "i",
+        "x",
+        "pos",
+        "assoc",
+        "name",
+        "base",
+        "unicode",
+        "code",
+        "ent",
+        "subst",
+        "adminlang",
+    ];
+    let known = [super::TU_ATTRS, super::TUV_ATTRS, KNOWN];
+    match known.iter().flat_map(|l| l.iter()).find(|k| **k == key) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(key.to_string()),
+    }
+}
 
 fn name_of(e: &BytesStart<'_>) -> String {
     String::from_utf8_lossy(e.name().as_ref()).into_owned()
@@ -654,7 +686,7 @@ fn collect_attrs(e: &BytesStart<'_>, at: Pos, out: &mut Attrs) -> Result<(), Rea
         }
         let value = unescape_attr(&a.value)
             .map_err(|m| at.err(format!("attribute {key} of <{}>: {m}", name_of(e))))?;
-        out.push((key.to_string(), value));
+        out.push((intern(key), value));
     }
     Ok(())
 }
@@ -1081,7 +1113,7 @@ impl<R: Read> TmxReader<R> {
         let mut h = Header::default();
         let mut attrs = std::mem::take(&mut self.attrs);
         for (k, v) in attrs.drain(..) {
-            match k.as_str() {
+            match k.as_ref() {
                 "creationtool" => h.creation_tool = Some(v),
                 "creationtoolversion" => h.creation_tool_version = Some(v),
                 "segtype" => h.segtype = Some(v),
@@ -1094,7 +1126,7 @@ impl<R: Read> TmxReader<R> {
                 "creationid" => h.stamp.creation_id = Some(v),
                 "changedate" => h.stamp.change_date = Some(v),
                 "changeid" => h.stamp.change_id = Some(v),
-                _ => h.extra.push((k, v)),
+                _ => h.extra.push((k.into_owned(), v)),
             }
         }
         self.attrs = attrs;
@@ -1248,7 +1280,7 @@ impl<R: Read> TmxReader<R> {
         let mut unit = Unit::default();
         let mut attrs = std::mem::take(&mut self.attrs);
         for (k, v) in attrs.drain(..) {
-            match k.as_str() {
+            match k.as_ref() {
                 "tuid" => unit.tuid = Some(v),
                 "srclang" => unit.srclang = self.lang_attr(&v, at),
                 _ => {
@@ -1334,11 +1366,11 @@ impl<R: Read> TmxReader<R> {
     fn set_stamp(
         &mut self,
         stamp: &mut Stamp,
-        k: String,
+        k: Cow<'static, str>,
         v: String,
         at: Pos,
     ) -> Option<(String, String)> {
-        match k.as_str() {
+        match k.as_ref() {
             "creationdate" => stamp.creation_date = Some(v),
             "creationid" => stamp.creation_id = Some(v),
             "changedate" => stamp.change_date = Some(v),
@@ -1353,10 +1385,10 @@ impl<R: Read> TmxReader<R> {
                         at,
                         format!("usagecount \"{v}\" is not a number: kept as written"),
                     );
-                    return Some((k, v));
+                    return Some((k.into_owned(), v));
                 }
             },
-            _ => return Some((k, v)),
+            _ => return Some((k.into_owned(), v)),
         }
         None
     }
@@ -1367,7 +1399,7 @@ impl<R: Read> TmxReader<R> {
         let has_xml_lang = attrs.iter().any(|(k, _)| k == "xml:lang");
         let mut lang = None;
         for (k, val) in attrs.drain(..) {
-            match k.as_str() {
+            match k.as_ref() {
                 "xml:lang" => lang = self.lang_attr(&val, at),
                 // TMX 1.1 wrote `lang`.
                 "lang" if !has_xml_lang => lang = self.lang_attr(&val, at),
@@ -1454,7 +1486,7 @@ impl<R: Read> TmxReader<R> {
         let mut attrs = std::mem::take(&mut self.attrs);
         let mut has_type = false;
         for (k, v) in attrs.drain(..) {
-            match k.as_str() {
+            match k.as_ref() {
                 "type" => {
                     has_type = true;
                     p.kind = v;
@@ -1478,7 +1510,7 @@ impl<R: Read> TmxReader<R> {
         let mut n = Note::default();
         let mut attrs = std::mem::take(&mut self.attrs);
         for (k, v) in attrs.drain(..) {
-            match k.as_str() {
+            match k.as_ref() {
                 "xml:lang" | "lang" => n.lang = self.lang_attr(&v, at),
                 "o-encoding" => n.encoding = Some(v),
                 _ => {}
