@@ -626,3 +626,16 @@ fn the_reader_streams_instead_of_loading_the_file() {
     assert_eq!(n, 20_000);
     assert_eq!(r.bytes_read(), total);
 }
+
+#[test]
+fn names_xml_does_not_allow_are_refused_not_copied_into_markup() {
+    for seg in [
+        "<seg>نص <ph a&b=\"1\">x</ph></seg>",
+        "<seg>نص <1ph>x</1ph></seg>",
+    ] {
+        let body = format!("<tu><tuv xml:lang=\"ar\">{seg}</tuv></tu>\n");
+        let e = first_error(doc(&body).as_bytes()).expect("refused");
+        assert!(e.message.contains("is not a valid"), "{e}");
+        assert_eq!(e.line, 3, "{e}");
+    }
+}
