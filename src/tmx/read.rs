@@ -7,7 +7,8 @@
 //! - `Tracker`: the buffered byte source quick-xml reads from; it keeps the
 //!   bytes of the current event so that any offset maps to a line and a
 //!   column (in characters, so they hold for UTF-16 files too), and checks
-//!   each event for bytes XML forbids and for invalid UTF-8;
+//!   each event for bytes XML forbids. Invalid UTF-8 is caught where text
+//!   is used (`utf8`), with the same exact position;
 //! - `Lexer`: quick-xml events plus a nesting-depth limit;
 //! - `TmxReader`: the TMX grammar, iterative (no recursion), tolerant where
 //!   real files differ (warnings) and strict where the data would be wrong
@@ -242,11 +243,10 @@ struct Tracker<S> {
     win_offset: u64,
     line: u64,
     column: u64,
-    check_utf8: bool,
 }
 
 impl<S: Read> Tracker<S> {
-    fn new(src: S, check_utf8: bool) -> Self {
+    fn new(src: S) -> Self {
         Tracker {
             src,
             buf: vec![0; BUF_LEN].into_boxed_slice(),
@@ -256,7 +256,6 @@ impl<S: Read> Tracker<S> {
             win_offset: 0,
             line: 1,
             column: 1,
-            check_utf8,
         }
     }
 
@@ -296,14 +295,6 @@ impl<S: Read> Tracker<S> {
                 "{what} is not allowed in XML (only tab, line feed and carriage return \
                  are): remove it from the file"
             )));
-        }
-        if self.check_utf8 {
-            if let Err(e) = std::str::from_utf8(&self.window) {
-                let i = e.valid_up_to();
-                return Err(self
-                    .locate(self.win_offset + i as u64)
-                    .err(invalid_utf8_message(&self.window[i..])));
-            }
         }
         let (line, column) = advance(self.line, self.column, &self.window, &s);
         self.line = line;
@@ -360,28 +351,33 @@ struct Scan {
 }
 
 fn scan(bytes: &[u8]) -> Scan {
-    let (mut newlines, mut chars, mut flag) = (0u64, 0u64, 0u8);
-    let mut count = |block: &[u8]| {
-        let (mut nl, mut ch) = (0u8, 0u8);
+    /// Newlines, UTF-8 lead bytes, and any suspect byte in one block.
+    #[inline(always)]
+    fn count(block: &[u8]) -> (u8, u8, u8) {
+        let (mut nl, mut ch, mut bad) = (0u8, 0u8, 0u8);
         for &b in block {
             nl += (b == b'\n') as u8;
             ch += ((b as i8) >= -0x40) as u8;
-            flag |=
+            bad |=
                 ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) as u8 | (b == 0xEF) as u8;
         }
-        newlines += nl as u64;
-        chars += ch as u64;
-    };
+        (nl, ch, bad)
+    }
+    let (mut newlines, mut chars, mut flag) = (0u64, 0u64, 0u8);
     // Fixed-size blocks: the inner loop unrolls into SIMD.
     let mut blocks = bytes.chunks_exact(64);
     for block in &mut blocks {
-        count(block);
+        let block: &[u8; 64] = block.try_into().expect("64 bytes");
+        let (nl, ch, bad) = count(block);
+        newlines += nl as u64;
+        chars += ch as u64;
+        flag |= bad;
     }
-    count(blocks.remainder());
+    let (nl, ch, bad) = count(blocks.remainder());
     Scan {
-        newlines,
-        chars,
-        suspect: flag != 0,
+        newlines: newlines + nl as u64,
+        chars: chars + ch as u64,
+        suspect: (flag | bad) != 0,
     }
 }
 
@@ -518,8 +514,15 @@ fn is_blank(bytes: &[u8]) -> bool {
         .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
+/// Bytes that must be UTF-8 (the input is UTF-8 or was transcoded to it).
+/// This is where a file in an undeclared legacy encoding is caught: the
+/// error points at the first bad byte of the text starting at `at`.
 fn utf8(bytes: &[u8], at: Pos) -> Result<&str, ReadError> {
-    std::str::from_utf8(bytes).map_err(|_| at.err("invalid UTF-8"))
+    std::str::from_utf8(bytes).map_err(|e| {
+        let i = e.valid_up_to();
+        let (line, column) = advance(at.line, at.column, &bytes[..i], &scan(&bytes[..i]));
+        Pos { line, column }.err(invalid_utf8_message(&bytes[i..]))
+    })
 }
 
 fn is_xml_char(c: char) -> bool {
@@ -607,7 +610,7 @@ pub(crate) fn escape_attr_into(out: &mut String, value: &str) {
 /// An attribute value as XML delivers it: references resolved, literal
 /// tabs and line ends turned into spaces.
 fn unescape_attr(raw: &[u8]) -> Result<String, String> {
-    let s = std::str::from_utf8(raw).map_err(|_| "invalid UTF-8".to_string())?;
+    let s = std::str::from_utf8(raw).map_err(|e| invalid_utf8_message(&raw[e.valid_up_to()..]))?;
     if !s.contains(['&', '<', '\t', '\n', '\r']) {
         return Ok(s.to_string());
     }
@@ -641,27 +644,38 @@ fn unescape_attr(raw: &[u8]) -> Result<String, String> {
 type Attrs = Vec<(Cow<'static, str>, String)>;
 
 fn intern(key: &str) -> Cow<'static, str> {
-    const KNOWN: &[&str] = &[
-        "type",
-        "lang",
-        "version",
-        "i",
-        "x",
-        "pos",
-        "assoc",
-        "name",
-        "base",
-        "unicode",
-        "code",
-        "ent",
-        "subst",
-        "adminlang",
-    ];
-    let known = [super::TU_ATTRS, super::TUV_ATTRS, KNOWN];
-    match known.iter().flat_map(|l| l.iter()).find(|k| **k == key) {
-        Some(k) => Cow::Borrowed(k),
-        None => Cow::Owned(key.to_string()),
-    }
+    Cow::Borrowed(match key {
+        "tuid" => "tuid",
+        "o-encoding" => "o-encoding",
+        "datatype" => "datatype",
+        "usagecount" => "usagecount",
+        "lastusagedate" => "lastusagedate",
+        "creationtool" => "creationtool",
+        "creationtoolversion" => "creationtoolversion",
+        "creationdate" => "creationdate",
+        "creationid" => "creationid",
+        "changedate" => "changedate",
+        "segtype" => "segtype",
+        "changeid" => "changeid",
+        "o-tmf" => "o-tmf",
+        "srclang" => "srclang",
+        "xml:lang" => "xml:lang",
+        "type" => "type",
+        "lang" => "lang",
+        "version" => "version",
+        "i" => "i",
+        "x" => "x",
+        "pos" => "pos",
+        "assoc" => "assoc",
+        "name" => "name",
+        "base" => "base",
+        "unicode" => "unicode",
+        "code" => "code",
+        "ent" => "ent",
+        "subst" => "subst",
+        "adminlang" => "adminlang",
+        _ => return Cow::Owned(key.to_string()),
+    })
 }
 
 fn name_of(e: &BytesStart<'_>) -> String {
@@ -842,16 +856,16 @@ impl<R: Read> TmxReader<R> {
         let (encoding, bom, warning) = sniff(&prefix)?;
         prefix.drain(..bom);
         let raw = io::Cursor::new(prefix).chain(counted);
-        let (source, check_utf8) = if encoding == encoding_rs::UTF_8 {
-            (Source::Utf8(raw), true)
+        let source = if encoding == encoding_rs::UTF_8 {
+            Source::Utf8(raw)
         } else {
             let decoder = encoding_rs_io::DecodeReaderBytesBuilder::new()
                 .encoding(Some(encoding))
                 .bom_sniffing(false)
                 .build(raw);
-            (Source::Decoded(Box::new(decoder)), false)
+            Source::Decoded(Box::new(decoder))
         };
-        let mut xml = quick_xml::Reader::from_reader(Tracker::new(source, check_utf8));
+        let mut xml = quick_xml::Reader::from_reader(Tracker::new(source));
         let config = xml.config_mut();
         config.check_end_names = true;
         config.trim_text(false);
