@@ -1755,3 +1755,72 @@ fn check_doctype(doctype: &[u8], at: Pos) -> Result<(), ReadError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_encoding_accepts_either_quote_and_spaces() {
+        assert_eq!(
+            declared_encoding(b"<?xml version=\"1.0\" encoding=\"windows-1256\"?><tmx/>")
+                .as_deref(),
+            Some("windows-1256")
+        );
+        assert_eq!(
+            declared_encoding(b"<?xml version='1.0' encoding = 'ISO-8859-6' ?>").as_deref(),
+            Some("ISO-8859-6")
+        );
+        assert_eq!(declared_encoding(b"<?xml version=\"1.0\"?>"), None);
+        assert_eq!(declared_encoding(b"<tmx encoding=\"x\">"), None);
+    }
+
+    #[test]
+    fn sniff_tells_boms_utf16_without_bom_and_legacy_declarations() {
+        let enc = |b: &[u8]| sniff(b).map(|(e, bom, _)| (e.name(), bom));
+        assert_eq!(enc(b"\xef\xbb\xbf<tmx>").unwrap(), ("UTF-8", 3));
+        assert_eq!(enc(b"\xff\xfe<\0t\0").unwrap(), ("UTF-16LE", 2));
+        assert_eq!(enc(b"\xfe\xff\0<\0t").unwrap(), ("UTF-16BE", 2));
+        assert_eq!(enc(b"<\0?\0x\0m\0").unwrap(), ("UTF-16LE", 0));
+        assert_eq!(enc(b"\0<\0?\0x\0m").unwrap(), ("UTF-16BE", 0));
+        assert_eq!(
+            enc(b"<?xml version=\"1.0\" encoding=\"cp1256\"?>").unwrap(),
+            ("windows-1256", 0)
+        );
+        assert_eq!(enc(b"<tmx>").unwrap(), ("UTF-8", 0));
+        assert!(sniff(b"").unwrap_err().message.contains("empty"));
+        assert!(sniff(b"SQLite format 3\0")
+            .unwrap_err()
+            .message
+            .contains("SQLite"));
+    }
+
+    #[test]
+    fn positions_count_characters_and_lines() {
+        let text = "سطر\nقاعدة علي <x>";
+        let bytes = text.as_bytes();
+        let (line, column) = advance(1, 1, bytes, &scan(bytes));
+        assert_eq!((line, column), (2, 14));
+        // Longer than one 64-byte block, with a forbidden byte at the end.
+        let long = format!("{}\u{1}", "ب".repeat(100));
+        let s = scan(long.as_bytes());
+        assert_eq!((s.newlines, s.chars, s.suspect), (0, 101, true));
+        assert_eq!(find_forbidden(long.as_bytes()), Some(200));
+        assert_eq!(find_forbidden("\u{FEFF}ﻻ".as_bytes()), None);
+        assert_eq!(find_forbidden("a\u{FFFF}".as_bytes()), Some(1));
+    }
+
+    #[test]
+    fn attribute_values_resolve_references_and_normalize_whitespace() {
+        assert_eq!(
+            unescape_attr(b"a &amp; &#x627;\tb\r\nc").unwrap(),
+            "a & ا b c"
+        );
+        assert_eq!(unescape_attr(b"&#9;").unwrap(), "\t");
+        assert!(unescape_attr(b"a < b").is_err());
+        assert!(unescape_attr(b"&nbsp;")
+            .unwrap_err()
+            .contains("undefined entity"));
+        assert!(unescape_attr(b"&#0;").is_err());
+    }
+}
