@@ -351,33 +351,36 @@ struct Scan {
 }
 
 fn scan(bytes: &[u8]) -> Scan {
-    /// Newlines, UTF-8 lead bytes, and any suspect byte in one block.
-    #[inline(always)]
-    fn count(block: &[u8]) -> (u8, u8, u8) {
-        let (mut nl, mut ch, mut bad) = (0u8, 0u8, 0u8);
-        for &b in block {
-            nl += (b == b'\n') as u8;
-            ch += ((b as i8) >= -0x40) as u8;
-            bad |=
-                ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) as u8 | (b == 0xEF) as u8;
-        }
-        (nl, ch, bad)
+    // Eight bytes at a time in a u64 (SWAR): most events are shorter than
+    // a SIMD block, and this is where every input byte passes once.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of each byte of `x` that is zero, exactly.
+    fn zeros(x: u64) -> u64 {
+        !(((x & !HI).wrapping_add(!HI)) | x) & HI
     }
-    let (mut newlines, mut chars, mut flag) = (0u64, 0u64, 0u8);
-    // Fixed-size blocks: the inner loop unrolls into SIMD.
-    let mut blocks = bytes.chunks_exact(64);
-    for block in &mut blocks {
-        let block: &[u8; 64] = block.try_into().expect("64 bytes");
-        let (nl, ch, bad) = count(block);
-        newlines += nl as u64;
-        chars += ch as u64;
-        flag |= bad;
+    let (mut newlines, mut continuation, mut flag) = (0u64, 0u64, 0u64);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        let nl = zeros(x ^ (LO * b'\n' as u64));
+        newlines += nl.count_ones() as u64;
+        continuation += (x & !(x << 1) & HI).count_ones() as u64;
+        let control = zeros(x & (LO * 0xE0))
+            & !nl
+            & !zeros(x ^ (LO * b'\t' as u64))
+            & !zeros(x ^ (LO * b'\r' as u64));
+        flag |= control | zeros(x ^ (LO * 0xEF));
     }
-    let (nl, ch, bad) = count(blocks.remainder());
+    for &b in words.remainder() {
+        newlines += (b == b'\n') as u64;
+        continuation += ((b & 0xC0) == 0x80) as u64;
+        flag |= ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF)) as u64;
+    }
     Scan {
-        newlines: newlines + nl as u64,
-        chars: chars + ch as u64,
-        suspect: (flag | bad) != 0,
+        newlines,
+        chars: bytes.len() as u64 - continuation,
+        suspect: flag != 0,
     }
 }
 
@@ -1808,6 +1811,19 @@ mod tests {
         assert_eq!(find_forbidden(long.as_bytes()), Some(200));
         assert_eq!(find_forbidden("\u{FEFF}ﻻ".as_bytes()), None);
         assert_eq!(find_forbidden("a\u{FFFF}".as_bytes()), Some(1));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scan_agrees_with_counting_byte_by_byte(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let s = scan(&bytes);
+            let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            let chars = bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
+            let suspect = bytes
+                .iter()
+                .any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF);
+            proptest::prop_assert_eq!((s.newlines, s.chars, s.suspect), (newlines, chars, suspect));
+        }
     }
 
     #[test]
