@@ -10,7 +10,8 @@ CREATE TABLE origin (
     name        TEXT NOT NULL UNIQUE,   -- file path as given, or "ar.txt + en.txt" for an alignment
     kind        TEXT NOT NULL,          -- 'tmx', 'tsv' or 'align'
     imported_at TEXT NOT NULL,          -- YYYYMMDDThhmmssZ
-    header      TEXT                    -- the TMX header as JSON, kept for the record
+    header      TEXT,                   -- the TMX header as JSON, kept for the record
+    units       INTEGER NOT NULL DEFAULT 0  -- how many units point here (kept in step, for stats)
 );
 
 -- A translation unit (TMX tu).
@@ -30,9 +31,12 @@ CREATE TABLE unit (
     origin_id             INTEGER REFERENCES origin(id),
     context_prev          TEXT,         -- source sentence before this one in its document
     context_next          TEXT,         -- source sentence after it
-    content_hash          INTEGER NOT NULL  -- 64-bit hash of the variants' languages and texts, for duplicates
+    content_hash          INTEGER NOT NULL, -- 64-bit FNV-1a of all variants' (lang, markup), order-free: exact duplicates
+    source_hash           INTEGER NOT NULL  -- 64-bit FNV-1a of the source (lang, markup) and the set of languages: same source, other targets
 );
-CREATE INDEX unit_content_hash ON unit(content_hash);
+-- One index serves both duplicate questions: "same source and languages?"
+-- (prefix) and "same everything?" (both columns).
+CREATE INDEX unit_duplicate ON unit(source_hash, content_hash);
 CREATE INDEX unit_origin ON unit(origin_id);
 
 -- A language variant (TMX tuv), clustered under its unit.

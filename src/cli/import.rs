@@ -1,10 +1,173 @@
 //! `tarjuman import`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use crate::tm::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions, Located};
+use crate::tm::OnDuplicate;
 
-pub fn run(_args: Args, _ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`tarjuman import` is being built")
+const AFTER_HELP: &str = "\
+Each file is imported in one transaction: a file with an error adds nothing,
+and the other files are still imported (the exit code is then 1).
+
+TSV: two tab-separated cells a line, source then target, UTF-8. Inside a cell
+write a tab as \\t, a line break as \\n, a backslash as \\\\. The languages come
+from --src-lang/--tgt-lang or from a first line such as `ar<TAB>en`.
+
+Examples:
+  tarjuman import client.tmx old-memory.tmx
+  tarjuman import --src-lang ar --tgt-lang en glossary.tsv
+  tarjuman import --on-duplicate update --format json corrected.tmx";
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// TMX (1.1–1.4b, any encoding) or TSV files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The input format, instead of guessing from the extension and content.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub from: Option<FileFormat>,
+
+    /// Source language of TSV files (BCP 47, e.g. ar or ar-SY).
+    #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+    pub src_lang: Option<String>,
+
+    /// Target language of TSV files (e.g. en or en-GB).
+    #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+    pub tgt_lang: Option<String>,
+
+    /// A unit already in the TM: skip it (same source and target), update
+    /// the stored unit with the same source (new target and metadata), or
+    /// keep both.
+    #[arg(long, value_enum, default_value_t = OnDuplicate::Skip, value_name = "WHAT")]
+    pub on_duplicate: OnDuplicate,
+
+    /// The summary as text on stderr, or as JSON on stdout.
+    #[arg(long, value_enum, default_value_t = super::OutputFormat::Text)]
+    pub format: super::OutputFormat,
+}
+
+/// A language tag option, normalized (`AR_sy` → `ar-SY`).
+pub fn parse_lang(s: &str) -> Result<String, String> {
+    crate::text::lang::normalize(s)
+        .filter(|t| t != "*all*")
+        .ok_or_else(|| format!("`{s}` is not a language tag (try ar, en, ar-SY, en-GB)"))
+}
+
+#[derive(serde::Serialize)]
+struct FileResult<'a> {
+    file: String,
+    ok: bool,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    report: Option<&'a FileReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorJson>,
+}
+
+#[derive(serde::Serialize)]
+struct ErrorJson {
+    line: Option<u64>,
+    column: Option<u64>,
+    message: String,
+}
+
+pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let opts = ImportOptions {
+        format: args.from,
+        src_lang: args.src_lang,
+        tgt_lang: args.tgt_lang,
+        on_duplicate: args.on_duplicate,
+    };
+    let mut outcomes = Vec::new();
+    let mut failed = false;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let bar = ctx.progress(len, &name);
+        let result = import_file(&mut store, path, &opts, |pos| bar.set_position(pos));
+        bar.finish_and_clear();
+        match &result {
+            Ok(report) => {
+                for w in &report.warnings {
+                    ctx.say(&format!(
+                        "{name}:{}:{}: warning: {}",
+                        w.line, w.column, w.message
+                    ));
+                }
+                ctx.say(&summary_line(&name, report));
+            }
+            Err(err) => {
+                failed = true;
+                // Errors are printed even with --quiet.
+                let place = match err {
+                    ImportError::Input(l) => {
+                        format!("{name}:{}:{}: {}", l.line, l.column, l.message)
+                    }
+                    ImportError::Other(e) => format!("{name}: {e:#}"),
+                };
+                eprintln!("tarjuman: error: {place}; nothing from this file was imported");
+            }
+        }
+        outcomes.push((name, result));
+    }
+    if args.format == super::OutputFormat::Json {
+        let results: Vec<FileResult> = outcomes
+            .iter()
+            .map(|(file, result)| match result {
+                Ok(report) => FileResult {
+                    file: file.clone(),
+                    ok: true,
+                    report: Some(report),
+                    error: None,
+                },
+                Err(err) => FileResult {
+                    file: file.clone(),
+                    ok: false,
+                    report: None,
+                    error: Some(error_json(err)),
+                },
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    }
+    Ok(if failed {
+        ExitCode::from(super::EXIT_FAILURE)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn summary_line(name: &str, r: &FileReport) -> String {
+    let w = &r.written;
+    let mut line = format!(
+        "{name}: {} units read, {} imported, {} duplicates",
+        r.units_read, w.inserted, w.duplicates
+    );
+    if w.updated > 0 {
+        line.push_str(&format!(", {} updated", w.updated));
+    }
+    line.push_str(&format!(", {} warnings", r.warnings.len()));
+    line
+}
+
+fn error_json(err: &ImportError) -> ErrorJson {
+    match err {
+        ImportError::Input(Located {
+            line,
+            column,
+            message,
+        }) => ErrorJson {
+            line: Some(*line),
+            column: Some(*column),
+            message: message.clone(),
+        },
+        ImportError::Other(e) => ErrorJson {
+            line: None,
+            column: None,
+            message: format!("{e:#}"),
+        },
+    }
 }

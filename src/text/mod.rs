@@ -2,3 +2,5 @@
 
 pub mod lang;
 pub mod normalize;
+pub mod segment;
+pub mod srx;

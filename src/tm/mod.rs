@@ -1,10 +1,20 @@
 //! The translation memory: an SQLite file with units, variants and the
 //! indexes that make lookup fast.
 
+pub mod align_lexicon;
+pub mod concord;
+pub mod diff;
+pub mod fuzzy;
+pub mod import;
 pub mod index;
+pub mod pretranslate;
+pub mod read;
+pub mod stats;
 pub mod store;
+pub mod write;
 
 pub use store::{Store, StoreError};
+pub use write::{Added, OnDuplicate, OriginInfo, UnitWriter, WriteSummary};
 
 /// The current UTC time as TMX writes dates: `YYYYMMDDThhmmssZ`.
 pub fn now_tmx() -> String {

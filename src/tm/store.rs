@@ -7,7 +7,17 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 /// The schema migrations, in order. `user_version` = how many are applied.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../schema/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../schema/0001_init.sql")),
+    (
+        "0002_fuzzy_index",
+        include_str!("../../schema/0002_fuzzy_index.sql"),
+    ),
+    (
+        "0003_align_lexicon",
+        include_str!("../../schema/0003_align_lexicon.sql"),
+    ),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

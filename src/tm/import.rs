@@ -1,0 +1,319 @@
+//! Importing one file (TMX or TSV) into the TM: read units as a stream and
+//! hand them to one `UnitWriter`, so that a file goes in whole or not at all.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use std::sync::mpsc::SyncSender;
+
+use super::write::{OnDuplicate, OriginInfo, Prepared, WriteSummary};
+use super::Store;
+use crate::unit::Unit;
+
+/// The file formats import understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    Tmx,
+    Tsv,
+}
+
+impl FileFormat {
+    /// By extension (`.tmx`; `.tsv`, `.tab`, `.txt`), else by content: a
+    /// file that opens with `<` (after a BOM and blanks) or is UTF-16 is
+    /// TMX, anything else TSV.
+    pub fn detect(path: &Path, head: &[u8]) -> FileFormat {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("tmx") => return FileFormat::Tmx,
+            Some("tsv" | "tab" | "txt") => return FileFormat::Tsv,
+            _ => {}
+        }
+        if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+            return FileFormat::Tmx;
+        }
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        match head.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'<') => FileFormat::Tmx,
+            _ => FileFormat::Tsv,
+        }
+    }
+}
+
+/// A problem at a place in the input file (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Located {
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Force the format instead of detecting it.
+    pub format: Option<FileFormat>,
+    /// TSV languages; a header line in the file is used when these are absent.
+    pub src_lang: Option<String>,
+    pub tgt_lang: Option<String>,
+    pub on_duplicate: OnDuplicate,
+}
+
+/// What importing one file did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileReport {
+    pub format: FileFormat,
+    pub units_read: u64,
+    #[serde(flatten)]
+    pub written: WriteSummary,
+    pub warnings: Vec<Located>,
+}
+
+/// Why a file was not imported (nothing of it was stored).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Bad input: the place and what was wrong.
+    #[error("{}:{}: {}", .0.line, .0.column, .0.message)]
+    Input(Located),
+    /// Anything else: the file could not be opened, the TM not written.
+    #[error("{0:#}")]
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for ImportError {
+    fn from(e: anyhow::Error) -> Self {
+        ImportError::Other(e)
+    }
+}
+
+/// A stream of units from either format.
+enum Source {
+    Tmx(Box<crate::tmx::read::TmxReader<BufReader<File>>>),
+    Tsv {
+        reader: Box<crate::tsv::TsvReader<BufReader<File>>>,
+        src: String,
+        tgt: String,
+        stamp: String,
+    },
+}
+
+impl Source {
+    fn next_unit(&mut self) -> Result<Option<Unit>, Located> {
+        match self {
+            Source::Tmx(r) => r.next_unit().map_err(|e| Located {
+                line: e.line,
+                column: e.column,
+                message: e.message,
+            }),
+            Source::Tsv {
+                reader,
+                src,
+                tgt,
+                stamp,
+            } => {
+                let pair = reader.next_pair().map_err(|e| Located {
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
+                })?;
+                Ok(pair.map(|p| {
+                    let mut unit = Unit::pair(src, &p.source, tgt, &p.target);
+                    // TSV has no dates: the import time makes --since and
+                    // the stats date range mean something for these units.
+                    unit.stamp.creation_date = Some(stamp.clone());
+                    unit
+                }))
+            }
+        }
+    }
+
+    fn take_warnings(&mut self) -> Vec<Located> {
+        match self {
+            Source::Tmx(r) => r
+                .take_warnings()
+                .into_iter()
+                .map(|w| Located {
+                    line: w.line,
+                    column: w.column,
+                    message: w.message,
+                })
+                .collect(),
+            Source::Tsv { reader, .. } => reader
+                .take_warnings()
+                .into_iter()
+                .map(|w| Located {
+                    line: w.line,
+                    column: w.column,
+                    message: w.message,
+                })
+                .collect(),
+        }
+    }
+
+    fn bytes_read(&self) -> u64 {
+        match self {
+            Source::Tmx(r) => r.bytes_read(),
+            Source::Tsv { reader, .. } => reader.bytes_read(),
+        }
+    }
+}
+
+/// Units parsed and prepared by the reader thread, with what it saw.
+struct Batch {
+    units: Vec<(Unit, Prepared)>,
+    warnings: Vec<Located>,
+    bytes_read: u64,
+}
+
+const BATCH: usize = 256;
+
+/// The reader thread: send batches until the end of the file, an input
+/// error (returned), or the writer hanging up (it failed; it reports).
+fn read_batches(source: &mut Source, sender: &SyncSender<Batch>) -> Result<(), Located> {
+    loop {
+        let mut units = Vec::with_capacity(BATCH);
+        let mut end = false;
+        while units.len() < BATCH {
+            match source.next_unit()? {
+                Some(unit) => {
+                    let prepared = Prepared::new(&unit);
+                    units.push((unit, prepared));
+                }
+                None => {
+                    end = true;
+                    break;
+                }
+            }
+        }
+        let batch = Batch {
+            units,
+            warnings: source.take_warnings(),
+            bytes_read: source.bytes_read(),
+        };
+        if sender.send(batch).is_err() || end {
+            return Ok(());
+        }
+    }
+}
+
+/// Import one file in one transaction. `progress` is called now and then
+/// with the bytes read so far. On any error the TM is left as it was.
+pub fn import_file(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    mut progress: impl FnMut(u64),
+) -> Result<FileReport, ImportError> {
+    let open = || -> anyhow::Result<BufReader<File>> {
+        let file = File::open(path).map_err(|e| anyhow::anyhow!("cannot open: {e}"))?;
+        Ok(BufReader::with_capacity(1 << 16, file))
+    };
+    let format = match opts.format {
+        Some(f) => f,
+        None => {
+            let mut head = Vec::with_capacity(512);
+            open()?
+                .take(512)
+                .read_to_end(&mut head)
+                .map_err(|e| anyhow::anyhow!("cannot read: {e}"))?;
+            FileFormat::detect(path, &head)
+        }
+    };
+    let input = open()?;
+    let located = |line, column, message| {
+        ImportError::Input(Located {
+            line,
+            column,
+            message,
+        })
+    };
+    let (mut source, header) = match format {
+        FileFormat::Tmx => {
+            let reader = crate::tmx::read::TmxReader::new(input)
+                .map_err(|e| located(e.line, e.column, e.message))?;
+            let header = reader.header().clone();
+            (Source::Tmx(Box::new(reader)), Some(header))
+        }
+        FileFormat::Tsv => {
+            let reader = crate::tsv::TsvReader::new(input)
+                .map_err(|e| located(e.line, e.column, e.message))?;
+            let header = reader
+                .languages()
+                .map(|(a, b)| (a.to_string(), b.to_string()));
+            let (src, tgt) = match (&opts.src_lang, &opts.tgt_lang, header) {
+                (Some(s), Some(t), _) => (s.clone(), t.clone()),
+                (s, t, Some((hs, ht))) => (s.clone().unwrap_or(hs), t.clone().unwrap_or(ht)),
+                _ => {
+                    return Err(located(
+                        1,
+                        1,
+                        "a TSV file needs its languages: give --src-lang and --tgt-lang, \
+                         or start the file with a line such as `ar<TAB>en`"
+                            .into(),
+                    ))
+                }
+            };
+            let source = Source::Tsv {
+                reader: Box::new(reader),
+                src,
+                tgt,
+                stamp: super::now_tmx(),
+            };
+            (source, None)
+        }
+    };
+    let origin = OriginInfo {
+        name: path.display().to_string(),
+        kind: match format {
+            FileFormat::Tmx => "tmx",
+            FileFormat::Tsv => "tsv",
+        }
+        .into(),
+        header,
+    };
+    // Above a few MB the rollback journal's single write beats the WAL's
+    // write-then-checkpoint; below, keep the WAL (no mode switch at all).
+    let big = std::fs::metadata(path).is_ok_and(|m| m.len() > 8 << 20);
+    let mut writer = if big {
+        store.bulk_writer(&origin)?
+    } else {
+        store.writer(&origin)?
+    };
+    // Two threads: this one writes to SQLite while a reader parses the
+    // file and does the per-unit CPU work (keys, hashes) a batch ahead.
+    // The bounded channel keeps memory flat whatever the file size.
+    let on_duplicate = opts.on_duplicate;
+    let mut units_read = 0u64;
+    let mut warnings = Vec::new();
+    std::thread::scope(|scope| -> Result<(), ImportError> {
+        let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let reader = scope.spawn(move || read_batches(&mut source, &sender));
+        let written = (|| -> Result<(), ImportError> {
+            for batch in &batches {
+                for (unit, prepared) in &batch.units {
+                    writer.add_prepared(unit, prepared, on_duplicate)?;
+                }
+                units_read += batch.units.len() as u64;
+                warnings.extend(batch.warnings);
+                progress(batch.bytes_read);
+            }
+            Ok(())
+        })();
+        // Stop the reader (its next send fails) before waiting for it.
+        drop(batches);
+        let read = reader.join().expect("the reader thread panicked");
+        written?;
+        read.map_err(ImportError::Input)
+    })?;
+    let written = writer.commit()?;
+    Ok(FileReport {
+        format,
+        units_read,
+        written,
+        warnings,
+    })
+}

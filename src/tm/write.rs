@@ -1,0 +1,1205 @@
+//! Units into the TM: the one insert path (`UnitWriter`) and the one delete
+//! path (`Store::delete_units`). Both keep the fuzzy index (`Indexer`) and
+//! the counters that `stats` reads (`lang_count`, `pair_count`,
+//! `origin.units`, `meta`) in step, inside the caller's single transaction.
+
+use std::collections::HashMap;
+
+use anyhow::{Context as _, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::index::Indexer;
+use super::Store;
+use crate::text::normalize::matching_key;
+use crate::unit::{escape_text, Header, Note, Prop, Stamp, Unit};
+
+/// Where the units being written came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginInfo {
+    /// The file path as given, or a name such as `ar.txt + en.txt`.
+    pub name: String,
+    /// `"tmx"`, `"tsv"` or `"align"`.
+    pub kind: String,
+    /// The TMX header, kept for the record.
+    pub header: Option<Header>,
+}
+
+/// What to do with a unit the TM already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OnDuplicate {
+    /// Skip a unit whose variants (languages and texts) are all stored already.
+    #[default]
+    Skip,
+    /// Replace the stored unit with the same source text and languages
+    /// (its targets and metadata) by the new one; it keeps its id.
+    Update,
+    /// Store the unit even when an identical one exists.
+    Keep,
+}
+
+/// What `UnitWriter::add` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    /// Stored as a new unit with this id.
+    Inserted(i64),
+    /// Not stored: the TM holds the same unit (`OnDuplicate::Skip`).
+    Duplicate,
+    /// Replaced the stored unit with this id (`OnDuplicate::Update`).
+    Updated(i64),
+}
+
+/// Counts for one committed transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct WriteSummary {
+    pub inserted: u64,
+    pub updated: u64,
+    pub duplicates: u64,
+}
+
+/// FNV-1a, 64 bits: stable across builds and platforms (unlike std's
+/// RandomState), simple, and fast enough for a few hundred bytes per unit.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    /// A field separator: 0xFF never occurs in UTF-8.
+    fn field(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+        self.bytes(&[0xFF]);
+    }
+    fn finish(&self) -> i64 {
+        self.0 as i64
+    }
+}
+
+/// A unit's variants as duplicate detection sees them: (lang, markup).
+type Signature<'a> = Vec<(&'a str, &'a str)>;
+
+/// The index of the source variant: the one in `srclang`, else the first.
+pub fn source_index(srclang: Option<&str>, langs: &[&str]) -> usize {
+    let Some(src) = srclang.filter(|s| *s != "*all*") else {
+        return 0;
+    };
+    langs
+        .iter()
+        .position(|l| *l == src)
+        .or_else(|| {
+            langs
+                .iter()
+                .position(|l| crate::text::lang::matches(src, l))
+        })
+        .unwrap_or(0)
+}
+
+/// `(content_hash, source_hash)` of a unit given as (lang, markup) pairs.
+fn hashes(srclang: Option<&str>, variants: &Signature) -> (i64, i64) {
+    let mut sorted = variants.clone();
+    sorted.sort_unstable();
+    let mut content = Fnv::new();
+    for (lang, markup) in &sorted {
+        content.field(lang);
+        content.field(markup);
+    }
+    let mut source = Fnv::new();
+    let (src, set) = source_and_langs(srclang, variants);
+    if let Some((lang, markup)) = src {
+        source.field(lang);
+        source.field(markup);
+    }
+    for lang in set {
+        source.field(lang);
+    }
+    (content.finish(), source.finish())
+}
+
+/// Same variants, in any order?
+fn same_content(a: &Signature, b: &Signature) -> bool {
+    let (mut a, mut b) = (a.clone(), b.clone());
+    a.sort_unstable();
+    b.sort_unstable();
+    a == b
+}
+
+/// The source (lang, markup) and the sorted set of languages of a unit.
+fn source_and_langs<'a>(
+    srclang: Option<&str>,
+    v: &Signature<'a>,
+) -> (Option<(&'a str, &'a str)>, Vec<&'a str>) {
+    let langs: Vec<&'a str> = v.iter().map(|x| x.0).collect();
+    let source = v.get(source_index(srclang, &langs)).copied();
+    let mut set = langs;
+    set.sort_unstable();
+    set.dedup();
+    (source, set)
+}
+
+/// Same source segment and the same set of languages?
+fn same_source(a_src: Option<&str>, a: &Signature, b_src: Option<&str>, b: &Signature) -> bool {
+    source_and_langs(a_src, a) == source_and_langs(b_src, b)
+}
+
+/// The TM's date for a unit: when it last changed, else when it was made.
+fn unit_date(stamp: &Stamp) -> Option<&str> {
+    stamp
+        .change_date
+        .as_deref()
+        .or(stamp.creation_date.as_deref())
+}
+
+/// Per-variant stamp and attributes, as the `variant.meta` JSON holds them.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct VariantMeta {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub creation_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub creation_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub change_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub change_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_usage_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub usage_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub creation_tool: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub creation_tool_version: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub extra: Vec<(String, String)>,
+}
+
+impl VariantMeta {
+    /// The JSON for a variant, or `None` when it has no metadata (the
+    /// common case: no JSON work at all).
+    fn encode(stamp: &Stamp, extra: &[(String, String)]) -> Result<Option<String>> {
+        if *stamp == Stamp::default() && extra.is_empty() {
+            return Ok(None);
+        }
+        let meta = VariantMeta {
+            creation_date: stamp.creation_date.clone(),
+            creation_id: stamp.creation_id.clone(),
+            change_date: stamp.change_date.clone(),
+            change_id: stamp.change_id.clone(),
+            last_usage_date: stamp.last_usage_date.clone(),
+            usage_count: stamp.usage_count,
+            creation_tool: stamp.creation_tool.clone(),
+            creation_tool_version: stamp.creation_tool_version.clone(),
+            extra: extra.to_vec(),
+        };
+        Ok(Some(serde_json::to_string(&meta)?))
+    }
+
+    pub(crate) fn decode(json: &str) -> Result<(Stamp, Vec<(String, String)>)> {
+        let m: VariantMeta = serde_json::from_str(json).context("corrupt variant metadata")?;
+        let stamp = Stamp {
+            creation_date: m.creation_date,
+            creation_id: m.creation_id,
+            change_date: m.change_date,
+            change_id: m.change_id,
+            last_usage_date: m.last_usage_date,
+            usage_count: m.usage_count,
+            creation_tool: m.creation_tool,
+            creation_tool_version: m.creation_tool_version,
+        };
+        Ok((stamp, m.extra))
+    }
+}
+
+fn header_json(h: &Header) -> String {
+    let props: Vec<_> = h.props.iter().map(prop_json).collect();
+    let notes: Vec<_> = h.notes.iter().map(note_json).collect();
+    serde_json::json!({
+        "creationtool": h.creation_tool,
+        "creationtoolversion": h.creation_tool_version,
+        "segtype": h.segtype,
+        "o-tmf": h.o_tmf,
+        "adminlang": h.adminlang,
+        "srclang": h.srclang,
+        "datatype": h.datatype,
+        "o-encoding": h.o_encoding,
+        "creationdate": h.stamp.creation_date,
+        "creationid": h.stamp.creation_id,
+        "changedate": h.stamp.change_date,
+        "changeid": h.stamp.change_id,
+        "props": props,
+        "notes": notes,
+        "extra": h.extra,
+    })
+    .to_string()
+}
+
+fn prop_json(p: &Prop) -> serde_json::Value {
+    serde_json::json!({"type": p.kind, "value": p.value, "lang": p.lang, "o-encoding": p.encoding})
+}
+
+fn note_json(n: &Note) -> serde_json::Value {
+    serde_json::json!({"text": n.text, "lang": n.lang, "o-encoding": n.encoding})
+}
+
+/// Is `markup` exactly `escape_text(plain)`? (Then it is stored as NULL.)
+/// Compares without building the escaped string.
+pub(crate) fn is_escaped(plain: &str, markup: &str) -> bool {
+    let mut rest = markup.as_bytes();
+    for &b in plain.as_bytes() {
+        let expect: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            _ => std::slice::from_ref(&b),
+        };
+        match rest.strip_prefix(expect) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// Add `delta` to a counter, allocating the key only the first time.
+fn bump(map: &mut HashMap<String, i64>, key: &str, delta: i64) {
+    match map.get_mut(key) {
+        Some(n) => *n += delta,
+        None => {
+            map.insert(key.to_string(), delta);
+        }
+    }
+}
+
+/// Counter changes made in one transaction, written just before commit.
+#[derive(Default)]
+struct Counters {
+    units: i64,
+    langs: HashMap<String, i64>,
+    /// source → target → units.
+    pairs: HashMap<String, HashMap<String, i64>>,
+    origins: HashMap<i64, i64>,
+    date_min: Option<String>,
+    date_max: Option<String>,
+    /// A removed unit sat on the date range's edge: rescan it at commit.
+    dates_dirty: bool,
+}
+
+impl Counters {
+    /// Count (`delta` +1) or uncount (-1) a unit with these variant
+    /// languages and source.
+    fn unit(&mut self, delta: i64, srclang: Option<&str>, langs: &[&str], origin: Option<i64>) {
+        self.units += delta;
+        for lang in langs {
+            bump(&mut self.langs, lang, delta);
+        }
+        if let Some(src) = langs.get(source_index(srclang, langs)) {
+            let targets = match self.pairs.get_mut(*src) {
+                Some(t) => t,
+                None => self.pairs.entry((*src).to_string()).or_default(),
+            };
+            for (i, tgt) in langs.iter().enumerate() {
+                // Each distinct target once.
+                if tgt != src && !langs[..i].contains(tgt) {
+                    bump(targets, tgt, delta);
+                }
+            }
+        }
+        if let Some(id) = origin {
+            *self.origins.entry(id).or_default() += delta;
+        }
+    }
+
+    fn date_added(&mut self, date: Option<&str>) {
+        let Some(d) = date else { return };
+        if self.date_min.as_deref().map_or(true, |m| d < m) {
+            self.date_min = Some(d.to_string());
+        }
+        if self.date_max.as_deref().map_or(true, |m| d > m) {
+            self.date_max = Some(d.to_string());
+        }
+    }
+
+    fn write(self, conn: &Connection) -> Result<()> {
+        if self.units != 0 {
+            conn.execute(
+                "INSERT INTO meta(name, value) VALUES ('units', ?1)
+                 ON CONFLICT(name) DO UPDATE SET value = CAST(value AS INTEGER) + ?1",
+                [self.units],
+            )?;
+        }
+        for (lang, n) in self.langs.iter().filter(|(_, n)| **n != 0) {
+            conn.prepare_cached(
+                "INSERT INTO lang_count(lang, variants) VALUES (?1, ?2)
+                 ON CONFLICT(lang) DO UPDATE SET variants = variants + ?2",
+            )?
+            .execute(params![lang, n])?;
+        }
+        let pairs = self
+            .pairs
+            .iter()
+            .flat_map(|(src, t)| t.iter().map(move |(tgt, n)| (src, tgt, n)));
+        for (src, tgt, n) in pairs.filter(|(_, _, n)| **n != 0) {
+            conn.prepare_cached(
+                "INSERT INTO pair_count(src, tgt, units) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(src, tgt) DO UPDATE SET units = units + ?3",
+            )?
+            .execute(params![src, tgt, n])?;
+        }
+        for (id, n) in self.origins.iter().filter(|(_, n)| **n != 0) {
+            conn.prepare_cached("UPDATE origin SET units = units + ?2 WHERE id = ?1")?
+                .execute(params![id, n])?;
+        }
+        conn.execute("DELETE FROM lang_count WHERE variants <= 0", [])?;
+        conn.execute("DELETE FROM pair_count WHERE units <= 0", [])?;
+        let get = |name: &str| -> Result<Option<String>> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        };
+        let (mut min, mut max) = (get("date_min")?, get("date_max")?);
+        if self.dates_dirty {
+            (min, max) = conn.query_row(
+                "SELECT min(coalesce(change_date, creation_date)),
+                        max(coalesce(change_date, creation_date)) FROM unit",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+        }
+        if let Some(d) = self.date_min {
+            if min.as_ref().map_or(true, |m| d < *m) {
+                min = Some(d);
+            }
+        }
+        if let Some(d) = self.date_max {
+            if max.as_ref().map_or(true, |m| d > *m) {
+                max = Some(d);
+            }
+        }
+        for (name, value) in [("date_min", min), ("date_max", max)] {
+            match value {
+                Some(v) => conn.execute(
+                    "INSERT INTO meta(name, value) VALUES (?1, ?2)
+                     ON CONFLICT(name) DO UPDATE SET value = ?2",
+                    params![name, v],
+                )?,
+                None => conn.execute("DELETE FROM meta WHERE name = ?1", [name])?,
+            };
+        }
+        Ok(())
+    }
+}
+
+/// A stored unit's srclang and its variants as (lang, markup).
+type StoredSignature = (Option<String>, Vec<(String, String)>);
+
+/// The stored variants of a unit as (lang, markup), and its srclang.
+fn stored_signature(conn: &Connection, id: i64) -> Result<StoredSignature> {
+    let srclang: Option<String> = conn
+        .prepare_cached("SELECT srclang FROM unit WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT lang, plain, markup FROM variant WHERE unit_id = ?1 ORDER BY ord",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        let lang: String = r.get(0)?;
+        let plain: String = r.get(1)?;
+        let markup: Option<String> = r.get(2)?;
+        Ok((lang, markup.unwrap_or_else(|| escape_text(&plain))))
+    })?;
+    let variants = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((srclang, variants))
+}
+
+/// Unindex, uncount and delete one unit. Returns false if there was none.
+fn remove_unit(
+    conn: &Connection,
+    indexer: &mut Indexer,
+    counters: &mut Counters,
+    id: i64,
+) -> Result<bool> {
+    let row: Option<(Option<String>, Option<i64>, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT srclang, origin_id, coalesce(change_date, creation_date) FROM unit WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((srclang, origin, date)) = row else {
+        return Ok(false);
+    };
+    let langs: Vec<String> = conn
+        .prepare_cached("SELECT lang FROM variant WHERE unit_id = ?1 ORDER BY ord")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
+    counters.unit(-1, srclang.as_deref(), &langs, origin);
+    if let Some(d) = date {
+        let edge = |name: &str| -> Result<bool> {
+            Ok(conn
+                .prepare_cached("SELECT 1 FROM meta WHERE name = ?1 AND value = ?2")?
+                .exists(params![name, d])?)
+        };
+        if edge("date_min")? || edge("date_max")? {
+            counters.dates_dirty = true;
+        }
+    }
+    indexer.remove(conn, id)?;
+    for sql in [
+        "DELETE FROM prop WHERE unit_id = ?1",
+        "DELETE FROM note WHERE unit_id = ?1",
+        "DELETE FROM variant WHERE unit_id = ?1",
+        "DELETE FROM unit WHERE id = ?1",
+    ] {
+        conn.prepare_cached(sql)?.execute([id])?;
+    }
+    Ok(true)
+}
+
+/// The per-unit CPU work of an insert, which needs no database: the
+/// variants' matching keys and the duplicate hashes.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    keys: Vec<String>,
+    content_hash: i64,
+    source_hash: i64,
+}
+
+impl Prepared {
+    pub fn new(unit: &Unit) -> Prepared {
+        let signature: Signature = unit
+            .variants
+            .iter()
+            .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
+            .collect();
+        let (content_hash, source_hash) = hashes(unit.srclang.as_deref(), &signature);
+        Prepared {
+            keys: unit
+                .variants
+                .iter()
+                .map(|v| matching_key(&v.seg.plain))
+                .collect(),
+            content_hash,
+            source_hash,
+        }
+    }
+}
+
+/// An open write transaction on the TM, rolled back when dropped
+/// uncommitted. For big imports it also switches the journal: see `begin`.
+struct TxGuard<'a> {
+    conn: &'a Connection,
+    open: bool,
+    /// The TM was in WAL mode and was switched to a rollback journal.
+    restore_wal: bool,
+}
+
+impl<'a> TxGuard<'a> {
+    /// `BEGIN IMMEDIATE` (take the write lock now, not at the first insert).
+    ///
+    /// `bulk`: a write-ahead log makes every page of a big transaction be
+    /// written twice (to the log, then copied into the database at the
+    /// checkpoint). With a rollback journal, pages appended to the file
+    /// are written once and only pages that existed are journaled; this
+    /// needs the TM to ourselves, so it is only tried, never required.
+    fn begin(conn: &'a Connection, bulk: bool) -> rusqlite::Result<TxGuard<'a>> {
+        let mut restore_wal = false;
+        if bulk {
+            let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            if mode.eq_ignore_ascii_case("wal") {
+                let now: String =
+                    conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+                restore_wal = now.eq_ignore_ascii_case("delete");
+            }
+        }
+        // The writer keeps unit/variant/prop/note consistent itself (and
+        // deletes children explicitly); checking each child insert against
+        // its parent would cost a lookup per row. Must be set outside a
+        // transaction.
+        conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")?;
+        Ok(TxGuard {
+            conn,
+            open: true,
+            restore_wal,
+        })
+    }
+
+    fn commit(mut self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for TxGuard<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        let _ = self.conn.execute_batch("PRAGMA foreign_keys = ON");
+        if self.restore_wal {
+            let _ = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+        }
+    }
+}
+
+impl std::ops::Deref for TxGuard<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+/// Writes units into the TM inside one transaction. `commit` makes them
+/// visible; dropping the writer without committing leaves the TM exactly as
+/// it was.
+pub struct UnitWriter<'a> {
+    tx: TxGuard<'a>,
+    indexer: Indexer,
+    origin: OriginInfo,
+    imported_at: String,
+    /// Origin name → id, for the writer's origin and those units carry.
+    origin_ids: HashMap<String, i64>,
+    counters: Counters,
+    summary: WriteSummary,
+}
+
+impl Store {
+    /// Start writing units that came from `origin`, in one transaction.
+    pub fn writer(&mut self, origin: &OriginInfo) -> Result<UnitWriter<'_>> {
+        self.start_writer(origin, false)
+    }
+
+    /// `writer` for a big import (a large file): the same, but written
+    /// through a rollback journal instead of the write-ahead log when
+    /// nobody else has the TM open (see `TxGuard::begin`).
+    pub fn bulk_writer(&mut self, origin: &OriginInfo) -> Result<UnitWriter<'_>> {
+        self.start_writer(origin, true)
+    }
+
+    fn start_writer(&mut self, origin: &OriginInfo, bulk: bool) -> Result<UnitWriter<'_>> {
+        let path = self.path.display().to_string();
+        // 64 MiB of page cache: the duplicate index and the tail pages of
+        // each table stay in memory during a big import.
+        self.conn.execute_batch("PRAGMA cache_size = -65536")?;
+        let tx = TxGuard::begin(&self.conn, bulk).with_context(|| {
+            format!("{path}: cannot start writing (is another tarjuman writing to it?)")
+        })?;
+        let indexer = Indexer::new(&tx)?;
+        Ok(UnitWriter {
+            tx,
+            indexer,
+            origin: origin.clone(),
+            imported_at: super::now_tmx(),
+            origin_ids: HashMap::new(),
+            counters: Counters::default(),
+            summary: WriteSummary::default(),
+        })
+    }
+
+    /// Delete units by id (unknown ids are ignored), keeping the index and
+    /// counters in step. Returns how many were deleted.
+    pub fn delete_units(&mut self, ids: &[i64]) -> Result<usize> {
+        let tx = TxGuard::begin(&self.conn, false)?;
+        let mut indexer = Indexer::new(&tx)?;
+        let mut counters = Counters::default();
+        let mut deleted = 0;
+        for &id in ids {
+            if remove_unit(&tx, &mut indexer, &mut counters, id)? {
+                deleted += 1;
+            }
+        }
+        counters.write(&tx)?;
+        indexer.finish(&tx)?;
+        tx.commit()?;
+        Ok(deleted)
+    }
+}
+
+impl UnitWriter<'_> {
+    /// The id of the origin named `name`, creating its row on first use.
+    /// The writer's own origin gets its kind, header and import time
+    /// refreshed; an origin a unit carries (a re-imported tarjuman export)
+    /// is created if missing and otherwise left alone.
+    fn origin_id(&mut self, name: Option<&str>) -> Result<i64> {
+        let own = name.map_or(true, |n| n == self.origin.name);
+        let name = name.unwrap_or(&self.origin.name);
+        if let Some(id) = self.origin_ids.get(name) {
+            return Ok(*id);
+        }
+        let id: i64 = if own {
+            let header = self.origin.header.as_ref().map(header_json);
+            self.tx.query_row(
+                "INSERT INTO origin(name, kind, imported_at, header) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(name) DO UPDATE SET kind = ?2, imported_at = ?3, header = ?4
+                 RETURNING id",
+                params![name, self.origin.kind, self.imported_at, header],
+                |r| r.get(0),
+            )?
+        } else {
+            self.tx.execute(
+                "INSERT INTO origin(name, kind, imported_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(name) DO NOTHING",
+                params![name, self.origin.kind, self.imported_at],
+            )?;
+            self.tx
+                .query_row("SELECT id FROM origin WHERE name = ?1", [name], |r| {
+                    r.get(0)
+                })?
+        };
+        self.origin_ids.insert(name.to_string(), id);
+        Ok(id)
+    }
+
+    /// Add one unit, deciding what a duplicate means by `on_duplicate`.
+    pub fn add(&mut self, unit: &Unit, on_duplicate: OnDuplicate) -> Result<Added> {
+        self.add_prepared(unit, &Prepared::new(unit), on_duplicate)
+    }
+
+    /// `add` with the CPU work (matching keys, hashes) already done, so that
+    /// a reader thread can do it while this one writes.
+    pub fn add_prepared(
+        &mut self,
+        unit: &Unit,
+        prepared: &Prepared,
+        on_duplicate: OnDuplicate,
+    ) -> Result<Added> {
+        let signature: Signature = unit
+            .variants
+            .iter()
+            .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
+            .collect();
+        let srclang = unit.srclang.as_deref();
+        let (content_hash, source_hash) = (prepared.content_hash, prepared.source_hash);
+
+        let mut reuse_id = None;
+        match on_duplicate {
+            OnDuplicate::Keep => {}
+            OnDuplicate::Skip => {
+                for id in self.candidates(source_hash, Some(content_hash))? {
+                    let (_, stored) = stored_signature(&self.tx, id)?;
+                    let stored: Signature = stored
+                        .iter()
+                        .map(|(l, m)| (l.as_str(), m.as_str()))
+                        .collect();
+                    if same_content(&signature, &stored) {
+                        self.summary.duplicates += 1;
+                        return Ok(Added::Duplicate);
+                    }
+                }
+            }
+            OnDuplicate::Update => {
+                for id in self.candidates(source_hash, None)? {
+                    let (stored_src, stored) = stored_signature(&self.tx, id)?;
+                    let stored: Signature = stored
+                        .iter()
+                        .map(|(l, m)| (l.as_str(), m.as_str()))
+                        .collect();
+                    if same_source(srclang, &signature, stored_src.as_deref(), &stored) {
+                        remove_unit(&self.tx, &mut self.indexer, &mut self.counters, id)?;
+                        reuse_id = Some(id);
+                        break;
+                    }
+                }
+            }
+        }
+
+        let origin_id = self.origin_id(unit.origin.as_deref())?;
+        let id = self.insert(unit, prepared, reuse_id, origin_id)?;
+        let langs: Vec<&str> = unit.variants.iter().map(|v| v.lang.as_str()).collect();
+        self.counters.unit(1, srclang, &langs, Some(origin_id));
+        self.counters.date_added(unit_date(&unit.stamp));
+        Ok(match reuse_id {
+            Some(id) => {
+                self.summary.updated += 1;
+                Added::Updated(id)
+            }
+            None => {
+                self.summary.inserted += 1;
+                Added::Inserted(id)
+            }
+        })
+    }
+
+    fn candidates(&self, source_hash: i64, content_hash: Option<i64>) -> Result<Vec<i64>> {
+        let ids = match content_hash {
+            Some(c) => self
+                .tx
+                .prepare_cached("SELECT id FROM unit WHERE source_hash = ?1 AND content_hash = ?2")?
+                .query_map([source_hash, c], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?,
+            None => self
+                .tx
+                .prepare_cached("SELECT id FROM unit WHERE source_hash = ?1")?
+                .query_map([source_hash], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?,
+        };
+        Ok(ids)
+    }
+
+    fn insert(
+        &mut self,
+        unit: &Unit,
+        prepared: &Prepared,
+        id: Option<i64>,
+        origin_id: i64,
+    ) -> Result<i64> {
+        let (content_hash, source_hash) = (prepared.content_hash, prepared.source_hash);
+        let tx = &self.tx;
+        let extra = if unit.extra.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&unit.extra)?)
+        };
+        let s = &unit.stamp;
+        tx.prepare_cached(
+                "INSERT INTO unit(id, tuid, srclang, creation_date, creation_id, change_date,
+                    change_id, last_usage_date, usage_count, creation_tool,
+                    creation_tool_version, extra, origin_id, context_prev, context_next,
+                    content_hash, source_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            )?
+            .execute(params![
+                    id,
+                    unit.tuid,
+                    unit.srclang,
+                    s.creation_date,
+                    s.creation_id,
+                    s.change_date,
+                    s.change_id,
+                    s.last_usage_date,
+                    s.usage_count.map(|n| n as i64),
+                    s.creation_tool,
+                    s.creation_tool_version,
+                    extra,
+                    origin_id,
+                    unit.context.prev,
+                    unit.context.next,
+                    content_hash,
+                    source_hash
+            ])?;
+        // Plain INSERT + last_insert_rowid: RETURNING costs an ephemeral table.
+        let id = tx.last_insert_rowid();
+        let keys = &prepared.keys;
+        for ((ord, v), key) in unit.variants.iter().enumerate().zip(keys) {
+            let markup =
+                (!is_escaped(&v.seg.plain, &v.seg.markup)).then_some(v.seg.markup.as_str());
+            tx.prepare_cached(
+                "INSERT INTO variant(unit_id, ord, lang, plain, markup, key, meta)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                id,
+                ord as i64,
+                v.lang,
+                v.seg.plain,
+                markup,
+                key,
+                VariantMeta::encode(&v.stamp, &v.extra)?
+            ])?;
+            insert_props_notes(tx, id, Some(ord as i64), &v.props, &v.notes)?;
+        }
+        insert_props_notes(tx, id, None, &unit.props, &unit.notes)?;
+        let pairs: Vec<(&str, &str)> = unit
+            .variants
+            .iter()
+            .zip(keys)
+            .map(|(v, k)| (v.lang.as_str(), k.as_str()))
+            .collect();
+        self.indexer.add(tx, id, &pairs)?;
+        Ok(id)
+    }
+
+    /// Counts so far (before commit).
+    pub fn summary(&self) -> WriteSummary {
+        self.summary
+    }
+
+    /// Make everything added visible, atomically.
+    pub fn commit(self) -> Result<WriteSummary> {
+        let UnitWriter {
+            tx,
+            indexer,
+            counters,
+            summary,
+            ..
+        } = self;
+        counters.write(&tx)?;
+        indexer.finish(&tx)?;
+        tx.commit()?;
+        Ok(summary)
+    }
+}
+
+fn insert_props_notes(
+    conn: &Connection,
+    unit_id: i64,
+    variant_ord: Option<i64>,
+    props: &[Prop],
+    notes: &[Note],
+) -> Result<()> {
+    for (ord, p) in props.iter().enumerate() {
+        conn.prepare_cached(
+            "INSERT INTO prop(unit_id, variant_ord, ord, kind, value, lang, encoding)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            unit_id,
+            variant_ord,
+            ord as i64,
+            p.kind,
+            p.value,
+            p.lang,
+            p.encoding
+        ])?;
+    }
+    for (ord, n) in notes.iter().enumerate() {
+        conn.prepare_cached(
+            "INSERT INTO note(unit_id, variant_ord, ord, text, lang, encoding)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            unit_id,
+            variant_ord,
+            ord as i64,
+            n.text,
+            n.lang,
+            n.encoding
+        ])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::unit::{Segment, Variant};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("tm.db")).unwrap();
+        (dir, store)
+    }
+
+    fn origin(name: &str) -> OriginInfo {
+        OriginInfo {
+            name: name.into(),
+            kind: "tsv".into(),
+            header: None,
+        }
+    }
+
+    fn count(store: &Store, sql: &str) -> i64 {
+        store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// A five-language unit with props, notes, stamps and inline markup at
+    /// both levels: everything the schema has a place for.
+    fn rich_unit() -> Unit {
+        let mut u = Unit {
+            tuid: Some("tu-7".into()),
+            srclang: Some("ar-SY".into()),
+            stamp: Stamp {
+                creation_date: Some("20211106T090503Z".into()),
+                creation_id: Some("hiba".into()),
+                change_date: Some("20211107T100000Z".into()),
+                usage_count: Some(3),
+                ..Stamp::default()
+            },
+            props: vec![Prop {
+                kind: "x-domain".into(),
+                value: "أخبار".into(),
+                lang: Some("ar".into()),
+                encoding: None,
+            }],
+            notes: vec![Note {
+                text: "مراجعة «المحرر»".into(),
+                lang: None,
+                encoding: Some("UTF-8".into()),
+            }],
+            extra: vec![("datatype".into(), "plaintext".into())],
+            origin: Some("alaraby.tmx".into()),
+            context: crate::unit::Context {
+                prev: Some("قبل".into()),
+                next: None,
+            },
+            ..Unit::default()
+        };
+        for (lang, text) in [
+            (
+                "ar-SY",
+                "أَخْلَت الميليشيات الإيرانية قاعدةً قرب البوكمال في ٦ تشرين الثاني؛",
+            ),
+            ("en-GB", "Iranian militias evacuated a base near Albu Kamal"),
+            ("fr", "Les milices iraniennes ont évacué une base"),
+            ("de", "Iranische Milizen räumten einen Stützpunkt"),
+            ("fa", "شبه‌نظامیان ایرانی پایگاهی را تخلیه کردند"),
+        ] {
+            u.variants.push(Variant {
+                lang: lang.into(),
+                seg: Segment::from_plain(text),
+                ..Variant::default()
+            });
+        }
+        u.variants[1].seg = Segment {
+            markup: "Iranian <bpt i=\"1\">&lt;b&gt;</bpt>militias<ept i=\"1\">&lt;/b&gt;</ept> evacuated a base near Albu Kamal".into(),
+            plain: "Iranian militias evacuated a base near Albu Kamal".into(),
+        };
+        u.variants[1].stamp.change_id = Some("editor".into());
+        u.variants[1].extra = vec![("o-tmf".into(), "Trados".into())];
+        u.variants[1].notes = vec![Note {
+            text: "checked".into(),
+            ..Note::default()
+        }];
+        u.variants[4].props = vec![Prop {
+            kind: "x-script".into(),
+            value: "Arab".into(),
+            ..Prop::default()
+        }];
+        u
+    }
+
+    #[test]
+    fn a_rich_five_language_unit_comes_back_unchanged() {
+        let (_dir, mut store) = store();
+        let unit = rich_unit();
+        let mut w = store.writer(&origin("file.tmx")).unwrap();
+        let Added::Inserted(id) = w.add(&unit, OnDuplicate::Skip).unwrap() else {
+            panic!("not inserted")
+        };
+        w.commit().unwrap();
+        assert_eq!(store.load_unit(id).unwrap().unwrap(), unit);
+        assert_eq!(store.load_unit(id + 1).unwrap(), None);
+        let mut streamed = Vec::new();
+        store
+            .for_each_unit(&Default::default(), |_, u| {
+                streamed.push(u);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(streamed, vec![unit]);
+        // Plain segments store no markup; the tagged one does.
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM variant WHERE markup IS NOT NULL"
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM variant WHERE meta IS NOT NULL"
+            ),
+            1
+        );
+    }
+
+    #[test]
+    fn keys_are_stored_beside_the_untouched_text() {
+        let (_dir, mut store) = store();
+        let mut w = store.writer(&origin("a.tsv")).unwrap();
+        w.add(
+            &Unit::pair("ar", "قالَ الرئيسُ ١٢٣", "en", "The President said 123"),
+            OnDuplicate::Skip,
+        )
+        .unwrap();
+        w.commit().unwrap();
+        let (plain, key): (String, String) = store
+            .conn
+            .query_row(
+                "SELECT plain, key FROM variant WHERE lang = 'ar'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(plain, "قالَ الرئيسُ ١٢٣");
+        assert_eq!(key, "قال الرييس 123");
+    }
+
+    #[test]
+    fn skip_update_and_keep_treat_duplicates_as_documented() {
+        let (_dir, mut store) = store();
+        let a = Unit::pair("ar", "صباح الخير", "en", "Good morning");
+        let mut w = store.writer(&origin("one.tsv")).unwrap();
+        assert!(matches!(
+            w.add(&a, OnDuplicate::Skip).unwrap(),
+            Added::Inserted(_)
+        ));
+        // A duplicate inside the same transaction is seen too.
+        assert_eq!(w.add(&a, OnDuplicate::Skip).unwrap(), Added::Duplicate);
+        // Variant order does not matter.
+        let mut swapped = a.clone();
+        swapped.variants.reverse();
+        swapped.srclang = Some("ar".into());
+        assert_eq!(
+            w.add(&swapped, OnDuplicate::Skip).unwrap(),
+            Added::Duplicate
+        );
+        let s = w.commit().unwrap();
+        assert_eq!((s.inserted, s.duplicates, s.updated), (1, 2, 0));
+
+        // Same source, new target: skip keeps both translations.
+        let b = Unit::pair("ar", "صباح الخير", "en", "Morning!");
+        let mut w = store.writer(&origin("two.tsv")).unwrap();
+        assert!(matches!(
+            w.add(&b, OnDuplicate::Skip).unwrap(),
+            Added::Inserted(_)
+        ));
+        w.commit().unwrap();
+        assert_eq!(count(&store, "SELECT count(*) FROM unit"), 2);
+
+        // Update replaces the target of the unit with the same source.
+        let c = Unit::pair("ar", "مساء الخير", "en", "Good evening");
+        let mut w = store.writer(&origin("three.tsv")).unwrap();
+        let Added::Inserted(id) = w.add(&c, OnDuplicate::Update).unwrap() else {
+            panic!()
+        };
+        let c2 = Unit::pair("ar", "مساء الخير", "en", "Good evening!");
+        assert_eq!(w.add(&c2, OnDuplicate::Update).unwrap(), Added::Updated(id));
+        w.commit().unwrap();
+        assert_eq!(
+            store.load_unit(id).unwrap().unwrap().variants[1].seg.plain,
+            "Good evening!"
+        );
+        assert_eq!(count(&store, "SELECT count(*) FROM unit"), 3);
+
+        // Keep stores it anyway.
+        let mut w = store.writer(&origin("four.tsv")).unwrap();
+        assert!(matches!(
+            w.add(&a, OnDuplicate::Keep).unwrap(),
+            Added::Inserted(_)
+        ));
+        w.commit().unwrap();
+        let stats = store.stats().unwrap();
+        assert_eq!(stats.units, 4);
+        assert_eq!(stats.variants, 8);
+        assert_eq!(stats.pairs[0].units, 4);
+    }
+
+    #[test]
+    fn dropping_the_writer_rolls_everything_back() {
+        let (_dir, mut store) = store();
+        {
+            let mut w = store.writer(&origin("bad.tsv")).unwrap();
+            w.add(&rich_unit(), OnDuplicate::Skip).unwrap();
+        }
+        for table in [
+            "unit",
+            "variant",
+            "prop",
+            "note",
+            "origin",
+            "lang_count",
+            "pair_count",
+        ] {
+            assert_eq!(
+                count(&store, &format!("SELECT count(*) FROM {table}")),
+                0,
+                "{table}"
+            );
+        }
+        assert_eq!(store.stats().unwrap().units, 0);
+    }
+
+    #[test]
+    fn counters_follow_inserts_and_deletes() {
+        let (_dir, mut store) = store();
+        let mut w = store.writer(&origin("x.tmx")).unwrap();
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let mut u = Unit::pair(
+                "ar",
+                &format!("جملة {i}"),
+                "en-US",
+                &format!("sentence {i}"),
+            );
+            u.stamp.creation_date = Some(format!("2021110{i}T000000Z"));
+            if let Added::Inserted(id) = w.add(&u, OnDuplicate::Skip).unwrap() {
+                ids.push(id);
+            }
+        }
+        let mut rich = rich_unit();
+        rich.origin = None;
+        w.add(&rich, OnDuplicate::Skip).unwrap();
+        w.commit().unwrap();
+        let s = store.stats().unwrap();
+        assert_eq!(s.units, 6);
+        assert_eq!(s.variants, 15);
+        assert_eq!(s.date_min.as_deref(), Some("20211100T000000Z"));
+        assert_eq!(s.date_max.as_deref(), Some("20211107T100000Z"));
+        assert_eq!(s.origins.len(), 1);
+        assert_eq!(
+            (s.origins[0].name.as_str(), s.origins[0].units),
+            ("x.tmx", 6)
+        );
+        let pair = |s: &super::super::stats::Stats, a: &str, b: &str| {
+            s.pairs
+                .iter()
+                .find(|p| p.src == a && p.tgt == b)
+                .map(|p| p.units)
+        };
+        assert_eq!(pair(&s, "ar", "en-US"), Some(5));
+        assert_eq!(pair(&s, "ar-SY", "fa"), Some(1));
+
+        assert_eq!(store.delete_units(&[ids[0], ids[4], 999_999]).unwrap(), 2);
+        let s = store.stats().unwrap();
+        assert_eq!(s.units, 4);
+        assert_eq!(pair(&s, "ar", "en-US"), Some(3));
+        assert_eq!(s.date_min.as_deref(), Some("20211101T000000Z"));
+        assert_eq!(s.origins[0].units, 4);
+        assert_eq!(count(&store, "SELECT count(*) FROM variant"), 11);
+
+        let all: Vec<i64> = store
+            .conn
+            .prepare("SELECT id FROM unit")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        store.delete_units(&all).unwrap();
+        let s = store.stats().unwrap();
+        assert_eq!((s.units, s.variants), (0, 0));
+        assert!(s.languages.is_empty() && s.pairs.is_empty() && s.origins.is_empty());
+        assert_eq!(s.date_min, None);
+        for table in ["variant", "prop", "note"] {
+            assert_eq!(
+                count(&store, &format!("SELECT count(*) FROM {table}")),
+                0,
+                "{table}"
+            );
+        }
+    }
+
+    #[test]
+    fn escaped_plain_text_is_recognized_without_allocating() {
+        for plain in ["", "نص عادي", "a < b & c > d", "&amp;"] {
+            assert!(is_escaped(plain, &escape_text(plain)), "{plain}");
+        }
+        assert!(!is_escaped("a<b", "a<b"));
+        assert!(!is_escaped("ab", "a<ph/>b"));
+        assert!(!is_escaped("ab", "ab "));
+        assert!(!is_escaped("ab", "a"));
+    }
+
+    #[test]
+    fn hashes_are_stable_across_builds() {
+        // Pinned values: a changed hash would make every stored TM's
+        // duplicate detection silently miss.
+        let sig: Signature = vec![("ar", "نص"), ("en", "text")];
+        assert_eq!(
+            hashes(Some("ar"), &sig),
+            hashes(Some("ar"), &vec![("en", "text"), ("ar", "نص")])
+        );
+        let mut f = Fnv::new();
+        f.bytes(b"a");
+        assert_eq!(f.0, 0xaf63_dc4c_8601_ec8c);
+    }
+}
