@@ -365,9 +365,7 @@ fn scan(bytes: &[u8]) -> Scan {
         ((high_bits >> 7).wrapping_mul(LO)) >> 56
     }
     let (mut newlines, mut continuation, mut flag) = (0u64, 0u64, 0u64);
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+    let mut word = |x: u64| {
         let nl = zeros(x ^ (LO * b'\n' as u64));
         newlines += lanes(nl);
         continuation += lanes(x & !(x << 1) & HI);
@@ -376,11 +374,17 @@ fn scan(bytes: &[u8]) -> Scan {
             & !zeros(x ^ (LO * b'\t' as u64))
             & !zeros(x ^ (LO * b'\r' as u64));
         flag |= control | zeros(x ^ (LO * 0xEF));
+    };
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        word(u64::from_le_bytes(w.try_into().expect("8 bytes")));
     }
-    for &b in words.remainder() {
-        newlines += (b == b'\n') as u64;
-        continuation += ((b & 0xC0) == 0x80) as u64;
-        flag |= ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF)) as u64;
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        // Padded with spaces: not a newline, a continuation or suspect.
+        let mut last = [b' '; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        word(u64::from_le_bytes(last));
     }
     Scan {
         newlines,
