@@ -22,7 +22,8 @@
 //! start-up work, no whole-index load.
 //!
 //! Writing: postings are buffered in memory and flushed as one new blob per
-//! token every `FLUSH_POSTINGS` postings and at `finish`; a token with
+//! token every `FLUSH_POSTINGS` postings and at `finish` (dictionary counts
+//! are written once, at `finish`); a token with
 //! `MAX_CHUNKS` blobs has them merged into one at its next flush, so reads
 //! stay a handful of rows per token. Removing a unit rewrites the blobs of
 //! its tokens without it (all removals of one flush batched per token).
@@ -137,10 +138,10 @@ pub fn indexed<'a>(variants: &[(&str, &'a str)]) -> Vec<(String, &'a str)> {
 }
 
 /// Buckets of adjacent-pair tokens (a power of two).
-const BIGRAM_BUCKETS: u64 = 1 << 16;
+const BIGRAM_BUCKETS: u64 = 1 << 12;
 
 /// The index token of two adjacent content tokens, for phrase search: one
-/// of `BIGRAM_BUCKETS` hash buckets, written `\u{1}` + 4 hex digits (no
+/// of `BIGRAM_BUCKETS` hash buckets, written `\u{1}` + 3 hex digits (no
 /// word starts with U+0001, so these never meet a word). Bucketing keeps
 /// the dictionary small; a bucket's postings are a superset of the pair's,
 /// which concordance verifies anyway. The hash is part of the format:
@@ -159,7 +160,7 @@ fn bigram_bucket(a: &str, b: &str) -> usize {
 }
 
 fn bigram_text(bucket: usize) -> String {
-    format!("\u{1}{bucket:04x}")
+    format!("\u{1}{bucket:03x}")
 }
 
 /// The writer's view of one language's dictionary.
@@ -256,7 +257,8 @@ impl Indexer {
 
     /// Write whatever was buffered; called just before the commit.
     pub fn finish(mut self, conn: &Connection) -> rusqlite::Result<()> {
-        self.flush(conn)
+        self.flush(conn)?;
+        self.write_counts(conn)
     }
 
     /// A variant's distinct index tokens (words and adjacent-pair buckets)
@@ -369,6 +371,12 @@ impl Indexer {
         self.pending.clear();
         self.pending_units.clear();
 
+        Ok(())
+    }
+
+    /// Write the dictionary's counts (once per transaction: cheaper than
+    /// once per flush).
+    fn write_counts(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         let mut update =
             conn.prepare_cached("UPDATE fz_token SET df = df + ?1, chunks = ?2 WHERE id = ?3")?;
         for tok in self.toks.iter_mut().filter(|t| t.dirty) {
