@@ -247,8 +247,16 @@ fn semicolon_rule_is_selectable() {
             .write_stdin(text);
         stdout_of(&mut cmd)
     };
+    assert_eq!(args("never"), "انتهى الاجتماع؛ وعاد الوفد.\n");
+    // Long: both clauses too short.
     assert_eq!(args("long"), "انتهى الاجتماع؛ وعاد الوفد.\n");
     assert_eq!(args("always"), "انتهى الاجتماع؛\nوعاد الوفد.\n");
+    // The default is never.
+    tarjuman()
+        .args(["-q", "segment", "-"])
+        .write_stdin(text)
+        .assert()
+        .stdout("انتهى الاجتماع؛ وعاد الوفد.\n");
 }
 
 #[test]

@@ -47,3 +47,585 @@ fn basic_14b_file_gives_units_header_and_normalized_languages() {
     assert_eq!(units[1].variants[1].lang, "en-GB");
     assert!(units[1].variants[0].seg.plain.contains("\"الشرق نيوز\""));
 }
+
+fn ar_en(u: &Unit) -> (&str, &str) {
+    (
+        u.variant("ar").unwrap().seg.plain.as_str(),
+        u.variant("en").unwrap().seg.plain.as_str(),
+    )
+}
+
+#[test]
+fn every_encoding_fixture_reads_to_the_same_arabic_units() {
+    let (_, reference, _) = read_fixture("good/utf8-bom.tmx");
+    assert_eq!(reference.len(), 2);
+    assert_eq!(
+        ar_en(&reference[0]),
+        (
+            "المليشيات الإيرانية تخلي أكبر قاعدة عسكرية لها شرقي سورية",
+            "Iranian militias evacuate their largest military base in eastern Syria"
+        )
+    );
+    for f in [
+        "good/utf16le-bom.tmx",
+        "good/utf16be-bom.tmx",
+        "good/utf16le-no-bom.tmx",
+        "good/windows-1256.tmx",
+    ] {
+        let (_, units, warnings) = read_fixture(f);
+        assert_eq!(units, reference, "{f}");
+        assert!(warnings.is_empty(), "{f}: {warnings:?}");
+    }
+    let (_, units, _) = read_fixture("good/iso-8859-6.tmx");
+    assert_eq!(ar_en(&units[0]), ("قاعدة الإمام علي", "Imam Ali base"));
+}
+
+#[test]
+fn tmx11_lang_attribute_is_read_and_tags_are_normalized() {
+    let bytes = std::fs::read(fixture("good/tmx11-lang-attr.tmx")).unwrap();
+    let r = TmxReader::new(&bytes[..]).unwrap();
+    assert_eq!(r.version(), "1.1");
+    let (h, units, _) = read_fixture("good/tmx11-lang-attr.tmx");
+    assert_eq!(h.srclang.as_deref(), Some("ar-SY"));
+    assert_eq!(h.adminlang.as_deref(), Some("en-US"));
+    assert_eq!(units[0].variants[0].lang, "ar-SY");
+    assert_eq!(units[0].variants[1].lang, "en-GB");
+    assert_eq!(units[1].variants[0].lang, "ar-SY");
+    assert_eq!(units[1].variants[1].lang, "en-GB");
+    assert_eq!(units[1].variants[0].seg.plain, "06 نوفمبر 2021");
+    assert!(units[0].variants.iter().all(|v| v.extra.is_empty()));
+}
+
+#[test]
+fn srclang_all_and_missing_srclang_are_kept_as_written() {
+    let (h, units, _) = read_fixture("good/srclang-all.tmx");
+    assert_eq!(h.srclang.as_deref(), Some("*all*"));
+    assert_eq!(units[0].srclang.as_deref(), Some("*all*"));
+    assert_eq!(units[1].srclang, None);
+    let (h, units, _) = read_fixture("good/no-srclang.tmx");
+    assert_eq!(h.srclang, None);
+    assert_eq!(units[0].srclang, None);
+    assert_eq!(units[0].tuid.as_deref(), Some("a1"));
+}
+
+#[test]
+fn five_languages_are_all_kept_in_file_order() {
+    let (_, units, _) = read_fixture("good/five-languages.tmx");
+    let langs: Vec<&str> = units[1].variants.iter().map(|v| v.lang.as_str()).collect();
+    assert_eq!(langs, ["ar", "en-US", "fr-FR", "de-DE", "es-419"]);
+    assert_eq!(units[1].variants[0].seg.plain, "القرار الأممي رقم ٢٢٥٤");
+    assert_eq!(
+        units[0].variant("fr").unwrap().seg.plain,
+        "Une délégation de l'opposition syrienne rencontre Lavrov à Moscou"
+    );
+}
+
+#[test]
+fn inline_elements_stay_in_markup_and_only_translatable_text_is_plain() {
+    let (_, units, warnings) = read_fixture("good/inline-all-elements.tmx");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let seg = |i: usize, lang: &str| units[i].variant(lang).unwrap().seg.clone();
+    let s = seg(0, "ar");
+    assert_eq!(
+        s.markup,
+        "أعلنت <bpt i=\"1\" type=\"bold\" x=\"1\">&lt;b&gt;</bpt>وزارة الخارجية الروسية<ept i=\"1\">&lt;/b&gt;</ept> يوم الجمعة"
+    );
+    assert_eq!(s.plain, "أعلنت وزارة الخارجية الروسية يوم الجمعة");
+    assert!(s.has_tags());
+    // `sub` text inside a native code is translatable; the code around it is not.
+    let s = seg(1, "en");
+    assert_eq!(s.plain, "See photothe photo");
+    assert!(s.markup.contains("<sub datatype=\"plaintext\">photo</sub>"));
+    assert!(s.markup.contains("href='x.html?a=1&amp;b=2'&gt;</ph>"));
+    // `hi` (nested) is text; `it` and `ut` are codes.
+    let s = seg(2, "ar");
+    assert_eq!(s.plain, "لؤي بشارة/فرانس برس المليشيات الإيرانية");
+    assert!(s
+        .markup
+        .starts_with("<it pos=\"begin\" x=\"4\">&lt;i&gt;</it>"));
+    assert!(s
+        .markup
+        .ends_with("<hi type=\"x-strong\">الإيرانية</hi></hi><ut>{\\b}</ut>"));
+    // Empty elements stay empty; attribute values are re-quoted canonically.
+    let s = seg(3, "en");
+    assert_eq!(
+        s.markup,
+        "First line<ph x=\"6\" type=\"lb\"/>second line <ph x=\"7\" assoc=\"p\" type=\"x-tab\"/>"
+    );
+    let s = seg(4, "ar");
+    assert_eq!(
+        s.markup,
+        "<ph type=\"quote &quot;x&quot;\" x=\"8\">&lt;br/&gt;</ph>نص"
+    );
+    assert_eq!(s.plain, "نص");
+}
+
+#[test]
+fn entities_character_references_and_cdata_become_text() {
+    let (_, units, _) = read_fixture("good/entities-cdata.tmx");
+    let s = &units[0].variant("ar").unwrap().seg;
+    assert_eq!(s.plain, "الحرس & \"الثوري\" <> '");
+    assert_eq!(s.markup, "الحرس &amp; \"الثوري\" &lt;&gt; '");
+    assert_eq!(
+        units[0].variant("en").unwrap().seg.plain,
+        "The Guard & the \"Revolutionary\" <> 'AB"
+    );
+    let s = &units[1].variant("ar").unwrap().seg;
+    assert_eq!(s.plain, "قاعدة <الإمام علي> & البوكمال");
+    assert_eq!(s.markup, "قاعدة &lt;الإمام علي&gt; &amp; البوكمال");
+    assert_eq!(
+        units[1].variant("en").unwrap().seg.plain,
+        "The <Imam Ali> & Albu Kamal base"
+    );
+    // `>` is escaped in markup; a carriage return from &#13; survives.
+    let s = &units[2].variant("en").unwrap().seg;
+    assert_eq!(s.plain, "a > b ]]> c\r");
+    assert_eq!(s.markup, "a &gt; b ]]&gt; c&#13;");
+}
+
+#[test]
+fn comments_and_processing_instructions_are_ignored_everywhere() {
+    let (h, units, warnings) = read_fixture("good/comments-pi.tmx");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(h.props.is_empty() && h.notes.is_empty());
+    assert_eq!(units.len(), 1);
+    assert_eq!(
+        ar_en(&units[0]),
+        (
+            "بدأت مليشيات تابعة لإيران",
+            "Militias affiliated with Iran began"
+        )
+    );
+}
+
+#[test]
+fn whitespace_inside_seg_is_kept_exactly_with_xml_line_ends() {
+    let (_, units, _) = read_fixture("good/whitespace-seg.tmx");
+    assert_eq!(
+        ar_en(&units[0]),
+        ("  قاعدة   الإمام\tعلي  ", "  The   Imam\tAli base  ")
+    );
+    assert_eq!(
+        units[1].variant("ar").unwrap().seg.plain,
+        "\nالسطر الأول\n  السطر الثاني\n"
+    );
+    // XML turns CR LF and lone CR into LF.
+    assert_eq!(ar_en(&units[2]), ("سطر\nسطر\nسطر", "line\nline\nline"));
+    assert_eq!(ar_en(&units[3]), (" ", ""));
+}
+
+#[test]
+fn ude_elements_of_the_header_are_kept_as_canonical_xml() {
+    let (h, _, _) = read_fixture("good/ude-header.tmx");
+    assert_eq!(
+        h.ude,
+        [
+            "<ude name=\"MacArabic\" base=\"Macintosh\">\n      <map unicode=\"#xF8FF\" code=\"#xF0\" ent=\"Apple_logo\" subst=\"[Apple]\"/>\n      <map code=\"#xC1\" unicode=\"#x0621\"/>\n    </ude>",
+            "<ude name=\"private-use\"><map unicode=\"#xE000\" subst=\"?\"/></ude>",
+        ]
+    );
+}
+
+#[test]
+fn props_notes_stamps_and_tarjuman_props_land_in_their_fields() {
+    let (h, units, warnings) = read_fixture("good/props-notes-everywhere.tmx");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(h.o_encoding.as_deref(), Some("windows-1256"));
+    assert_eq!(h.stamp.change_id.as_deref(), Some("editor"));
+    assert_eq!(h.notes.len(), 2);
+    assert_eq!(h.notes[0].text, "ذاكرة ترجمة لأخبار سورية");
+    assert_eq!(h.notes[1].lang.as_deref(), Some("en"));
+    assert_eq!(h.props[1].kind, "x-domain");
+    assert_eq!(h.props[1].value, "politics & conflict");
+    assert_eq!(h.props[1].encoding.as_deref(), Some("utf-8"));
+    let u = &units[0];
+    assert_eq!(u.stamp.usage_count, Some(3));
+    assert_eq!(u.stamp.last_usage_date.as_deref(), Some("20220101T000000Z"));
+    assert_eq!(u.stamp.creation_tool_version.as_deref(), Some("0.1.0"));
+    assert_eq!(
+        u.extra,
+        [
+            ("datatype".to_string(), "plaintext".to_string()),
+            ("segtype".to_string(), "sentence".to_string()),
+            ("o-tmf".to_string(), "tarjuman".to_string()),
+            ("o-encoding".to_string(), "windows-1256".to_string()),
+        ]
+    );
+    // Repeated prop types are all kept, in order; tarjuman's own props are not props.
+    let props: Vec<(&str, &str)> = u
+        .props
+        .iter()
+        .map(|p| (p.kind.as_str(), p.value.as_str()))
+        .collect();
+    assert_eq!(
+        props,
+        [("x-client", "العربي الجديد"), ("x-client", "alaraby")]
+    );
+    assert_eq!(u.origin.as_deref(), Some("alaraby-2021-11-06-ar.txt"));
+    assert_eq!(
+        u.context.prev.as_deref(),
+        Some("بدأت مليشيات تابعة لإيران بإخلاء عدد من مواقعها.")
+    );
+    assert!(u.context.next.as_deref().unwrap().starts_with("وأوضح"));
+    assert_eq!(u.notes[1].text, "check the site name");
+    let en = u.variant("en").unwrap();
+    assert_eq!(en.stamp.usage_count, Some(7));
+    assert_eq!(en.props[0].lang.as_deref(), Some("en"));
+    assert_eq!(en.notes[0].encoding.as_deref(), Some("ascii"));
+    assert_eq!(en.extra, [("o-tmf".to_string(), "x".to_string())]);
+    let ar = u.variant("ar").unwrap();
+    assert_eq!(ar.stamp.creation_id.as_deref(), Some("ahmad"));
+    assert_eq!(ar.notes[0].text, "المصدر");
+}
+
+#[test]
+fn trados_utf16_export_with_sdl_props_and_usage_counts() {
+    let (h, units, warnings) = read_fixture("good/trados-style.tmx");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(h.creation_tool.as_deref(), Some("SDL Language Platform"));
+    assert_eq!(h.srclang.as_deref(), Some("ar-SA"));
+    assert_eq!(h.props.len(), 5);
+    let u = &units[0];
+    assert_eq!(u.stamp.usage_count, Some(2));
+    assert_eq!(
+        u.stamp.creation_id.as_deref(),
+        Some("DESKTOP-7\\translator")
+    );
+    assert_eq!(u.props[3].kind, "x-ConfirmationLevel");
+    let ar = u.variant("ar").unwrap();
+    assert_eq!(ar.lang, "ar-SA");
+    assert!(ar
+        .seg
+        .markup
+        .contains("معارضة <ph x=\"1\" type=\"0\"/>تحالفاً"));
+    assert_eq!(
+        ar.seg.plain,
+        "وفي يوليو/تموز 2020 شكّلت أربع كيانات سورية معارضة تحالفاً سياسياً"
+    );
+    assert_eq!(units[1].variant("en").unwrap().seg.plain, "The New Arab");
+}
+
+#[test]
+fn memoq_and_omegat_exports_read_with_their_conventions() {
+    let (h, units, _) = read_fixture("good/memoq-style.tmx");
+    assert_eq!(h.o_tmf.as_deref(), Some("memoQTM"));
+    assert_eq!(h.adminlang.as_deref(), Some("en-US"));
+    let u = &units[0];
+    assert_eq!(u.props[1].kind, "x-context-pre");
+    assert_eq!(u.props[1].value, "<seg>بدأت مليشيات تابعة لإيران</seg>");
+    let en = u.variant("en").unwrap();
+    assert_eq!(en.lang, "en-GB");
+    assert!(en
+        .seg
+        .markup
+        .contains("<bpt i=\"1\" type=\"bold\">{}</bpt>The New Arab<ept i=\"1\">{}</ept>"));
+    assert!(
+        en.seg.plain.contains("told \"The New Arab\" that")
+            || en.seg.plain.contains("told The New Arab that")
+    );
+
+    let (h, units, _) = read_fixture("good/omegat-style.tmx");
+    assert_eq!(h.srclang.as_deref(), Some("ar"));
+    assert_eq!(units.len(), 2);
+    assert_eq!(units[0].variants[1].lang, "en-GB");
+    assert_eq!(
+        units[0].variants[1].stamp.change_id.as_deref(),
+        Some("omegat-user")
+    );
+    // OmegaT level 1: tags as escaped text.
+    assert_eq!(units[1].variants[0].seg.plain, "<f0>المساهمون</f0>");
+    assert_eq!(units[1].props[0].value, "alaraby-2021-11-06-ar.docx");
+
+    let (_, units, _) = read_fixture("good/omegat-level2.tmx");
+    assert_eq!(units[0].variants[0].seg.plain, "المساهمون");
+    assert_eq!(units[0].variants[0].lang, "ar");
+}
+
+#[test]
+fn unusable_tuvs_and_tus_are_skipped_with_warnings_at_their_place() {
+    let (_, units, warnings) = read_fixture("good/tuv-without-seg.tmx");
+    let ids: Vec<&str> = units.iter().map(|u| u.tuid.as_deref().unwrap()).collect();
+    assert_eq!(ids, ["no-seg", "no-lang", "one-language", "last"]);
+    let langs: Vec<&str> = units[0].variants.iter().map(|v| v.lang.as_str()).collect();
+    assert_eq!(langs, ["ar", "fr"]);
+    assert_eq!(units[1].variants.len(), 2);
+    let w: Vec<(u64, u64, &str)> = warnings
+        .iter()
+        .map(|w| (w.line, w.column, w.message.as_str()))
+        .collect();
+    assert_eq!(w[0], (8, 7, "<tuv xml:lang=\"en\"> without <seg>: skipped"));
+    assert_eq!(w[1], (12, 7, "<tuv> without xml:lang: skipped"));
+    assert_eq!(
+        w[2],
+        (16, 5, "<tu> (tuid \"one-language\") has only one language")
+    );
+    assert!(
+        w[5].2.contains("\"nothing-usable\") has no usable <tuv>"),
+        "{w:?}"
+    );
+    assert_eq!(
+        w[6],
+        (
+            23,
+            5,
+            "<tu> (tuid \"empty-tu\") has no usable <tuv>: skipped"
+        )
+    );
+    assert_eq!(w.len(), 7);
+}
+
+#[test]
+fn unknown_attributes_are_kept_in_file_order_and_unknown_elements_skipped() {
+    let (h, units, warnings) = read_fixture("good/unknown-attrs-elements.tmx");
+    assert_eq!(h.extra, [("x-vendor-id".to_string(), "42".to_string())]);
+    let u = &units[0];
+    let extra: Vec<(&str, &str)> = u
+        .extra
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        extra,
+        [
+            ("x-zeta", "z"),
+            ("x-alpha", "a & \"b\""),
+            ("datatype", "plaintext"),
+            ("usagecount", "many")
+        ]
+    );
+    assert_eq!(u.stamp.usage_count, None);
+    let ar = &u.variants[0];
+    let extra: Vec<&str> = ar.extra.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(extra, ["x-score", "o-tmf", "xmlns:v", "v:flag"]);
+    assert_eq!(ar.seg.plain, "وحدة مع وسوم XLIFF");
+    assert_eq!(ar.seg.markup, "وحدة مع وسوم XLIFF");
+    // Both `lang` and `xml:lang`: xml:lang wins, lang is kept as extra.
+    assert_eq!(
+        u.variants[1].extra,
+        [("lang".to_string(), "en".to_string())]
+    );
+    let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("<x-vendor-data> inside <tu>: skipped")));
+    assert!(messages.iter().any(|m| m.contains("<g> inside <seg>")));
+    assert!(messages.iter().any(|m| m.contains("usagecount \"many\"")));
+}
+
+/// (fixture, line, column, part of the message)
+const BAD: &[(&str, u64, u64, &str)] = &[
+    ("empty.tmx", 1, 1, "the file is empty"),
+    ("truncated.tmx", 12, 118, "truncated"),
+    ("malformed.tmx", 7, 47, "</tuv> where </seg> was expected"),
+    ("xliff.tmx", 2, 1, "this is an XLIFF file, not TMX"),
+    ("html-error-page.tmx", 2, 1, "this is an HTML page, not TMX"),
+    ("not-xml-text.tmx", 1, 1, "this is not XML"),
+    (
+        "forbidden-char.tmx",
+        7,
+        88,
+        "control character U+0001 is not allowed",
+    ),
+    (
+        "forbidden-char-ref.tmx",
+        7,
+        88,
+        "&#x1; is U+0001, a character XML forbids",
+    ),
+    ("invalid-utf8.tmx", 7, 31, "encoding=\"windows-1256\""),
+    ("billion-laughs.tmx", 2, 1, "the DOCTYPE declares entities"),
+    ("external-entity.tmx", 2, 1, "the DOCTYPE declares entities"),
+    (
+        "parameter-entity.tmx",
+        2,
+        1,
+        "the DOCTYPE declares entities",
+    ),
+    (
+        "quadratic-blowup.tmx",
+        2,
+        1,
+        "the DOCTYPE declares entities",
+    ),
+    ("deep-nesting.tmx", 6, 813, "nested more than 200 levels"),
+    ("binary.tmx", 1, 1, "binary data"),
+    ("zip-archive.tmx", 1, 1, "ZIP archive"),
+    ("undefined-entity.tmx", 6, 36, "undefined entity &nbsp;"),
+    (
+        "dangling-ampersand.tmx",
+        7,
+        33,
+        "write a literal & as &amp;",
+    ),
+    ("duplicate-seg.tmx", 6, 42, "a second <seg>"),
+    ("duplicate-attribute.tmx", 5, 5, "duplicated attribute"),
+    (
+        "tu-inside-tu.tmx",
+        7,
+        7,
+        "<tu> inside <tu>: invalid nesting",
+    ),
+    ("content-after-root.tmx", 11, 1, "content after </tmx>"),
+];
+
+fn first_error(bytes: &[u8]) -> Option<ReadError> {
+    match read_all(bytes) {
+        Ok(_) => None,
+        Err(e) => Some(e),
+    }
+}
+
+#[test]
+fn every_bad_fixture_is_refused_with_place_and_reason() {
+    let dir = fixture("bad");
+    let mut listed: Vec<&str> = BAD.iter().map(|b| b.0).collect();
+    listed.sort();
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmx"))
+        .collect();
+    on_disk.sort();
+    assert_eq!(listed, on_disk, "every bad fixture has an expectation here");
+    for &(name, line, column, text) in BAD {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let e = first_error(&bytes).unwrap_or_else(|| panic!("{name} was accepted"));
+        assert!(e.message.contains(text), "{name}: {e}");
+        assert_eq!((e.line, e.column), (line, column), "{name}: {e}");
+        assert_eq!(
+            e.to_string(),
+            format!("line {line}, column {column}: {}", e.message)
+        );
+    }
+}
+
+fn doc(body: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header creationtool=\"t\" creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"t\" adminlang=\"en\" srclang=\"ar\" datatype=\"plaintext\"/><body>\n{body}</body></tmx>\n"
+    )
+}
+
+#[test]
+fn a_hundred_thousand_nested_elements_stop_at_the_depth_limit() {
+    let n = 100_000;
+    for (open, close) in [
+        ("<hi>", "</hi>"),
+        ("<sub>", "</sub>"),
+        ("<junk>", "</junk>"),
+    ] {
+        let body = format!(
+            "<tu><tuv xml:lang=\"ar\"><seg>{}نص{}</seg></tuv></tu>\n",
+            open.repeat(n),
+            close.repeat(n)
+        );
+        let e = first_error(doc(&body).as_bytes()).expect("refused");
+        assert!(e.message.contains("nested more than"), "{e}");
+        assert_eq!(e.line, 3);
+    }
+    // Junk nested directly in the body is caught the same way.
+    let body = format!("{}{}", "<x>".repeat(n), "</x>".repeat(n));
+    let e = first_error(doc(&body).as_bytes()).expect("refused");
+    assert!(e.message.contains("nested more than"), "{e}");
+}
+
+#[test]
+fn after_an_error_the_reader_keeps_returning_it() {
+    let bytes = std::fs::read(fixture("bad/truncated.tmx")).unwrap();
+    let mut r = TmxReader::new(&bytes[..]).unwrap();
+    let mut first = None;
+    for _ in 0..10 {
+        if let Err(e) = r.next_unit() {
+            first = Some(e);
+            break;
+        }
+    }
+    let first = first.expect("truncated file fails");
+    assert_eq!(r.next_unit().unwrap_err(), first);
+}
+
+#[test]
+fn declared_utf16_on_8bit_bytes_and_unknown_encodings() {
+    let s = doc("").replace(
+        "<?xml version=\"1.0\"?>",
+        "<?xml version=\"1.0\" encoding=\"UTF-16\"?>",
+    );
+    let (_, units, warnings) = read_all(s.as_bytes()).unwrap();
+    assert!(units.is_empty());
+    assert!(
+        warnings[0].message.contains("read as UTF-8"),
+        "{warnings:?}"
+    );
+    let s = doc("").replace(
+        "<?xml version=\"1.0\"?>",
+        "<?xml version=\"1.0\" encoding=\"klingon-8\"?>",
+    );
+    let e = first_error(s.as_bytes()).unwrap();
+    assert!(e.message.contains("unknown encoding \"klingon-8\""), "{e}");
+}
+
+#[test]
+fn column_counts_characters_so_it_holds_for_arabic_and_utf16() {
+    let body = "<tu><tuv xml:lang=\"ar\"><seg>قاعدة &bad; علي</seg></tuv></tu>\n";
+    let utf8 = doc(body);
+    let e8 = first_error(utf8.as_bytes()).unwrap();
+    assert_eq!((e8.line, e8.column), (3, 35));
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(utf8.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    let e16 = first_error(&utf16).unwrap();
+    assert_eq!((e16.line, e16.column), (3, 35));
+}
+
+#[test]
+fn warnings_beyond_a_thousand_are_counted_not_kept() {
+    let body = "<tu><tuv xml:lang=\"ar\"><seg>لغة واحدة</seg></tuv></tu>\n".repeat(1500);
+    let (_, units, warnings) = read_all(doc(&body).as_bytes()).unwrap();
+    assert_eq!(units.len(), 1500);
+    assert_eq!(warnings.len(), 1001);
+    assert_eq!(warnings[1000].message, "500 more warnings not shown");
+}
+
+/// A TMX document produced on the fly, so the test can see how much of
+/// it the reader has pulled when it returns the first unit.
+struct Generated {
+    chunks: std::vec::IntoIter<Vec<u8>>,
+    current: std::io::Cursor<Vec<u8>>,
+}
+
+impl std::io::Read for Generated {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let n = self.current.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            match self.chunks.next() {
+                Some(c) => self.current = std::io::Cursor::new(c),
+                None => return Ok(0),
+            }
+        }
+    }
+}
+
+#[test]
+fn the_reader_streams_instead_of_loading_the_file() {
+    let text = doc(&"<tu><tuv xml:lang=\"ar\"><seg>المليشيات الإيرانية تخلي أكبر قاعدة عسكرية</seg></tuv><tuv xml:lang=\"en\"><seg>Iranian militias evacuate their largest base</seg></tuv></tu>\n".repeat(20_000));
+    let total = text.len() as u64;
+    let chunks: Vec<Vec<u8>> = text.as_bytes().chunks(8192).map(|c| c.to_vec()).collect();
+    let input = Generated {
+        chunks: chunks.into_iter(),
+        current: std::io::Cursor::new(Vec::new()),
+    };
+    let mut r = TmxReader::new(input).unwrap();
+    r.next_unit().unwrap().unwrap();
+    assert!(
+        r.bytes_read() < 1_000_000,
+        "read {} of {total} bytes for one unit",
+        r.bytes_read()
+    );
+    let mut n = 1;
+    while r.next_unit().unwrap().is_some() {
+        n += 1;
+    }
+    assert_eq!(n, 20_000);
+    assert_eq!(r.bytes_read(), total);
+}

@@ -1,1 +1,599 @@
 //! The Arabic→English sentence aligner.
+//!
+//! `align(src, tgt, &opts)` takes the Arabic and English sentences (and, in
+//! the options, which paragraph each belongs to) and returns links
+//! (1-1, 1-0, 0-1, 2-1, 1-2, 2-2, 3-1, 1-3) with a confidence in [0, 1].
+//!
+//! How (see `dp` for the search, `features` for what a sentence is):
+//!
+//! 1. Every sentence becomes a length and a bag of items: numbers (Arabic
+//!    digits folded), Latin-script words, dictionary translations, names
+//!    matched across scripts by consonant skeleton (`translit`).
+//! 2. Pass one: a DP under a Gale–Church length model whose ratio is the
+//!    document's own character ratio, a lexical term (shared items, weighted
+//!    by rarity), a penalty for unmatched numbers and a paragraph-boundary
+//!    bonus when both sides' paragraphs look comparable.
+//! 3. From pass one's confident 1-1 links: the length ratio and variance are
+//!    re-estimated, the paragraph bonus is set from how often paragraph ends
+//!    agree, and a dictionary is learned from co-occurring words (Dice).
+//! 4. Pass two with the refined model.
+//! 5. Out-of-order material (swapped paragraphs): runs left unaligned on
+//!    one side are aligned against unaligned runs elsewhere on the other,
+//!    and kept when the words say so.
+//!
+//! Confidence is the posterior probability of the link under the model
+//! (forward–backward over all alignments), scaled down when a link has none
+//! of the lexical support its neighbours have.
+
+mod dp;
+pub mod features;
+pub mod html;
+pub mod lexicon;
+pub mod translit;
+
+use dp::{Side, Step};
+use features::{Kind, NameIndex, Vocab};
+pub use lexicon::{Cooccurrence, Lexicon};
+
+/// One link of an alignment: 0-based sentence indices on each side (one of
+/// them empty for an omission) and the confidence in [0, 1].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub src: Vec<usize>,
+    pub tgt: Vec<usize>,
+    pub score: f64,
+}
+
+/// How to align.
+#[derive(Debug, Clone)]
+pub struct AlignOptions {
+    /// Paragraph index of each source sentence (non-decreasing), or empty
+    /// when the text has no paragraph information.
+    pub src_paragraphs: Vec<usize>,
+    /// The same for the target sentences.
+    pub tgt_paragraphs: Vec<usize>,
+    /// Bilingual dictionary (the built-in core lexicon by default; add a
+    /// user dictionary, FreeDict, pairs learned from the TM).
+    pub lexicon: Lexicon,
+    /// Learn a dictionary from the document itself between the passes.
+    pub learn: bool,
+}
+
+impl Default for AlignOptions {
+    fn default() -> Self {
+        AlignOptions {
+            src_paragraphs: Vec::new(),
+            tgt_paragraphs: Vec::new(),
+            lexicon: Lexicon::core(),
+            learn: true,
+        }
+    }
+}
+
+/// The links and what the aligner learned about the document.
+#[derive(Debug, Clone)]
+pub struct Alignment {
+    pub links: Vec<Link>,
+    /// English characters per Arabic character, as estimated.
+    pub ratio: f64,
+    /// Standard deviation of English length per √character.
+    pub deviation: f64,
+    /// Word pairs learned from the document.
+    pub learned_pairs: usize,
+    /// Links recovered out of order (moved or swapped material).
+    pub crossing_links: usize,
+    /// Was the paragraph structure used (the two sides' paragraphs agree)?
+    pub paragraphs_used: bool,
+}
+
+/// Align Arabic sentences `src` with English sentences `tgt`.
+pub fn align(src: &[String], tgt: &[String], opts: &AlignOptions) -> Vec<Link> {
+    align_detailed(src, tgt, opts).links
+}
+
+/// `align`, with the estimates behind it.
+pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Alignment {
+    let mut vocab = Vocab::default();
+    let tgt_feats: Vec<_> = tgt
+        .iter()
+        .map(|t| features::english(t, &mut vocab))
+        .collect();
+    let names = NameIndex::build(&vocab);
+    let src_feats = |vocab: &mut Vocab, lex: &Lexicon| -> Vec<_> {
+        src.iter()
+            .map(|s| features::arabic(s, vocab, lex, &names))
+            .collect()
+    };
+    let mut lexicon = opts.lexicon.clone();
+    let mut src_side = side(
+        src_feats(&mut vocab, &lexicon),
+        &opts.src_paragraphs,
+        &vocab,
+    );
+    let tgt_side = side(tgt_feats, &opts.tgt_paragraphs, &vocab);
+
+    let mut model = initial_model(&src_side, &tgt_side, &vocab, opts);
+    let first = dp::align(&src_side, &tgt_side, &model);
+
+    // Learn from the confident part of pass one.
+    let rho = refine_model(&mut model, &first, &src_side, &tgt_side);
+    let mut learned_pairs = 0;
+    if opts.learn {
+        let mut co = Cooccurrence::default();
+        let sure: Vec<&Step> = first
+            .iter()
+            .filter(|s| s.a == 1 && s.b == 1 && s.post >= 0.9)
+            .collect();
+        // A book has more sure links than learning needs; an even sample
+        // keeps the co-occurrence table small.
+        let every = sure.len().div_ceil(MAX_LEARN_LINKS).max(1);
+        for s in sure.iter().step_by(every) {
+            co.add_link(&src[s.i - 1], &tgt[s.j - 1]);
+        }
+        let learned = co.lexicon(2, 0.7);
+        learned_pairs = learned.pairs().len();
+        if learned_pairs > 0 {
+            lexicon.extend(&learned);
+            src_side = side(
+                src_feats(&mut vocab, &lexicon),
+                &opts.src_paragraphs,
+                &vocab,
+            );
+        }
+    }
+    model.weight = weights(&vocab, &tgt_side, rho);
+    model.is_number = vocab.kinds.iter().map(|k| *k == Kind::Number).collect();
+    model.miss_penalty = -(1.0 - rho).ln();
+    let (mut steps, mut cost) = dp::align_scored(&src_side, &tgt_side, &model);
+    // Material moved in the translation: align against the English
+    // re-ordered to follow the Arabic, and keep the order that explains
+    // the texts better. First whole paragraphs, then runs of sentences that
+    // the path left unaligned but that match English sentences elsewhere.
+    let mut order: Vec<usize> = (0..tgt_side.n()).collect();
+    let mut candidates: Vec<Vec<usize>> = Vec::new();
+    if let Some(perm) = paragraph_order(&src_side, &tgt_side, opts, &model) {
+        candidates.push(perm);
+    }
+    let mut trials = 0;
+    while trials < MAX_REORDER_TRIALS {
+        let Some(candidate) = candidates.pop() else {
+            let moved = dp::permute(&tgt_side, &order);
+            candidates = block_moves(&steps, &src_side, &moved, &order, &model);
+            if candidates.is_empty() {
+                break;
+            }
+            continue;
+        };
+        trials += 1;
+        let moved = dp::permute(&tgt_side, &candidate);
+        let (moved_steps, moved_cost) = dp::align_scored(&src_side, &moved, &model);
+        if moved_cost + 2.0 < cost {
+            steps = moved_steps;
+            cost = moved_cost;
+            order = candidate;
+            candidates.clear();
+        }
+    }
+    let moved = dp::permute(&tgt_side, &order);
+    let (mut links, _) = recover_crossings(&steps, &src_side, &moved, &model);
+    for link in &mut links {
+        for j in &mut link.tgt {
+            *j = order[*j];
+        }
+    }
+    // Links whose English comes before English already linked.
+    let mut crossing_links = 0;
+    let mut max_seen: Option<usize> = None;
+    for link in &links {
+        if let Some(&first) = link.tgt.first() {
+            if max_seen.is_some_and(|m| first < m) {
+                crossing_links += 1;
+            }
+            max_seen = max_seen.max(link.tgt.last().copied());
+        }
+    }
+    Alignment {
+        links,
+        ratio: model.ratio,
+        deviation: model.var.sqrt(),
+        learned_pairs,
+        crossing_links,
+        paragraphs_used: model.para_bonus > 0.0,
+    }
+}
+
+fn side(feats: Vec<features::Features>, paragraphs: &[usize], vocab: &Vocab) -> Side {
+    let n = feats.len();
+    let para_end = if paragraphs.len() == n {
+        (0..n)
+            .map(|i| i + 1 == n || paragraphs[i + 1] != paragraphs[i])
+            .collect()
+    } else {
+        vec![false; n]
+    };
+    let mut out = Side {
+        para_end,
+        ..Side::default()
+    };
+    for f in feats {
+        out.len.push(f.len);
+        out.trans.push(f.trans);
+        out.nums.push(
+            f.items
+                .iter()
+                .filter(|&&id| vocab.kinds[id as usize] == Kind::Number)
+                .count() as u16,
+        );
+        out.items.push(f.items);
+    }
+    out
+}
+
+/// Evidence per shared item, a log-likelihood ratio: ln(ρ / q), where ρ is
+/// the chance that the item, present on the Arabic side of a right link,
+/// shows on the English side (numbers and names almost always do, a
+/// dictionary word less often: translators paraphrase), and q the chance
+/// that it shows in a random English sentence (its document frequency).
+fn weights(vocab: &Vocab, tgt: &Side, rho_word: f64) -> Vec<f32> {
+    let mut df = vec![0u32; vocab.kinds.len()];
+    for items in &tgt.items {
+        let mut prev = u32::MAX;
+        for &id in items {
+            if id != prev {
+                df[id as usize] += 1;
+            }
+            prev = id;
+        }
+    }
+    let n = tgt.n() as f64 + 1.0;
+    vocab
+        .kinds
+        .iter()
+        .zip(&df)
+        .map(|(kind, &d)| {
+            let rho = match kind {
+                Kind::Number => 0.9,
+                Kind::Name => 0.8,
+                Kind::Word => rho_word,
+            };
+            let q = ((f64::from(d) + 0.5) / n).min(1.0);
+            (rho / q).ln().clamp(0.05, 4.0) as f32
+        })
+        .collect()
+}
+
+/// The initial guess of ρ for dictionary words (see `weights`).
+const RHO_WORD: f64 = 0.35;
+
+fn paragraph_count(paragraphs: &[usize]) -> usize {
+    let mut p = paragraphs.to_vec();
+    p.dedup();
+    p.len()
+}
+
+fn initial_model(src: &Side, tgt: &Side, vocab: &Vocab, opts: &AlignOptions) -> dp::Model {
+    let ls: f64 = src.len.iter().map(|&x| f64::from(x)).sum();
+    let lt: f64 = tgt.len.iter().map(|&x| f64::from(x)).sum();
+    let ratio = if ls > 0.0 && lt > 0.0 {
+        (lt / ls).clamp(0.3, 4.0)
+    } else {
+        1.25
+    };
+    let (ps, pt) = (
+        paragraph_count(&opts.src_paragraphs),
+        paragraph_count(&opts.tgt_paragraphs),
+    );
+    let comparable = ps >= 2 && pt >= 2 && {
+        let r = ps as f64 / pt as f64;
+        (0.67..=1.5).contains(&r)
+    };
+    dp::Model {
+        ratio,
+        var: 8.0 * ratio,
+        prior: dp::Model::default_priors(),
+        weight: weights(vocab, tgt, RHO_WORD),
+        is_number: vocab.kinds.iter().map(|k| *k == Kind::Number).collect(),
+        para_bonus: if comparable { 1.5 } else { 0.0 },
+        number_penalty: 1.5,
+        miss_penalty: -(1.0 - RHO_WORD).ln(),
+    }
+}
+
+/// Re-estimate the length model and the paragraph bonus from the confident
+/// 1-1 links of a first pass; returns the estimated ρ of dictionary words
+/// (see `weights`).
+fn refine_model(model: &mut dp::Model, steps: &[Step], src: &Side, tgt: &Side) -> f64 {
+    let sure: Vec<&Step> = steps
+        .iter()
+        .filter(|s| s.a == 1 && s.b == 1 && s.post >= 0.9)
+        .collect();
+    if sure.len() >= 5 {
+        let ls: f64 = sure.iter().map(|s| f64::from(src.len[s.i - 1])).sum();
+        let lt: f64 = sure.iter().map(|s| f64::from(tgt.len[s.j - 1])).sum();
+        if ls > 0.0 && lt > 0.0 {
+            let ratio = (lt / ls).clamp(0.3, 4.0);
+            let var: f64 = sure
+                .iter()
+                .map(|s| {
+                    let (a, b) = (f64::from(src.len[s.i - 1]), f64::from(tgt.len[s.j - 1]));
+                    let mean = ((a + b / ratio) / 2.0).max(1.0);
+                    (b - ratio * a).powi(2) / mean
+                })
+                .sum::<f64>()
+                / sure.len() as f64;
+            model.ratio = ratio;
+            // Shrink towards the prior guess: a few links make a noisy
+            // estimate, and too small a variance makes every merge look bad.
+            let k = sure.len() as f64;
+            model.var = ((var * k + 8.0 * ratio * 10.0) / (k + 10.0)).clamp(2.0, 80.0);
+        }
+    }
+    // Paragraph ends: used only when they agree on both sides.
+    let (mut both, mut one) = (0u32, 0u32);
+    for s in steps.iter().filter(|s| s.a > 0 && s.b > 0) {
+        match (src.para_end[s.i - 1], tgt.para_end[s.j - 1]) {
+            (true, true) => both += 1,
+            (true, false) | (false, true) => one += 1,
+            _ => {}
+        }
+    }
+    let agreement = if both + one > 0 {
+        f64::from(both) / f64::from(both + one)
+    } else {
+        0.0
+    };
+    model.para_bonus = if both >= 2 && agreement >= 0.6 {
+        2.5 * agreement
+    } else {
+        0.0
+    };
+    // ρ: how many translatable source words met their translation.
+    let (mut met, mut could) = (0u32, 0u32);
+    for s in &sure {
+        met += dp::matched_words(src, tgt, model, s);
+        could += u32::from(src.trans[s.i - 1]);
+    }
+    if could >= 20 {
+        // Shrunk towards the prior guess, like the variance.
+        ((f64::from(met) + RHO_WORD * 20.0) / (f64::from(could) + 20.0)).clamp(0.1, 0.8)
+    } else {
+        RHO_WORD
+    }
+}
+
+/// A new order for the English sentences (old indices in new order) when
+/// some English paragraph clearly translates an Arabic paragraph that comes
+/// earlier or later than the order says: each English paragraph is placed
+/// at the Arabic paragraph it shares the most evidence with (when that is
+/// clear), paragraphs without a clear match travel with the one before.
+fn paragraph_order(
+    src: &Side,
+    tgt: &Side,
+    opts: &AlignOptions,
+    model: &dp::Model,
+) -> Option<Vec<usize>> {
+    let groups = |paras: &[usize], n: usize| -> Vec<std::ops::Range<usize>> {
+        let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+        if paras.len() != n {
+            return out;
+        }
+        for (i, &p) in paras.iter().enumerate() {
+            match out.last_mut() {
+                Some(r) if paras[r.start] == p => r.end = i + 1,
+                _ => out.push(i..i + 1),
+            }
+        }
+        out
+    };
+    let sp = groups(&opts.src_paragraphs, src.n());
+    let tp = groups(&opts.tgt_paragraphs, tgt.n());
+    if sp.len() < 3 || tp.len() < 3 || sp.len() * tp.len() > 250_000 {
+        return None;
+    }
+    let bag = |side: &Side, r: &std::ops::Range<usize>| -> Vec<u32> {
+        let mut v: Vec<u32> = side.items[r.clone()].iter().flatten().copied().collect();
+        v.sort_unstable();
+        v
+    };
+    let sbags: Vec<Vec<u32>> = sp.iter().map(|r| bag(src, r)).collect();
+    let mut keys: Vec<(usize, usize)> = Vec::with_capacity(tp.len());
+    let mut last = 0;
+    let mut moved = false;
+    for (q, r) in tp.iter().enumerate() {
+        let tb = bag(tgt, r);
+        let mut scores: Vec<(f64, usize)> = sbags
+            .iter()
+            .enumerate()
+            .map(|(p, sb)| (dp::shared_weight(sb, &tb, model), p))
+            .collect();
+        scores.sort_by(|x, y| y.0.total_cmp(&x.0));
+        let (best, p) = scores[0];
+        let second = scores.get(1).map_or(0.0, |x| x.0);
+        if best >= 4.0 && best >= 2.0 * second {
+            if p < last {
+                moved = true;
+            }
+            last = p;
+        }
+        keys.push((last, q));
+    }
+    if !moved {
+        return None;
+    }
+    keys.sort();
+    let order: Vec<usize> = keys.iter().flat_map(|&(_, q)| tp[q].clone()).collect();
+    (order.iter().enumerate().any(|(k, &j)| k != j)).then_some(order)
+}
+
+/// How many sure links the in-document dictionary learns from at most.
+pub const MAX_LEARN_LINKS: usize = 3000;
+
+/// How many re-orderings of the English are tried (each costs a DP run).
+const MAX_REORDER_TRIALS: usize = 4;
+
+/// Candidate re-orderings of the English (as orders of the original
+/// indices, best last): for a run of Arabic sentences the path leaves
+/// unaligned, the English sentences elsewhere that match them clearly are
+/// moved to where the run is.
+fn block_moves(
+    steps: &[Step],
+    src: &Side,
+    tgt: &Side,
+    order: &[usize],
+    model: &dp::Model,
+) -> Vec<Vec<usize>> {
+    let m = tgt.n();
+    if m > 20_000 {
+        return Vec::new();
+    }
+    // Unaligned Arabic runs, with the English position the path is at.
+    let mut runs: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
+    for s in steps.iter().filter(|s| s.b == 0) {
+        match runs.last_mut() {
+            Some((r, _)) if r.end == s.i - 1 => r.end = s.i,
+            _ => runs.push((s.i - 1..s.i, s.j)),
+        }
+    }
+    let mut out: Vec<(f64, Vec<usize>)> = Vec::new();
+    for (run, at) in runs.into_iter().take(32) {
+        let mut hits: Vec<usize> = Vec::new();
+        let mut total = 0.0;
+        for s in run.clone() {
+            let best = (0..m)
+                .map(|t| (dp::shared_weight(&src.items[s], &tgt.items[t], model), t))
+                .max_by(|x, y| x.0.total_cmp(&y.0));
+            if let Some((w, t)) = best.filter(|b| b.0 >= 4.0) {
+                hits.push(t);
+                total += w;
+            }
+        }
+        let (Some(&lo), Some(&hi)) = (hits.iter().min(), hits.iter().max()) else {
+            continue;
+        };
+        let window = lo..hi + 1;
+        if window.contains(&at) || window.len() > 2 * run.len() + 2 || (lo == at) {
+            continue;
+        }
+        let mut seq: Vec<usize> = (0..m).filter(|t| !window.contains(t)).collect();
+        let insert_at = if window.end <= at {
+            at - window.len()
+        } else {
+            at
+        };
+        let tail = seq.split_off(insert_at.min(seq.len()));
+        seq.extend(window);
+        seq.extend(tail);
+        out.push((total, seq.iter().map(|&k| order[k]).collect()));
+    }
+    out.sort_by(|x, y| x.0.total_cmp(&y.0));
+    out.into_iter().map(|(_, o)| o).collect()
+}
+
+/// A run of consecutive omission steps: the source and target sentences
+/// left unaligned there.
+struct Gap {
+    src: std::ops::Range<usize>,
+    tgt: std::ops::Range<usize>,
+}
+
+/// Links in path order; unaligned source runs matched with unaligned target
+/// runs elsewhere (material moved or swapped) replace their omissions when
+/// the sub-alignment has lexical support.
+fn recover_crossings(
+    steps: &[Step],
+    src: &Side,
+    tgt: &Side,
+    model: &dp::Model,
+) -> (Vec<Link>, usize) {
+    let mut gaps: Vec<Gap> = Vec::new();
+    let mut in_gap = false;
+    for s in steps {
+        if s.a > 0 && s.b > 0 {
+            in_gap = false;
+            continue;
+        }
+        if !in_gap {
+            gaps.push(Gap {
+                src: s.i - s.a..s.i - s.a,
+                tgt: s.j - s.b..s.j - s.b,
+            });
+            in_gap = true;
+        }
+        let g = gaps.last_mut().expect("a gap was just pushed");
+        if s.a > 0 {
+            if g.src.is_empty() {
+                g.src = s.i - 1..s.i;
+            } else {
+                g.src.end = s.i;
+            }
+        }
+        if s.b > 0 {
+            if g.tgt.is_empty() {
+                g.tgt = s.j - 1..s.j;
+            } else {
+                g.tgt.end = s.j;
+            }
+        }
+    }
+    // Recovered links, keyed by the first source sentence.
+    let mut recovered: Vec<Link> = Vec::new();
+    let mut used_src = vec![false; src.n()];
+    let mut used_tgt = vec![false; tgt.n()];
+    let small = |r: &std::ops::Range<usize>| !r.is_empty() && r.len() <= 300;
+    if gaps.len() <= 60 {
+        for (x, gs) in gaps.iter().enumerate() {
+            for (y, gt) in gaps.iter().enumerate() {
+                if x == y || !small(&gs.src) || !small(&gt.tgt) {
+                    continue;
+                }
+                if gs.src.clone().any(|i| used_src[i]) || gt.tgt.clone().any(|j| used_tgt[j]) {
+                    continue;
+                }
+                let sub_src = dp::slice(src, gs.src.clone());
+                let sub_tgt = dp::slice(tgt, gt.tgt.clone());
+                for s in dp::align(&sub_src, &sub_tgt, model) {
+                    if s.a == 0 || s.b == 0 || s.post < 0.5 {
+                        continue;
+                    }
+                    let evidence = dp::evidence(&sub_src, &sub_tgt, model, &s);
+                    if evidence < 3.0 {
+                        continue;
+                    }
+                    let link = Link {
+                        src: (gs.src.start + s.i - s.a..gs.src.start + s.i).collect(),
+                        tgt: (gt.tgt.start + s.j - s.b..gt.tgt.start + s.j).collect(),
+                        score: s.post,
+                    };
+                    link.src.iter().for_each(|&i| used_src[i] = true);
+                    link.tgt.iter().for_each(|&j| used_tgt[j] = true);
+                    recovered.push(link);
+                }
+            }
+        }
+    }
+    let crossing = recovered.len();
+    recovered.sort_by_key(|l| std::cmp::Reverse(l.src[0]));
+    let mut links = Vec::with_capacity(steps.len());
+    for s in steps {
+        let link = Link {
+            src: (s.i - s.a..s.i).collect(),
+            tgt: (s.j - s.b..s.j).collect(),
+            score: s.post,
+        };
+        if s.b == 0 && used_src[s.i - 1] {
+            // Replaced by a recovered link, emitted at its first sentence.
+            while recovered.last().is_some_and(|r| r.src[0] <= s.i - 1) {
+                let r = recovered.pop().expect("checked");
+                if r.src[0] == s.i - 1 {
+                    links.push(r);
+                }
+            }
+            continue;
+        }
+        if s.a == 0 && used_tgt[s.j - 1] {
+            continue;
+        }
+        links.push(link);
+    }
+    (links, crossing)
+}

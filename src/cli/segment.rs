@@ -50,9 +50,10 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = ParagraphArg::Lines)]
     pub paragraphs: ParagraphArg,
 
-    /// When the Arabic semicolon ؛ ends a sentence: never, between two long
-    /// clauses (6+ words each, not before لأن/إذ/حيث…), or always.
-    #[arg(long, value_enum, default_value_t = SemicolonArg::Long)]
+    /// When the Arabic semicolon ؛ ends a sentence: never (it joins clauses
+    /// of one sentence), between two long clauses (6+ words each, not before
+    /// لأن/إذ/حيث…), or always.
+    #[arg(long, value_enum, default_value_t = SemicolonArg::Never)]
     pub semicolon: SemicolonArg,
 
     /// The input's character encoding (WHATWG label: windows-1256,

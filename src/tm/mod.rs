@@ -1,6 +1,7 @@
 //! The translation memory: an SQLite file with units, variants and the
 //! indexes that make lookup fast.
 
+pub mod align_lexicon;
 pub mod concord;
 pub mod diff;
 pub mod fuzzy;

@@ -13,6 +13,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_fuzzy_index",
         include_str!("../../schema/0002_fuzzy_index.sql"),
     ),
+    (
+        "0003_align_lexicon",
+        include_str!("../../schema/0003_align_lexicon.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

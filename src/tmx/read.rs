@@ -278,17 +278,15 @@ impl<S: Read> Tracker<S> {
             };
         }
         let i = (offset - self.win_offset) as usize;
-        let (line, column) = advance(
-            self.line,
-            self.column,
-            &self.window[..i.min(self.window.len())],
-        );
+        let prefix = &self.window[..i.min(self.window.len())];
+        let (line, column) = advance(self.line, self.column, prefix, &scan(prefix));
         Pos { line, column }
     }
 
     /// Check the bytes of the event just read and move past them.
     fn accept(&mut self) -> Result<(), ReadError> {
-        if let Some(i) = find_forbidden(&self.window) {
+        let s = scan(&self.window);
+        if let Some(i) = s.suspect.then(|| find_forbidden(&self.window)).flatten() {
             let what = match self.window[i] {
                 0xEF => "the non-character U+FFFE/U+FFFF".to_string(),
                 b => format!("the control character U+{b:04X}"),
@@ -306,7 +304,7 @@ impl<S: Read> Tracker<S> {
                     .err(invalid_utf8_message(&self.window[i..])));
             }
         }
-        let (line, column) = advance(self.line, self.column, &self.window);
+        let (line, column) = advance(self.line, self.column, &self.window, &s);
         self.line = line;
         self.column = column;
         self.win_offset += self.window.len() as u64;
@@ -351,29 +349,51 @@ impl<S: Read> BufRead for Tracker<S> {
     }
 }
 
-/// Line and column after `bytes`, starting at (`line`, `column`). Columns
-/// count characters (UTF-8 lead bytes).
-fn advance(line: u64, column: u64, bytes: &[u8]) -> (u64, u64) {
-    let chars = |b: &[u8]| b.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64;
-    let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-    if newlines == 0 {
-        return (line, column + chars(bytes));
+/// What one pass over an event's bytes finds. Counted in `u8` lanes per
+/// 255-byte block so that the compiler vectorizes the loop.
+struct Scan {
+    newlines: u64,
+    chars: u64,
+    /// A byte XML may forbid is present (see `find_forbidden`).
+    suspect: bool,
+}
+
+fn scan(bytes: &[u8]) -> Scan {
+    let (mut newlines, mut chars, mut flag) = (0u64, 0u64, 0u8);
+    for block in bytes.chunks(255) {
+        let (mut nl, mut ch) = (0u8, 0u8);
+        for &b in block {
+            nl += (b == b'\n') as u8;
+            ch += ((b as i8) >= -0x40) as u8;
+            flag |=
+                ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) as u8 | (b == 0xEF) as u8;
+        }
+        newlines += nl as u64;
+        chars += ch as u64;
+    }
+    Scan {
+        newlines,
+        chars,
+        suspect: flag != 0,
+    }
+}
+
+/// Line and column after `bytes` (scanned as `s`), starting at (`line`,
+/// `column`). Columns count characters (UTF-8 lead bytes).
+fn advance(line: u64, column: u64, bytes: &[u8], s: &Scan) -> (u64, u64) {
+    if s.newlines == 0 {
+        return (line, column + s.chars);
     }
     let last = bytes.iter().rposition(|&b| b == b'\n').unwrap_or(0);
-    (line + newlines, 1 + chars(&bytes[last + 1..]))
+    (line + s.newlines, 1 + scan(&bytes[last + 1..]).chars)
 }
 
 /// The first byte XML forbids: a control character other than tab, LF,
 /// CR, or the start of U+FFFE/U+FFFF.
 fn find_forbidden(bytes: &[u8]) -> Option<usize> {
-    let bad = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') || b == 0xEF;
-    // Branch-free pass first (vectorizes); the exact search only if needed.
-    if !bytes.iter().fold(false, |acc, &b| acc | bad(b)) {
-        return None;
-    }
     (0..bytes.len()).find(|&i| match bytes[i] {
         0xEF => bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)),
-        b => bad(b),
+        b => b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r',
     })
 }
 
@@ -423,6 +443,14 @@ impl<R: Read> Lexer<R> {
             Err(e) => return Err(xml_error(&self.xml, &e)),
         };
         self.xml.get_mut().accept()?;
+        if let Event::Start(e) | Event::Empty(e) = &ev {
+            if !is_name(e.name().as_ref()) {
+                return Err(at.err(format!(
+                    "malformed XML: <{}> is not a valid element name",
+                    name_of(e)
+                )));
+            }
+        }
         match &ev {
             Event::Start(_) => {
                 self.depth += 1;
@@ -464,6 +492,18 @@ fn xml_error<R: Read>(
 }
 
 // ---------------------------------------------------------------- text
+
+/// An XML name, close enough: ASCII letters, digits, `_ : - .` and any
+/// non-ASCII character, not starting with a digit, `-` or `.`.
+fn is_name(name: &[u8]) -> bool {
+    let ok =
+        |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') || *b >= 0x80;
+    match name.first() {
+        None => false,
+        Some(b) if b.is_ascii_digit() || *b == b'-' || *b == b'.' => false,
+        Some(_) => name.iter().all(ok),
+    }
+}
 
 fn is_blank(bytes: &[u8]) -> bool {
     bytes
@@ -606,6 +646,12 @@ fn collect_attrs(e: &BytesStart<'_>, at: Pos, out: &mut Attrs) -> Result<(), Rea
             ))
         })?;
         let key = utf8(a.key.as_ref(), at)?;
+        if !is_name(a.key.as_ref()) {
+            return Err(at.err(format!(
+                "malformed XML: \"{key}\" in <{}> is not a valid attribute name",
+                name_of(e)
+            )));
+        }
         let value = unescape_attr(&a.value)
             .map_err(|m| at.err(format!("attribute {key} of <{}>: {m}", name_of(e))))?;
         out.push((key.to_string(), value));
@@ -856,7 +902,9 @@ impl<R: Read> TmxReader<R> {
         Ok(match ev {
             Event::Start(e) => {
                 collect_attrs(&e, at, &mut self.attrs)?;
-                self.name = name_of(&e);
+                self.name.clear();
+                self.name
+                    .push_str(&String::from_utf8_lossy(e.name().as_ref()));
                 Step::Open {
                     kind: kind_of(e.name().as_ref()),
                     empty: false,
@@ -865,7 +913,9 @@ impl<R: Read> TmxReader<R> {
             }
             Event::Empty(e) => {
                 collect_attrs(&e, at, &mut self.attrs)?;
-                self.name = name_of(&e);
+                self.name.clear();
+                self.name
+                    .push_str(&String::from_utf8_lossy(e.name().as_ref()));
                 Step::Open {
                     kind: kind_of(e.name().as_ref()),
                     empty: true,
@@ -1029,8 +1079,8 @@ impl<R: Read> TmxReader<R> {
 
     fn read_header(&mut self, at: Pos, empty: bool) -> Result<(), ReadError> {
         let mut h = Header::default();
-        let attrs = std::mem::take(&mut self.attrs);
-        for (k, v) in attrs {
+        let mut attrs = std::mem::take(&mut self.attrs);
+        for (k, v) in attrs.drain(..) {
             match k.as_str() {
                 "creationtool" => h.creation_tool = Some(v),
                 "creationtoolversion" => h.creation_tool_version = Some(v),
@@ -1047,6 +1097,7 @@ impl<R: Read> TmxReader<R> {
                 _ => h.extra.push((k, v)),
             }
         }
+        self.attrs = attrs;
         let mut attr_props = Vec::new();
         if !empty {
             loop {
@@ -1195,8 +1246,8 @@ impl<R: Read> TmxReader<R> {
 
     fn read_tu(&mut self, at: Pos, empty: bool) -> Result<Option<Unit>, ReadError> {
         let mut unit = Unit::default();
-        let attrs = std::mem::take(&mut self.attrs);
-        for (k, v) in attrs {
+        let mut attrs = std::mem::take(&mut self.attrs);
+        for (k, v) in attrs.drain(..) {
             match k.as_str() {
                 "tuid" => unit.tuid = Some(v),
                 "srclang" => unit.srclang = self.lang_attr(&v, at),
@@ -1207,6 +1258,7 @@ impl<R: Read> TmxReader<R> {
                 }
             }
         }
+        self.attrs = attrs;
         let mut attr_props = Vec::new();
         if !empty {
             loop {
@@ -1311,10 +1363,10 @@ impl<R: Read> TmxReader<R> {
 
     fn read_tuv(&mut self, at: Pos, empty: bool) -> Result<Option<Variant>, ReadError> {
         let mut v = Variant::default();
-        let attrs = std::mem::take(&mut self.attrs);
+        let mut attrs = std::mem::take(&mut self.attrs);
         let has_xml_lang = attrs.iter().any(|(k, _)| k == "xml:lang");
         let mut lang = None;
-        for (k, val) in attrs {
+        for (k, val) in attrs.drain(..) {
             match k.as_str() {
                 "xml:lang" => lang = self.lang_attr(&val, at),
                 // TMX 1.1 wrote `lang`.
@@ -1326,6 +1378,7 @@ impl<R: Read> TmxReader<R> {
                 }
             }
         }
+        self.attrs = attrs;
         let mut seg = None;
         let mut attr_props = Vec::new();
         if !empty {
@@ -1398,9 +1451,9 @@ impl<R: Read> TmxReader<R> {
 
     fn read_prop(&mut self, at: Pos, empty: bool) -> Result<Prop, ReadError> {
         let mut p = Prop::default();
-        let attrs = std::mem::take(&mut self.attrs);
+        let mut attrs = std::mem::take(&mut self.attrs);
         let mut has_type = false;
-        for (k, v) in attrs {
+        for (k, v) in attrs.drain(..) {
             match k.as_str() {
                 "type" => {
                     has_type = true;
@@ -1411,6 +1464,7 @@ impl<R: Read> TmxReader<R> {
                 _ => {}
             }
         }
+        self.attrs = attrs;
         if !has_type {
             self.warn(at, "<prop> without type".into());
         }
@@ -1422,14 +1476,15 @@ impl<R: Read> TmxReader<R> {
 
     fn read_note(&mut self, at: Pos, empty: bool) -> Result<Note, ReadError> {
         let mut n = Note::default();
-        let attrs = std::mem::take(&mut self.attrs);
-        for (k, v) in attrs {
+        let mut attrs = std::mem::take(&mut self.attrs);
+        for (k, v) in attrs.drain(..) {
             match k.as_str() {
                 "xml:lang" | "lang" => n.lang = self.lang_attr(&v, at),
                 "o-encoding" => n.encoding = Some(v),
                 _ => {}
             }
         }
+        self.attrs = attrs;
         if !empty {
             n.text = self.read_text("note")?;
         }

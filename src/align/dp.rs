@@ -1,0 +1,802 @@
+//! The dynamic programme: the best monotone sequence of beads (1-1, 1-0,
+//! 0-1, 2-1, 1-2, 2-2, 3-1, 1-3) under a cost that adds a bead-type prior,
+//! a Gale–Church length term, a lexical term and a paragraph term, all in
+//! nats (−ln probability). Each bead's confidence is its posterior
+//! probability over *all* alignments (forward–backward), not a score
+//! threshold: the chance the link is right, given the model.
+//!
+//! Long inputs are aligned coarse to fine (as vecalign does): adjacent
+//! sentences are paired into blocks, the blocks aligned recursively, and the
+//! block path, widened by a few cells, becomes the band the finer level
+//! searches. Time and memory grow linearly with the text.
+
+/// The bead types, as (source sentences, target sentences).
+pub(crate) const BEADS: [(usize, usize); 8] = [
+    (1, 1),
+    (1, 0),
+    (0, 1),
+    (2, 1),
+    (1, 2),
+    (2, 2),
+    (3, 1),
+    (1, 3),
+];
+
+/// Below this many DP cells a level is searched in full.
+const FULL_LIMIT: usize = 250_000;
+/// How far around the projected coarse path a finer level searches.
+const BAND_MARGIN: usize = 8;
+
+/// One side of the text as the DP sees it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Side {
+    pub len: Vec<f32>,
+    /// Sorted item ids per sentence (multisets).
+    pub items: Vec<Vec<u32>>,
+    /// How many of the items are numbers.
+    pub nums: Vec<u16>,
+    /// How many words have a known translation (source side): in a right
+    /// link most of them should meet their translation.
+    pub trans: Vec<u16>,
+    /// Does the sentence end a paragraph?
+    pub para_end: Vec<bool>,
+}
+
+impl Side {
+    pub fn n(&self) -> usize {
+        self.len.len()
+    }
+
+    /// Pair adjacent sentences into blocks (the last may stay single).
+    fn coarsen(&self) -> Side {
+        let n = self.n();
+        let mut out = Side::default();
+        let mut i = 0;
+        while i < n {
+            let k = (i + 2).min(n);
+            out.len.push(self.len[i..k].iter().sum());
+            let mut items: Vec<u32> = self.items[i..k].iter().flatten().copied().collect();
+            items.sort_unstable();
+            out.items.push(items);
+            out.nums.push(self.nums[i..k].iter().sum());
+            out.trans.push(self.trans[i..k].iter().sum());
+            out.para_end.push(self.para_end[k - 1]);
+            i = k;
+        }
+        out
+    }
+}
+
+/// The parameters of the cost.
+#[derive(Debug, Clone)]
+pub(crate) struct Model {
+    /// Expected target characters per source character.
+    pub ratio: f64,
+    /// Variance of target length around `ratio × source length`, per character.
+    pub var: f64,
+    /// −ln prior of each bead type (same order as `BEADS`).
+    pub prior: [f64; 8],
+    /// Evidence (nats) each shared item adds, by item id.
+    pub weight: Vec<f32>,
+    pub is_number: Vec<bool>,
+    /// Nats for a bead that ends a paragraph on both sides (and charged
+    /// for a bead that runs across a paragraph end).
+    pub para_bonus: f64,
+    /// Nats charged per number left unmatched inside a bead.
+    pub number_penalty: f64,
+    /// Nats charged per source word with a known translation that finds
+    /// none in the bead: −ln(1 − ρ), ρ the share of such words that do
+    /// find theirs in right links.
+    pub miss_penalty: f64,
+}
+
+impl Model {
+    pub fn default_priors() -> [f64; 8] {
+        // Arabic sentences are long: English splits them (1-2, 1-3) more
+        // often than it merges them.
+        let p: [f64; 8] = [0.86, 0.01, 0.01, 0.025, 0.06, 0.006, 0.004, 0.015];
+        p.map(|x: f64| -x.ln())
+    }
+}
+
+/// One bead of the result: source sentences [i-a, i), target [j-b, j).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Step {
+    pub a: usize,
+    pub b: usize,
+    pub i: usize,
+    pub j: usize,
+    /// Posterior probability of this bead.
+    pub post: f64,
+}
+
+/// The part of the (n+1)×(m+1) lattice searched: per row, a column range.
+struct Band {
+    lo: Vec<usize>,
+    hi: Vec<usize>,
+    /// Index of (row, lo[row]) in the flat cell arrays.
+    start: Vec<usize>,
+    cells: usize,
+}
+
+impl Band {
+    fn full(n: usize, m: usize) -> Band {
+        Band::from_ranges(vec![0; n + 1], vec![m; n + 1])
+    }
+
+    fn from_ranges(lo: Vec<usize>, hi: Vec<usize>) -> Band {
+        let mut start = Vec::with_capacity(lo.len());
+        let mut cells = 0;
+        for r in 0..lo.len() {
+            start.push(cells);
+            cells += hi[r] + 1 - lo[r];
+        }
+        Band {
+            lo,
+            hi,
+            start,
+            cells,
+        }
+    }
+
+    #[inline]
+    fn index(&self, i: usize, j: usize) -> Option<usize> {
+        if j < self.lo[i] || j > self.hi[i] {
+            None
+        } else {
+            Some(self.start[i] + j - self.lo[i])
+        }
+    }
+
+    /// The band around a coarse path (nodes of the half-size lattice)
+    /// projected onto an n×m lattice.
+    fn around(path: &[(usize, usize)], n: usize, m: usize) -> Band {
+        let mut lo = vec![usize::MAX; n + 1];
+        let mut hi = vec![0; n + 1];
+        for w in path.windows(2) {
+            let (i0, j0) = ((2 * w[0].0).min(n), (2 * w[0].1).min(m));
+            let (i1, j1) = ((2 * w[1].0).min(n), (2 * w[1].1).min(m));
+            for r in i0..=i1 {
+                lo[r] = lo[r].min(j0);
+                hi[r] = hi[r].max(j1);
+            }
+        }
+        let k = BAND_MARGIN;
+        let mut wlo = vec![0; n + 1];
+        let mut whi = vec![0; n + 1];
+        for r in 0..=n {
+            let from = r.saturating_sub(k);
+            let to = (r + k).min(n);
+            let l = (from..=to).map(|x| lo[x]).min().unwrap_or(0);
+            let h = (from..=to).map(|x| hi[x]).max().unwrap_or(m);
+            wlo[r] = l.saturating_sub(k);
+            whi[r] = (h + k).min(m);
+        }
+        wlo[0] = 0;
+        whi[n] = m;
+        Band::from_ranges(wlo, whi)
+    }
+}
+
+/// What two groups of sentences share: the summed weight of the shared
+/// items, how many there are and how many of them are numbers.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shared {
+    weight: f32,
+    count: u16,
+    nums: u16,
+}
+
+/// Lexical evidence of one sentence pair.
+#[inline]
+fn pair_lex(a: &[u32], b: &[u32], model: &Model) -> Shared {
+    let (mut x, mut y) = (0, 0);
+    let mut out = Shared::default();
+    while x < a.len() && y < b.len() {
+        match a[x].cmp(&b[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                let id = a[x] as usize;
+                out.weight += model.weight.get(id).copied().unwrap_or(0.0);
+                out.count += 1;
+                if model.is_number.get(id).copied().unwrap_or(false) {
+                    out.nums += 1;
+                }
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Lexical evidence between two groups of sentences (multisets united).
+fn multi_lex(a: &[Vec<u32>], b: &[Vec<u32>], model: &Model) -> Shared {
+    let mut ia = [0usize; 3];
+    let mut ib = [0usize; 3];
+    let head = |sets: &[Vec<u32>], idx: &[usize; 3]| -> Option<u32> {
+        sets.iter()
+            .zip(idx)
+            .filter_map(|(v, &k)| v.get(k).copied())
+            .min()
+    };
+    // Count and consume every copy of `x` at the heads of `sets`.
+    let take = |sets: &[Vec<u32>], idx: &mut [usize; 3], x: u32| -> u32 {
+        let mut n = 0;
+        for (v, k) in sets.iter().zip(idx.iter_mut()) {
+            while v.get(*k) == Some(&x) {
+                *k += 1;
+                n += 1;
+            }
+        }
+        n
+    };
+    let mut out = Shared::default();
+    while let (Some(x), Some(y)) = (head(a, &ia), head(b, &ib)) {
+        match x.cmp(&y) {
+            std::cmp::Ordering::Less => {
+                take(a, &mut ia, x);
+            }
+            std::cmp::Ordering::Greater => {
+                take(b, &mut ib, y);
+            }
+            std::cmp::Ordering::Equal => {
+                let shared = take(a, &mut ia, x).min(take(b, &mut ib, x));
+                let id = x as usize;
+                out.weight += shared as f32 * model.weight.get(id).copied().unwrap_or(0.0);
+                out.count += shared as u16;
+                if model.is_number.get(id).copied().unwrap_or(false) {
+                    out.nums += shared as u16;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// −ln of the two-tailed normal probability of |z| or more, computed in
+/// log space (Numerical Recipes' erfc, which never underflows here).
+#[inline]
+fn neg_log_two_tail(z: f64) -> f64 {
+    let x = z.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * x);
+    let poly = -x * x - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    -(t.ln() + poly)
+}
+
+struct Lattice<'a> {
+    src: &'a Side,
+    tgt: &'a Side,
+    model: &'a Model,
+    band: Band,
+    /// Lexical evidence of sentence pair (i-1, j-1), stored at node (i, j).
+    lex: Vec<Shared>,
+    /// Items each source sentence shares with the next one and the one
+    /// after (what a group would count twice), and the same for the target.
+    src_dups: Vec<[Vec<u32>; 2]>,
+    tgt_dups: Vec<[Vec<u32>; 2]>,
+}
+
+fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut x, mut y) = (0, 0);
+    let mut out = Vec::new();
+    while x < a.len() && y < b.len() {
+        match a[x].cmp(&b[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                if out.last() != Some(&a[x]) {
+                    out.push(a[x]);
+                }
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    out
+}
+
+fn dups(side: &Side) -> Vec<[Vec<u32>; 2]> {
+    let n = side.n();
+    (0..n)
+        .map(|i| {
+            let next = |k: usize| {
+                if i + k < n {
+                    intersect(&side.items[i], &side.items[i + k])
+                } else {
+                    Vec::new()
+                }
+            };
+            [next(1), next(2)]
+        })
+        .collect()
+}
+
+impl<'a> Lattice<'a> {
+    fn new(src: &'a Side, tgt: &'a Side, model: &'a Model, band: Band) -> Lattice<'a> {
+        let mut lex = vec![Shared::default(); band.cells];
+        for i in 1..=src.n() {
+            for j in band.lo[i].max(1)..=band.hi[i] {
+                let idx = band.start[i] + j - band.lo[i];
+                lex[idx] = pair_lex(&src.items[i - 1], &tgt.items[j - 1], model);
+            }
+        }
+        Lattice {
+            src,
+            tgt,
+            model,
+            band,
+            lex,
+            src_dups: dups(src),
+            tgt_dups: dups(tgt),
+        }
+    }
+
+    /// What two groups share, from the cached pairwise values: their sum
+    /// counts an item k·l times when k source and l target sentences of
+    /// the groups have it, where it should count min(k, l) times; the
+    /// items that can be over-counted are in the groups' duplicate sets.
+    fn group(&self, i: usize, j: usize, a: usize, b: usize) -> Shared {
+        let mut sh = Shared::default();
+        for s in i - a..i {
+            for t in j - b..j {
+                let p = self.pair(s, t);
+                sh.weight += p.weight;
+                sh.count += p.count;
+                sh.nums += p.nums;
+            }
+        }
+        let mut cands: Vec<u32> = Vec::new();
+        for s in i - a..i {
+            cands.extend(&self.src_dups[s][0]);
+            cands.extend(&self.src_dups[s][1]);
+        }
+        for t in j - b..j {
+            cands.extend(&self.tgt_dups[t][0]);
+            cands.extend(&self.tgt_dups[t][1]);
+        }
+        if cands.is_empty() {
+            return sh;
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        let has = |v: &Vec<u32>, x: u32| v.binary_search(&x).is_ok();
+        for x in cands {
+            let ka = (i - a..i).filter(|&s| has(&self.src.items[s], x)).count();
+            let kb = (j - b..j).filter(|&t| has(&self.tgt.items[t], x)).count();
+            let extra = (ka * kb).saturating_sub(ka.min(kb));
+            // Only within the group: a duplicate set may reach outside it.
+            if extra == 0 {
+                continue;
+            }
+            let id = x as usize;
+            sh.weight -= extra as f32 * self.model.weight.get(id).copied().unwrap_or(0.0);
+            sh.count = sh.count.saturating_sub(extra as u16);
+            if self.model.is_number.get(id).copied().unwrap_or(false) {
+                sh.nums = sh.nums.saturating_sub(extra as u16);
+            }
+        }
+        sh
+    }
+
+    #[inline]
+    fn pair(&self, s: usize, t: usize) -> Shared {
+        match self.band.index(s + 1, t + 1) {
+            Some(idx) => self.lex[idx],
+            None => pair_lex(&self.src.items[s], &self.tgt.items[t], self.model),
+        }
+    }
+
+    /// Cost of the bead of type `k` ending at node (i, j).
+    #[inline]
+    fn cost(&self, k: usize, i: usize, j: usize) -> f64 {
+        let (a, b) = BEADS[k];
+        let m = self.model;
+        let mut cost = m.prior[k];
+        if a == 0 || b == 0 {
+            // Short lines (dates, captions, bylines, page debris) are the
+            // likeliest to stand untranslated: the omission prior grows as
+            // the sentence gets shorter, so that a scrap is not glued onto
+            // its neighbour as a 2-1.
+            let len = if a == 1 {
+                self.src.len[i - 1]
+            } else {
+                self.tgt.len[j - 1]
+            };
+            return cost - (1.0 + 40.0 / (f64::from(len) + 5.0)).ln();
+        }
+        let (src, tgt) = (self.src, self.tgt);
+        let ls: f64 = (i - a..i).map(|s| f64::from(src.len[s])).sum();
+        let lt: f64 = (j - b..j).map(|t| f64::from(tgt.len[t])).sum();
+        let mean_len = ((ls + lt / m.ratio) / 2.0).max(1.0);
+        let z = (lt - m.ratio * ls) / (m.var * mean_len).sqrt();
+        cost += neg_log_two_tail(z);
+
+        let shared = if a == 1 && b == 1 {
+            self.pair(i - 1, j - 1)
+        } else {
+            // Items shared by the groups as wholes: summing the pairwise
+            // evidence would count an item twice when both source
+            // sentences share it with the target.
+            self.group(i, j, a, b)
+        };
+        cost -= f64::from(shared.weight);
+        if b > 1 {
+            // An item is b times likelier to turn up by chance in b target
+            // sentences than in one: ln(ρ/(b·q)) instead of ln(ρ/q).
+            cost += 0.5 * f64::from(shared.count) * (b as f64).ln();
+        }
+        let matched_nums = u32::from(shared.nums);
+        let src_nums: u32 = (i - a..i).map(|s| u32::from(src.nums[s])).sum();
+        let tgt_nums: u32 = (j - b..j).map(|t| u32::from(tgt.nums[t])).sum();
+        let unmatched =
+            src_nums.saturating_sub(matched_nums) + tgt_nums.saturating_sub(matched_nums);
+        // Source words with a known translation that found none.
+        let trans: u32 = (i - a..i).map(|s| u32::from(src.trans[s])).sum();
+        let missed = trans.saturating_sub(u32::from(shared.count - shared.nums));
+        cost += m.miss_penalty * f64::from(missed);
+        cost += m.number_penalty * f64::from(unmatched);
+
+        if m.para_bonus > 0.0 {
+            let s_end = src.para_end[i - 1];
+            let t_end = tgt.para_end[j - 1];
+            if s_end && t_end {
+                cost -= m.para_bonus;
+            }
+            let crossings = (i - a..i - 1).filter(|&s| src.para_end[s]).count()
+                + (j - b..j - 1).filter(|&t| tgt.para_end[t]).count();
+            cost += m.para_bonus * crossings as f64;
+        }
+        cost
+    }
+
+    /// Viterbi path (as steps) plus, when asked, posteriors by
+    /// forward–backward over the same band.
+    fn solve(&self, posteriors: bool) -> Vec<Step> {
+        let (n, m) = (self.src.n(), self.tgt.n());
+        let band = &self.band;
+        let mut best = vec![f64::INFINITY; band.cells];
+        let mut back = vec![u8::MAX; band.cells];
+        let mut alpha = if posteriors {
+            vec![f64::NEG_INFINITY; band.cells]
+        } else {
+            Vec::new()
+        };
+        best[0] = 0.0;
+        if posteriors {
+            alpha[0] = 0.0;
+        }
+        for i in 0..=n {
+            for j in band.lo[i]..=band.hi[i] {
+                if i == 0 && j == 0 {
+                    continue;
+                }
+                let here = band.start[i] + j - band.lo[i];
+                let (mut b_cost, mut b_k) = (f64::INFINITY, u8::MAX);
+                let mut acc = f64::NEG_INFINITY;
+                for (k, &(a, b)) in BEADS.iter().enumerate() {
+                    if a > i || b > j {
+                        continue;
+                    }
+                    let Some(prev) = band.index(i - a, j - b) else {
+                        continue;
+                    };
+                    if best[prev] == f64::INFINITY {
+                        continue;
+                    }
+                    let c = self.cost(k, i, j);
+                    let total = best[prev] + c;
+                    if total < b_cost {
+                        b_cost = total;
+                        b_k = k as u8;
+                    }
+                    if posteriors {
+                        acc = log_add(acc, alpha[prev] - c);
+                    }
+                }
+                best[here] = b_cost;
+                back[here] = b_k;
+                if posteriors {
+                    alpha[here] = acc;
+                }
+            }
+        }
+        // Trace back.
+        let mut steps = Vec::new();
+        let (mut i, mut j) = (n, m);
+        while i > 0 || j > 0 {
+            let Some(idx) = band.index(i, j) else { break };
+            let k = back[idx];
+            if k == u8::MAX {
+                break;
+            }
+            let (a, b) = BEADS[k as usize];
+            steps.push(Step {
+                a,
+                b,
+                i,
+                j,
+                post: 1.0,
+            });
+            i -= a;
+            j -= b;
+        }
+        steps.reverse();
+        if posteriors && !steps.is_empty() {
+            let beta = self.backward();
+            let z = alpha[band.cells - 1];
+            for step in &mut steps {
+                let (a, b) = BEADS
+                    .iter()
+                    .copied()
+                    .find(|&(a, b)| a == step.a && b == step.b)
+                    .unwrap_or((1, 1));
+                let k = BEADS.iter().position(|&x| x == (a, b)).unwrap_or(0);
+                let from = band.index(step.i - a, step.j - b);
+                let to = band.index(step.i, step.j);
+                if let (Some(from), Some(to)) = (from, to) {
+                    let lp = alpha[from] - self.cost(k, step.i, step.j) + beta[to] - z;
+                    step.post = lp.exp().clamp(0.0, 1.0);
+                }
+            }
+        }
+        steps
+    }
+
+    fn backward(&self) -> Vec<f64> {
+        let (n, m) = (self.src.n(), self.tgt.n());
+        let band = &self.band;
+        let mut beta = vec![f64::NEG_INFINITY; band.cells];
+        beta[band.cells - 1] = 0.0;
+        for i in (0..=n).rev() {
+            for j in (band.lo[i]..=band.hi[i]).rev() {
+                if i == n && j == m {
+                    continue;
+                }
+                let here = band.start[i] + j - band.lo[i];
+                let mut acc = f64::NEG_INFINITY;
+                for (k, &(a, b)) in BEADS.iter().enumerate() {
+                    if i + a > n || j + b > m {
+                        continue;
+                    }
+                    let Some(next) = band.index(i + a, j + b) else {
+                        continue;
+                    };
+                    if beta[next] == f64::NEG_INFINITY {
+                        continue;
+                    }
+                    acc = log_add(acc, beta[next] - self.cost(k, i + a, j + b));
+                }
+                beta[here] = acc;
+            }
+        }
+        beta
+    }
+}
+
+#[inline]
+fn log_add(x: f64, y: f64) -> f64 {
+    if x == f64::NEG_INFINITY {
+        return y;
+    }
+    if y == f64::NEG_INFINITY {
+        return x;
+    }
+    let (hi, lo) = if x > y { (x, y) } else { (y, x) };
+    hi + (lo - hi).exp().ln_1p()
+}
+
+/// Align two sides: the best bead sequence with posteriors.
+pub(crate) fn align(src: &Side, tgt: &Side, model: &Model) -> Vec<Step> {
+    align_scored(src, tgt, model).0
+}
+
+/// `align`, with the cost (nats) of the best path.
+pub(crate) fn align_scored(src: &Side, tgt: &Side, model: &Model) -> (Vec<Step>, f64) {
+    let band = band_for(src, tgt, model);
+    let lattice = Lattice::new(src, tgt, model, band);
+    let steps = lattice.solve(true);
+    let cost = steps
+        .iter()
+        .map(|s| {
+            let k = BEADS.iter().position(|&x| x == (s.a, s.b)).unwrap_or(0);
+            lattice.cost(k, s.i, s.j)
+        })
+        .sum();
+    (steps, cost)
+}
+
+/// The weight of the items two bags share (any sizes).
+pub(crate) fn shared_weight(a: &[u32], b: &[u32], model: &Model) -> f64 {
+    f64::from(pair_lex(a, b, model).weight)
+}
+
+/// The sentences of a side in another order (`order[k]` = the old index
+/// of the new k-th sentence).
+pub(crate) fn permute(side: &Side, order: &[usize]) -> Side {
+    Side {
+        len: order.iter().map(|&i| side.len[i]).collect(),
+        items: order.iter().map(|&i| side.items[i].clone()).collect(),
+        nums: order.iter().map(|&i| side.nums[i]).collect(),
+        trans: order.iter().map(|&i| side.trans[i]).collect(),
+        para_end: order.iter().map(|&i| side.para_end[i]).collect(),
+    }
+}
+
+/// The band a level searches: everything when small, else the widened
+/// projection of the path found on the half-size texts.
+fn band_for(src: &Side, tgt: &Side, model: &Model) -> Band {
+    let (n, m) = (src.n(), tgt.n());
+    if (n + 1) * (m + 1) <= FULL_LIMIT || n < 16 || m < 16 {
+        return Band::full(n, m);
+    }
+    let (cs, ct) = (src.coarsen(), tgt.coarsen());
+    let coarse_band = band_for(&cs, &ct, model);
+    let steps = Lattice::new(&cs, &ct, model, coarse_band).solve(false);
+    let mut path = vec![(0, 0)];
+    path.extend(steps.iter().map(|s| (s.i, s.j)));
+    Band::around(&path, n, m)
+}
+
+/// The sentences `range` of a side, as a side of their own.
+pub(crate) fn slice(side: &Side, range: std::ops::Range<usize>) -> Side {
+    Side {
+        len: side.len[range.clone()].to_vec(),
+        items: side.items[range.clone()].to_vec(),
+        nums: side.nums[range.clone()].to_vec(),
+        trans: side.trans[range.clone()].to_vec(),
+        para_end: side.para_end[range].to_vec(),
+    }
+}
+
+/// How many non-number items the sides of one bead share.
+pub(crate) fn matched_words(src: &Side, tgt: &Side, model: &Model, step: &Step) -> u32 {
+    let a = &src.items[step.i - step.a..step.i];
+    let b = &tgt.items[step.j - step.b..step.j];
+    let shared = multi_lex(a, b, model);
+    u32::from(shared.count - shared.nums)
+}
+
+/// The lexical evidence (nats) inside one bead.
+pub(crate) fn evidence(src: &Side, tgt: &Side, model: &Model, step: &Step) -> f64 {
+    let a = &src.items[step.i - step.a..step.i];
+    let b = &tgt.items[step.j - step.b..step.j];
+    f64::from(multi_lex(a, b, model).weight)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(lens: &[f32], items: &[&[u32]]) -> Side {
+        Side {
+            len: lens.to_vec(),
+            items: items.iter().map(|x| x.to_vec()).collect(),
+            nums: vec![0; lens.len()],
+            trans: vec![0; lens.len()],
+            para_end: vec![false; lens.len()],
+        }
+    }
+
+    fn model(ids: usize) -> Model {
+        Model {
+            ratio: 1.3,
+            var: 10.0,
+            prior: Model::default_priors(),
+            weight: vec![2.0; ids],
+            is_number: vec![false; ids],
+            para_bonus: 0.0,
+            number_penalty: 1.0,
+            miss_penalty: 0.0,
+        }
+    }
+
+    #[test]
+    fn two_tail_cost_is_small_near_zero_and_grows_quadratically() {
+        assert!(neg_log_two_tail(0.0) < 1e-6);
+        assert!((neg_log_two_tail(1.96) - (0.05f64).ln().abs()).abs() < 0.01);
+        let far = neg_log_two_tail(40.0);
+        assert!(far.is_finite() && far > 700.0);
+    }
+
+    #[test]
+    fn a_merge_and_an_omission_are_found_with_posteriors() {
+        // src: 100, 50+60 (one English sentence), 80, junk 40; tgt: 130, 143, 104.
+        let src = side(
+            &[100.0, 50.0, 60.0, 80.0, 40.0],
+            &[&[1], &[2], &[3], &[4], &[]],
+        );
+        let tgt = side(&[130.0, 143.0, 104.0], &[&[1], &[2, 3], &[4]]);
+        let steps = align(&src, &tgt, &model(5));
+        let shape: Vec<(usize, usize)> = steps.iter().map(|s| (s.a, s.b)).collect();
+        assert_eq!(shape, [(1, 1), (2, 1), (1, 1), (1, 0)]);
+        for s in &steps {
+            assert!(s.post > 0.5 && s.post <= 1.0, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn the_banded_search_finds_the_same_path_as_the_full_one() {
+        // 600 sentences each, with a 5-sentence omission in the middle.
+        let n = 600;
+        let mut sl = Vec::new();
+        let mut si: Vec<Vec<u32>> = Vec::new();
+        let mut tl = Vec::new();
+        let mut ti: Vec<Vec<u32>> = Vec::new();
+        for k in 0..n {
+            let len = 40.0 + ((k * 37) % 90) as f32;
+            sl.push(len);
+            si.push(vec![k as u32]);
+            if !(300..305).contains(&k) {
+                tl.push(len * 1.3);
+                ti.push(vec![k as u32]);
+            }
+        }
+        let src = Side {
+            len: sl,
+            items: si,
+            nums: vec![0; n],
+            trans: vec![0; n],
+            para_end: vec![false; n],
+        };
+        let tgt = Side {
+            nums: vec![0; tl.len()],
+            trans: vec![0; tl.len()],
+            para_end: vec![false; tl.len()],
+            len: tl,
+            items: ti,
+        };
+        let m = model(n);
+        let banded = align(&src, &tgt, &m);
+        let full = Lattice::new(&src, &tgt, &m, Band::full(src.n(), tgt.n())).solve(false);
+        let b: Vec<(usize, usize)> = banded.iter().map(|s| (s.i, s.j)).collect();
+        let f: Vec<(usize, usize)> = full.iter().map(|s| (s.i, s.j)).collect();
+        assert_eq!(b, f);
+        assert_eq!(banded.iter().filter(|s| s.b == 0).count(), 5);
+    }
+
+    #[test]
+    fn group_evidence_from_pairs_equals_the_exact_union() {
+        // Sentences share items with their neighbours on both sides.
+        let src = side(
+            &[50.0; 5],
+            &[&[1, 2, 3], &[2, 3, 4], &[3, 5], &[1, 5, 6], &[7]],
+        );
+        let tgt = side(&[60.0; 4], &[&[2, 3], &[3, 4, 5], &[1, 3, 5, 6], &[3, 7]]);
+        let mut m = model(8);
+        m.weight = vec![0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0];
+        let lattice = Lattice::new(&src, &tgt, &m, Band::full(5, 4));
+        for &(a, b) in &BEADS[3..] {
+            for i in a..=5 {
+                for j in b..=4 {
+                    let fast = lattice.group(i, j, a, b);
+                    let exact = multi_lex(&src.items[i - a..i], &tgt.items[j - b..j], &m);
+                    assert!(
+                        (fast.weight - exact.weight).abs() < 1e-4,
+                        "{a}-{b} at {i},{j}"
+                    );
+                    assert_eq!(fast.count, exact.count);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn empty_sides_give_only_omissions() {
+        let src = side(&[10.0, 20.0], &[&[], &[]]);
+        let tgt = side(&[], &[]);
+        let steps = align(&src, &tgt, &model(0));
+        assert_eq!(steps.len(), 2);
+        assert!(steps.iter().all(|s| s.a == 1 && s.b == 0));
+        let none = align(&tgt, &tgt, &model(0));
+        assert!(none.is_empty());
+    }
+}

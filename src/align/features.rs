@@ -1,0 +1,645 @@
+//! What the aligner sees of a sentence: its length and a bag of "items",
+//! ids of things an English sentence can share with an Arabic one. Items
+//! are English-side concepts: a number, an English word stem, a name
+//! skeleton. An English sentence has the items of its own words; an Arabic
+//! sentence has the items its words *could* translate to: its numbers, the
+//! Latin-script words it quotes, the dictionary translations of its words
+//! and the English names whose skeleton its words share.
+
+use std::collections::HashMap;
+
+use super::lexicon::Lexicon;
+use super::translit::{arabic_skeleton, deletions, english_skeleton, strip_article, MIN_SKELETON};
+use crate::text::normalize::{fold, is_number, tokenize_folded};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Word,
+    Number,
+    Name,
+}
+
+/// Item ids, shared by both sides of one alignment.
+#[derive(Debug, Default)]
+pub(crate) struct Vocab {
+    ids: HashMap<String, u32>,
+    pub kinds: Vec<Kind>,
+}
+
+impl Vocab {
+    fn id(&mut self, kind: Kind, key: &str) -> u32 {
+        let tag = match kind {
+            Kind::Word => 'w',
+            Kind::Number => 'n',
+            Kind::Name => 'k',
+        };
+        let full = format!("{tag}:{key}");
+        if let Some(&id) = self.ids.get(&full) {
+            return id;
+        }
+        let id = self.kinds.len() as u32;
+        self.ids.insert(full, id);
+        self.kinds.push(kind);
+        id
+    }
+
+    fn get(&self, kind: Kind, key: &str) -> Option<u32> {
+        let tag = match kind {
+            Kind::Word => 'w',
+            Kind::Number => 'n',
+            Kind::Name => 'k',
+        };
+        self.ids.get(&format!("{tag}:{key}")).copied()
+    }
+}
+
+/// One sentence as the aligner sees it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Features {
+    /// Characters, spaces and marks not counted.
+    pub len: f32,
+    /// Sorted item ids (a multiset).
+    pub items: Vec<u32>,
+    /// Words (not numbers) that brought at least one item.
+    pub trans: u16,
+}
+
+/// A number in canonical form: thousands separators dropped (`2,254` →
+/// `2254`), a trailing `.0` dropped.
+fn canonical_number(token: &str) -> String {
+    let mut s: String = if token.contains('.') && token.contains(',') {
+        token.replace(',', "")
+    } else if token.contains(',') && token.rsplit(',').next().is_some_and(|g| g.len() == 3) {
+        token.replace(',', "")
+    } else {
+        token.replace(',', ".")
+    };
+    if let Some(stripped) = s.strip_suffix(".0") {
+        s = stripped.to_string();
+    }
+    s
+}
+
+fn char_len(folded: &str) -> f32 {
+    folded.chars().filter(|c| !c.is_whitespace()).count() as f32
+}
+
+/// English number words that translators use for Arabic digits (and the
+/// other way round).
+fn english_number_word(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "one" => "1",
+        "two" => "2",
+        "three" => "3",
+        "four" => "4",
+        "five" => "5",
+        "six" => "6",
+        "seven" => "7",
+        "eight" => "8",
+        "nine" => "9",
+        "ten" => "10",
+        "eleven" => "11",
+        "twelve" => "12",
+        "fifteen" => "15",
+        "twenty" => "20",
+        "hundred" => "100",
+        "thousand" => "1000",
+        _ => return None,
+    })
+}
+
+/// A light English stemmer: enough to meet dictionary forms (plurals,
+/// -ed, -ing, possessives, final e).
+pub fn english_stem(word: &str) -> String {
+    let mut w = word
+        .trim_end_matches("'s")
+        .trim_end_matches('\'')
+        .to_string();
+    if w.len() > 4 && w.ends_with("ies") {
+        w.truncate(w.len() - 3);
+        w.push('y');
+    } else if w.ends_with("sses") {
+        w.truncate(w.len() - 2);
+    } else if w.len() > 4
+        && (w.ends_with("shes") || w.ends_with("ches") || w.ends_with("xes") || w.ends_with("zes"))
+    {
+        w.truncate(w.len() - 2);
+    } else if w.len() > 3
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("us")
+        && !w.ends_with("is")
+    {
+        w.truncate(w.len() - 1);
+    }
+    if w.len() > 5 && w.ends_with("ing") {
+        w.truncate(w.len() - 3);
+    } else if w.len() > 4 && w.ends_with("ed") {
+        w.truncate(w.len() - 2);
+    }
+    if w.len() > 3 && w.ends_with('e') {
+        w.truncate(w.len() - 1);
+    }
+    if w.len() > 3 && w.ends_with('y') {
+        w.truncate(w.len() - 1);
+        w.push('i');
+    }
+    w
+}
+
+pub fn is_english_stopword(w: &str) -> bool {
+    matches!(
+        w,
+        "a" | "an"
+            | "the"
+            | "and"
+            | "or"
+            | "but"
+            | "of"
+            | "in"
+            | "on"
+            | "at"
+            | "to"
+            | "for"
+            | "from"
+            | "by"
+            | "with"
+            | "as"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "be"
+            | "been"
+            | "being"
+            | "has"
+            | "have"
+            | "had"
+            | "it"
+            | "its"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "which"
+            | "who"
+            | "whom"
+            | "whose"
+            | "what"
+            | "he"
+            | "she"
+            | "they"
+            | "we"
+            | "i"
+            | "you"
+            | "his"
+            | "her"
+            | "their"
+            | "our"
+            | "my"
+            | "your"
+            | "him"
+            | "them"
+            | "us"
+            | "not"
+            | "no"
+            | "do"
+            | "does"
+            | "did"
+            | "will"
+            | "would"
+            | "can"
+            | "could"
+            | "should"
+            | "may"
+            | "might"
+            | "must"
+            | "shall"
+            | "also"
+            | "than"
+            | "then"
+            | "there"
+            | "here"
+            | "into"
+            | "onto"
+            | "about"
+            | "after"
+            | "before"
+            | "over"
+            | "under"
+            | "between"
+            | "through"
+            | "during"
+            | "while"
+            | "if"
+            | "so"
+            | "such"
+            | "some"
+            | "any"
+            | "all"
+            | "each"
+            | "other"
+            | "more"
+            | "most"
+            | "very"
+            | "s"
+            | "al"
+            | "el"
+            | "said"
+            | "says"
+            | "saying"
+            | "up"
+            | "out"
+            | "one"
+            | "both"
+            | "where"
+            | "when"
+            | "how"
+            | "why"
+            | "against"
+            | "within"
+            | "upon"
+            | "per"
+    )
+}
+
+pub fn is_arabic_stopword(w: &str) -> bool {
+    matches!(
+        w,
+        "في" | "من"
+            | "على"
+            | "علي"
+            | "الى"
+            | "الي"
+            | "عن"
+            | "ان"
+            | "او"
+            | "ثم"
+            | "قد"
+            | "لقد"
+            | "التي"
+            | "الذي"
+            | "الذين"
+            | "اللذين"
+            | "اللتين"
+            | "هذا"
+            | "هذه"
+            | "ذلك"
+            | "تلك"
+            | "هو"
+            | "هي"
+            | "هم"
+            | "كان"
+            | "كانت"
+            | "لم"
+            | "لن"
+            | "لا"
+            | "ما"
+            | "مع"
+            | "بين"
+            | "حتي"
+            | "منذ"
+            | "كما"
+            | "بعد"
+            | "قبل"
+            | "عند"
+            | "لدي"
+            | "الا"
+            | "اذا"
+            | "و"
+            | "ف"
+            | "ب"
+            | "ل"
+            | "ك"
+            | "وقد"
+            | "وفي"
+            | "ومن"
+            | "وان"
+            | "فيما"
+            | "بها"
+            | "به"
+            | "له"
+            | "لها"
+            | "فيه"
+            | "فيها"
+            | "منها"
+            | "منه"
+            | "عليه"
+            | "عليها"
+            | "اليه"
+            | "انه"
+            | "انها"
+            | "يوم"
+            | "وقال"
+            | "قال"
+            | "قالت"
+            | "واضاف"
+            | "اضاف"
+            | "حيث"
+            | "كل"
+            | "اي"
+            | "غير"
+            | "ضمن"
+            | "خلال"
+            | "نحو"
+            | "بعض"
+            | "بان"
+            | "لان"
+            | "وهو"
+            | "وهي"
+            | "ولم"
+            | "وكان"
+    )
+}
+
+/// Forms under which an Arabic word is looked up in a dictionary, most
+/// specific first: as written (article stripped), without a leading
+/// conjunction or preposition, without a pronoun or plural suffix.
+pub fn arabic_lookup_forms(word: &str) -> Vec<&str> {
+    let mut forms = Vec::with_capacity(4);
+    let base = strip_article(word);
+    forms.push(base);
+    let mut stripped = base;
+    for p in ['و', 'ف', 'ب', 'ل', 'ك'] {
+        if let Some(rest) = base.strip_prefix(p) {
+            if rest.chars().count() >= 3 {
+                stripped = strip_article(rest);
+                forms.push(stripped);
+                break;
+            }
+        }
+    }
+    for s in [
+        "هما", "كما", "ها", "هم", "هن", "كم", "نا", "ات", "ون", "ين", "ان", "ه", "ي", "ا",
+    ] {
+        for f in [base, stripped] {
+            if let Some(rest) = f.strip_suffix(s) {
+                if rest.chars().count() >= 3 {
+                    forms.push(rest);
+                }
+            }
+        }
+    }
+    forms
+}
+
+/// The form under which co-occurrence learning counts an Arabic word:
+/// article and a leading conjunction stripped, so `والقاعدة` and `القاعدة`
+/// count as one.
+pub fn arabic_learn_form(word: &str) -> &str {
+    let base = strip_article(word);
+    match base.strip_prefix('و') {
+        Some(rest) if rest.chars().count() >= 3 => strip_article(rest),
+        _ => base,
+    }
+}
+
+/// English-side features: items for content words, numbers and names
+/// (capitalised words, single and joined with the next capitalised word).
+pub(crate) fn english(text: &str, vocab: &mut Vocab) -> Features {
+    let folded = fold(text);
+    let mut items = Vec::new();
+    let tokens = tokenize_folded(text);
+    let mut prev_cap: Option<String> = None;
+    for token in tokens {
+        let low = fold(token);
+        if is_number(&low) {
+            items.push(vocab.id(Kind::Number, &canonical_number(&low)));
+            prev_cap = None;
+            continue;
+        }
+        if !low.chars().all(|c| c.is_ascii_alphabetic() || c == '\'') {
+            if low != "-" {
+                prev_cap = None;
+            }
+            continue;
+        }
+        if let Some(n) = english_number_word(&low) {
+            items.push(vocab.id(Kind::Number, n));
+        }
+        let capital = token.chars().next().is_some_and(char::is_uppercase);
+        if !is_english_stopword(&low) && low.len() > 1 {
+            items.push(vocab.id(Kind::Word, &english_stem(&low)));
+        }
+        if capital && (low == "al" || low == "el" || !is_english_stopword(&low)) {
+            let sk = english_skeleton(&low);
+            if sk.len() >= MIN_SKELETON {
+                items.push(vocab.id(Kind::Name, &sk));
+            }
+            if let Some(prev) = &prev_cap {
+                let joined = format!("{prev}{low}");
+                for j in [joined.as_str(), joined.strip_prefix("al").unwrap_or("")] {
+                    let sk = english_skeleton(j);
+                    if sk.len() >= MIN_SKELETON + 1 {
+                        items.push(vocab.id(Kind::Name, &sk));
+                    }
+                }
+            }
+            prev_cap = Some(low);
+        } else {
+            prev_cap = None;
+        }
+    }
+    items.sort_unstable();
+    items.dedup();
+    Features {
+        len: char_len(&folded),
+        items,
+        trans: 0,
+    }
+}
+
+/// Name skeletons of the English side, for fuzzy lookup: skeleton and each
+/// of its one-deletion variants → item ids.
+#[derive(Debug, Default)]
+pub(crate) struct NameIndex {
+    exact: HashMap<String, u32>,
+    fuzzy: HashMap<String, Vec<u32>>,
+}
+
+impl NameIndex {
+    pub fn build(vocab: &Vocab) -> NameIndex {
+        let mut index = NameIndex::default();
+        for (key, &id) in &vocab.ids {
+            if let Some(sk) = key.strip_prefix("k:") {
+                index.exact.insert(sk.to_string(), id);
+                if sk.len() >= 4 {
+                    for d in deletions(sk) {
+                        index.fuzzy.entry(d).or_default().push(id);
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    fn matches(&self, skeleton: &str, out: &mut Vec<u32>) {
+        if let Some(&id) = self.exact.get(skeleton) {
+            out.push(id);
+            return;
+        }
+        if skeleton.len() < 4 {
+            return;
+        }
+        // Edit distance one: a deletion on either side, or a substitution.
+        if let Some(ids) = self.fuzzy.get(skeleton) {
+            out.extend(ids.iter().take(2));
+            return;
+        }
+        for d in deletions(skeleton) {
+            if let Some(&id) = self.exact.get(&d) {
+                out.push(id);
+                return;
+            }
+            if let Some(ids) = self.fuzzy.get(&d) {
+                out.extend(ids.iter().take(2));
+                return;
+            }
+        }
+    }
+}
+
+/// Arabic-side features: numbers, quoted Latin words, dictionary
+/// translations and name matches, as English-side item ids.
+pub(crate) fn arabic(
+    text: &str,
+    vocab: &mut Vocab,
+    lexicon: &Lexicon,
+    names: &NameIndex,
+) -> Features {
+    let folded = fold(text);
+    let mut items = Vec::new();
+    let mut trans = 0u16;
+    for token in tokenize_folded(&folded) {
+        if is_number(token) {
+            items.push(vocab.id(Kind::Number, &canonical_number(token)));
+            continue;
+        }
+        let first = token.chars().next().unwrap_or(' ');
+        if first.is_ascii_alphabetic() {
+            if token.chars().all(|c| c.is_ascii_alphabetic() || c == '\'') {
+                if !is_english_stopword(token) && token.len() > 1 {
+                    items.push(vocab.id(Kind::Word, &english_stem(token)));
+                }
+                let sk = english_skeleton(token);
+                if sk.len() >= MIN_SKELETON {
+                    if let Some(id) = vocab.get(Kind::Name, &sk) {
+                        items.push(id);
+                    }
+                }
+            }
+            continue;
+        }
+        if !('\u{0621}'..='\u{064A}').contains(&first) || is_arabic_stopword(token) {
+            continue;
+        }
+        let before = items.len();
+        for stem in lexicon.lookup(token) {
+            if let Some(id) = vocab.get(Kind::Word, stem) {
+                items.push(id);
+            }
+        }
+        // Names: the word as is, and without a one-letter clitic.
+        let mut sks: Vec<String> = vec![arabic_skeleton(token)];
+        for p in ['و', 'ب', 'ل', 'ف', 'ك'] {
+            if let Some(rest) = token.strip_prefix(p) {
+                if rest.chars().count() >= 3 {
+                    sks.push(arabic_skeleton(rest));
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for sk in sks.iter().filter(|s| s.len() >= MIN_SKELETON) {
+            names.matches(sk, &mut found);
+            if !found.is_empty() {
+                break;
+            }
+        }
+        items.extend(found);
+        // One Arabic word stands for one English concept at most once.
+        items[before..].sort_unstable();
+        let mut seen = before;
+        for k in before..items.len() {
+            if k == before || items[k] != items[k - 1] {
+                items[seen] = items[k];
+                seen += 1;
+            }
+        }
+        items.truncate(seen);
+        if seen > before {
+            trans += 1;
+        }
+    }
+    items.sort_unstable();
+    items.dedup();
+    Features {
+        len: char_len(&folded),
+        items,
+        trans,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_stems_meet_across_inflections() {
+        assert_eq!(english_stem("militias"), english_stem("militia"));
+        assert_eq!(english_stem("evacuated"), english_stem("evacuate"));
+        assert_eq!(english_stem("bases"), english_stem("base"));
+        assert_eq!(english_stem("strikes"), english_stem("strike"));
+        assert_eq!(english_stem("countries"), english_stem("country"));
+        assert_eq!(english_stem("Iran's".to_lowercase().as_str()), "iran");
+    }
+
+    #[test]
+    fn numbers_names_and_dictionary_words_become_shared_items() {
+        let mut vocab = Vocab::default();
+        let en = english(
+            "Lavrov received in Moscow a delegation, citing resolution 2,254 and ten years.",
+            &mut vocab,
+        );
+        let names = NameIndex::build(&vocab);
+        let mut lex = Lexicon::new();
+        lex.add("وفد", "delegation");
+        let ar = arabic(
+            "استقبل لافروف في موسكو وفداً، مستنداً إلى القرار ٢٢٥٤ بعد 10 أعوام.",
+            &mut vocab,
+            &lex,
+            &names,
+        );
+        let shared: Vec<u32> = ar
+            .items
+            .iter()
+            .filter(|i| en.items.contains(i))
+            .copied()
+            .collect();
+        // 2254, 10, Lavrov, Moscow, delegation.
+        assert_eq!(shared.len(), 5, "ar {:?} en {:?}", ar.items, en.items);
+        assert!(ar.len > 20.0 && en.len > ar.len);
+    }
+
+    #[test]
+    fn joined_capitalised_words_match_one_arabic_name() {
+        let mut vocab = Vocab::default();
+        let en = english("Militias left Albu Kamal on Friday.", &mut vocab);
+        let names = NameIndex::build(&vocab);
+        let ar = arabic(
+            "غادرت المليشيات البوكمال",
+            &mut vocab,
+            &Lexicon::new(),
+            &names,
+        );
+        assert!(ar.items.iter().any(|i| en.items.contains(i)));
+    }
+
+    #[test]
+    fn lookup_forms_strip_clitics_and_suffixes() {
+        let forms = arabic_lookup_forms("وبقواتها");
+        assert_eq!(forms[0], "وبقواتها");
+        assert!(forms.contains(&"بقواتها"));
+        assert!(arabic_lookup_forms("المدينه").contains(&"مدينه"));
+        assert!(arabic_lookup_forms("مقراتهم").contains(&"مقرات"));
+    }
+}

@@ -1,0 +1,386 @@
+//! Bilingual word lists for the aligner: a user dictionary (`--dict`, TSV
+//! `arabic<TAB>english`), FreeDict's Arabic–English dictionary (dictd
+//! format), pairs learned from the document itself and pairs learned from
+//! the translation memory. All end up as one `Lexicon`: Arabic lookup form
+//! → English stems.
+
+use std::collections::HashMap;
+
+use super::features::{arabic_lookup_forms, english_stem, is_arabic_stopword, is_english_stopword};
+use crate::text::normalize::{fold, is_number, tokenize_folded};
+
+/// Arabic lookup form (folded, article stripped) → English stems.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    entries: HashMap<String, Vec<String>>,
+}
+
+/// How many English stems one Arabic word may bring: dictionaries list many
+/// near-synonyms, and every extra one is a chance for a spurious match.
+const MAX_SENSES: usize = 8;
+
+impl Lexicon {
+    pub fn new() -> Lexicon {
+        Lexicon::default()
+    }
+
+    /// The built-in core lexicon (`data/align/core-ar-en.tsv`): common
+    /// words of news, legal, feature and business text, so that alignment
+    /// has lexical evidence even without a dictionary.
+    pub fn core() -> Lexicon {
+        let mut lex = Lexicon::new();
+        lex.add_tsv(include_str!("../../data/align/core-ar-en.tsv"));
+        lex
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Add one pair: an Arabic word or phrase and its English translation
+    /// (a word or phrase; every content word counts).
+    pub fn add(&mut self, arabic: &str, english: &str) {
+        let folded = fold(arabic);
+        let ar_tokens: Vec<&str> = tokenize_folded(&folded)
+            .into_iter()
+            .filter(|t| t.chars().next().is_some_and(char::is_alphabetic))
+            .collect();
+        // Multi-word Arabic entries are usable only through their content
+        // words; a single content word is the common case.
+        let content: Vec<&str> = ar_tokens
+            .iter()
+            .copied()
+            .filter(|t| !is_arabic_stopword(t))
+            .collect();
+        if content.len() != 1 {
+            return;
+        }
+        let key = super::translit::strip_article(content[0]).to_string();
+        let en_folded = fold(english);
+        let stems: Vec<String> = tokenize_folded(&en_folded)
+            .into_iter()
+            .filter(|t| t.chars().all(|c| c.is_ascii_alphabetic() || c == '\''))
+            .filter(|t| t.len() > 1 && !is_english_stopword(t))
+            .map(english_stem)
+            .collect();
+        let senses = self.entries.entry(key).or_default();
+        for stem in stems {
+            if senses.len() >= MAX_SENSES {
+                break;
+            }
+            if !senses.contains(&stem) {
+                senses.push(stem);
+            }
+        }
+    }
+
+    /// Add every pair of another lexicon.
+    pub fn extend(&mut self, other: &Lexicon) {
+        for (key, stems) in &other.entries {
+            let senses = self.entries.entry(key.clone()).or_default();
+            for stem in stems {
+                if senses.len() < MAX_SENSES && !senses.contains(stem) {
+                    senses.push(stem.clone());
+                }
+            }
+        }
+    }
+
+    /// The English stems for one folded Arabic word (tries the word, then
+    /// with clitics and suffixes stripped).
+    pub fn lookup(&self, folded_word: &str) -> impl Iterator<Item = &str> {
+        let mut found: Vec<&str> = Vec::new();
+        for form in arabic_lookup_forms(folded_word) {
+            if let Some(stems) = self.entries.get(form) {
+                found.extend(stems.iter().map(String::as_str));
+                break;
+            }
+        }
+        found.into_iter()
+    }
+
+    /// Read a TSV dictionary: `arabic<TAB>english` per line; `#` comments
+    /// and blank lines skipped. Returns the line numbers (1-based) of lines
+    /// that have no tab, for a warning.
+    pub fn add_tsv(&mut self, text: &str) -> Vec<usize> {
+        let mut bad = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match line.split_once('\t') {
+                Some((ar, en)) => self.add(ar.trim(), en.trim()),
+                None => bad.push(n + 1),
+            }
+        }
+        bad
+    }
+
+    /// Read a dictd database (FreeDict): the `.index` text (`headword TAB
+    /// offset TAB length`, offsets in dictd's base64) and the uncompressed
+    /// `.dict` body. Each entry is the headword line (with an IPA
+    /// transcription between slashes) followed by the English senses, one
+    /// per line, numbered `1. ` when there are several.
+    pub fn add_dictd(&mut self, index: &str, dict: &[u8]) -> usize {
+        let mut added = 0;
+        for line in index.lines() {
+            let mut fields = line.split('\t');
+            let (Some(head), Some(off), Some(len)) = (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            if head.starts_with("00database") || !head.chars().any(is_arabic_letter) {
+                continue;
+            }
+            let (Some(off), Some(len)) = (dictd_b64(off), dictd_b64(len)) else {
+                continue;
+            };
+            let Some(body) = dict.get(off as usize..(off + len) as usize) else {
+                continue;
+            };
+            let Ok(body) = std::str::from_utf8(body) else {
+                continue;
+            };
+            for sense in body.lines().skip(1) {
+                let sense = sense.trim();
+                let sense = match sense.split_once(". ") {
+                    Some((num, rest)) if num.bytes().all(|b| b.is_ascii_digit()) => rest,
+                    _ => sense,
+                };
+                if sense.is_empty() {
+                    continue;
+                }
+                self.add(head, sense);
+                added += 1;
+            }
+        }
+        added
+    }
+
+    /// All pairs, sorted (for tests and for storing).
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .entries
+            .iter()
+            .flat_map(|(k, v)| v.iter().map(move |e| (k.clone(), e.clone())))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+fn is_arabic_letter(c: char) -> bool {
+    ('\u{0621}'..='\u{064A}').contains(&c)
+}
+
+/// dictd's base64 number: digits A–Z a–z 0–9 + /, most significant first.
+fn dictd_b64(s: &str) -> Option<u64> {
+    let mut n: u64 = 0;
+    for b in s.bytes() {
+        let d = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        n = n.checked_mul(64)?.checked_add(u64::from(d))?;
+    }
+    Some(n)
+}
+
+/// Co-occurrence counts of (Arabic form, English stem) over aligned
+/// sentence pairs: the raw material of a learned dictionary. Kept as
+/// counts so that the TM can add them up across documents.
+#[derive(Debug, Clone, Default)]
+pub struct Cooccurrence {
+    pub pairs: HashMap<(String, String), u32>,
+    pub arabic: HashMap<String, u32>,
+    pub english: HashMap<String, u32>,
+    pub links: u32,
+}
+
+impl Cooccurrence {
+    /// Count one aligned pair of texts (each word once per link).
+    pub fn add_link(&mut self, arabic: &str, english: &str) {
+        let ar = content_forms_ar(arabic);
+        let en = content_stems_en(english);
+        for a in &ar {
+            *self.arabic.entry(a.clone()).or_default() += 1;
+        }
+        for e in &en {
+            *self.english.entry(e.clone()).or_default() += 1;
+        }
+        for a in &ar {
+            for e in &en {
+                *self.pairs.entry((a.clone(), e.clone())).or_default() += 1;
+            }
+        }
+        self.links += 1;
+    }
+
+    /// The pairs that look like translations: seen together at least
+    /// `min_count` times, Dice coefficient ≥ `min_dice`, and for each
+    /// Arabic word only its best English partners (ties kept).
+    pub fn lexicon(&self, min_count: u32, min_dice: f64) -> Lexicon {
+        let mut best: HashMap<&str, Vec<(f64, &str)>> = HashMap::new();
+        for ((a, e), &n) in &self.pairs {
+            if n < min_count {
+                continue;
+            }
+            let na = self.arabic.get(a).copied().unwrap_or(n);
+            let ne = self.english.get(e).copied().unwrap_or(n);
+            let dice = 2.0 * f64::from(n) / f64::from(na + ne);
+            if dice >= min_dice {
+                best.entry(a.as_str()).or_default().push((dice, e.as_str()));
+            }
+        }
+        let mut lex = Lexicon::new();
+        for (a, mut cands) in best {
+            cands.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+            let top = cands[0].0;
+            let senses: Vec<String> = cands
+                .iter()
+                .take_while(|c| c.0 >= top - 1e-9)
+                .take(3)
+                .map(|c| c.1.to_string())
+                .collect();
+            lex.entries.insert(a.to_string(), senses);
+        }
+        lex
+    }
+}
+
+impl Cooccurrence {
+    /// For each Arabic word, its `k` best English partners by Dice (pairs
+    /// seen once included): what the TM keeps of a document.
+    pub fn top_pairs(&self, k: usize) -> Vec<(&str, &str, u32)> {
+        let mut by_word: HashMap<&str, Vec<(f64, &str, u32)>> = HashMap::new();
+        for ((a, e), &n) in &self.pairs {
+            let na = self.arabic.get(a).copied().unwrap_or(n);
+            let ne = self.english.get(e).copied().unwrap_or(n);
+            let dice = 2.0 * f64::from(n) / f64::from(na + ne);
+            by_word
+                .entry(a.as_str())
+                .or_default()
+                .push((dice, e.as_str(), n));
+        }
+        let mut out = Vec::new();
+        for (a, mut cands) in by_word {
+            cands.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+            out.extend(cands.into_iter().take(k).map(|(_, e, n)| (a, e, n)));
+        }
+        out.sort();
+        out
+    }
+}
+
+/// The Arabic content words of a text, in lookup form, each once.
+pub fn content_forms_ar(text: &str) -> Vec<String> {
+    let folded = fold(text);
+    let mut out: Vec<String> = tokenize_folded(&folded)
+        .into_iter()
+        .filter(|t| t.chars().next().is_some_and(is_arabic_letter))
+        .filter(|t| !is_arabic_stopword(t))
+        .map(|t| super::features::arabic_learn_form(t).to_string())
+        .filter(|t| t.chars().count() >= 2)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The English content words of a text, stemmed, each once.
+pub fn content_stems_en(text: &str) -> Vec<String> {
+    let folded = fold(text);
+    let mut out: Vec<String> = tokenize_folded(&folded)
+        .into_iter()
+        .filter(|t| !is_number(t) && t.chars().all(|c| c.is_ascii_alphabetic() || c == '\''))
+        .filter(|t| t.len() > 1 && !is_english_stopword(t))
+        .map(english_stem)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_entries_are_found_through_clitics_and_harakat() {
+        let mut lex = Lexicon::new();
+        let bad =
+            lex.add_tsv("# comment\nوزير\tminister\nقاعدة عسكرية\tmilitary base\nno tab here\n");
+        assert_eq!(bad, vec![4]);
+        let found: Vec<&str> = lex.lookup(&fold("ووزيرُ")).collect();
+        assert_eq!(found, ["minister"]);
+        // A two-content-word phrase cannot be looked up word by word.
+        assert_eq!(lex.lookup(&fold("قاعدة")).count(), 0);
+        assert_eq!(
+            lex.lookup(&fold("الوزير")).collect::<Vec<_>>(),
+            ["minister"]
+        );
+    }
+
+    #[test]
+    fn dictd_offsets_decode_and_entries_parse() {
+        assert_eq!(dictd_b64("A"), Some(0));
+        assert_eq!(dictd_b64("b"), Some(27));
+        assert_eq!(dictd_b64("BA"), Some(64));
+        let body = "مدينة /madiːna/\n1. City\n2. Town\nموسكو /moskuː/\nMoscow\n";
+        let first = body.find("موسكو").unwrap();
+        let index = format!(
+            "00databaseinfo\tA\tB\nمدينة\tA\t{}\nموسكو\t{}\t{}\n",
+            b64(first as u64),
+            b64(first as u64),
+            b64((body.len() - first) as u64)
+        );
+        let mut lex = Lexicon::new();
+        assert_eq!(lex.add_dictd(&index, body.as_bytes()), 3);
+        assert_eq!(
+            lex.lookup(&fold("المدينة")).collect::<Vec<_>>(),
+            [english_stem("city"), english_stem("town")]
+        );
+        assert_eq!(lex.lookup(&fold("موسكو")).collect::<Vec<_>>(), ["moscow"]);
+    }
+
+    fn b64(mut n: u64) -> String {
+        const DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = Vec::new();
+        loop {
+            out.push(DIGITS[(n % 64) as usize]);
+            n /= 64;
+            if n == 0 {
+                break;
+            }
+        }
+        out.reverse();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn cooccurrence_learns_pairs_that_keep_appearing_together() {
+        let mut co = Cooccurrence::default();
+        co.add_link("قصفت الطائرات القاعدة", "Planes bombed the base");
+        co.add_link("غادرت الطائرات", "The planes left");
+        co.add_link("القاعدة كبيرة", "The base is big");
+        let lex = co.lexicon(2, 0.6);
+        assert_eq!(
+            lex.lookup(&fold("الطائرات")).collect::<Vec<_>>(),
+            [english_stem("planes")]
+        );
+        assert_eq!(
+            lex.lookup(&fold("القاعدة")).collect::<Vec<_>>(),
+            [english_stem("base")]
+        );
+        assert_eq!(lex.lookup(&fold("كبيرة")).count(), 0);
+    }
+}

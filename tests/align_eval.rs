@@ -1,0 +1,314 @@
+//! Strict link F1 of the aligner on every dev set in `tests/data/align/`
+//! (a predicted link counts only when both id lists equal a gold link's;
+//! 1-0 and 0-1 links count like any other, as in vecalign's and
+//! Bertalign's strict score), beside a plain Gale–Church baseline. Prints
+//! a table and fails when a set drops below its floor.
+//!
+//! `cargo test --test align_eval -- --nocapture` shows the table.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use tarjuman::align::{align, AlignOptions, Lexicon, Link};
+
+/// The floor per set: what the aligner reaches, rounded down (a set at
+/// 1.000 may lose one link before this fails).
+const FLOORS: &[(&str, f64)] = &[
+    ("alaraby", 0.85),
+    ("feature", 0.96),
+    ("legal", 0.96),
+    ("news2", 0.96),
+    ("press", 0.96),
+];
+
+struct Set {
+    name: String,
+    src: Vec<String>,
+    tgt: Vec<String>,
+    src_par: Vec<usize>,
+    tgt_par: Vec<usize>,
+    gold: Vec<(Vec<usize>, Vec<usize>)>,
+}
+
+/// Non-blank lines, and the paragraph of each (blank-line runs above it).
+fn sentences(path: &Path) -> (Vec<String>, Vec<usize>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (mut out, mut par) = (Vec::new(), Vec::new());
+    let mut p = 0;
+    let mut blank = false;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            blank = true;
+            continue;
+        }
+        if blank && !out.is_empty() {
+            p += 1;
+        }
+        blank = false;
+        out.push(line.trim().to_string());
+        par.push(p);
+    }
+    (out, par)
+}
+
+fn ids(field: &str) -> Vec<usize> {
+    field
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect()
+}
+
+fn load(dir: &Path) -> Set {
+    let (src, src_par) = sentences(&dir.join("ar.txt"));
+    let (tgt, tgt_par) = sentences(&dir.join("en.txt"));
+    let gold = std::fs::read_to_string(dir.join("gold.tsv"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (a, b) = l.split_once('\t').unwrap();
+            (ids(a), ids(b))
+        })
+        .collect();
+    Set {
+        name: dir.file_name().unwrap().to_string_lossy().into_owned(),
+        src,
+        tgt,
+        src_par,
+        tgt_par,
+        gold,
+    }
+}
+
+fn sets() -> Vec<Set> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/align");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.join("gold.tsv").exists())
+        .collect();
+    dirs.sort();
+    dirs.iter().map(|d| load(d)).collect()
+}
+
+/// Strict precision, recall, F1.
+fn strict_f1(
+    gold: &[(Vec<usize>, Vec<usize>)],
+    pred: &[(Vec<usize>, Vec<usize>)],
+) -> (f64, f64, f64) {
+    let g: HashSet<_> = gold.iter().collect();
+    let tp = pred.iter().filter(|l| g.contains(l)).count() as f64;
+    let p = if pred.is_empty() {
+        0.0
+    } else {
+        tp / pred.len() as f64
+    };
+    let r = if gold.is_empty() {
+        0.0
+    } else {
+        tp / gold.len() as f64
+    };
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
+    (p, r, f)
+}
+
+/// Gale & Church (1993) as published: character lengths, c = 1 scaled to
+/// the document's own ratio, s² = 6.8, their bead priors, no lexical
+/// evidence, no paragraphs.
+fn gale_church(src: &[String], tgt: &[String]) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let len = |s: &String| s.chars().filter(|c| !c.is_whitespace()).count() as f64;
+    let ls: Vec<f64> = src.iter().map(len).collect();
+    let lt: Vec<f64> = tgt.iter().map(len).collect();
+    let c = lt.iter().sum::<f64>() / ls.iter().sum::<f64>().max(1.0);
+    let beads: [(usize, usize, f64); 6] = [
+        (1, 1, 0.89),
+        (1, 0, 0.0099),
+        (0, 1, 0.0099),
+        (2, 1, 0.089),
+        (1, 2, 0.089),
+        (2, 2, 0.011),
+    ];
+    let (n, m) = (src.len(), tgt.len());
+    let mut cost = vec![vec![f64::INFINITY; m + 1]; n + 1];
+    let mut back = vec![vec![(0usize, 0usize); m + 1]; n + 1];
+    cost[0][0] = 0.0;
+    for i in 0..=n {
+        for j in 0..=m {
+            for &(a, b, p) in &beads {
+                if a > i || b > j || cost[i - a][j - b].is_infinite() {
+                    continue;
+                }
+                let x: f64 = ls[i - a..i].iter().sum();
+                let y: f64 = lt[j - b..j].iter().sum();
+                let mut d = -p.ln();
+                if a > 0 && b > 0 {
+                    let mean = (x + y / c) / 2.0;
+                    let z = (c * x - y) / (6.8 * mean.max(1.0)).sqrt();
+                    let pz = 2.0 * (1.0 - phi(z.abs()));
+                    d -= pz.max(1e-300).ln();
+                }
+                if cost[i - a][j - b] + d < cost[i][j] {
+                    cost[i][j] = cost[i - a][j - b] + d;
+                    back[i][j] = (a, b);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let (mut i, mut j) = (n, m);
+    while i > 0 || j > 0 {
+        let (a, b) = back[i][j];
+        out.push(((i - a..i).collect(), (j - b..j).collect()));
+        i -= a;
+        j -= b;
+    }
+    out.reverse();
+    out
+}
+
+fn phi(z: f64) -> f64 {
+    // Abramowitz–Stegun 26.2.17.
+    let t = 1.0 / (1.0 + 0.231_641_9 * z);
+    let poly = t
+        * (0.319_381_530
+            + t * (-0.356_563_782
+                + t * (1.781_477_937 + t * (-1.821_255_978 + t * 1.330_274_429))));
+    1.0 - (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt() * poly
+}
+
+/// FreeDict's Arabic–English dictionary added to the core lexicon, when
+/// Debian's dict-freedict-ara-eng is installed.
+fn with_freedict() -> Option<Lexicon> {
+    let index = std::fs::read_to_string("/usr/share/dictd/freedict-ara-eng.index").ok()?;
+    let file = std::fs::File::open("/usr/share/dictd/freedict-ara-eng.dict.dz").ok()?;
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(file), &mut body).ok()?;
+    let mut lex = Lexicon::core();
+    lex.add_dictd(&index, &body);
+    Some(lex)
+}
+
+fn as_pairs(links: &[Link]) -> Vec<(Vec<usize>, Vec<usize>)> {
+    links
+        .iter()
+        .map(|l| (l.src.clone(), l.tgt.clone()))
+        .collect()
+}
+
+#[test]
+fn strict_f1_per_dev_set_stays_above_its_floor() {
+    let sets = sets();
+    assert!(sets.len() >= 5, "the dev sets are missing");
+    let freedict = with_freedict();
+    println!(
+        "\n{:<10} {:>5} {:>5} {:>6} {:>6} {:>6} {:>9}   {:>8} {:>12}",
+        "set", "ar", "en", "P", "R", "F1", "F1 no ¶", "GC F1", "F1+FreeDict"
+    );
+    let mut failures = Vec::new();
+    // Calibration: per confidence band, (links, right links, summed score).
+    let mut bands = [(0usize, 0usize, 0.0f64); 3];
+    for set in &sets {
+        // ALIGN_EVAL_FLAT=1: debug the run without paragraphs.
+        let flat_only = std::env::var("ALIGN_EVAL_FLAT").is_ok();
+        let opts = AlignOptions {
+            src_paragraphs: if flat_only {
+                Vec::new()
+            } else {
+                set.src_par.clone()
+            },
+            tgt_paragraphs: if flat_only {
+                Vec::new()
+            } else {
+                set.tgt_par.clone()
+            },
+            ..AlignOptions::default()
+        };
+        let links = align(&set.src, &set.tgt, &opts);
+        let pred = as_pairs(&links);
+        let (p, r, f) = strict_f1(&set.gold, &pred);
+        let gold_set: HashSet<_> = set.gold.iter().collect();
+        for (l, link) in pred.iter().zip(&links) {
+            let band = if link.score >= 0.9 {
+                0
+            } else if link.score >= 0.5 {
+                1
+            } else {
+                2
+            };
+            bands[band].0 += 1;
+            bands[band].1 += usize::from(gold_set.contains(l));
+            bands[band].2 += link.score;
+        }
+        let (_, _, gc) = strict_f1(&set.gold, &gale_church(&set.src, &set.tgt));
+        let fd = freedict.as_ref().map_or("-".to_string(), |lex| {
+            let opts = AlignOptions {
+                lexicon: lex.clone(),
+                ..opts.clone()
+            };
+            format!(
+                "{:.3}",
+                strict_f1(&set.gold, &as_pairs(&align(&set.src, &set.tgt, &opts))).2
+            )
+        });
+        // Without paragraph information (text pasted without blank lines).
+        let flat = strict_f1(
+            &set.gold,
+            &as_pairs(&align(&set.src, &set.tgt, &AlignOptions::default())),
+        )
+        .2;
+        println!(
+            "{:<10} {:>5} {:>5} {:>6.3} {:>6.3} {:>6.3} {:>9.3}   {:>8.3} {:>12}",
+            set.name,
+            set.src.len(),
+            set.tgt.len(),
+            p,
+            r,
+            f,
+            flat,
+            gc,
+            fd
+        );
+        if std::env::var("ALIGN_EVAL_DEBUG").is_ok() {
+            let g: HashSet<_> = set.gold.iter().collect();
+            let pset: HashSet<_> = pred.iter().collect();
+            for (l, link) in pred.iter().zip(&links) {
+                if !g.contains(l) {
+                    println!("   wrong {:?}-{:?} {:.2}", l.0, l.1, link.score);
+                }
+            }
+            for l in &set.gold {
+                if !pset.contains(l) {
+                    println!("   missed {:?}-{:?}", l.0, l.1);
+                }
+            }
+        }
+        let floor = FLOORS
+            .iter()
+            .find(|(n, _)| *n == set.name)
+            .map_or(0.0, |x| x.1);
+        if f < floor {
+            failures.push(format!("{}: F1 {f:.3} < floor {floor}", set.name));
+        }
+    }
+    println!("\ncalibration  links  right  mean score");
+    for (name, (n, right, sum)) in ["≥ 0.9", "0.5–0.9", "< 0.5"].iter().zip(bands) {
+        if n > 0 {
+            println!(
+                "{name:<10} {n:>6} {:>6.3} {:>11.3}",
+                right as f64 / n as f64,
+                sum / n as f64
+            );
+        }
+    }
+    // Links the aligner calls sure must be right (nearly) that often.
+    let (n, right, _) = bands[0];
+    if n > 0 && (right as f64) < 0.9 * n as f64 {
+        failures.push(format!("only {right} of {n} links scored ≥ 0.9 are right"));
+    }
+    assert!(failures.is_empty(), "{failures:?}");
+}
