@@ -310,4 +310,25 @@ mod tests {
         // A number the target does not have cannot be placed.
         assert_eq!(replace_numbers("عام 2022", "عام 2021", "last year"), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_and_diffs_never_panic_and_spans_are_char_boundaries(
+            a in "[ا-ي ًٌَُِّـأإآ٠-٩0-9a-zA-Z،؛؟«».,ﷺﻻ…ﺳ\u{200F}\u{FEFF} ]{0,40}",
+            b in "[ا-ي ًٌَُِّـأإآ٠-٩0-9a-zA-Z،؛؟«».,ﷺﻻ…ﺳ\u{200F}\u{FEFF} ]{0,40}",
+        ) {
+            for t in tokens(&a) {
+                proptest::prop_assert!(a.is_char_boundary(t.span.start) && a.is_char_boundary(t.span.end));
+                proptest::prop_assert!(t.span.start < t.span.end);
+            }
+            let ops = diff(&a, &b);
+            // Every piece is raw text of its side.
+            for op in &ops {
+                let side = if matches!(op, DiffOp::Inserted(_)) { &b } else { &a };
+                proptest::prop_assert!(side.contains(op.text().trim_start()));
+            }
+            proptest::prop_assert_eq!(ops.is_empty(), tokens(&a).is_empty() && tokens(&b).is_empty());
+            let _ = replace_numbers(&b, &a, &b);
+        }
+    }
 }

@@ -39,7 +39,10 @@
 //!    are grouped by m, so other lengths are never decoded.
 //! 2. *Prefix*: at most n − τ query positions are unmatched, so among any
 //!    n − τ + 1 positions one is matched, and the unit appears in the
-//!    postings of that position's token. The positions are taken rarest
+//!    postings of that position's token. (Per length it is tighter: a unit
+//!    of length m has at most n − need(m) unmatched positions, so a token
+//!    starting at position r adds new candidates only of lengths with
+//!    need(m) ≤ n − r.) The positions are taken rarest
 //!    token first (tokens absent from the TM are never matched: they fill
 //!    prefix slots for free); a repeated token fills as many positions as it
 //!    occurs, and its postings are read once. Every unit that can reach min
@@ -471,7 +474,8 @@ impl<'s> Matcher<'s> {
         toks.sort_by_key(|(info, _, x)| (info.map_or(0, |i| i.df), *x));
 
         // unit → (h, length)
-        let mut cands: index::FastMap<u64, (u64, u32)> = index::FastMap::default();
+        // unit → (h, length); h ≤ n ≤ MAX_QUERY_TOKENS fits in u32.
+        let mut cands: index::FastMap<u64, (u32, u32)> = index::FastMap::default();
         let mut read = 0u64;
         for (info, k, _) in toks {
             let in_prefix = read < prefix;
@@ -482,27 +486,37 @@ impl<'s> Matcher<'s> {
                 break;
             }
             if let Some(info) = info {
+                let k32 = k as u32;
                 if in_prefix {
+                    // A unit of length m must be matched within its first
+                    // n − need(m) + 1 positions: a token starting at `read`
+                    // adds new candidates only of lengths with
+                    // need(m) ≤ n − read (longer ones would already be in).
+                    let open = n - read;
                     index::postings(conn, info.id, lo, hi, |u, len| {
-                        cands.entry(u).or_insert((0, len)).0 += k;
+                        if need(len) <= open {
+                            cands.entry(u).or_insert((0, len)).0 += k32;
+                        } else if let Some(e) = cands.get_mut(&u) {
+                            e.0 += k32;
+                        }
                     })?;
                 } else {
                     index::postings(conn, info.id, lo, hi, |u, _| {
                         if let Some(e) = cands.get_mut(&u) {
-                            e.0 += k;
+                            e.0 += k32;
                         }
                     })?;
                 }
             }
             read += k;
             if read >= prefix {
-                cands.retain(|_, &mut (h, len)| h + n - read >= need(len));
+                cands.retain(|_, &mut (h, len)| u64::from(h) + n - read >= need(len));
             }
         }
         let mut out: Vec<Candidate> = cands
             .into_iter()
             .map(|(unit, (h, len))| {
-                let ub = h + n - read;
+                let ub = u64::from(h) + n - read;
                 let l = n.max(u64::from(len));
                 let bound = if ub >= l { 101 } else { (100 * ub / l) as u8 };
                 Candidate { unit, bound }

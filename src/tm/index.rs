@@ -22,12 +22,12 @@
 //! start-up work, no whole-index load.
 //!
 //! Writing: postings are buffered in memory and flushed as one new blob per
-//! token every `FLUSH_POSTINGS` postings and at `finish`; a token with
+//! token every `FLUSH_POSTINGS` postings and at `finish` (dictionary counts
+//! are written once, at `finish`); a token with
 //! `MAX_CHUNKS` blobs has them merged into one at its next flush, so reads
 //! stay a handful of rows per token. Removing a unit rewrites the blobs of
 //! its tokens without it (all removals of one flush batched per token).
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -137,34 +137,38 @@ pub fn indexed<'a>(variants: &[(&str, &'a str)]) -> Vec<(String, &'a str)> {
     out
 }
 
-/// A unit's distinct content tokens and its length in content tokens.
-fn token_set(key: &str) -> (Vec<Cow<'_, str>>, u32) {
-    let content = content_tokens(key);
-    let len = content.len() as u32;
-    let mut tokens: Vec<Cow<str>> = Vec::with_capacity(content.len() * 2);
-    tokens.extend(content.windows(2).map(|w| Cow::Owned(bigram(w[0], w[1]))));
-    tokens.extend(content.into_iter().map(Cow::Borrowed));
-    tokens.sort_unstable();
-    tokens.dedup();
-    (tokens, len)
-}
-
 /// Buckets of adjacent-pair tokens (a power of two).
-const BIGRAM_BUCKETS: u64 = 1 << 16;
+const BIGRAM_BUCKETS: u64 = 1 << 12;
 
 /// The index token of two adjacent content tokens, for phrase search: one
-/// of `BIGRAM_BUCKETS` hash buckets, written `\u{1}` + 4 hex digits (no
+/// of `BIGRAM_BUCKETS` hash buckets, written `\u{1}` + 3 hex digits (no
 /// word starts with U+0001, so these never meet a word). Bucketing keeps
 /// the dictionary small; a bucket's postings are a superset of the pair's,
 /// which concordance verifies anyway. The hash is part of the format:
 /// changing it needs a migration that rebuilds the index.
 pub fn bigram(a: &str, b: &str) -> String {
+    bigram_text(bigram_bucket(a, b))
+}
+
+fn bigram_bucket(a: &str, b: &str) -> usize {
     use std::hash::Hasher;
     let mut h = FastHasher::default();
     h.write(a.as_bytes());
     h.write_u8(0xFF);
     h.write(b.as_bytes());
-    format!("\u{1}{:04x}", (h.finish() >> 48) % BIGRAM_BUCKETS)
+    ((h.finish() >> 48) % BIGRAM_BUCKETS) as usize
+}
+
+fn bigram_text(bucket: usize) -> String {
+    format!("\u{1}{bucket:03x}")
+}
+
+/// The writer's view of one language's dictionary.
+#[derive(Default)]
+struct LangDict {
+    words: FastMap<String, u32>,
+    /// Bucket → position in `toks` (`u32::MAX`: not looked up yet).
+    pairs: Vec<u32>,
 }
 
 struct Tok {
@@ -178,8 +182,10 @@ struct Tok {
 /// Buffers in memory and writes at `finish` (and whenever the buffer is full).
 #[derive(Default)]
 pub struct Indexer {
-    /// index lang → token text → position in `toks`.
-    dict: FastMap<String, FastMap<String, u32>>,
+    /// Index lang → its dictionary (positions in `toks`).
+    dict: FastMap<String, LangDict>,
+    /// Reused buffer of one variant's token positions.
+    scratch: Vec<u32>,
     toks: Vec<Tok>,
     /// (token, length, unit) waiting to be written.
     pending: Vec<(u32, u32, u64)>,
@@ -204,13 +210,13 @@ impl Indexer {
     ) -> rusqlite::Result<()> {
         let unit = unit_id as u64;
         for (l, key) in indexed(variants) {
-            let (tokens, len) = token_set(key);
-            for text in tokens {
-                let t = self.tok(conn, &l, &text)?;
+            let (tokens, len) = self.token_set(conn, &l, key)?;
+            for &t in &tokens {
                 self.toks[t as usize].df_delta += 1;
                 self.toks[t as usize].dirty = true;
                 self.pending.push((t, len, unit));
             }
+            self.scratch = tokens;
             *self.lang_delta.entry(l).or_default() += 1;
         }
         self.pending_units.insert(unit);
@@ -237,13 +243,13 @@ impl Indexer {
         };
         let pairs: Vec<(&str, &str)> = rows.iter().map(|(l, k)| (l.as_str(), k.as_str())).collect();
         for (l, key) in indexed(&pairs) {
-            let (tokens, _) = token_set(key);
-            for text in tokens {
-                let t = self.tok(conn, &l, &text)?;
+            let (tokens, _) = self.token_set(conn, &l, key)?;
+            for &t in &tokens {
                 self.toks[t as usize].df_delta -= 1;
                 self.toks[t as usize].dirty = true;
                 self.removals.push((t, unit));
             }
+            self.scratch = tokens;
             *self.lang_delta.entry(l).or_default() -= 1;
         }
         Ok(())
@@ -251,14 +257,65 @@ impl Indexer {
 
     /// Write whatever was buffered; called just before the commit.
     pub fn finish(mut self, conn: &Connection) -> rusqlite::Result<()> {
-        self.flush(conn)
+        self.flush(conn)?;
+        self.write_counts(conn)
     }
 
-    /// The position in `toks` of a token, creating its dictionary row if new.
-    fn tok(&mut self, conn: &Connection, l: &str, text: &str) -> rusqlite::Result<u32> {
-        if let Some(&t) = self.dict.get(l).and_then(|m| m.get(text)) {
-            return Ok(t);
+    /// A variant's distinct index tokens (words and adjacent-pair buckets)
+    /// as positions in `toks`, and its length in content tokens. The
+    /// returned buffer is `scratch`; hand it back when done.
+    fn token_set(
+        &mut self,
+        conn: &Connection,
+        l: &str,
+        key: &str,
+    ) -> rusqlite::Result<(Vec<u32>, u32)> {
+        let content = content_tokens(key);
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        for &w in &content {
+            let known = self.dict.get(l).and_then(|d| d.words.get(w)).copied();
+            let t = match known {
+                Some(t) => t,
+                None => {
+                    let t = self.new_tok(conn, l, w)?;
+                    self.lang(l).words.insert(w.to_string(), t);
+                    t
+                }
+            };
+            out.push(t);
         }
+        for pair in content.windows(2) {
+            let b = bigram_bucket(pair[0], pair[1]);
+            let known = self.dict.get(l).map_or(u32::MAX, |d| d.pairs[b]);
+            let t = if known != u32::MAX {
+                known
+            } else {
+                let t = self.new_tok(conn, l, &bigram_text(b))?;
+                self.lang(l).pairs[b] = t;
+                t
+            };
+            out.push(t);
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok((out, content.len() as u32))
+    }
+
+    fn lang(&mut self, l: &str) -> &mut LangDict {
+        if !self.dict.contains_key(l) {
+            let d = LangDict {
+                words: FastMap::default(),
+                pairs: vec![u32::MAX; BIGRAM_BUCKETS as usize],
+            };
+            self.dict.insert(l.to_string(), d);
+        }
+        self.dict.get_mut(l).expect("just inserted")
+    }
+
+    /// Read (or create) a token's dictionary row; returns its position in `toks`.
+    fn new_tok(&mut self, conn: &Connection, l: &str, text: &str) -> rusqlite::Result<u32> {
+        self.lang(l);
         let found: Option<(i64, i64)> = conn
             .prepare_cached("SELECT id, chunks FROM fz_token WHERE lang = ?1 AND text = ?2")?
             .query_row(params![l, text], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -280,10 +337,6 @@ impl Indexer {
             df_delta: 0,
             dirty: false,
         });
-        self.dict
-            .entry(l.to_string())
-            .or_default()
-            .insert(text.to_string(), t);
         Ok(t)
     }
 
@@ -318,6 +371,12 @@ impl Indexer {
         self.pending.clear();
         self.pending_units.clear();
 
+        Ok(())
+    }
+
+    /// Write the dictionary's counts (once per transaction: cheaper than
+    /// once per flush).
+    fn write_counts(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         let mut update =
             conn.prepare_cached("UPDATE fz_token SET df = df + ?1, chunks = ?2 WHERE id = ?3")?;
         for tok in self.toks.iter_mut().filter(|t| t.dirty) {
