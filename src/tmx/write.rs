@@ -122,12 +122,20 @@ impl<W: Write> TmxWriter<W> {
         let rest = extra_attrs(b, &unit.extra, TU_ATTRS, &names);
         b.push_str(">\n");
         let mut props: Vec<Prop> = Vec::new();
+        // OmegaT 3.6 takes a unit with a `file` prop as an alternative
+        // translation and then requires *every* prop type to be one of its
+        // context keys: one unknown prop and the alternative is silently not
+        // used. Such units leave tarjuman's own props out.
+        let omegat_alternative = unit.props.iter().any(|p| p.kind == "file");
         let tarjuman = [
             (PROP_ORIGIN, &unit.origin),
             (PROP_CONTEXT_PREV, &unit.context.prev),
             (PROP_CONTEXT_NEXT, &unit.context.next),
         ];
         for (kind, value) in tarjuman {
+            if omegat_alternative {
+                break;
+            }
             if let Some(v) = value {
                 props.push(Prop {
                     kind: kind.to_string(),
