@@ -24,6 +24,8 @@ pub(crate) const BEADS: [(usize, usize); 8] = [
 
 /// Below this many DP cells a level is searched in full.
 const FULL_LIMIT: usize = 250_000;
+/// Above this many cells a coarse level is coarsened further.
+const COARSE_LIMIT: usize = 4_096;
 /// How far around the projected coarse path a finer level searches.
 const BAND_MARGIN: usize = 8;
 
@@ -321,7 +323,17 @@ fn dups(side: &Side) -> Vec<[Vec<u32>; 2]> {
 }
 
 impl<'a> Lattice<'a> {
-    fn new(src: &'a Side, tgt: &'a Side, model: &'a Model, band: Band) -> Lattice<'a> {
+    /// `exact`: correct group evidence for items shared inside a group
+    /// (the finest level); coarse levels make do with pairwise sums.
+    fn new(src: &'a Side, tgt: &'a Side, model: &'a Model, band: Band, exact: bool) -> Lattice<'a> {
+        if std::env::var("TARJUMAN_ALIGN_TRACE").is_ok() {
+            eprintln!(
+                "lattice {}x{} cells {} exact {exact}",
+                src.n(),
+                tgt.n(),
+                band.cells
+            );
+        }
         let mut lex = vec![Shared::default(); band.cells];
         for i in 1..=src.n() {
             for j in band.lo[i].max(1)..=band.hi[i] {
@@ -335,8 +347,16 @@ impl<'a> Lattice<'a> {
             model,
             band,
             lex,
-            src_dups: dups(src),
-            tgt_dups: dups(tgt),
+            src_dups: if exact {
+                dups(src)
+            } else {
+                vec![Default::default(); src.n()]
+            },
+            tgt_dups: if exact {
+                dups(tgt)
+            } else {
+                vec![Default::default(); tgt.n()]
+            },
         }
     }
 
@@ -354,22 +374,27 @@ impl<'a> Lattice<'a> {
                 sh.nums += p.nums;
             }
         }
-        let mut cands: Vec<u32> = Vec::new();
-        for s in i - a..i {
-            cands.extend(&self.src_dups[s][0]);
-            cands.extend(&self.src_dups[s][1]);
+        // Candidates on the stack: groups are at most 3 sentences and
+        // their duplicate sets small; past 64 the rest is ignored.
+        let mut cands = [0u32; 64];
+        let mut nc = 0;
+        let dup_sets = (i - a..i)
+            .flat_map(|s| self.src_dups[s].iter())
+            .chain((j - b..j).flat_map(|t| self.tgt_dups[t].iter()));
+        for set in dup_sets {
+            for &x in set {
+                if nc < cands.len() && !cands[..nc].contains(&x) {
+                    cands[nc] = x;
+                    nc += 1;
+                }
+            }
         }
-        for t in j - b..j {
-            cands.extend(&self.tgt_dups[t][0]);
-            cands.extend(&self.tgt_dups[t][1]);
-        }
-        if cands.is_empty() {
+        if nc == 0 {
             return sh;
         }
-        cands.sort_unstable();
-        cands.dedup();
+        let cands = &cands[..nc];
         let has = |v: &Vec<u32>, x: u32| v.binary_search(&x).is_ok();
-        for x in cands {
+        for &x in cands {
             let ka = (i - a..i).filter(|&s| has(&self.src.items[s], x)).count();
             let kb = (j - b..j).filter(|&t| has(&self.tgt.items[t], x)).count();
             let extra = (ka * kb).saturating_sub(ka.min(kb));
@@ -470,6 +495,12 @@ impl<'a> Lattice<'a> {
         } else {
             Vec::new()
         };
+        // Bead costs ending at each cell, kept for the backward pass.
+        let mut costs: Vec<[f32; 8]> = if posteriors {
+            vec![[f32::INFINITY; 8]; band.cells]
+        } else {
+            Vec::new()
+        };
         best[0] = 0.0;
         if posteriors {
             alpha[0] = 0.0;
@@ -500,6 +531,7 @@ impl<'a> Lattice<'a> {
                     }
                     if posteriors {
                         acc = log_add(acc, alpha[prev] - c);
+                        costs[here][k] = c as f32;
                     }
                 }
                 best[here] = b_cost;
@@ -531,7 +563,7 @@ impl<'a> Lattice<'a> {
         }
         steps.reverse();
         if posteriors && !steps.is_empty() {
-            let beta = self.backward();
+            let beta = self.backward(&costs);
             let z = alpha[band.cells - 1];
             for step in &mut steps {
                 let (a, b) = BEADS
@@ -543,7 +575,7 @@ impl<'a> Lattice<'a> {
                 let from = band.index(step.i - a, step.j - b);
                 let to = band.index(step.i, step.j);
                 if let (Some(from), Some(to)) = (from, to) {
-                    let lp = alpha[from] - self.cost(k, step.i, step.j) + beta[to] - z;
+                    let lp = alpha[from] - f64::from(costs[to][k]) + beta[to] - z;
                     step.post = lp.exp().clamp(0.0, 1.0);
                 }
             }
@@ -551,7 +583,7 @@ impl<'a> Lattice<'a> {
         steps
     }
 
-    fn backward(&self) -> Vec<f64> {
+    fn backward(&self, costs: &[[f32; 8]]) -> Vec<f64> {
         let (n, m) = (self.src.n(), self.tgt.n());
         let band = &self.band;
         let mut beta = vec![f64::NEG_INFINITY; band.cells];
@@ -573,7 +605,7 @@ impl<'a> Lattice<'a> {
                     if beta[next] == f64::NEG_INFINITY {
                         continue;
                     }
-                    acc = log_add(acc, beta[next] - self.cost(k, i + a, j + b));
+                    acc = log_add(acc, beta[next] - f64::from(costs[next][k]));
                 }
                 beta[here] = acc;
             }
@@ -602,7 +634,7 @@ pub(crate) fn align(src: &Side, tgt: &Side, model: &Model) -> Vec<Step> {
 /// `align`, with the cost (nats) of the best path.
 pub(crate) fn align_scored(src: &Side, tgt: &Side, model: &Model) -> (Vec<Step>, f64) {
     let band = band_for(src, tgt, model);
-    let lattice = Lattice::new(src, tgt, model, band);
+    let lattice = Lattice::new(src, tgt, model, band, true);
     let steps = lattice.solve(true);
     let cost = steps
         .iter()
@@ -634,13 +666,21 @@ pub(crate) fn permute(side: &Side, order: &[usize]) -> Side {
 /// The band a level searches: everything when small, else the widened
 /// projection of the path found on the half-size texts.
 fn band_for(src: &Side, tgt: &Side, model: &Model) -> Band {
+    band_at(src, tgt, model, 0)
+}
+
+fn band_at(src: &Side, tgt: &Side, model: &Model, depth: usize) -> Band {
     let (n, m) = (src.n(), tgt.n());
-    if (n + 1) * (m + 1) <= FULL_LIMIT || n < 16 || m < 16 {
+    // The sentence level is searched in full up to FULL_LIMIT cells; a
+    // coarse level's blocks carry many items each, so coarsening goes on
+    // until the full search is small.
+    let limit = if depth == 0 { FULL_LIMIT } else { COARSE_LIMIT };
+    if (n + 1) * (m + 1) <= limit || n < 16 || m < 16 {
         return Band::full(n, m);
     }
     let (cs, ct) = (src.coarsen(), tgt.coarsen());
-    let coarse_band = band_for(&cs, &ct, model);
-    let steps = Lattice::new(&cs, &ct, model, coarse_band).solve(false);
+    let coarse_band = band_at(&cs, &ct, model, depth + 1);
+    let steps = Lattice::new(&cs, &ct, model, coarse_band, false).solve(false);
     let mut path = vec![(0, 0)];
     path.extend(steps.iter().map(|s| (s.i, s.j)));
     Band::around(&path, n, m)
@@ -756,7 +796,7 @@ mod tests {
         };
         let m = model(n);
         let banded = align(&src, &tgt, &m);
-        let full = Lattice::new(&src, &tgt, &m, Band::full(src.n(), tgt.n())).solve(false);
+        let full = Lattice::new(&src, &tgt, &m, Band::full(src.n(), tgt.n()), true).solve(false);
         let b: Vec<(usize, usize)> = banded.iter().map(|s| (s.i, s.j)).collect();
         let f: Vec<(usize, usize)> = full.iter().map(|s| (s.i, s.j)).collect();
         assert_eq!(b, f);
@@ -773,7 +813,7 @@ mod tests {
         let tgt = side(&[60.0; 4], &[&[2, 3], &[3, 4, 5], &[1, 3, 5, 6], &[3, 7]]);
         let mut m = model(8);
         m.weight = vec![0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0];
-        let lattice = Lattice::new(&src, &tgt, &m, Band::full(5, 4));
+        let lattice = Lattice::new(&src, &tgt, &m, Band::full(5, 4), true);
         for &(a, b) in &BEADS[3..] {
             for i in a..=5 {
                 for j in b..=4 {

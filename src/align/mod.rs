@@ -155,7 +155,13 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         candidates.push(perm);
     }
     let mut trials = 0;
-    while trials < MAX_REORDER_TRIALS {
+    // Each trial is a full alignment: fewer on long texts.
+    let max_trials = if src.len() + tgt.len() <= 4_000 {
+        MAX_REORDER_TRIALS
+    } else {
+        1
+    };
+    while trials < max_trials {
         let Some(candidate) = candidates.pop() else {
             let moved = dp::permute(&tgt_side, &order);
             candidates = block_moves(&steps, &src_side, &moved, &order, &model);

