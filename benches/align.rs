@@ -109,6 +109,18 @@ fn document(units: &[Unit], n: usize, seed: u64) -> (Vec<String>, Vec<String>) {
     (ar, en)
 }
 
+/// CPU seconds this process has used (user + system), from /proc: on a
+/// shared machine wall time depends on the neighbours, this does not.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses).
+    let rest = stat.rsplit_once(')').map_or("", |x| x.1);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |k: usize| f.get(k).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 here.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn vm_hwm_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -122,27 +134,29 @@ fn main() {
     let opts = AlignOptions::default();
 
     let (ar, en) = document(&units, 2_700, 7);
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_seconds());
     let links = align(&ar, &en, &opts);
     let t = start.elapsed();
     println!(
-        "articles: {} ar x {} en sentences -> {} links in {:.3} s",
+        "articles: {} ar x {} en sentences -> {} links in {:.3} s wall, {:.2} s CPU",
         ar.len(),
         en.len(),
         links.len(),
-        t.as_secs_f64()
+        t.as_secs_f64(),
+        cpu_seconds() - cpu
     );
 
     let (ar, en) = document(&units, 100_000, 11);
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_seconds());
     let links = align(&ar, &en, &opts);
     let t = start.elapsed();
     println!(
-        "book: {} ar x {} en sentences -> {} links in {:.2} s",
+        "book: {} ar x {} en sentences -> {} links in {:.2} s wall, {:.2} s CPU",
         ar.len(),
         en.len(),
         links.len(),
-        t.as_secs_f64()
+        t.as_secs_f64(),
+        cpu_seconds() - cpu
     );
     if let Some(mb) = vm_hwm_mb() {
         println!("peak memory (VmHWM): {mb:.0} MB");

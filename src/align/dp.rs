@@ -24,6 +24,8 @@ pub(crate) const BEADS: [(usize, usize); 8] = [
 
 /// Below this many DP cells a level is searched in full.
 const FULL_LIMIT: usize = 250_000;
+/// Items a coarse block keeps at most.
+const COARSE_ITEMS: usize = 48;
 /// Above this many cells a coarse level is coarsened further.
 const COARSE_LIMIT: usize = 4_096;
 /// How far around the projected coarse path a finer level searches.
@@ -50,7 +52,12 @@ impl Side {
     }
 
     /// Pair adjacent sentences into blocks (the last may stay single).
-    fn coarsen(&self) -> Side {
+    /// Blocks keep only informative items (numbers, and items worth at
+    /// least a nat), each once, at most `COARSE_ITEMS` of the most
+    /// informative: a coarse level only has to find the way, and like
+    /// vecalign's averaged block embeddings a block's description must not
+    /// grow with its size, or every level would cost as much as the finest.
+    fn coarsen(&self, model: &Model) -> Side {
         let n = self.n();
         let mut out = Side::default();
         let mut i = 0;
@@ -59,6 +66,21 @@ impl Side {
             out.len.push(self.len[i..k].iter().sum());
             let mut items: Vec<u32> = self.items[i..k].iter().flatten().copied().collect();
             items.sort_unstable();
+            items.dedup();
+            let weight = |id: u32| {
+                let id = id as usize;
+                if model.is_number.get(id).copied().unwrap_or(false) {
+                    f32::MAX
+                } else {
+                    model.weight.get(id).copied().unwrap_or(0.0)
+                }
+            };
+            items.retain(|&id| weight(id) >= 1.0);
+            if items.len() > COARSE_ITEMS {
+                items.sort_unstable_by(|&x, &y| weight(y).total_cmp(&weight(x)).then(x.cmp(&y)));
+                items.truncate(COARSE_ITEMS);
+                items.sort_unstable();
+            }
             out.items.push(items);
             out.nums.push(self.nums[i..k].iter().sum());
             out.trans.push(self.trans[i..k].iter().sum());
@@ -420,6 +442,15 @@ impl<'a> Lattice<'a> {
         }
     }
 
+    /// Is node (i, j) a paragraph boundary on both sides? The bonus goes
+    /// to every bead that ends at one, omissions included, so that a
+    /// paragraph-final scrap is left out rather than glued on.
+    #[inline]
+    fn boundary(&self, i: usize, j: usize) -> bool {
+        let at = |side: &Side, k: usize| k == 0 || k == side.n() || side.para_end[k - 1];
+        at(self.src, i) && at(self.tgt, j)
+    }
+
     /// Cost of the bead of type `k` ending at node (i, j).
     #[inline]
     fn cost(&self, k: usize, i: usize, j: usize) -> f64 {
@@ -436,7 +467,11 @@ impl<'a> Lattice<'a> {
             } else {
                 self.tgt.len[j - 1]
             };
-            return cost - (1.0 + 40.0 / (f64::from(len) + 5.0)).ln();
+            cost -= (1.0 + 40.0 / (f64::from(len) + 5.0)).ln();
+            if m.para_bonus > 0.0 && self.boundary(i, j) {
+                cost -= m.para_bonus;
+            }
+            return cost;
         }
         let (src, tgt) = (self.src, self.tgt);
         let ls: f64 = (i - a..i).map(|s| f64::from(src.len[s])).sum();
@@ -471,9 +506,7 @@ impl<'a> Lattice<'a> {
         cost += m.number_penalty * f64::from(unmatched);
 
         if m.para_bonus > 0.0 {
-            let s_end = src.para_end[i - 1];
-            let t_end = tgt.para_end[j - 1];
-            if s_end && t_end {
+            if self.boundary(i, j) {
                 cost -= m.para_bonus;
             }
             let crossings = (i - a..i - 1).filter(|&s| src.para_end[s]).count()
@@ -678,7 +711,7 @@ fn band_at(src: &Side, tgt: &Side, model: &Model, depth: usize) -> Band {
     if (n + 1) * (m + 1) <= limit || n < 16 || m < 16 {
         return Band::full(n, m);
     }
-    let (cs, ct) = (src.coarsen(), tgt.coarsen());
+    let (cs, ct) = (src.coarsen(model), tgt.coarsen(model));
     let coarse_band = band_at(&cs, &ct, model, depth + 1);
     let steps = Lattice::new(&cs, &ct, model, coarse_band, false).solve(false);
     let mut path = vec![(0, 0)];

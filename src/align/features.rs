@@ -499,18 +499,22 @@ impl NameIndex {
     }
 }
 
+/// How many dictionary senses of one Arabic word become items.
+const MAX_ITEMS_PER_WORD: usize = 4;
+
 /// Arabic-side features: numbers, quoted Latin words, dictionary
 /// translations and name matches, as English-side item ids.
+/// `folded` is the sentence after `text::normalize::fold` (folded once by
+/// the caller: the second pass re-reads it with a larger lexicon).
 pub(crate) fn arabic(
-    text: &str,
+    folded: &str,
     vocab: &mut Vocab,
     lexicon: &Lexicon,
     names: &NameIndex,
 ) -> Features {
-    let folded = fold(text);
     let mut items = Vec::new();
     let mut trans = 0u16;
-    for token in tokenize_folded(&folded) {
+    for token in tokenize_folded(folded) {
         if is_number(token) {
             items.push(vocab.id(Kind::Number, &canonical_number(token)));
             continue;
@@ -534,10 +538,14 @@ pub(crate) fn arabic(
             continue;
         }
         let before = items.len();
-        for stem in lexicon.lookup(token) {
-            if let Some(id) = vocab.get(Kind::Word, stem) {
-                items.push(id);
-            }
+        // The first senses present in this English text; a long list of
+        // near-synonyms would mostly add chance matches.
+        for id in lexicon
+            .lookup(token)
+            .filter_map(|stem| vocab.get(Kind::Word, stem))
+            .take(MAX_ITEMS_PER_WORD)
+        {
+            items.push(id);
         }
         // Names: the word as is, and without a one-letter clitic.
         let mut sks: Vec<String> = vec![arabic_skeleton(token)];
@@ -573,7 +581,7 @@ pub(crate) fn arabic(
     items.sort_unstable();
     items.dedup();
     Features {
-        len: char_len(&folded),
+        len: char_len(folded),
         items,
         trans,
     }
@@ -604,7 +612,7 @@ mod tests {
         let mut lex = Lexicon::new();
         lex.add("وفد", "delegation");
         let ar = arabic(
-            "استقبل لافروف في موسكو وفداً، مستنداً إلى القرار ٢٢٥٤ بعد 10 أعوام.",
+            &fold("استقبل لافروف في موسكو وفداً، مستنداً إلى القرار ٢٢٥٤ بعد 10 أعوام."),
             &mut vocab,
             &lex,
             &names,

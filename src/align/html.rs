@@ -199,7 +199,9 @@ Omitted sentences are not imported; links below --min-score are not imported eit
 
 fn cell(h: &mut String, idx: &[usize], text: &[String], ids: &[usize], missing: &str) {
     if idx.is_empty() {
-        h.push_str(&format!("<span class=\"missing\">— {missing} —</span>"));
+        h.push_str(&format!(
+            "<span class=\"missing\" dir=\"ltr\" lang=\"en\">— {missing} —</span>"
+        ));
         return;
     }
     for &i in idx {
