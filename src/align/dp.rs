@@ -77,13 +77,22 @@ impl Side {
             };
             items.retain(|&id| weight(id) >= 1.0);
             if items.len() > COARSE_ITEMS {
-                items.sort_unstable_by(|&x, &y| weight(y).total_cmp(&weight(x)).then(x.cmp(&y)));
+                // A bottom-k sketch: numbers, then the items with the
+                // smallest hash. Both sides pick by the same hash, so the
+                // items they share survive on both (where picking by weight
+                // would keep different ones on each side).
+                let key = |id: u32| (weight(id) < f32::MAX, id.wrapping_mul(0x9E37_79B1));
+                items.sort_unstable_by_key(|&id| key(id));
                 items.truncate(COARSE_ITEMS);
                 items.sort_unstable();
             }
+            let nums = items.iter().filter(|&&id| weight(id) == f32::MAX).count();
+            out.nums.push(nums as u16);
+            // No missed-translation charge at coarse levels: the sketch
+            // drops most items on purpose.
+            out.trans.push(0);
             out.items.push(items);
-            out.nums.push(self.nums[i..k].iter().sum());
-            out.trans.push(self.trans[i..k].iter().sum());
+
             out.para_end.push(self.para_end[k - 1]);
             i = k;
         }
