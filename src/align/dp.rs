@@ -24,6 +24,9 @@ pub(crate) const BEADS: [(usize, usize); 8] = [
 
 /// Below this many DP cells a level is searched in full.
 const FULL_LIMIT: usize = 250_000;
+/// ln 0..=3, for the chance correction of multi-sentence targets.
+const LN: [f64; 4] = [0.0, 0.0, std::f64::consts::LN_2, 1.098_612_288_668_109_8];
+
 /// Items a coarse block keeps at most.
 const COARSE_ITEMS: usize = 48;
 /// Above this many cells a coarse level is coarsened further.
@@ -316,6 +319,19 @@ struct Lattice<'a> {
     /// after (what a group would count twice), and the same for the target.
     src_dups: Vec<[Vec<u32>; 2]>,
     tgt_dups: Vec<[Vec<u32>; 2]>,
+    /// Per sentence, how much cheaper its omission is for being short.
+    src_short: Vec<f64>,
+    tgt_short: Vec<f64>,
+}
+
+/// Short lines (dates, captions, bylines, page debris) are the likeliest
+/// to stand untranslated: the omission prior grows as the sentence gets
+/// shorter, so that a scrap is not glued onto its neighbour as a 2-1.
+fn short_bonus(side: &Side) -> Vec<f64> {
+    side.len
+        .iter()
+        .map(|&l| (1.0 + 40.0 / (f64::from(l) + 5.0)).ln())
+        .collect()
 }
 
 fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
@@ -378,6 +394,8 @@ impl<'a> Lattice<'a> {
             model,
             band,
             lex,
+            src_short: short_bonus(src),
+            tgt_short: short_bonus(tgt),
             src_dups: if exact {
                 dups(src)
             } else {
@@ -467,16 +485,12 @@ impl<'a> Lattice<'a> {
         let m = self.model;
         let mut cost = m.prior[k];
         if a == 0 || b == 0 {
-            // Short lines (dates, captions, bylines, page debris) are the
-            // likeliest to stand untranslated: the omission prior grows as
-            // the sentence gets shorter, so that a scrap is not glued onto
-            // its neighbour as a 2-1.
-            let len = if a == 1 {
-                self.src.len[i - 1]
+            // Short lines are cheaper to leave out (see `short_bonus`).
+            cost -= if a == 1 {
+                self.src_short[i - 1]
             } else {
-                self.tgt.len[j - 1]
+                self.tgt_short[j - 1]
             };
-            cost -= (1.0 + 40.0 / (f64::from(len) + 5.0)).ln();
             if m.para_bonus > 0.0 && self.boundary(i, j) {
                 cost -= m.para_bonus;
             }
@@ -501,7 +515,7 @@ impl<'a> Lattice<'a> {
         if b > 1 {
             // An item is b times likelier to turn up by chance in b target
             // sentences than in one: ln(ρ/(b·q)) instead of ln(ρ/q).
-            cost += 0.5 * f64::from(shared.count) * (b as f64).ln();
+            cost += 0.5 * f64::from(shared.count) * LN[b];
         }
         let matched_nums = u32::from(shared.nums);
         let src_nums: u32 = (i - a..i).map(|s| u32::from(src.nums[s])).sum();

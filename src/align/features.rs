@@ -22,34 +22,33 @@ pub(crate) enum Kind {
 /// Item ids, shared by both sides of one alignment.
 #[derive(Debug, Default)]
 pub(crate) struct Vocab {
-    ids: HashMap<String, u32>,
+    /// One map per kind (word, number, name): lookups by `&str`, no key
+    /// to build.
+    ids: [HashMap<String, u32>; 3],
     pub kinds: Vec<Kind>,
 }
 
 impl Vocab {
+    fn slot(kind: Kind) -> usize {
+        match kind {
+            Kind::Word => 0,
+            Kind::Number => 1,
+            Kind::Name => 2,
+        }
+    }
+
     fn id(&mut self, kind: Kind, key: &str) -> u32 {
-        let tag = match kind {
-            Kind::Word => 'w',
-            Kind::Number => 'n',
-            Kind::Name => 'k',
-        };
-        let full = format!("{tag}:{key}");
-        if let Some(&id) = self.ids.get(&full) {
+        if let Some(&id) = self.ids[Self::slot(kind)].get(key) {
             return id;
         }
         let id = self.kinds.len() as u32;
-        self.ids.insert(full, id);
+        self.ids[Self::slot(kind)].insert(key.to_string(), id);
         self.kinds.push(kind);
         id
     }
 
     fn get(&self, kind: Kind, key: &str) -> Option<u32> {
-        let tag = match kind {
-            Kind::Word => 'w',
-            Kind::Number => 'n',
-            Kind::Name => 'k',
-        };
-        self.ids.get(&format!("{tag}:{key}")).copied()
+        self.ids[Self::slot(kind)].get(key).copied()
     }
 }
 
@@ -402,7 +401,11 @@ pub(crate) fn english(text: &str, vocab: &mut Vocab) -> Features {
     let tokens = tokenize_folded(text);
     let mut prev_cap: Option<String> = None;
     for token in tokens {
-        let low = fold(token);
+        let low = if token.is_ascii() {
+            token.to_ascii_lowercase()
+        } else {
+            fold(token)
+        };
         if is_number(&low) {
             items.push(vocab.id(Kind::Number, &canonical_number(&low)));
             prev_cap = None;
@@ -460,8 +463,8 @@ pub(crate) struct NameIndex {
 impl NameIndex {
     pub fn build(vocab: &Vocab) -> NameIndex {
         let mut index = NameIndex::default();
-        for (key, &id) in &vocab.ids {
-            if let Some(sk) = key.strip_prefix("k:") {
+        for (sk, &id) in &vocab.ids[Vocab::slot(Kind::Name)] {
+            {
                 index.exact.insert(sk.to_string(), id);
                 if sk.len() >= 4 {
                     for d in deletions(sk) {
