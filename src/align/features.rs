@@ -66,9 +66,10 @@ pub(crate) struct Features {
 /// A number in canonical form: thousands separators dropped (`2,254` →
 /// `2254`), a trailing `.0` dropped.
 fn canonical_number(token: &str) -> String {
-    let mut s: String = if token.contains('.') && token.contains(',') {
-        token.replace(',', "")
-    } else if token.contains(',') && token.rsplit(',').next().is_some_and(|g| g.len() == 3) {
+    // `1,500.5` and `2,254`: thousands separators; `2,5`: a decimal comma.
+    let thousands = token.contains('.') && token.contains(',')
+        || token.rsplit(',').next().is_some_and(|g| g.len() == 3);
+    let mut s: String = if thousands {
         token.replace(',', "")
     } else {
         token.replace(',', ".")
@@ -117,10 +118,12 @@ pub fn english_stem(word: &str) -> String {
     if w.len() > 4 && w.ends_with("ies") {
         w.truncate(w.len() - 3);
         w.push('y');
-    } else if w.ends_with("sses") {
-        w.truncate(w.len() - 2);
-    } else if w.len() > 4
-        && (w.ends_with("shes") || w.ends_with("ches") || w.ends_with("xes") || w.ends_with("zes"))
+    } else if w.ends_with("sses")
+        || (w.len() > 4
+            && (w.ends_with("shes")
+                || w.ends_with("ches")
+                || w.ends_with("xes")
+                || w.ends_with("zes")))
     {
         w.truncate(w.len() - 2);
     } else if w.len() > 3
@@ -433,7 +436,7 @@ pub(crate) fn english(text: &str, vocab: &mut Vocab) -> Features {
                 let joined = format!("{prev}{low}");
                 for j in [joined.as_str(), joined.strip_prefix("al").unwrap_or("")] {
                     let sk = english_skeleton(j);
-                    if sk.len() >= MIN_SKELETON + 1 {
+                    if sk.len() > MIN_SKELETON {
                         items.push(vocab.id(Kind::Name, &sk));
                     }
                 }

@@ -175,16 +175,10 @@ pub fn render(page: &Page) -> String {
             &link.src,
             page.src,
             page.src_ids,
-            "لا مقابل في الترجمة",
+            "no Arabic source",
         );
         h.push_str("</td><td class=\"en\" lang=\"en\">");
-        cell(
-            &mut h,
-            &link.tgt,
-            page.tgt,
-            page.tgt_ids,
-            "not in the Arabic",
-        );
+        cell(&mut h, &link.tgt, page.tgt, page.tgt_ids, "not translated");
         h.push_str(&format!(
             "</td><td><span class=\"badge\">{:.2}</span><span class=\"kind\">{}</span></td></tr>\n",
             link.score,

@@ -622,7 +622,7 @@ fn recover_crossings(
         };
         if s.b == 0 && used_src[s.i - 1] {
             // Replaced by a recovered link, emitted at its first sentence.
-            while recovered.last().is_some_and(|r| r.src[0] <= s.i - 1) {
+            while recovered.last().is_some_and(|r| r.src[0] < s.i) {
                 let r = recovered.pop().expect("checked");
                 if r.src[0] == s.i - 1 {
                     links.push(r);
