@@ -86,7 +86,8 @@ CREATE TABLE pair_count (
     PRIMARY KEY (src, tgt)
 ) WITHOUT ROWID;
 
--- Database-wide facts: created_at, min/max unit dates, ...
+-- Database-wide facts: created_at, units (count), date_min/date_max (oldest and
+-- newest unit date: change date, else creation date), all kept by the writer.
 CREATE TABLE meta (
     name  TEXT PRIMARY KEY,
     value TEXT

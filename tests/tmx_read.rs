@@ -469,10 +469,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
 ];
 
 fn first_error(bytes: &[u8]) -> Option<ReadError> {
-    match read_all(bytes) {
-        Ok(_) => None,
-        Err(e) => Some(e),
-    }
+    read_all(bytes).err()
 }
 
 #[test]
@@ -628,4 +625,17 @@ fn the_reader_streams_instead_of_loading_the_file() {
     }
     assert_eq!(n, 20_000);
     assert_eq!(r.bytes_read(), total);
+}
+
+#[test]
+fn names_xml_does_not_allow_are_refused_not_copied_into_markup() {
+    for seg in [
+        "<seg>نص <ph a&b=\"1\">x</ph></seg>",
+        "<seg>نص <1ph>x</1ph></seg>",
+    ] {
+        let body = format!("<tu><tuv xml:lang=\"ar\">{seg}</tuv></tu>\n");
+        let e = first_error(doc(&body).as_bytes()).expect("refused");
+        assert!(e.message.contains("is not a valid"), "{e}");
+        assert_eq!(e.line, 3, "{e}");
+    }
 }

@@ -43,7 +43,7 @@ fn a_pair_is_written_as_tu_with_xml_lang_and_unpadded_seg() {
         "en",
         "Syrian opposition delegation meets Lavrov in Moscow",
     );
-    let text = write(&Header::default(), &[u.clone()]);
+    let text = write(&Header::default(), std::slice::from_ref(&u));
     assert!(text.contains(
         "    <tu srclang=\"ar\">\n      <tuv xml:lang=\"ar\">\n        <seg>وفد من المعارضة السورية يلتقي لافروف في موسكو</seg>\n      </tuv>\n      <tuv xml:lang=\"en\">\n        <seg>Syrian opposition delegation meets Lavrov in Moscow</seg>\n      </tuv>\n    </tu>\n"
     ), "{text}");
@@ -73,7 +73,7 @@ fn notes_and_props_come_before_tuvs_and_before_seg_as_the_dtd_requires() {
         lang: Some("en".into()),
         encoding: Some("ascii".into()),
     });
-    let text = write(&Header::default(), &[u.clone()]);
+    let text = write(&Header::default(), std::slice::from_ref(&u));
     let pos = |s: &str| {
         text.find(s)
             .unwrap_or_else(|| panic!("{s} missing in {text}"))
@@ -97,7 +97,7 @@ fn attribute_values_and_text_are_escaped() {
         value: "a & b <c>".into(),
         ..Prop::default()
     });
-    let text = write(&Header::default(), &[u.clone()]);
+    let text = write(&Header::default(), std::slice::from_ref(&u));
     assert!(
         text.contains("<tu tuid=\"id &quot;1&quot; &lt;&amp;&gt; 'x'\" srclang=\"ar\">"),
         "{text}"
@@ -132,7 +132,7 @@ fn origin_context_and_non_dtd_attributes_travel_as_tarjuman_props() {
         ("segtype".into(), "sentence".into()),
     ];
     u.variants[0].extra = vec![("x-mt".into(), "no".into())];
-    let text = write(&Header::default(), &[u.clone()]);
+    let text = write(&Header::default(), std::slice::from_ref(&u));
     assert!(
         text.contains("<tu srclang=\"ar\" datatype=\"plaintext\">"),
         "{text}"
@@ -201,7 +201,7 @@ fn stamps_header_fields_ude_and_markup_round_trip() {
         ],
         ..Unit::default()
     };
-    let text = write(&header, &[u.clone()]);
+    let text = write(&header, std::slice::from_ref(&u));
     assert!(
         text.contains("<seg></seg>"),
         "empty segments are written: {text}"

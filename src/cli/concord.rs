@@ -1,10 +1,105 @@
-//! `tarjuman concord`.
+//! `tarjuman concord`: every unit that contains a word or phrase.
 
+use std::io::Write;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::Result;
 
-pub fn run(_args: Args, _ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`tarjuman concord` is being built")
+use super::lookup::{isolate, Style};
+use super::OutputFormat;
+use crate::tm::concord::{concord, Hit, Search};
+
+/// Find every unit whose source (or target, with --target) contains PHRASE.
+///
+/// Arabic matches without regard to harakat, tatweel and hamza/alef forms,
+/// Latin without regard to case, digits in any system. The phrase matches
+/// whole words (`حلب` does not find `بحلب`). Newest units first.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The word or phrase.
+    #[arg(value_name = "PHRASE")]
+    pub phrase: String,
+
+    /// Search the target side instead of the source.
+    #[arg(long)]
+    pub target: bool,
+
+    /// Source language.
+    #[arg(long, default_value = "ar", value_name = "LANG")]
+    pub src_lang: String,
+
+    /// Target language.
+    #[arg(long, default_value = "en", value_name = "LANG")]
+    pub tgt_lang: String,
+
+    /// Most units shown.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+
+    /// Output: readable text, or one JSON object.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
+    let store = ctx.open_store()?;
+    let hits = concord(
+        &store,
+        &Search {
+            phrase: &args.phrase,
+            src_lang: &args.src_lang,
+            tgt_lang: &args.tgt_lang,
+            target: args.target,
+            limit: args.limit,
+        },
+    )?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.format {
+        OutputFormat::Json => {
+            let obj = serde_json::json!({ "phrase": args.phrase, "hits": hits });
+            writeln!(out, "{obj}")?;
+        }
+        OutputFormat::Text => {
+            let style = Style::detect();
+            let (side, other) = if args.target {
+                (&args.tgt_lang, &args.src_lang)
+            } else {
+                (&args.src_lang, &args.tgt_lang)
+            };
+            for h in &hits {
+                write_hit(&mut out, h, side, other, &style)?;
+            }
+        }
+    }
+    out.flush()?;
+    let more = if hits.len() == args.limit {
+        " (the limit; --limit N shows more)"
+    } else {
+        ""
+    };
+    ctx.say(&format!(
+        "{} units contain {:?}{more}",
+        hits.len(),
+        args.phrase
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_hit(out: &mut impl Write, h: &Hit, side: &str, other: &str, style: &Style) -> Result<()> {
+    let mut line = String::new();
+    let mut pos = 0;
+    for span in &h.spans {
+        line.push_str(&isolate(&h.text[pos..span.start]));
+        line.push_str(&style.hit(&h.text[span.clone()]));
+        pos = span.end;
+    }
+    line.push_str(&isolate(&h.text[pos..]));
+    match &h.origin {
+        Some(o) => writeln!(out, "#{}  {o}", h.unit_id)?,
+        None => writeln!(out, "#{}", h.unit_id)?,
+    }
+    writeln!(out, "  {side}: {line}")?;
+    writeln!(out, "  {other}: {}", isolate(&h.other))?;
+    Ok(())
 }

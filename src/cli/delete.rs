@@ -1,10 +1,121 @@
-//! `tarjuman delete`.
+//! `tarjuman delete`: remove units by id, origin or source text.
 
+use std::io::Write;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::{bail, Context as _, Result};
 
-pub fn run(_args: Args, _ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`tarjuman delete` is being built")
+use super::lookup::isolate;
+use super::OutputFormat;
+use crate::tm::fuzzy::units_with_source;
+use crate::tm::read::unit_ids_of_origin;
+
+/// Delete units from the translation memory, keeping the fuzzy index and
+/// the counters in step. Give exactly one of --id, --origin, --query.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["id", "origin", "query"])))]
+pub struct Args {
+    /// Unit ids (as lookup and concord show them).
+    #[arg(long, num_args = 1.., value_name = "N")]
+    pub id: Vec<i64>,
+
+    /// Every unit imported from this origin (file name as stats shows it).
+    #[arg(long, value_name = "NAME")]
+    pub origin: Option<String>,
+
+    /// Every unit whose source has the same matching key as TEXT (harakat,
+    /// hamza forms, case and spacing do not matter).
+    #[arg(long, value_name = "TEXT")]
+    pub query: Option<String>,
+
+    /// Source language, for --query.
+    #[arg(long, default_value = "ar", value_name = "LANG")]
+    pub src_lang: String,
+
+    /// Show what would be deleted; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Output: readable text, or one JSON object.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let ids: Vec<i64> = if let Some(origin) = &args.origin {
+        let known = store
+            .conn
+            .prepare("SELECT 1 FROM origin WHERE name = ?1")?
+            .exists([origin])?;
+        if !known {
+            bail!(
+                "no origin named {origin:?} in the translation memory (tarjuman stats lists them)"
+            );
+        }
+        unit_ids_of_origin(&store, origin)?
+    } else if let Some(text) = &args.query {
+        units_with_source(&store, &args.src_lang, text)?
+    } else {
+        let mut ids = args.id.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            if store.load_unit(id)?.is_some() {
+                found.push(id);
+            } else {
+                ctx.say(&format!("no unit #{id}"));
+            }
+        }
+        found
+    };
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.dry_run {
+        let mut units = Vec::with_capacity(ids.len());
+        for &id in &ids {
+            let unit = store
+                .load_unit(id)?
+                .with_context(|| format!("unit #{id} vanished"))?;
+            let texts: Vec<String> = unit.variants.iter().map(|v| v.seg.plain.clone()).collect();
+            units.push((id, texts));
+        }
+        match args.format {
+            OutputFormat::Json => {
+                let list: Vec<_> = units
+                    .iter()
+                    .map(|(id, t)| serde_json::json!({ "unit_id": id, "texts": t }))
+                    .collect();
+                let obj = serde_json::json!({ "dry_run": true, "would_delete": ids.len(), "units": list });
+                writeln!(out, "{obj}")?;
+            }
+            OutputFormat::Text => {
+                for (id, texts) in &units {
+                    let shown: Vec<String> = texts.iter().map(|t| isolate(t)).collect();
+                    writeln!(out, "#{id}  {}", shown.join("  |  "))?;
+                }
+            }
+        }
+        out.flush()?;
+        ctx.say(&format!(
+            "dry run: would delete {} units; nothing changed",
+            ids.len()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let deleted = store
+        .delete_units(&ids)
+        .with_context(|| format!("{}: deleting {} units", store.path.display(), ids.len()))?;
+    if args.format == OutputFormat::Json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({ "dry_run": false, "deleted": deleted, "ids": ids })
+        )?;
+    }
+    out.flush()?;
+    ctx.say(&format!("deleted {deleted} units"));
+    Ok(ExitCode::SUCCESS)
 }

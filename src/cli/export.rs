@@ -159,7 +159,29 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                 })?;
             }
             FileFormat::Tmx => {
-                anyhow::bail!("TMX export arrives with the tmx branch");
+                let header = crate::unit::Header {
+                    srclang: match &src {
+                        Some(s) => Some(s.clone()),
+                        None => store.most_common_source()?,
+                    },
+                    stamp: crate::unit::Stamp {
+                        creation_date: Some(crate::tm::now_tmx()),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                };
+                let mut tmx = crate::tmx::write::TmxWriter::new(&mut out, &header)?;
+                store.for_each_unit(&filter, |_, unit| {
+                    if let Some(unit) = select_languages(unit, src.as_deref(), tgt.as_deref()) {
+                        tmx.write_unit(&unit)?;
+                        written += 1;
+                        if written % 4096 == 0 {
+                            bar.set_position(written);
+                        }
+                    }
+                    Ok(())
+                })?;
+                tmx.finish()?;
             }
         }
         out.flush()?;

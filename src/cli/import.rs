@@ -131,7 +131,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                 },
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&results)?);
+        super::stats::print_stdout(&(serde_json::to_string_pretty(&results)? + "\n"))?;
     }
     Ok(if failed {
         ExitCode::from(super::EXIT_FAILURE)
@@ -149,7 +149,8 @@ fn summary_line(name: &str, r: &FileReport) -> String {
     if w.updated > 0 {
         line.push_str(&format!(", {} updated", w.updated));
     }
-    line.push_str(&format!(", {} warnings", r.warnings.len()));
+    let n = r.warnings.len();
+    line.push_str(&format!(", {n} warning{}", if n == 1 { "" } else { "s" }));
     line
 }
 

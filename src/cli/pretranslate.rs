@@ -1,10 +1,259 @@
-//! `tarjuman pretranslate`.
+//! `tarjuman pretranslate`: segment a document, look every sentence up,
+//! write the best matches, and quote-style analysis by match band.
 
+use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::{bail, Context as _, Result};
 
-pub fn run(_args: Args, _ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`tarjuman pretranslate` is being built")
+use super::lookup::isolate;
+use crate::text::segment::{Lang, Segmenter};
+use crate::tm::fuzzy::Matcher;
+use crate::tm::pretranslate::{analyse, pretranslate, Analysis, Segment};
+use crate::tmx::write::TmxWriter;
+use crate::unit::{Header, Prop, Unit};
+
+/// Pre-translate a document from the translation memory, with an analysis.
+///
+/// The document is split into sentences; each is looked up with the
+/// sentence before it as context. The analysis counts segments and words by
+/// band of the best match: context (101), 100, 95–99, 85–94, 75–84, 50–74,
+/// no match; a segment identical to an earlier one in the document is a
+/// repetition.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The document (UTF-8 text); `-` reads stdin.
+    #[arg(value_name = "DOC")]
+    pub doc: PathBuf,
+
+    /// Lowest score written to the TMX (1–101).
+    #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(u8).range(1..=101))]
+    pub min: u8,
+
+    /// Write the best matches ≥ --min as a bilingual TMX 1.4b file: the
+    /// document's sentence as source, the match's target (numbers replaced)
+    /// as target, the score in a `x-tarjuman-score` prop.
+    #[arg(long, value_name = "OUT")]
+    pub tmx: Option<PathBuf>,
+
+    /// Write the segments and the analysis here instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// text: every segment with its best match, then the analysis table;
+    /// tsv: one row per segment (index, paragraph, score, band, segment,
+    /// match source, match target), analysis on stderr; json: both.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+
+    /// Language of the document.
+    #[arg(long, default_value = "ar", value_name = "LANG")]
+    pub src_lang: String,
+
+    /// Language of the translation.
+    #[arg(long, default_value = "en", value_name = "LANG")]
+    pub tgt_lang: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Tsv,
+    Json,
+}
+
+pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
+    let name = args.doc.display().to_string();
+    let text = read_doc(&args)?;
+    let lang = Lang::from_tag(&args.src_lang).with_context(|| {
+        format!(
+            "cannot segment {:?}: sentence segmentation knows ar and en",
+            args.src_lang
+        )
+    })?;
+    let sentences: Vec<(usize, String)> = Segmenter::new(lang)
+        .split(&text)
+        .into_iter()
+        .map(|s| (s.paragraph, s.text))
+        .filter(|(_, t)| !t.trim().is_empty())
+        .collect();
+    if sentences.is_empty() {
+        bail!("{name}: the document has no text to pre-translate");
+    }
+    let store = ctx.open_store()?;
+    let matcher = Matcher::new(&store, &args.src_lang, &args.tgt_lang)?;
+    let bar = ctx.progress(sentences.len() as u64, "looking up");
+    let segments = pretranslate(&matcher, &sentences, || bar.inc(1))?;
+    bar.finish_and_clear();
+    let analysis = analyse(&segments);
+
+    if let Some(path) = &args.tmx {
+        let written = write_tmx(path, &segments, &args)?;
+        ctx.say(&format!(
+            "{}: {written} segments with a match ≥ {}%",
+            path.display(),
+            args.min
+        ));
+    }
+
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("{}: cannot create the output file", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    match args.format {
+        Format::Text => {
+            for s in &segments {
+                write_segment_text(&mut out, s)?;
+            }
+            writeln!(out)?;
+            write_table(&mut out, &analysis)?;
+        }
+        Format::Tsv => {
+            writeln!(
+                out,
+                "index\tparagraph\tscore\tband\tsegment\tmatch_source\tmatch_target"
+            )?;
+            for s in &segments {
+                let band = crate::tm::pretranslate::Band::of(s);
+                let (score, src, tgt) = match &s.best {
+                    Some(m) => (
+                        m.score.to_string(),
+                        m.source.as_str(),
+                        m.target_fixed.as_deref().unwrap_or(&m.target),
+                    ),
+                    None => (String::new(), "", ""),
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\t{score}\t{}\t{}\t{}\t{}",
+                    s.index + 1,
+                    s.paragraph + 1,
+                    serde_json::to_value(band)?.as_str().unwrap_or_default(),
+                    crate::tsv::escape(&s.text),
+                    crate::tsv::escape(src),
+                    crate::tsv::escape(tgt)
+                )?;
+            }
+            let mut table = Vec::new();
+            write_table(&mut table, &analysis)?;
+            ctx.say(String::from_utf8_lossy(&table).trim_end());
+        }
+        Format::Json => {
+            let obj =
+                serde_json::json!({ "document": name, "segments": segments, "analysis": analysis });
+            writeln!(out, "{obj}")?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_doc(args: &Args) -> Result<String> {
+    let bytes = if args.doc.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut b)
+            .context("stdin: cannot read the document")?;
+        b
+    } else {
+        std::fs::read(&args.doc)
+            .with_context(|| format!("{}: cannot read the document", args.doc.display()))?
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 at byte {}; convert it first (e.g. iconv -f windows-1256 -t utf-8)",
+            args.doc.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn write_tmx(path: &PathBuf, segments: &[Segment], args: &Args) -> Result<usize> {
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("{}: cannot create the TMX file", path.display()))?;
+    let header = Header {
+        srclang: Some(args.src_lang.clone()),
+        ..Header::default()
+    };
+    let mut w = TmxWriter::new(file, &header)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    let mut written = 0;
+    for s in segments {
+        let Some(m) = s.best.as_ref().filter(|m| m.score >= args.min) else {
+            continue;
+        };
+        let target = m.target_fixed.as_deref().unwrap_or(&m.target);
+        let mut unit = Unit::pair(&args.src_lang, &s.text, &args.tgt_lang, target);
+        unit.props.push(Prop {
+            kind: "x-tarjuman-score".into(),
+            value: m.score.to_string(),
+            ..Prop::default()
+        });
+        unit.props.push(Prop {
+            kind: "x-tarjuman-match".into(),
+            value: m.unit_id.to_string(),
+            ..Prop::default()
+        });
+        w.write_unit(&unit)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        written += 1;
+    }
+    w.finish()
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(written)
+}
+
+fn write_segment_text(out: &mut impl Write, s: &Segment) -> Result<()> {
+    let score = match &s.best {
+        Some(m) => format!("{:>3}%", m.score),
+        None => "   –".to_string(),
+    };
+    let rep = if s.repetition { " (repetition)" } else { "" };
+    writeln!(out, "{:>4} {score}{rep}  {}", s.index + 1, isolate(&s.text))?;
+    if let Some(m) = &s.best {
+        writeln!(
+            out,
+            "           → {}",
+            isolate(m.target_fixed.as_deref().unwrap_or(&m.target))
+        )?;
+    }
+    Ok(())
+}
+
+/// The analysis as CAT tools print it.
+pub fn write_table(out: &mut impl Write, a: &Analysis) -> Result<()> {
+    let pct = |x: usize, of: usize| {
+        if of == 0 {
+            0.0
+        } else {
+            100.0 * x as f64 / of as f64
+        }
+    };
+    writeln!(
+        out,
+        "{:<22} {:>8} {:>8} {:>7}",
+        "Match", "Segments", "Words", "Words%"
+    )?;
+    for r in &a.rows {
+        writeln!(
+            out,
+            "{:<22} {:>8} {:>8} {:>6.1}%",
+            r.band.label(),
+            r.segments,
+            r.words,
+            pct(r.words, a.words)
+        )?;
+    }
+    writeln!(
+        out,
+        "{:<22} {:>8} {:>8} {:>6.1}%",
+        "Total", a.segments, a.words, 100.0
+    )?;
+    Ok(())
 }

@@ -18,11 +18,22 @@ pub struct Args {
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let stats = store.stats()?;
-    match args.format {
-        super::OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
-        super::OutputFormat::Text => print!("{}", render(&stats)),
-    }
+    let text = match args.format {
+        super::OutputFormat::Json => serde_json::to_string_pretty(&stats)? + "\n",
+        super::OutputFormat::Text => render(&stats),
+    };
+    print_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Write to stdout; a reader that went away (`| head`) is not an error.
+pub(crate) fn print_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// `20211106T090503Z` → `2021-11-06 09:05:03`; anything else as it is.

@@ -3,3 +3,4 @@
 pub mod lang;
 pub mod normalize;
 pub mod segment;
+pub mod srx;

@@ -74,7 +74,8 @@ pub fn fold_char(c: char) -> Option<char> {
 /// Is this (folded) character part of a word token?
 #[inline]
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_mark(c)
+    // Fast path: the Arabic letters, which the Unicode tables find slowly.
+    ('\u{0621}'..='\u{064A}').contains(&c) || c.is_alphanumeric() || is_mark(c)
 }
 
 /// Combining marks that survive folding (Latin accents left decomposed, Indic
@@ -115,7 +116,7 @@ pub fn fold(text: &str) -> String {
 fn push_lower(out: &mut String, c: char) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
-    } else if c.is_lowercase() || !c.is_alphabetic() || is_caseless(c) {
+    } else if is_caseless(c) || c.is_lowercase() || !c.is_alphabetic() {
         out.push(c);
     } else {
         out.extend(c.to_lowercase());

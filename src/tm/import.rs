@@ -5,7 +5,9 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use super::write::{OnDuplicate, OriginInfo, WriteSummary};
+use std::sync::mpsc::SyncSender;
+
+use super::write::{OnDuplicate, OriginInfo, Prepared, WriteSummary};
 use super::Store;
 use crate::unit::Unit;
 
@@ -90,8 +92,9 @@ impl From<anyhow::Error> for ImportError {
 
 /// A stream of units from either format.
 enum Source {
+    Tmx(Box<crate::tmx::read::TmxReader<BufReader<File>>>),
     Tsv {
-        reader: crate::tsv::TsvReader<BufReader<File>>,
+        reader: Box<crate::tsv::TsvReader<BufReader<File>>>,
         src: String,
         tgt: String,
         stamp: String,
@@ -101,6 +104,11 @@ enum Source {
 impl Source {
     fn next_unit(&mut self) -> Result<Option<Unit>, Located> {
         match self {
+            Source::Tmx(r) => r.next_unit().map_err(|e| Located {
+                line: e.line,
+                column: e.column,
+                message: e.message,
+            }),
             Source::Tsv {
                 reader,
                 src,
@@ -125,6 +133,15 @@ impl Source {
 
     fn take_warnings(&mut self) -> Vec<Located> {
         match self {
+            Source::Tmx(r) => r
+                .take_warnings()
+                .into_iter()
+                .map(|w| Located {
+                    line: w.line,
+                    column: w.column,
+                    message: w.message,
+                })
+                .collect(),
             Source::Tsv { reader, .. } => reader
                 .take_warnings()
                 .into_iter()
@@ -139,7 +156,46 @@ impl Source {
 
     fn bytes_read(&self) -> u64 {
         match self {
+            Source::Tmx(r) => r.bytes_read(),
             Source::Tsv { reader, .. } => reader.bytes_read(),
+        }
+    }
+}
+
+/// Units parsed and prepared by the reader thread, with what it saw.
+struct Batch {
+    units: Vec<(Unit, Prepared)>,
+    warnings: Vec<Located>,
+    bytes_read: u64,
+}
+
+const BATCH: usize = 256;
+
+/// The reader thread: send batches until the end of the file, an input
+/// error (returned), or the writer hanging up (it failed; it reports).
+fn read_batches(source: &mut Source, sender: &SyncSender<Batch>) -> Result<(), Located> {
+    loop {
+        let mut units = Vec::with_capacity(BATCH);
+        let mut end = false;
+        while units.len() < BATCH {
+            match source.next_unit()? {
+                Some(unit) => {
+                    let prepared = Prepared::new(&unit);
+                    units.push((unit, prepared));
+                }
+                None => {
+                    end = true;
+                    break;
+                }
+            }
+        }
+        let batch = Batch {
+            units,
+            warnings: source.take_warnings(),
+            bytes_read: source.bytes_read(),
+        };
+        if sender.send(batch).is_err() || end {
+            return Ok(());
         }
     }
 }
@@ -177,8 +233,10 @@ pub fn import_file(
     };
     let (mut source, header) = match format {
         FileFormat::Tmx => {
-            drop(input);
-            return Err(anyhow::anyhow!("TMX import arrives with the tmx branch").into());
+            let reader = crate::tmx::read::TmxReader::new(input)
+                .map_err(|e| located(e.line, e.column, e.message))?;
+            let header = reader.header().clone();
+            (Source::Tmx(Box::new(reader)), Some(header))
         }
         FileFormat::Tsv => {
             let reader = crate::tsv::TsvReader::new(input)
@@ -200,7 +258,7 @@ pub fn import_file(
                 }
             };
             let source = Source::Tsv {
-                reader,
+                reader: Box::new(reader),
                 src,
                 tgt,
                 stamp: super::now_tmx(),
@@ -217,26 +275,40 @@ pub fn import_file(
         .into(),
         header,
     };
-    let mut writer = store.writer(&origin)?;
+    // Above a few MB the rollback journal's single write beats the WAL's
+    // write-then-checkpoint; below, keep the WAL (no mode switch at all).
+    let big = std::fs::metadata(path).is_ok_and(|m| m.len() > 8 << 20);
+    let mut writer = if big {
+        store.bulk_writer(&origin)?
+    } else {
+        store.writer(&origin)?
+    };
+    // Two threads: this one writes to SQLite while a reader parses the
+    // file and does the per-unit CPU work (keys, hashes) a batch ahead.
+    // The bounded channel keeps memory flat whatever the file size.
+    let on_duplicate = opts.on_duplicate;
     let mut units_read = 0u64;
     let mut warnings = Vec::new();
-    loop {
-        if units_read % 4096 == 0 {
-            warnings.extend(source.take_warnings());
-        }
-        let unit = match source.next_unit() {
-            Ok(Some(u)) => u,
-            Ok(None) => break,
-            Err(e) => return Err(ImportError::Input(e)),
-        };
-        units_read += 1;
-        writer.add(&unit, opts.on_duplicate)?;
-        if units_read % 4096 == 0 {
-            progress(source.bytes_read());
-        }
-    }
-    warnings.extend(source.take_warnings());
-    progress(source.bytes_read());
+    std::thread::scope(|scope| -> Result<(), ImportError> {
+        let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let reader = scope.spawn(move || read_batches(&mut source, &sender));
+        let written = (|| -> Result<(), ImportError> {
+            for batch in &batches {
+                for (unit, prepared) in &batch.units {
+                    writer.add_prepared(unit, prepared, on_duplicate)?;
+                }
+                units_read += batch.units.len() as u64;
+                warnings.extend(batch.warnings);
+                progress(batch.bytes_read);
+            }
+            Ok(())
+        })();
+        // Stop the reader (its next send fails) before waiting for it.
+        drop(batches);
+        let read = reader.join().expect("the reader thread panicked");
+        written?;
+        read.map_err(ImportError::Input)
+    })?;
     let written = writer.commit()?;
     Ok(FileReport {
         format,

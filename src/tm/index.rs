@@ -1,40 +1,690 @@
-//! The fuzzy-match candidate index, kept inside the TM file and written in
-//! the same transaction as the units it indexes.
+//! The fuzzy-match and concordance index, kept inside the TM file and written
+//! in the same transaction as the units it indexes (schema 0002).
 //!
 //! The store's single insert path and its delete path call an `Indexer`;
-//! nothing else writes the index. (This file is the seam between the store
-//! and the matcher; the matcher's branch fills it in.)
+//! nothing else writes the index.
+//!
+//! What is indexed: for every unit, the first variant of each language
+//! (by primary subtag: `ar-SY` is indexed as `ar`), as the set of its
+//! *content tokens*: the matching-key tokens that are words or numbers, every
+//! number being the single token `#` (numbers are placeables: any number
+//! matches any number), plus hash buckets of adjacent content-token pairs
+//! (`bigram`, for phrase search). Punctuation is not indexed; the matcher
+//! scores it separately. A posting is (unit id, the variant's length in
+//! content tokens).
+//!
+//! Layout: `fz_token(id, lang, text, df, chunks)` is the dictionary;
+//! `fz_chunk(token_id, data)` holds a token's postings in a few blobs. A blob
+//! is a sequence of groups, one per length, ascending:
+//! `[len][count][byte size][count delta-varint unit ids, ascending]`, all
+//! LEB128 varints. A lookup with a length filter skips whole groups without
+//! decoding them, and reads only the rows of the query's own tokens: no
+//! start-up work, no whole-index load.
+//!
+//! Writing: postings are buffered in memory and flushed as one new blob per
+//! token every `FLUSH_POSTINGS` postings and at `finish` (dictionary counts
+//! are written once, at `finish`); a token with
+//! `MAX_CHUNKS` blobs has them merged into one at its next flush, so reads
+//! stay a handful of rows per token. Removing a unit rewrites the blobs of
+//! its tokens without it (all removals of one flush batched per token).
 
-use rusqlite::Connection;
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::text::{lang, normalize};
+
+/// The token every number is indexed and matched as.
+pub const NUMBER: &str = "#";
+
+/// Postings buffered before a flush (16 bytes each: ~32 MB).
+const FLUSH_POSTINGS: usize = 2_000_000;
+
+/// Blobs a token may have before they are merged into one.
+const MAX_CHUNKS: i64 = 8;
+
+/// Is a matching-key token a word or number (not punctuation or a symbol)?
+#[inline]
+pub fn is_content(token: &str) -> bool {
+    match token.chars().next() {
+        Some(c) if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // Arabic letters and digits: skip the slow Unicode tables.
+        Some('\u{0620}'..='\u{064A}' | '\u{0660}'..='\u{0669}' | '\u{0671}'..='\u{06D3}') => true,
+        _ => token.chars().any(char::is_alphanumeric),
+    }
+}
+
+/// FxHash (as in rustc): a multiply-rotate hash, much faster than SipHash
+/// for the short keys here; no DoS concern for a local index.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A HashMap with `FastHasher`.
+pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+/// A HashSet with `FastHasher`.
+pub type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// The content tokens of a matching key, in order: words as they are,
+/// numbers as `NUMBER`, punctuation dropped.
+pub fn content_tokens(key: &str) -> Vec<&str> {
+    normalize::key_tokens(key)
+        .filter(|t| is_content(t))
+        .map(|t| if normalize::is_number(t) { NUMBER } else { t })
+        .collect()
+}
+
+/// The language a variant is indexed under: its primary subtag, lowercase.
+pub fn index_lang(tag: &str) -> String {
+    lang::primary(tag).to_ascii_lowercase()
+}
+
+/// The variants of a unit that are indexed: the first one of each language
+/// (by primary subtag), with that language. `variants` are (lang, key) in
+/// unit order.
+pub fn indexed<'a>(variants: &[(&str, &'a str)]) -> Vec<(String, &'a str)> {
+    let mut out: Vec<(String, &'a str)> = Vec::with_capacity(variants.len());
+    for &(tag, key) in variants {
+        let l = index_lang(tag);
+        if !out.iter().any(|(seen, _)| *seen == l) {
+            out.push((l, key));
+        }
+    }
+    out
+}
+
+/// Buckets of adjacent-pair tokens (a power of two).
+const BIGRAM_BUCKETS: u64 = 1 << 12;
+
+/// The index token of two adjacent content tokens, for phrase search: one
+/// of `BIGRAM_BUCKETS` hash buckets, written `\u{1}` + 3 hex digits (no
+/// word starts with U+0001, so these never meet a word). Bucketing keeps
+/// the dictionary small; a bucket's postings are a superset of the pair's,
+/// which concordance verifies anyway. The hash is part of the format:
+/// changing it needs a migration that rebuilds the index.
+pub fn bigram(a: &str, b: &str) -> String {
+    bigram_text(bigram_bucket(a, b))
+}
+
+fn bigram_bucket(a: &str, b: &str) -> usize {
+    use std::hash::Hasher;
+    let mut h = FastHasher::default();
+    h.write(a.as_bytes());
+    h.write_u8(0xFF);
+    h.write(b.as_bytes());
+    ((h.finish() >> 48) % BIGRAM_BUCKETS) as usize
+}
+
+fn bigram_text(bucket: usize) -> String {
+    format!("\u{1}{bucket:03x}")
+}
+
+/// The writer's view of one language's dictionary.
+#[derive(Default)]
+struct LangDict {
+    words: FastMap<String, u32>,
+    /// Bucket → position in `toks` (`u32::MAX`: not looked up yet).
+    pairs: Vec<u32>,
+}
+
+struct Tok {
+    id: i64,
+    chunks: i64,
+    df_delta: i64,
+    dirty: bool,
+}
 
 /// Updates the index for units added or removed inside one transaction.
-/// Implementations may buffer in memory and write at `finish`.
-pub struct Indexer {}
+/// Buffers in memory and writes at `finish` (and whenever the buffer is full).
+#[derive(Default)]
+pub struct Indexer {
+    /// Index lang → its dictionary (positions in `toks`).
+    dict: FastMap<String, LangDict>,
+    /// Reused buffer of one variant's token positions.
+    scratch: Vec<u32>,
+    toks: Vec<Tok>,
+    /// (token, length, unit) waiting to be written.
+    pending: Vec<(u32, u32, u64)>,
+    pending_units: FastSet<u64>,
+    /// (token, unit) to take out of the stored postings.
+    removals: Vec<(u32, u64)>,
+    lang_delta: HashMap<String, i64>,
+}
 
 impl Indexer {
     /// Start indexing inside the transaction open on `conn`.
     pub fn new(_conn: &Connection) -> rusqlite::Result<Indexer> {
-        Ok(Indexer {})
+        Ok(Indexer::default())
     }
 
     /// Index a unit just inserted: its id and each variant's (lang, key).
     pub fn add(
         &mut self,
-        _conn: &Connection,
-        _unit_id: i64,
-        _variants: &[(&str, &str)],
+        conn: &Connection,
+        unit_id: i64,
+        variants: &[(&str, &str)],
     ) -> rusqlite::Result<()> {
+        let unit = unit_id as u64;
+        for (l, key) in indexed(variants) {
+            let (tokens, len) = self.token_set(conn, &l, key)?;
+            for &t in &tokens {
+                self.toks[t as usize].df_delta += 1;
+                self.toks[t as usize].dirty = true;
+                self.pending.push((t, len, unit));
+            }
+            self.scratch = tokens;
+            *self.lang_delta.entry(l).or_default() += 1;
+        }
+        self.pending_units.insert(unit);
+        if self.pending.len() >= FLUSH_POSTINGS {
+            self.flush(conn)?;
+        }
         Ok(())
     }
 
     /// Unindex a unit; called *before* its rows are deleted, so the
     /// variants can still be read.
-    pub fn remove(&mut self, _conn: &Connection, _unit_id: i64) -> rusqlite::Result<()> {
+    pub fn remove(&mut self, conn: &Connection, unit_id: i64) -> rusqlite::Result<()> {
+        let unit = unit_id as u64;
+        if self.pending_units.contains(&unit) {
+            // Added earlier in this transaction: write it first, then take
+            // it out like any other (rare: a duplicate updated in one import).
+            self.flush(conn)?;
+        }
+        let rows: Vec<(String, String)> = {
+            let mut stmt = conn
+                .prepare_cached("SELECT lang, key FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
+            let rows = stmt.query_map([unit_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let pairs: Vec<(&str, &str)> = rows.iter().map(|(l, k)| (l.as_str(), k.as_str())).collect();
+        for (l, key) in indexed(&pairs) {
+            let (tokens, _) = self.token_set(conn, &l, key)?;
+            for &t in &tokens {
+                self.toks[t as usize].df_delta -= 1;
+                self.toks[t as usize].dirty = true;
+                self.removals.push((t, unit));
+            }
+            self.scratch = tokens;
+            *self.lang_delta.entry(l).or_default() -= 1;
+        }
         Ok(())
     }
 
     /// Write whatever was buffered; called just before the commit.
-    pub fn finish(self, _conn: &Connection) -> rusqlite::Result<()> {
+    pub fn finish(mut self, conn: &Connection) -> rusqlite::Result<()> {
+        self.flush(conn)?;
+        self.write_counts(conn)
+    }
+
+    /// A variant's distinct index tokens (words and adjacent-pair buckets)
+    /// as positions in `toks`, and its length in content tokens. The
+    /// returned buffer is `scratch`; hand it back when done.
+    fn token_set(
+        &mut self,
+        conn: &Connection,
+        l: &str,
+        key: &str,
+    ) -> rusqlite::Result<(Vec<u32>, u32)> {
+        let content = content_tokens(key);
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        for &w in &content {
+            let known = self.dict.get(l).and_then(|d| d.words.get(w)).copied();
+            let t = match known {
+                Some(t) => t,
+                None => {
+                    let t = self.new_tok(conn, l, w)?;
+                    self.lang(l).words.insert(w.to_string(), t);
+                    t
+                }
+            };
+            out.push(t);
+        }
+        for pair in content.windows(2) {
+            let b = bigram_bucket(pair[0], pair[1]);
+            let known = self.dict.get(l).map_or(u32::MAX, |d| d.pairs[b]);
+            let t = if known != u32::MAX {
+                known
+            } else {
+                let t = self.new_tok(conn, l, &bigram_text(b))?;
+                self.lang(l).pairs[b] = t;
+                t
+            };
+            out.push(t);
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok((out, content.len() as u32))
+    }
+
+    fn lang(&mut self, l: &str) -> &mut LangDict {
+        if !self.dict.contains_key(l) {
+            let d = LangDict {
+                words: FastMap::default(),
+                pairs: vec![u32::MAX; BIGRAM_BUCKETS as usize],
+            };
+            self.dict.insert(l.to_string(), d);
+        }
+        self.dict.get_mut(l).expect("just inserted")
+    }
+
+    /// Read (or create) a token's dictionary row; returns its position in `toks`.
+    fn new_tok(&mut self, conn: &Connection, l: &str, text: &str) -> rusqlite::Result<u32> {
+        self.lang(l);
+        let found: Option<(i64, i64)> = conn
+            .prepare_cached("SELECT id, chunks FROM fz_token WHERE lang = ?1 AND text = ?2")?
+            .query_row(params![l, text], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (id, chunks) = match found {
+            Some(found) => found,
+            None => {
+                conn.prepare_cached(
+                    "INSERT INTO fz_token(lang, text, df, chunks) VALUES (?1, ?2, 0, 0)",
+                )?
+                .execute(params![l, text])?;
+                (conn.last_insert_rowid(), 0)
+            }
+        };
+        let t = self.toks.len() as u32;
+        self.toks.push(Tok {
+            id,
+            chunks,
+            df_delta: 0,
+            dirty: false,
+        });
+        Ok(t)
+    }
+
+    /// Apply the buffered removals, then write the buffered postings.
+    fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        let mut removals = std::mem::take(&mut self.removals);
+        removals.sort_unstable();
+        for group in removals.chunk_by(|a, b| a.0 == b.0) {
+            let gone: FastSet<u64> = group.iter().map(|&(_, u)| u).collect();
+            self.rewrite(conn, group[0].0, &gone, &[])?;
+        }
+
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.sort_unstable();
+        let mut postings: Vec<(u32, u64)> = Vec::new();
+        for group in pending.chunk_by(|a, b| a.0 == b.0) {
+            let t = group[0].0;
+            postings.clear();
+            postings.extend(group.iter().map(|&(_, len, u)| (len, u)));
+            if self.toks[t as usize].chunks >= MAX_CHUNKS {
+                self.rewrite(conn, t, &FastSet::default(), &postings)?;
+            } else {
+                postings.dedup();
+                conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?
+                    .execute(params![self.toks[t as usize].id, encode(&postings)])?;
+                let tok = &mut self.toks[t as usize];
+                tok.chunks += 1;
+                tok.dirty = true;
+            }
+        }
+        self.pending = pending;
+        self.pending.clear();
+        self.pending_units.clear();
+
         Ok(())
+    }
+
+    /// Write the dictionary's counts (once per transaction: cheaper than
+    /// once per flush).
+    fn write_counts(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        let mut update =
+            conn.prepare_cached("UPDATE fz_token SET df = df + ?1, chunks = ?2 WHERE id = ?3")?;
+        for tok in self.toks.iter_mut().filter(|t| t.dirty) {
+            update.execute(params![tok.df_delta, tok.chunks, tok.id])?;
+            tok.df_delta = 0;
+            tok.dirty = false;
+        }
+        let mut langs = conn.prepare_cached(
+            "INSERT INTO fz_lang(lang, variants) VALUES (?1, ?2)
+             ON CONFLICT(lang) DO UPDATE SET variants = variants + excluded.variants",
+        )?;
+        for (l, delta) in self.lang_delta.drain() {
+            langs.execute(params![l, delta])?;
+        }
+        Ok(())
+    }
+
+    /// Replace all blobs of a token by one: the stored postings minus the
+    /// units in `gone`, plus `add` (sorted by length, then unit).
+    fn rewrite(
+        &mut self,
+        conn: &Connection,
+        t: u32,
+        gone: &FastSet<u64>,
+        add: &[(u32, u64)],
+    ) -> rusqlite::Result<()> {
+        let id = self.toks[t as usize].id;
+        let mut all: Vec<(u32, u64)> = Vec::new();
+        {
+            let mut stmt = conn.prepare_cached("SELECT data FROM fz_chunk WHERE token_id = ?1")?;
+            let mut rows = stmt.query([id])?;
+            while let Some(row) = rows.next()? {
+                let data = row.get_ref(0)?.as_blob()?;
+                decode(data, 0, u32::MAX, |u, len| {
+                    if !gone.contains(&u) {
+                        all.push((len, u));
+                    }
+                })?;
+            }
+        }
+        conn.prepare_cached("DELETE FROM fz_chunk WHERE token_id = ?1")?
+            .execute([id])?;
+        all.extend_from_slice(add);
+        all.sort_unstable();
+        all.dedup();
+        let tok = &mut self.toks[t as usize];
+        tok.chunks = 0;
+        tok.dirty = true;
+        if !all.is_empty() {
+            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?
+                .execute(params![id, encode(&all)])?;
+            tok.chunks = 1;
+        }
+        Ok(())
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+#[inline]
+fn get_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        let b = *data.get(*pos)?;
+        *pos += 1;
+        if shift > 63 {
+            return None;
+        }
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(v);
+        }
+        shift += 7;
+    }
+}
+
+/// Encode postings sorted by (length, unit), without duplicates.
+fn encode(postings: &[(u32, u64)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(postings.len() * 3 + 16);
+    let mut ids = Vec::new();
+    for group in postings.chunk_by(|a, b| a.0 == b.0) {
+        ids.clear();
+        let mut prev = 0;
+        for &(_, u) in group {
+            put_varint(&mut ids, u - prev);
+            prev = u;
+        }
+        put_varint(&mut out, u64::from(group[0].0));
+        put_varint(&mut out, group.len() as u64);
+        put_varint(&mut out, ids.len() as u64);
+        out.extend_from_slice(&ids);
+    }
+    out
+}
+
+fn corrupt() -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Blob,
+        "the fuzzy index holds a damaged posting blob; re-import the TM".into(),
+    )
+}
+
+/// Call `f(unit, len)` for every posting of a blob with `lo <= len <= hi`.
+pub fn decode(data: &[u8], lo: u32, hi: u32, mut f: impl FnMut(u64, u32)) -> rusqlite::Result<()> {
+    let mut pos = 0;
+    while pos < data.len() {
+        let len = get_varint(data, &mut pos).ok_or_else(corrupt)?;
+        let count = get_varint(data, &mut pos).ok_or_else(corrupt)?;
+        let size = get_varint(data, &mut pos).ok_or_else(corrupt)? as usize;
+        let end = pos
+            .checked_add(size)
+            .filter(|&e| e <= data.len())
+            .ok_or_else(corrupt)?;
+        if len > u64::from(hi) {
+            break;
+        }
+        if len >= u64::from(lo) {
+            let len = len as u32;
+            let mut u = 0u64;
+            for _ in 0..count {
+                u = u.wrapping_add(get_varint(&data[..end], &mut pos).ok_or_else(corrupt)?);
+                f(u, len);
+            }
+        }
+        pos = end;
+    }
+    Ok(())
+}
+
+/// A dictionary entry as the readers see it.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenInfo {
+    pub id: i64,
+    /// Units whose variant contains the token.
+    pub df: i64,
+}
+
+/// Look a token up in the dictionary of an index language.
+pub fn token(conn: &Connection, l: &str, text: &str) -> rusqlite::Result<Option<TokenInfo>> {
+    conn.prepare_cached("SELECT id, df FROM fz_token WHERE lang = ?1 AND text = ?2")?
+        .query_row(params![l, text], |r| {
+            Ok(TokenInfo {
+                id: r.get(0)?,
+                df: r.get(1)?,
+            })
+        })
+        .optional()
+}
+
+/// Call `f(unit, len)` for every posting of a token with `lo <= len <= hi`
+/// (units in no particular order across blobs).
+pub fn postings(
+    conn: &Connection,
+    token_id: i64,
+    lo: u32,
+    hi: u32,
+    mut f: impl FnMut(u64, u32),
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached("SELECT data FROM fz_chunk WHERE token_id = ?1")?;
+    let mut rows = stmt.query([token_id])?;
+    while let Some(row) = rows.next()? {
+        decode(row.get_ref(0)?.as_blob()?, lo, hi, &mut f)?;
+    }
+    Ok(())
+}
+
+/// How many variants of an index language are indexed.
+pub fn indexed_variants(conn: &Connection, l: &str) -> rusqlite::Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT variants FROM fz_lang WHERE lang = ?1")?
+        .query_row([l], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// The index languages that have indexed variants, for messages.
+pub fn languages(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT lang FROM fz_lang WHERE variants > 0 ORDER BY lang")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_postings(conn: &Connection, l: &str, text: &str) -> Vec<(u64, u32)> {
+        let Some(t) = token(conn, l, text).unwrap() else {
+            return vec![];
+        };
+        let mut out = vec![];
+        postings(conn, t.id, 0, u32::MAX, |u, len| out.push((u, len))).unwrap();
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn blobs_round_trip_and_the_length_filter_skips_groups() {
+        let postings = vec![(3, 1), (3, 7), (3, 300), (5, 2), (9, 1 << 40)];
+        let data = encode(&postings);
+        let mut all = vec![];
+        decode(&data, 0, u32::MAX, |u, l| all.push((l, u))).unwrap();
+        assert_eq!(all, postings);
+        let mut mid = vec![];
+        decode(&data, 4, 8, |u, l| mid.push((l, u))).unwrap();
+        assert_eq!(mid, vec![(5, 2)]);
+        // A truncated blob is an error, not a panic.
+        assert!(decode(&data[..data.len() - 1], 0, u32::MAX, |_, _| {}).is_err());
+    }
+
+    #[test]
+    fn content_tokens_drop_punctuation_and_fold_numbers() {
+        let key = normalize::matching_key("قُتل ٥ أشخاص، في «حلب» عام 2021.");
+        assert_eq!(
+            content_tokens(&key),
+            ["قتل", "#", "اشخاص", "في", "حلب", "عام", "#"]
+        );
+        assert_eq!(index_lang("ar-SY"), "ar");
+        let firsts = indexed(&[("ar-SY", "a"), ("en", "b"), ("ar", "c")]);
+        assert_eq!(
+            firsts,
+            vec![("ar".to_string(), "a"), ("en".to_string(), "b")]
+        );
+    }
+
+    #[test]
+    fn add_remove_and_merge_keep_postings_and_counts_exact() {
+        use crate::tm::{Added, OnDuplicate, OriginInfo};
+        use crate::unit::Unit;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::tm::Store::open(&dir.path().join("tm.db")).unwrap();
+        let origin = OriginInfo {
+            name: "t.tsv".into(),
+            kind: "tsv".into(),
+            header: None,
+        };
+        let add = |store: &mut crate::tm::Store, units: &[(&str, &str)]| -> Vec<i64> {
+            let mut w = store.writer(&origin).unwrap();
+            let ids = units
+                .iter()
+                .map(|(s, t)| {
+                    match w
+                        .add(&Unit::pair("ar-SY", s, "en", t), OnDuplicate::Update)
+                        .unwrap()
+                    {
+                        Added::Inserted(id) | Added::Updated(id) => id,
+                        Added::Duplicate => panic!("duplicate"),
+                    }
+                })
+                .collect();
+            w.commit().unwrap();
+            ids
+        };
+        // More transactions than MAX_CHUNKS, to force merges.
+        let mut ids = vec![];
+        for round in 0..(MAX_CHUNKS as usize + 3) {
+            let src = format!("الميليشيات الإيرانية تخلي القاعدة {round}");
+            ids.extend(add(&mut store, &[(&src, "The militias leave")]));
+        }
+        let conn = &store.conn;
+        let chunks: i64 = conn
+            .query_row(
+                "SELECT chunks FROM fz_token WHERE lang='ar' AND text='القاعده'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            chunks <= MAX_CHUNKS,
+            "{chunks} blobs: merging did not happen"
+        );
+        let want: Vec<(u64, u32)> = ids.iter().map(|&i| (i as u64, 5)).collect();
+        assert_eq!(all_postings(conn, "ar", "القاعده"), want);
+
+        // Added, then updated (removed and re-added) in one transaction.
+        let again = add(
+            &mut store,
+            &[
+                ("القاعدة الجوية", "the air base"),
+                ("القاعدة الجوية", "the airbase"),
+            ],
+        );
+        assert_eq!(again[0], again[1]);
+        store.delete_units(&ids[2..3]).unwrap();
+        let conn = &store.conn;
+        let left = all_postings(conn, "ar", "القاعده");
+        assert_eq!(left.len(), ids.len());
+        assert!(left.contains(&(again[0] as u64, 2)));
+        assert!(!left.iter().any(|&(u, _)| u == ids[2] as u64));
+        let t = token(conn, "ar", "القاعده").unwrap().unwrap();
+        assert_eq!(t.df, ids.len() as i64);
+        assert_eq!(
+            token(conn, "ar", "#").unwrap().unwrap().df,
+            ids.len() as i64 - 1
+        );
+        assert_eq!(indexed_variants(conn, "ar").unwrap(), ids.len() as i64);
+        assert_eq!(indexed_variants(conn, "fr").unwrap(), 0);
+        assert_eq!(languages(conn).unwrap(), ["ar", "en"]);
+        store.delete_units(&again).unwrap();
+        assert_eq!(all_postings(&store.conn, "ar", "الجويه"), vec![]);
     }
 }

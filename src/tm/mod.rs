@@ -2,8 +2,12 @@
 //! indexes that make lookup fast.
 
 pub mod align_lexicon;
+pub mod concord;
+pub mod diff;
+pub mod fuzzy;
 pub mod import;
 pub mod index;
+pub mod pretranslate;
 pub mod read;
 pub mod stats;
 pub mod store;

@@ -71,6 +71,12 @@ fn variant_from_row(r: &Row) -> Result<Variant> {
         lang: r.get(2)?,
         seg: match markup {
             Some(markup) => Segment { markup, plain },
+            // Most text has nothing to escape: copy it whole rather than
+            // char by char.
+            None if !plain.contains(['&', '<', '>']) => Segment {
+                markup: plain.clone(),
+                plain,
+            },
             None => Segment::from_plain(&plain),
         },
         stamp,

@@ -10,6 +10,10 @@ use rusqlite::Connection;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../schema/0001_init.sql")),
     (
+        "0002_fuzzy_index",
+        include_str!("../../schema/0002_fuzzy_index.sql"),
+    ),
+    (
         "0003_align_lexicon",
         include_str!("../../schema/0003_align_lexicon.sql"),
     ),

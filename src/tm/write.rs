@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context as _, Result};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::index::Indexer;
 use super::Store;
@@ -245,12 +245,42 @@ fn note_json(n: &Note) -> serde_json::Value {
     serde_json::json!({"text": n.text, "lang": n.lang, "o-encoding": n.encoding})
 }
 
+/// Is `markup` exactly `escape_text(plain)`? (Then it is stored as NULL.)
+/// Compares without building the escaped string.
+pub(crate) fn is_escaped(plain: &str, markup: &str) -> bool {
+    let mut rest = markup.as_bytes();
+    for &b in plain.as_bytes() {
+        let expect: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            _ => std::slice::from_ref(&b),
+        };
+        match rest.strip_prefix(expect) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// Add `delta` to a counter, allocating the key only the first time.
+fn bump(map: &mut HashMap<String, i64>, key: &str, delta: i64) {
+    match map.get_mut(key) {
+        Some(n) => *n += delta,
+        None => {
+            map.insert(key.to_string(), delta);
+        }
+    }
+}
+
 /// Counter changes made in one transaction, written just before commit.
 #[derive(Default)]
 struct Counters {
     units: i64,
     langs: HashMap<String, i64>,
-    pairs: HashMap<(String, String), i64>,
+    /// source → target → units.
+    pairs: HashMap<String, HashMap<String, i64>>,
     origins: HashMap<i64, i64>,
     date_min: Option<String>,
     date_max: Option<String>,
@@ -264,17 +294,18 @@ impl Counters {
     fn unit(&mut self, delta: i64, srclang: Option<&str>, langs: &[&str], origin: Option<i64>) {
         self.units += delta;
         for lang in langs {
-            *self.langs.entry((*lang).to_string()).or_default() += delta;
+            bump(&mut self.langs, lang, delta);
         }
         if let Some(src) = langs.get(source_index(srclang, langs)) {
-            let mut targets: Vec<&str> = langs.iter().copied().filter(|l| l != src).collect();
-            targets.sort_unstable();
-            targets.dedup();
-            for tgt in targets {
-                *self
-                    .pairs
-                    .entry(((*src).to_string(), tgt.to_string()))
-                    .or_default() += delta;
+            let targets = match self.pairs.get_mut(*src) {
+                Some(t) => t,
+                None => self.pairs.entry((*src).to_string()).or_default(),
+            };
+            for (i, tgt) in langs.iter().enumerate() {
+                // Each distinct target once.
+                if tgt != src && !langs[..i].contains(tgt) {
+                    bump(targets, tgt, delta);
+                }
             }
         }
         if let Some(id) = origin {
@@ -307,7 +338,11 @@ impl Counters {
             )?
             .execute(params![lang, n])?;
         }
-        for ((src, tgt), n) in self.pairs.iter().filter(|(_, n)| **n != 0) {
+        let pairs = self
+            .pairs
+            .iter()
+            .flat_map(|(src, t)| t.iter().map(move |(tgt, n)| (src, tgt, n)));
+        for (src, tgt, n) in pairs.filter(|(_, _, n)| **n != 0) {
             conn.prepare_cached(
                 "INSERT INTO pair_count(src, tgt, units) VALUES (?1, ?2, ?3)
                  ON CONFLICT(src, tgt) DO UPDATE SET units = units + ?3",
@@ -425,11 +460,107 @@ fn remove_unit(
     Ok(true)
 }
 
+/// The per-unit CPU work of an insert, which needs no database: the
+/// variants' matching keys and the duplicate hashes.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    keys: Vec<String>,
+    content_hash: i64,
+    source_hash: i64,
+}
+
+impl Prepared {
+    pub fn new(unit: &Unit) -> Prepared {
+        let signature: Signature = unit
+            .variants
+            .iter()
+            .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
+            .collect();
+        let (content_hash, source_hash) = hashes(unit.srclang.as_deref(), &signature);
+        Prepared {
+            keys: unit
+                .variants
+                .iter()
+                .map(|v| matching_key(&v.seg.plain))
+                .collect(),
+            content_hash,
+            source_hash,
+        }
+    }
+}
+
+/// An open write transaction on the TM, rolled back when dropped
+/// uncommitted. For big imports it also switches the journal: see `begin`.
+struct TxGuard<'a> {
+    conn: &'a Connection,
+    open: bool,
+    /// The TM was in WAL mode and was switched to a rollback journal.
+    restore_wal: bool,
+}
+
+impl<'a> TxGuard<'a> {
+    /// `BEGIN IMMEDIATE` (take the write lock now, not at the first insert).
+    ///
+    /// `bulk`: a write-ahead log makes every page of a big transaction be
+    /// written twice (to the log, then copied into the database at the
+    /// checkpoint). With a rollback journal, pages appended to the file
+    /// are written once and only pages that existed are journaled; this
+    /// needs the TM to ourselves, so it is only tried, never required.
+    fn begin(conn: &'a Connection, bulk: bool) -> rusqlite::Result<TxGuard<'a>> {
+        let mut restore_wal = false;
+        if bulk {
+            let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            if mode.eq_ignore_ascii_case("wal") {
+                let now: String =
+                    conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+                restore_wal = now.eq_ignore_ascii_case("delete");
+            }
+        }
+        // The writer keeps unit/variant/prop/note consistent itself (and
+        // deletes children explicitly); checking each child insert against
+        // its parent would cost a lookup per row. Must be set outside a
+        // transaction.
+        conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")?;
+        Ok(TxGuard {
+            conn,
+            open: true,
+            restore_wal,
+        })
+    }
+
+    fn commit(mut self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for TxGuard<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        let _ = self.conn.execute_batch("PRAGMA foreign_keys = ON");
+        if self.restore_wal {
+            let _ = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+        }
+    }
+}
+
+impl std::ops::Deref for TxGuard<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
 /// Writes units into the TM inside one transaction. `commit` makes them
 /// visible; dropping the writer without committing leaves the TM exactly as
 /// it was.
 pub struct UnitWriter<'a> {
-    tx: rusqlite::Transaction<'a>,
+    tx: TxGuard<'a>,
     indexer: Indexer,
     origin: OriginInfo,
     imported_at: String,
@@ -442,13 +573,24 @@ pub struct UnitWriter<'a> {
 impl Store {
     /// Start writing units that came from `origin`, in one transaction.
     pub fn writer(&mut self, origin: &OriginInfo) -> Result<UnitWriter<'_>> {
+        self.start_writer(origin, false)
+    }
+
+    /// `writer` for a big import (a large file): the same, but written
+    /// through a rollback journal instead of the write-ahead log when
+    /// nobody else has the TM open (see `TxGuard::begin`).
+    pub fn bulk_writer(&mut self, origin: &OriginInfo) -> Result<UnitWriter<'_>> {
+        self.start_writer(origin, true)
+    }
+
+    fn start_writer(&mut self, origin: &OriginInfo, bulk: bool) -> Result<UnitWriter<'_>> {
         let path = self.path.display().to_string();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .with_context(|| {
-                format!("{path}: cannot start writing (is another tarjuman writing to it?)")
-            })?;
+        // 64 MiB of page cache: the duplicate index and the tail pages of
+        // each table stay in memory during a big import.
+        self.conn.execute_batch("PRAGMA cache_size = -65536")?;
+        let tx = TxGuard::begin(&self.conn, bulk).with_context(|| {
+            format!("{path}: cannot start writing (is another tarjuman writing to it?)")
+        })?;
         let indexer = Indexer::new(&tx)?;
         Ok(UnitWriter {
             tx,
@@ -464,9 +606,7 @@ impl Store {
     /// Delete units by id (unknown ids are ignored), keeping the index and
     /// counters in step. Returns how many were deleted.
     pub fn delete_units(&mut self, ids: &[i64]) -> Result<usize> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = TxGuard::begin(&self.conn, false)?;
         let mut indexer = Indexer::new(&tx)?;
         let mut counters = Counters::default();
         let mut deleted = 0;
@@ -519,13 +659,24 @@ impl UnitWriter<'_> {
 
     /// Add one unit, deciding what a duplicate means by `on_duplicate`.
     pub fn add(&mut self, unit: &Unit, on_duplicate: OnDuplicate) -> Result<Added> {
+        self.add_prepared(unit, &Prepared::new(unit), on_duplicate)
+    }
+
+    /// `add` with the CPU work (matching keys, hashes) already done, so that
+    /// a reader thread can do it while this one writes.
+    pub fn add_prepared(
+        &mut self,
+        unit: &Unit,
+        prepared: &Prepared,
+        on_duplicate: OnDuplicate,
+    ) -> Result<Added> {
         let signature: Signature = unit
             .variants
             .iter()
             .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
             .collect();
         let srclang = unit.srclang.as_deref();
-        let (content_hash, source_hash) = hashes(srclang, &signature);
+        let (content_hash, source_hash) = (prepared.content_hash, prepared.source_hash);
 
         let mut reuse_id = None;
         match on_duplicate {
@@ -560,7 +711,7 @@ impl UnitWriter<'_> {
         }
 
         let origin_id = self.origin_id(unit.origin.as_deref())?;
-        let id = self.insert(unit, reuse_id, origin_id, content_hash, source_hash)?;
+        let id = self.insert(unit, prepared, reuse_id, origin_id)?;
         let langs: Vec<&str> = unit.variants.iter().map(|v| v.lang.as_str()).collect();
         self.counters.unit(1, srclang, &langs, Some(origin_id));
         self.counters.date_added(unit_date(&unit.stamp));
@@ -595,11 +746,11 @@ impl UnitWriter<'_> {
     fn insert(
         &mut self,
         unit: &Unit,
+        prepared: &Prepared,
         id: Option<i64>,
         origin_id: i64,
-        content_hash: i64,
-        source_hash: i64,
     ) -> Result<i64> {
+        let (content_hash, source_hash) = (prepared.content_hash, prepared.source_hash);
         let tx = &self.tx;
         let extra = if unit.extra.is_empty() {
             None
@@ -607,17 +758,14 @@ impl UnitWriter<'_> {
             Some(serde_json::to_string(&unit.extra)?)
         };
         let s = &unit.stamp;
-        let id: i64 = tx
-            .prepare_cached(
+        tx.prepare_cached(
                 "INSERT INTO unit(id, tuid, srclang, creation_date, creation_id, change_date,
                     change_id, last_usage_date, usage_count, creation_tool,
                     creation_tool_version, extra, origin_id, context_prev, context_next,
                     content_hash, source_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-                 RETURNING id",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?
-            .query_row(
-                params![
+            .execute(params![
                     id,
                     unit.tuid,
                     unit.srclang,
@@ -635,14 +783,13 @@ impl UnitWriter<'_> {
                     unit.context.next,
                     content_hash,
                     source_hash
-                ],
-                |r| r.get(0),
-            )?;
-        let mut keys = Vec::with_capacity(unit.variants.len());
-        for (ord, v) in unit.variants.iter().enumerate() {
-            let key = matching_key(&v.seg.plain);
+            ])?;
+        // Plain INSERT + last_insert_rowid: RETURNING costs an ephemeral table.
+        let id = tx.last_insert_rowid();
+        let keys = &prepared.keys;
+        for ((ord, v), key) in unit.variants.iter().enumerate().zip(keys) {
             let markup =
-                (escape_text(&v.seg.plain) != v.seg.markup).then_some(v.seg.markup.as_str());
+                (!is_escaped(&v.seg.plain, &v.seg.markup)).then_some(v.seg.markup.as_str());
             tx.prepare_cached(
                 "INSERT INTO variant(unit_id, ord, lang, plain, markup, key, meta)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -657,13 +804,12 @@ impl UnitWriter<'_> {
                 VariantMeta::encode(&v.stamp, &v.extra)?
             ])?;
             insert_props_notes(tx, id, Some(ord as i64), &v.props, &v.notes)?;
-            keys.push(key);
         }
         insert_props_notes(tx, id, None, &unit.props, &unit.notes)?;
         let pairs: Vec<(&str, &str)> = unit
             .variants
             .iter()
-            .zip(&keys)
+            .zip(keys)
             .map(|(v, k)| (v.lang.as_str(), k.as_str()))
             .collect();
         self.indexer.add(tx, id, &pairs)?;
@@ -1030,6 +1176,17 @@ mod tests {
                 "{table}"
             );
         }
+    }
+
+    #[test]
+    fn escaped_plain_text_is_recognized_without_allocating() {
+        for plain in ["", "نص عادي", "a < b & c > d", "&amp;"] {
+            assert!(is_escaped(plain, &escape_text(plain)), "{plain}");
+        }
+        assert!(!is_escaped("a<b", "a<b"));
+        assert!(!is_escaped("ab", "a<ph/>b"));
+        assert!(!is_escaped("ab", "ab "));
+        assert!(!is_escaped("ab", "a"));
     }
 
     #[test]

@@ -7,12 +7,14 @@
 //! - `Tracker`: the buffered byte source quick-xml reads from; it keeps the
 //!   bytes of the current event so that any offset maps to a line and a
 //!   column (in characters, so they hold for UTF-16 files too), and checks
-//!   each event for bytes XML forbids and for invalid UTF-8;
+//!   each event for bytes XML forbids. Invalid UTF-8 is caught where text
+//!   is used (`utf8`), with the same exact position;
 //! - `Lexer`: quick-xml events plus a nesting-depth limit;
 //! - `TmxReader`: the TMX grammar, iterative (no recursion), tolerant where
 //!   real files differ (warnings) and strict where the data would be wrong
 //!   (errors).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -241,11 +243,10 @@ struct Tracker<S> {
     win_offset: u64,
     line: u64,
     column: u64,
-    check_utf8: bool,
 }
 
 impl<S: Read> Tracker<S> {
-    fn new(src: S, check_utf8: bool) -> Self {
+    fn new(src: S) -> Self {
         Tracker {
             src,
             buf: vec![0; BUF_LEN].into_boxed_slice(),
@@ -255,7 +256,6 @@ impl<S: Read> Tracker<S> {
             win_offset: 0,
             line: 1,
             column: 1,
-            check_utf8,
         }
     }
 
@@ -278,17 +278,15 @@ impl<S: Read> Tracker<S> {
             };
         }
         let i = (offset - self.win_offset) as usize;
-        let (line, column) = advance(
-            self.line,
-            self.column,
-            &self.window[..i.min(self.window.len())],
-        );
+        let prefix = &self.window[..i.min(self.window.len())];
+        let (line, column) = advance(self.line, self.column, prefix, &scan(prefix));
         Pos { line, column }
     }
 
     /// Check the bytes of the event just read and move past them.
     fn accept(&mut self) -> Result<(), ReadError> {
-        if let Some(i) = find_forbidden(&self.window) {
+        let s = scan(&self.window);
+        if let Some(i) = s.suspect.then(|| find_forbidden(&self.window)).flatten() {
             let what = match self.window[i] {
                 0xEF => "the non-character U+FFFE/U+FFFF".to_string(),
                 b => format!("the control character U+{b:04X}"),
@@ -298,15 +296,7 @@ impl<S: Read> Tracker<S> {
                  are): remove it from the file"
             )));
         }
-        if self.check_utf8 {
-            if let Err(e) = std::str::from_utf8(&self.window) {
-                let i = e.valid_up_to();
-                return Err(self
-                    .locate(self.win_offset + i as u64)
-                    .err(invalid_utf8_message(&self.window[i..])));
-            }
-        }
-        let (line, column) = advance(self.line, self.column, &self.window);
+        let (line, column) = advance(self.line, self.column, &self.window, &s);
         self.line = line;
         self.column = column;
         self.win_offset += self.window.len() as u64;
@@ -351,29 +341,74 @@ impl<S: Read> BufRead for Tracker<S> {
     }
 }
 
-/// Line and column after `bytes`, starting at (`line`, `column`). Columns
-/// count characters (UTF-8 lead bytes).
-fn advance(line: u64, column: u64, bytes: &[u8]) -> (u64, u64) {
-    let chars = |b: &[u8]| b.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64;
-    let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-    if newlines == 0 {
-        return (line, column + chars(bytes));
+/// What one pass over an event's bytes finds. Counted in `u8` lanes per
+/// 255-byte block so that the compiler vectorizes the loop.
+struct Scan {
+    newlines: u64,
+    chars: u64,
+    /// A byte XML may forbid is present (see `find_forbidden`).
+    suspect: bool,
+}
+
+fn scan(bytes: &[u8]) -> Scan {
+    // Eight bytes at a time in a u64 (SWAR): most events are shorter than
+    // a SIMD block, and this is where every input byte passes once.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of each byte of `x` that is zero, exactly.
+    fn zeros(x: u64) -> u64 {
+        !(((x & !HI).wrapping_add(!HI)) | x) & HI
+    }
+    /// How many bytes have their high bit set (a multiply sums the lanes;
+    /// `count_ones` is slow without the popcnt instruction).
+    fn lanes(high_bits: u64) -> u64 {
+        ((high_bits >> 7).wrapping_mul(LO)) >> 56
+    }
+    let (mut newlines, mut continuation, mut flag) = (0u64, 0u64, 0u64);
+    let mut word = |x: u64| {
+        let nl = zeros(x ^ (LO * b'\n' as u64));
+        newlines += lanes(nl);
+        continuation += lanes(x & !(x << 1) & HI);
+        let control = zeros(x & (LO * 0xE0))
+            & !nl
+            & !zeros(x ^ (LO * b'\t' as u64))
+            & !zeros(x ^ (LO * b'\r' as u64));
+        flag |= control | zeros(x ^ (LO * 0xEF));
+    };
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        word(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        // Padded with spaces: not a newline, a continuation or suspect.
+        let mut last = [b' '; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        word(u64::from_le_bytes(last));
+    }
+    Scan {
+        newlines,
+        chars: bytes.len() as u64 - continuation,
+        suspect: flag != 0,
+    }
+}
+
+/// Line and column after `bytes` (scanned as `s`), starting at (`line`,
+/// `column`). Columns count characters (UTF-8 lead bytes).
+fn advance(line: u64, column: u64, bytes: &[u8], s: &Scan) -> (u64, u64) {
+    if s.newlines == 0 {
+        return (line, column + s.chars);
     }
     let last = bytes.iter().rposition(|&b| b == b'\n').unwrap_or(0);
-    (line + newlines, 1 + chars(&bytes[last + 1..]))
+    (line + s.newlines, 1 + scan(&bytes[last + 1..]).chars)
 }
 
 /// The first byte XML forbids: a control character other than tab, LF,
 /// CR, or the start of U+FFFE/U+FFFF.
 fn find_forbidden(bytes: &[u8]) -> Option<usize> {
-    let bad = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') || b == 0xEF;
-    // Branch-free pass first (vectorizes); the exact search only if needed.
-    if !bytes.iter().fold(false, |acc, &b| acc | bad(b)) {
-        return None;
-    }
     (0..bytes.len()).find(|&i| match bytes[i] {
         0xEF => bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)),
-        b => bad(b),
+        b => b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r',
     })
 }
 
@@ -423,6 +458,14 @@ impl<R: Read> Lexer<R> {
             Err(e) => return Err(xml_error(&self.xml, &e)),
         };
         self.xml.get_mut().accept()?;
+        if let Event::Start(e) | Event::Empty(e) = &ev {
+            if !is_name(e.name().as_ref()) {
+                return Err(at.err(format!(
+                    "malformed XML: <{}> is not a valid element name",
+                    name_of(e)
+                )));
+            }
+        }
         match &ev {
             Event::Start(_) => {
                 self.depth += 1;
@@ -465,14 +508,33 @@ fn xml_error<R: Read>(
 
 // ---------------------------------------------------------------- text
 
+/// An XML name, close enough: ASCII letters, digits, `_ : - .` and any
+/// non-ASCII character, not starting with a digit, `-` or `.`.
+fn is_name(name: &[u8]) -> bool {
+    let ok =
+        |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') || *b >= 0x80;
+    match name.first() {
+        None => false,
+        Some(b) if b.is_ascii_digit() || *b == b'-' || *b == b'.' => false,
+        Some(_) => name.iter().all(ok),
+    }
+}
+
 fn is_blank(bytes: &[u8]) -> bool {
     bytes
         .iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
+/// Bytes that must be UTF-8 (the input is UTF-8 or was transcoded to it).
+/// This is where a file in an undeclared legacy encoding is caught: the
+/// error points at the first bad byte of the text starting at `at`.
 fn utf8(bytes: &[u8], at: Pos) -> Result<&str, ReadError> {
-    std::str::from_utf8(bytes).map_err(|_| at.err("invalid UTF-8"))
+    std::str::from_utf8(bytes).map_err(|e| {
+        let i = e.valid_up_to();
+        let (line, column) = advance(at.line, at.column, &bytes[..i], &scan(&bytes[..i]));
+        Pos { line, column }.err(invalid_utf8_message(&bytes[i..]))
+    })
 }
 
 fn is_xml_char(c: char) -> bool {
@@ -560,7 +622,7 @@ pub(crate) fn escape_attr_into(out: &mut String, value: &str) {
 /// An attribute value as XML delivers it: references resolved, literal
 /// tabs and line ends turned into spaces.
 fn unescape_attr(raw: &[u8]) -> Result<String, String> {
-    let s = std::str::from_utf8(raw).map_err(|_| "invalid UTF-8".to_string())?;
+    let s = std::str::from_utf8(raw).map_err(|e| invalid_utf8_message(&raw[e.valid_up_to()..]))?;
     if !s.contains(['&', '<', '\t', '\n', '\r']) {
         return Ok(s.to_string());
     }
@@ -590,7 +652,43 @@ fn unescape_attr(raw: &[u8]) -> Result<String, String> {
     Ok(out)
 }
 
-type Attrs = Vec<(String, String)>;
+/// Attribute names are mostly the same few words: those are not allocated.
+type Attrs = Vec<(Cow<'static, str>, String)>;
+
+fn intern(key: &str) -> Cow<'static, str> {
+    Cow::Borrowed(match key {
+        "tuid" => "tuid",
+        "o-encoding" => "o-encoding",
+        "datatype" => "datatype",
+        "usagecount" => "usagecount",
+        "lastusagedate" => "lastusagedate",
+        "creationtool" => "creationtool",
+        "creationtoolversion" => "creationtoolversion",
+        "creationdate" => "creationdate",
+        "creationid" => "creationid",
+        "changedate" => "changedate",
+        "segtype" => "segtype",
+        "changeid" => "changeid",
+        "o-tmf" => "o-tmf",
+        "srclang" => "srclang",
+        "xml:lang" => "xml:lang",
+        "type" => "type",
+        "lang" => "lang",
+        "version" => "version",
+        "i" => "i",
+        "x" => "x",
+        "pos" => "pos",
+        "assoc" => "assoc",
+        "name" => "name",
+        "base" => "base",
+        "unicode" => "unicode",
+        "code" => "code",
+        "ent" => "ent",
+        "subst" => "subst",
+        "adminlang" => "adminlang",
+        _ => return Cow::Owned(key.to_string()),
+    })
+}
 
 fn name_of(e: &BytesStart<'_>) -> String {
     String::from_utf8_lossy(e.name().as_ref()).into_owned()
@@ -606,9 +704,15 @@ fn collect_attrs(e: &BytesStart<'_>, at: Pos, out: &mut Attrs) -> Result<(), Rea
             ))
         })?;
         let key = utf8(a.key.as_ref(), at)?;
+        if !is_name(a.key.as_ref()) {
+            return Err(at.err(format!(
+                "malformed XML: \"{key}\" in <{}> is not a valid attribute name",
+                name_of(e)
+            )));
+        }
         let value = unescape_attr(&a.value)
             .map_err(|m| at.err(format!("attribute {key} of <{}>: {m}", name_of(e))))?;
-        out.push((key.to_string(), value));
+        out.push((intern(key), value));
     }
     Ok(())
 }
@@ -764,16 +868,16 @@ impl<R: Read> TmxReader<R> {
         let (encoding, bom, warning) = sniff(&prefix)?;
         prefix.drain(..bom);
         let raw = io::Cursor::new(prefix).chain(counted);
-        let (source, check_utf8) = if encoding == encoding_rs::UTF_8 {
-            (Source::Utf8(raw), true)
+        let source = if encoding == encoding_rs::UTF_8 {
+            Source::Utf8(raw)
         } else {
             let decoder = encoding_rs_io::DecodeReaderBytesBuilder::new()
                 .encoding(Some(encoding))
                 .bom_sniffing(false)
                 .build(raw);
-            (Source::Decoded(Box::new(decoder)), false)
+            Source::Decoded(Box::new(decoder))
         };
-        let mut xml = quick_xml::Reader::from_reader(Tracker::new(source, check_utf8));
+        let mut xml = quick_xml::Reader::from_reader(Tracker::new(source));
         let config = xml.config_mut();
         config.check_end_names = true;
         config.trim_text(false);
@@ -856,7 +960,9 @@ impl<R: Read> TmxReader<R> {
         Ok(match ev {
             Event::Start(e) => {
                 collect_attrs(&e, at, &mut self.attrs)?;
-                self.name = name_of(&e);
+                self.name.clear();
+                self.name
+                    .push_str(&String::from_utf8_lossy(e.name().as_ref()));
                 Step::Open {
                     kind: kind_of(e.name().as_ref()),
                     empty: false,
@@ -865,7 +971,9 @@ impl<R: Read> TmxReader<R> {
             }
             Event::Empty(e) => {
                 collect_attrs(&e, at, &mut self.attrs)?;
-                self.name = name_of(&e);
+                self.name.clear();
+                self.name
+                    .push_str(&String::from_utf8_lossy(e.name().as_ref()));
                 Step::Open {
                     kind: kind_of(e.name().as_ref()),
                     empty: true,
@@ -1029,9 +1137,9 @@ impl<R: Read> TmxReader<R> {
 
     fn read_header(&mut self, at: Pos, empty: bool) -> Result<(), ReadError> {
         let mut h = Header::default();
-        let attrs = std::mem::take(&mut self.attrs);
-        for (k, v) in attrs {
-            match k.as_str() {
+        let mut attrs = std::mem::take(&mut self.attrs);
+        for (k, v) in attrs.drain(..) {
+            match k.as_ref() {
                 "creationtool" => h.creation_tool = Some(v),
                 "creationtoolversion" => h.creation_tool_version = Some(v),
                 "segtype" => h.segtype = Some(v),
@@ -1044,9 +1152,10 @@ impl<R: Read> TmxReader<R> {
                 "creationid" => h.stamp.creation_id = Some(v),
                 "changedate" => h.stamp.change_date = Some(v),
                 "changeid" => h.stamp.change_id = Some(v),
-                _ => h.extra.push((k, v)),
+                _ => h.extra.push((k.into_owned(), v)),
             }
         }
+        self.attrs = attrs;
         let mut attr_props = Vec::new();
         if !empty {
             loop {
@@ -1195,9 +1304,9 @@ impl<R: Read> TmxReader<R> {
 
     fn read_tu(&mut self, at: Pos, empty: bool) -> Result<Option<Unit>, ReadError> {
         let mut unit = Unit::default();
-        let attrs = std::mem::take(&mut self.attrs);
-        for (k, v) in attrs {
-            match k.as_str() {
+        let mut attrs = std::mem::take(&mut self.attrs);
+        for (k, v) in attrs.drain(..) {
+            match k.as_ref() {
                 "tuid" => unit.tuid = Some(v),
                 "srclang" => unit.srclang = self.lang_attr(&v, at),
                 _ => {
@@ -1207,6 +1316,7 @@ impl<R: Read> TmxReader<R> {
                 }
             }
         }
+        self.attrs = attrs;
         let mut attr_props = Vec::new();
         if !empty {
             loop {
@@ -1282,11 +1392,11 @@ impl<R: Read> TmxReader<R> {
     fn set_stamp(
         &mut self,
         stamp: &mut Stamp,
-        k: String,
+        k: Cow<'static, str>,
         v: String,
         at: Pos,
     ) -> Option<(String, String)> {
-        match k.as_str() {
+        match k.as_ref() {
             "creationdate" => stamp.creation_date = Some(v),
             "creationid" => stamp.creation_id = Some(v),
             "changedate" => stamp.change_date = Some(v),
@@ -1301,21 +1411,21 @@ impl<R: Read> TmxReader<R> {
                         at,
                         format!("usagecount \"{v}\" is not a number: kept as written"),
                     );
-                    return Some((k, v));
+                    return Some((k.into_owned(), v));
                 }
             },
-            _ => return Some((k, v)),
+            _ => return Some((k.into_owned(), v)),
         }
         None
     }
 
     fn read_tuv(&mut self, at: Pos, empty: bool) -> Result<Option<Variant>, ReadError> {
         let mut v = Variant::default();
-        let attrs = std::mem::take(&mut self.attrs);
+        let mut attrs = std::mem::take(&mut self.attrs);
         let has_xml_lang = attrs.iter().any(|(k, _)| k == "xml:lang");
         let mut lang = None;
-        for (k, val) in attrs {
-            match k.as_str() {
+        for (k, val) in attrs.drain(..) {
+            match k.as_ref() {
                 "xml:lang" => lang = self.lang_attr(&val, at),
                 // TMX 1.1 wrote `lang`.
                 "lang" if !has_xml_lang => lang = self.lang_attr(&val, at),
@@ -1326,6 +1436,7 @@ impl<R: Read> TmxReader<R> {
                 }
             }
         }
+        self.attrs = attrs;
         let mut seg = None;
         let mut attr_props = Vec::new();
         if !empty {
@@ -1398,10 +1509,10 @@ impl<R: Read> TmxReader<R> {
 
     fn read_prop(&mut self, at: Pos, empty: bool) -> Result<Prop, ReadError> {
         let mut p = Prop::default();
-        let attrs = std::mem::take(&mut self.attrs);
+        let mut attrs = std::mem::take(&mut self.attrs);
         let mut has_type = false;
-        for (k, v) in attrs {
-            match k.as_str() {
+        for (k, v) in attrs.drain(..) {
+            match k.as_ref() {
                 "type" => {
                     has_type = true;
                     p.kind = v;
@@ -1411,6 +1522,7 @@ impl<R: Read> TmxReader<R> {
                 _ => {}
             }
         }
+        self.attrs = attrs;
         if !has_type {
             self.warn(at, "<prop> without type".into());
         }
@@ -1422,14 +1534,15 @@ impl<R: Read> TmxReader<R> {
 
     fn read_note(&mut self, at: Pos, empty: bool) -> Result<Note, ReadError> {
         let mut n = Note::default();
-        let attrs = std::mem::take(&mut self.attrs);
-        for (k, v) in attrs {
-            match k.as_str() {
+        let mut attrs = std::mem::take(&mut self.attrs);
+        for (k, v) in attrs.drain(..) {
+            match k.as_ref() {
                 "xml:lang" | "lang" => n.lang = self.lang_attr(&v, at),
                 "o-encoding" => n.encoding = Some(v),
                 _ => {}
             }
         }
+        self.attrs = attrs;
         if !empty {
             n.text = self.read_text("note")?;
         }
@@ -1653,4 +1766,86 @@ fn check_doctype(doctype: &[u8], at: Pos) -> Result<(), ReadError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_encoding_accepts_either_quote_and_spaces() {
+        assert_eq!(
+            declared_encoding(b"<?xml version=\"1.0\" encoding=\"windows-1256\"?><tmx/>")
+                .as_deref(),
+            Some("windows-1256")
+        );
+        assert_eq!(
+            declared_encoding(b"<?xml version='1.0' encoding = 'ISO-8859-6' ?>").as_deref(),
+            Some("ISO-8859-6")
+        );
+        assert_eq!(declared_encoding(b"<?xml version=\"1.0\"?>"), None);
+        assert_eq!(declared_encoding(b"<tmx encoding=\"x\">"), None);
+    }
+
+    #[test]
+    fn sniff_tells_boms_utf16_without_bom_and_legacy_declarations() {
+        let enc = |b: &[u8]| sniff(b).map(|(e, bom, _)| (e.name(), bom));
+        assert_eq!(enc(b"\xef\xbb\xbf<tmx>").unwrap(), ("UTF-8", 3));
+        assert_eq!(enc(b"\xff\xfe<\0t\0").unwrap(), ("UTF-16LE", 2));
+        assert_eq!(enc(b"\xfe\xff\0<\0t").unwrap(), ("UTF-16BE", 2));
+        assert_eq!(enc(b"<\0?\0x\0m\0").unwrap(), ("UTF-16LE", 0));
+        assert_eq!(enc(b"\0<\0?\0x\0m").unwrap(), ("UTF-16BE", 0));
+        assert_eq!(
+            enc(b"<?xml version=\"1.0\" encoding=\"cp1256\"?>").unwrap(),
+            ("windows-1256", 0)
+        );
+        assert_eq!(enc(b"<tmx>").unwrap(), ("UTF-8", 0));
+        assert!(sniff(b"").unwrap_err().message.contains("empty"));
+        assert!(sniff(b"SQLite format 3\0")
+            .unwrap_err()
+            .message
+            .contains("SQLite"));
+    }
+
+    #[test]
+    fn positions_count_characters_and_lines() {
+        let text = "سطر\nقاعدة علي <x>";
+        let bytes = text.as_bytes();
+        let (line, column) = advance(1, 1, bytes, &scan(bytes));
+        assert_eq!((line, column), (2, 14));
+        // Longer than one 64-byte block, with a forbidden byte at the end.
+        let long = format!("{}\u{1}", "ب".repeat(100));
+        let s = scan(long.as_bytes());
+        assert_eq!((s.newlines, s.chars, s.suspect), (0, 101, true));
+        assert_eq!(find_forbidden(long.as_bytes()), Some(200));
+        assert_eq!(find_forbidden("\u{FEFF}ﻻ".as_bytes()), None);
+        assert_eq!(find_forbidden("a\u{FFFF}".as_bytes()), Some(1));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scan_agrees_with_counting_byte_by_byte(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let s = scan(&bytes);
+            let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            let chars = bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
+            let suspect = bytes
+                .iter()
+                .any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF);
+            proptest::prop_assert_eq!((s.newlines, s.chars, s.suspect), (newlines, chars, suspect));
+        }
+    }
+
+    #[test]
+    fn attribute_values_resolve_references_and_normalize_whitespace() {
+        assert_eq!(
+            unescape_attr(b"a &amp; &#x627;\tb\r\nc").unwrap(),
+            "a & ا b c"
+        );
+        assert_eq!(unescape_attr(b"&#9;").unwrap(), "\t");
+        assert!(unescape_attr(b"a < b").is_err());
+        assert!(unescape_attr(b"&nbsp;")
+            .unwrap_err()
+            .contains("undefined entity"));
+        assert!(unescape_attr(b"&#0;").is_err());
+    }
 }

@@ -170,11 +170,22 @@ impl<W: Write> TmxWriter<W> {
     }
 }
 
+/// Could `s` need escaping or filtering? (Cheap byte test for the common
+/// case of plain text.)
+fn plain_safe(s: &str) -> bool {
+    !s.bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | 0..=0x1F | 0xEF))
+}
+
 fn attr(b: &mut String, name: &str, value: &str) {
     b.push(' ');
     b.push_str(name);
     b.push_str("=\"");
-    escape_attr_into(b, &strip_forbidden(value));
+    if plain_safe(value) {
+        b.push_str(value);
+    } else {
+        escape_attr_into(b, &strip_forbidden(value));
+    }
     b.push('"');
 }
 
@@ -270,6 +281,10 @@ fn prop(b: &mut String, indent: &str, p: &Prop) {
 /// Element text: `&amp; &lt; &gt;`, a carriage return as `&#13;` (a raw one
 /// would be read back as a line feed), characters XML forbids dropped.
 fn text(b: &mut String, s: &str) {
+    if plain_safe(s) {
+        b.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '&' => b.push_str("&amp;"),
@@ -284,7 +299,9 @@ fn text(b: &mut String, s: &str) {
 
 /// Canonical markup as it is, except what XML cannot carry raw.
 fn push_checked(b: &mut String, markup: &str) {
-    if !markup.chars().any(|c| c == '\r' || forbidden(c)) {
+    if !markup.bytes().any(|b| b < 0x20 || b == 0xEF)
+        || !markup.chars().any(|c| c == '\r' || forbidden(c))
+    {
         b.push_str(markup);
         return;
     }

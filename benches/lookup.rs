@@ -1,0 +1,646 @@
+//! Fuzzy lookup and concordance on a generated Arabic→English TM.
+//!
+//! `cargo bench --bench lookup` (release). `TARJUMAN_BENCH_UNITS` sets the
+//! TM size (default 1,000,000), `TARJUMAN_BENCH_QUERIES` the timed queries
+//! (default 2,000), `TARJUMAN_BENCH_TRUTH` how many of them are checked
+//! against brute force (default 150).
+//!
+//! Data: words of the seed article plus common news words, each with
+//! clitic and suffix variants (و، ب، ل، ال… / ها، هم، ات…), plus root-and-
+//! pattern forms of generated triliteral roots: several thousand forms,
+//! drawn with a Zipf (s = 1) distribution into sentences of 8–40 words with
+//! some numbers (Arabic-Indic and ASCII), commas and a final full stop.
+//! Queries: stored sentences edited (words substituted, deleted, inserted,
+//! harakat added, numbers changed) and fresh sentences (usually no match).
+//! Truth: a brute-force scan of every stored key on all cores.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use tarjuman::text::normalize::matching_key;
+use tarjuman::tm::fuzzy::{levenshtein, Matcher, Query};
+use tarjuman::tm::index::content_tokens;
+use tarjuman::tm::{OnDuplicate, OriginInfo, Store};
+use tarjuman::unit::Unit;
+
+const ARTICLE: &str = include_str!("../samples/alaraby-2021-11-06-ar.txt");
+
+const NEWS: &str = "في من على إلى عن مع بعد قبل أن إن كان قال أكد أعلن الرئيس الحكومة الوزير \
+    وزارة الخارجية الداخلية الدفاع الجيش القوات الأمن الشرطة المعارضة النظام الشعب المواطنين \
+    سورية العراق لبنان مصر الأردن إيران تركيا روسيا الولايات المتحدة الأمم المتحدة مجلس الأمن \
+    القرار الاتفاق المفاوضات الحوار السلام الحرب القتال الهجوم القصف الغارات الضحايا القتلى \
+    الجرحى المدنيين اللاجئين النازحين المساعدات الإنسانية الاقتصاد الأسعار الليرة الدولار النفط \
+    الغاز الكهرباء المياه المستشفى المدرسة الجامعة الطلاب الانتخابات البرلمان النواب الحزب \
+    المؤتمر الصحافي البيان المتحدث الرسمي مصادر محلية وكالة الأنباء التلفزيون الصحيفة التقرير \
+    الأسبوع الماضي اليوم أمس غدا الشهر العام السنة الجاري المقبل صباح مساء يوم الأحد الاثنين \
+    الثلاثاء الأربعاء الخميس الجمعة السبت مدينة محافظة ريف شمال جنوب شرق غرب وسط منطقة حدود \
+    المعبر الطريق الدولي العاصمة دمشق حلب إدلب حمص دير الزور الرقة درعا بغداد بيروت القاهرة \
+    عمان طهران أنقرة موسكو واشنطن باريس لندن مسؤول مسؤولون عسكري عسكرية سياسي سياسية اقتصادي \
+    جديد جديدة كبير كبيرة أكبر أول آخر عدد عدة بين خلال حول ضد تحت فوق أيضا كما لكن حيث \
+    التي الذي الذين هذا هذه ذلك تلك هناك هنا كل بعض جميع أكثر أقل نحو حوالي نسبة مليون ألف";
+
+const ENGLISH: &str = "the of to and in a on for that was said government president minister \
+    forces army security people city province north south east west border attack strikes \
+    killed wounded civilians refugees aid talks agreement council resolution united nations \
+    syria iraq lebanon iran turkey russia week year today yesterday new old first last \
+    official sources agency report statement elections parliament party prices water power";
+
+/// SplitMix64: small, seedable, good enough for test data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// Words with a Zipf sampler.
+struct Vocab {
+    words: Vec<String>,
+    cdf: Vec<f64>,
+}
+
+impl Vocab {
+    fn new(words: Vec<String>) -> Vocab {
+        let mut acc = 0.0;
+        let cdf = (0..words.len())
+            .map(|r| {
+                acc += 1.0 / (r as f64 + 1.0);
+                acc
+            })
+            .collect();
+        Vocab { words, cdf }
+    }
+    fn pick(&self, rng: &mut Rng) -> &str {
+        let total = *self.cdf.last().unwrap();
+        let x = (rng.next() as f64 / u64::MAX as f64) * total;
+        let i = self
+            .cdf
+            .partition_point(|&c| c < x)
+            .min(self.words.len() - 1);
+        &self.words[i]
+    }
+}
+
+fn arabic_vocab() -> Vec<String> {
+    let mut base: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for w in NEWS
+        .split_whitespace()
+        .chain(ARTICLE.split(|c: char| !c.is_alphabetic()))
+    {
+        if w.chars().count() >= 2
+            && w.chars().all(|c| ('\u{0621}'..='\u{064A}').contains(&c))
+            && seen.insert(w.to_string())
+        {
+            base.push(w.to_string());
+        }
+    }
+    let mut words = base.clone();
+    // Clitic and suffix variants of the real words.
+    for w in &base {
+        for p in ["و", "ب", "ل", "ف"] {
+            words.push(format!("{p}{w}"));
+        }
+        if !w.starts_with("ال") {
+            words.push(format!("ال{w}"));
+            for s in ["ها", "هم", "ات", "ين"] {
+                words.push(format!("{w}{s}"));
+            }
+        }
+    }
+    // Root-and-pattern forms of generated roots (ف ع ل → the root letters).
+    let letters: Vec<char> = "بتثجحخدذرزسشصضطظعغفقكلمنهوي".chars().collect();
+    let patterns = [
+        "فعل",
+        "فاعل",
+        "مفعول",
+        "تفعيل",
+        "استفعال",
+        "مفعل",
+        "فعيل",
+        "فعال",
+        "افتعال",
+        "تفاعل",
+    ];
+    let mut rng = Rng(7);
+    for _ in 0..300 {
+        let root = [
+            letters[rng.below(letters.len())],
+            letters[rng.below(letters.len())],
+            letters[rng.below(letters.len())],
+        ];
+        for p in patterns {
+            let w: String = p
+                .chars()
+                .map(|c| match c {
+                    'ف' => root[0],
+                    'ع' => root[1],
+                    'ل' => root[2],
+                    other => other,
+                })
+                .collect();
+            words.push(w);
+        }
+    }
+    // Frequent words first, the rest shuffled into the tail.
+    let head = base.len().min(120);
+    let mut tail = words.split_off(head);
+    for i in (1..tail.len()).rev() {
+        tail.swap(i, rng.below(i + 1));
+    }
+    words.extend(tail);
+    words.dedup();
+    words
+}
+
+fn arabic_digits(n: u64) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| char::from_u32(0x0660 + c.to_digit(10).unwrap()).unwrap())
+        .collect()
+}
+
+/// Sentence `i` of the TM: the same text for the same `i`.
+fn sentence(vocab: &Vocab, rng: &mut Rng) -> Vec<String> {
+    let len = 8 + rng.below(33);
+    let mut words = Vec::with_capacity(len + 2);
+    for k in 0..len {
+        if rng.chance(4) {
+            let n = 1 + rng.next() % 3000;
+            words.push(if rng.chance(50) {
+                arabic_digits(n)
+            } else {
+                n.to_string()
+            });
+        } else {
+            let mut w = vocab.pick(rng).to_string();
+            if k > 2 && rng.chance(6) {
+                w.push('،');
+            }
+            words.push(w);
+        }
+    }
+    words
+}
+
+fn english(vocab: &Vocab, rng: &mut Rng, len: usize) -> String {
+    let mut s: Vec<&str> = (0..len).map(|_| vocab.pick(rng)).collect();
+    s[0] = "The";
+    s.join(" ") + "."
+}
+
+fn text(words: &[String]) -> String {
+    words.join(" ") + "."
+}
+
+/// Edit a stored sentence: substitutions, deletions, insertions, harakat,
+/// changed numbers.
+fn edit(words: &[String], vocab: &Vocab, rng: &mut Rng) -> Vec<String> {
+    let mut w = words.to_vec();
+    let edits = match rng.below(4) {
+        0 => 0,
+        1 => 1 + rng.below(2),
+        _ => 1 + rng.below((w.len() / 2).max(1)),
+    };
+    if edits == 0 {
+        // Nearly exact: harakat on a word, or a number changed.
+        let k = rng.below(w.len());
+        if w[k].chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            w[k] = (1 + rng.next() % 3000).to_string();
+        } else {
+            w[k].push('َ');
+        }
+        return w;
+    }
+    for _ in 0..edits {
+        let k = rng.below(w.len());
+        match rng.below(3) {
+            0 => w[k] = vocab.pick(rng).to_string(),
+            1 if w.len() > 2 => {
+                w.remove(k);
+            }
+            _ => w.insert(k, vocab.pick(rng).to_string()),
+        }
+    }
+    w
+}
+
+/// All stored keys as token ids, for the brute-force truth.
+struct Truth {
+    ids: HashMap<String, u32>,
+    flat: Vec<u32>,
+    starts: Vec<u32>,
+}
+
+impl Truth {
+    fn tokens(&mut self, text: &str) -> Vec<u32> {
+        let key = matching_key(text);
+        content_tokens(&key)
+            .into_iter()
+            .map(|t| {
+                let next = self.ids.len() as u32;
+                *self.ids.entry(t.to_string()).or_insert(next)
+            })
+            .collect()
+    }
+
+    fn push(&mut self, text: &str) {
+        let t = self.tokens(text);
+        self.flat.extend(t);
+        self.starts.push(self.flat.len() as u32);
+    }
+
+    fn unit(&self, i: usize) -> &[u32] {
+        let s = if i == 0 {
+            0
+        } else {
+            self.starts[i - 1] as usize
+        };
+        &self.flat[s..self.starts[i] as usize]
+    }
+
+    /// Best base score (word-level, before the 96–100 refinements) of any
+    /// stored unit, scanning all of them on all cores.
+    fn best(&self, q: &[u32]) -> u8 {
+        let n = q.len();
+        let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+        let units = self.starts.len();
+        let mut qcount: HashMap<u32, u32> = HashMap::new();
+        for &x in q {
+            *qcount.entry(x).or_default() += 1;
+        }
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let qcount = &qcount;
+                    s.spawn(move || {
+                        let mut best = 0u8;
+                        let mut used: HashMap<u32, u32> = HashMap::new();
+                        for i in (t..units).step_by(threads) {
+                            let c = self.unit(i);
+                            let l = n.max(c.len());
+                            // Overlap bound first (M ≤ multiset overlap), then the DP.
+                            used.clear();
+                            let mut overlap = 0;
+                            for x in c {
+                                if let Some(&k) = qcount.get(x) {
+                                    let u = used.entry(*x).or_default();
+                                    if *u < k {
+                                        *u += 1;
+                                        overlap += 1;
+                                    }
+                                }
+                            }
+                            if (100 * overlap / l) as u8 <= best.max(49) {
+                                continue;
+                            }
+                            let d = levenshtein(q, c) as usize;
+                            let score = (100 * (l - d.min(l)) / l) as u8;
+                            best = best.max(score);
+                        }
+                        best
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap())
+                .max()
+                .unwrap_or(0)
+        })
+    }
+}
+
+/// The index's own share of an import: the same units' keys through an
+/// `Indexer` alone (no unit rows), in one transaction, with peak memory.
+fn index_only(dir: &tempfile::TempDir, ar: &Vocab, en: &Vocab, units: usize) {
+    let mut store = Store::open(&dir.path().join("index-only.db")).unwrap();
+    let tx = store.conn.transaction().unwrap();
+    let mut indexer = tarjuman::tm::index::Indexer::new(&tx).unwrap();
+    let mut spent = Duration::ZERO;
+    let mut spent_cpu = Duration::ZERO;
+    let before = peak_rss_mb();
+    // Keys are made in batches outside the timed part.
+    for start in (0..units).step_by(BATCH) {
+        let keys: Vec<(String, String)> = (start..(start + BATCH).min(units))
+            .map(|i| {
+                let mut rng = Rng(i as u64);
+                let words = sentence(ar, &mut rng);
+                let (src, tgt) = (text(&words), english(en, &mut rng, words.len()));
+                (matching_key(&src), matching_key(&tgt))
+            })
+            .collect();
+        let (t, c) = (Instant::now(), cpu_time());
+        for (k, (ks, kt)) in keys.iter().enumerate() {
+            indexer
+                .add(&tx, (start + k) as i64 + 1, &[("ar", ks), ("en", kt)])
+                .unwrap();
+        }
+        spent += t.elapsed();
+        spent_cpu += cpu_time().saturating_sub(c);
+    }
+    let (t, c) = (Instant::now(), cpu_time());
+    indexer.finish(&tx).unwrap();
+    tx.commit().unwrap();
+    spent += t.elapsed();
+    spent_cpu += cpu_time().saturating_sub(c);
+    println!(
+        "index only (Indexer::add + finish + commit, keys given): wall {:.1} s, CPU {:.1} s for {units} units; peak RSS {:.0} MB → {:.0} MB",
+        spent.as_secs_f64(),
+        spent_cpu.as_secs_f64(),
+        before,
+        peak_rss_mb()
+    );
+}
+
+/// Units generated ahead of each timed stretch.
+const BATCH: usize = 10_000;
+
+/// CPU time this thread has run (Linux schedstat), zero elsewhere.
+fn cpu_time() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// The process's peak resident memory (VmHWM), in MB.
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
+}
+
+fn main() {
+    let units = env("TARJUMAN_BENCH_UNITS", 1_000_000);
+    let nq = env("TARJUMAN_BENCH_QUERIES", 2_000);
+    let ntruth = env("TARJUMAN_BENCH_TRUTH", 150).min(nq);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "lookup bench: {units} units, {nq} queries, load average {}",
+        load.trim()
+    );
+
+    let ar = Vocab::new(arabic_vocab());
+    let en = Vocab::new(ENGLISH.split_whitespace().map(str::to_string).collect());
+    println!("vocabulary: {} Arabic forms", ar.words.len());
+
+    let dir = tempfile::tempdir().unwrap();
+    index_only(&dir, &ar, &en, units);
+
+    let path = dir.path().join("bench.db");
+    let mut store = Store::open(&path).unwrap();
+    let mut truth = Truth {
+        ids: HashMap::new(),
+        flat: Vec::new(),
+        starts: Vec::new(),
+    };
+    let mut text_bytes = 0u64;
+    let origin = OriginInfo {
+        name: "bench".into(),
+        kind: "tsv".into(),
+        header: None,
+    };
+    let mut import = Duration::ZERO;
+    let mut import_cpu = Duration::ZERO;
+    {
+        let (t, c) = (Instant::now(), cpu_time());
+        let mut w = store.writer(&origin).unwrap();
+        import += t.elapsed();
+        import_cpu += cpu_time().saturating_sub(c);
+        for start in (0..units).step_by(BATCH) {
+            let batch: Vec<Unit> = (start..(start + BATCH).min(units))
+                .map(|i| {
+                    let mut rng = Rng(i as u64);
+                    let words = sentence(&ar, &mut rng);
+                    let src = text(&words);
+                    let tgt = english(&en, &mut rng, words.len());
+                    truth.push(&src);
+                    text_bytes += (src.len() + tgt.len()) as u64;
+                    Unit::pair("ar", &src, "en", &tgt)
+                })
+                .collect();
+            let (t, c) = (Instant::now(), cpu_time());
+            for u in &batch {
+                w.add(u, OnDuplicate::Skip).unwrap();
+            }
+            import += t.elapsed();
+            import_cpu += cpu_time().saturating_sub(c);
+        }
+        let (t, c) = (Instant::now(), cpu_time());
+        w.commit().unwrap();
+        import += t.elapsed();
+        import_cpu += cpu_time().saturating_sub(c);
+    }
+    println!(
+        "import through UnitWriter (with index): wall {:.1} s ({:.0} units/s), CPU {:.1} s (data generation excluded)",
+        import.as_secs_f64(),
+        units as f64 / import.as_secs_f64(),
+        import_cpu.as_secs_f64(),
+    );
+
+    let sizes: Vec<(String, i64)> = store
+        .conn
+        .prepare("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let index_bytes: i64 = sizes
+        .iter()
+        .filter(|(n, _)| n.starts_with("fz_"))
+        .map(|s| s.1)
+        .sum();
+    let all_bytes: i64 = sizes.iter().map(|s| s.1).sum();
+    println!(
+        "index: {:.1} MB for {:.1} MB of text (source + target plain): {:.2}×; whole file {:.1} MB",
+        index_bytes as f64 / 1e6,
+        text_bytes as f64 / 1e6,
+        index_bytes as f64 / text_bytes as f64,
+        all_bytes as f64 / 1e6
+    );
+    for (name, bytes) in sizes.iter().filter(|(n, _)| n.starts_with("fz_")) {
+        println!("  {name}: {:.1} MB", *bytes as f64 / 1e6);
+    }
+
+    // Queries: 3 in 4 edited stored sentences, 1 in 4 fresh.
+    let mut rng = Rng(0xF00D);
+    let queries: Vec<String> = (0..nq)
+        .map(|k| {
+            if k % 4 == 3 {
+                let mut r = Rng(1 << 40 | k as u64);
+                text(&sentence(&ar, &mut r))
+            } else {
+                let i = rng.below(units);
+                let words = sentence(&ar, &mut Rng(i as u64));
+                text(&edit(&words, &ar, &mut rng))
+            }
+        })
+        .collect();
+
+    let matcher = Matcher::new(&store, "ar", "en").unwrap();
+    // Warm the page cache once, as a CAT session would be.
+    for q in queries.iter().take(50) {
+        matcher.lookup(q, None, 70, 5).unwrap();
+    }
+    // Wall time suffers from the other processes on a loaded machine; the
+    // thread's own CPU time (schedstat) is reported beside it.
+    for min in [50u8, 70, 90] {
+        let mut times = Vec::with_capacity(nq);
+        let mut cpu = Vec::with_capacity(nq);
+        let all = Instant::now();
+        let all_cpu = cpu_time();
+        for q in &queries {
+            let (t, c) = (Instant::now(), cpu_time());
+            matcher.lookup(q, None, min, 5).unwrap();
+            times.push(t.elapsed());
+            cpu.push(cpu_time().saturating_sub(c));
+        }
+        let total = all.elapsed();
+        let total_cpu = cpu_time().saturating_sub(all_cpu);
+        times.sort();
+        cpu.sort();
+        println!(
+            "lookup --min {min} --top 5, one core: wall {:.0} q/s, p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.1} ms; CPU {:.0} q/s, p50 {:.2} ms, p95 {:.2} ms",
+            nq as f64 / total.as_secs_f64(),
+            percentile(&times, 0.5).as_secs_f64() * 1e3,
+            percentile(&times, 0.95).as_secs_f64() * 1e3,
+            percentile(&times, 0.99).as_secs_f64() * 1e3,
+            times.last().unwrap().as_secs_f64() * 1e3,
+            nq as f64 / total_cpu.as_secs_f64().max(1e-9),
+            percentile(&cpu, 0.5).as_secs_f64() * 1e3,
+            percentile(&cpu, 0.95).as_secs_f64() * 1e3,
+        );
+    }
+
+    // Recall of the true best match against brute force.
+    let mut found = [0usize; 3];
+    let mut expected = [0usize; 3];
+    let mut truth_time = Duration::ZERO;
+    for q in queries.iter().take(ntruth) {
+        let t = Instant::now();
+        let qt = truth.tokens(q);
+        let best = truth.best(&qt);
+        truth_time += t.elapsed();
+        for (k, min) in [50u8, 70, 90].into_iter().enumerate() {
+            if best < min {
+                continue;
+            }
+            expected[k] += 1;
+            let got = matcher.best(&Query::new(q), None, min, 1).unwrap();
+            // The matcher refines d = 0 scores to 96–101; the base is 100 then.
+            let got_base = got.first().map(|(_, s)| {
+                if s.score >= 96 && best == 100 {
+                    100
+                } else {
+                    s.score
+                }
+            });
+            if got_base == Some(best) {
+                found[k] += 1;
+            } else {
+                println!("  MISSED at {min}: truth {best}, got {got:?} for {q}");
+            }
+        }
+    }
+    for (k, min) in [50, 70, 90].into_iter().enumerate() {
+        println!(
+            "recall of the true best match at --min {min}: {}/{} = {:.1}%",
+            found[k],
+            expected[k],
+            100.0 * found[k] as f64 / expected[k].max(1) as f64
+        );
+    }
+    println!(
+        "(truth: brute force over {units} keys for {ntruth} queries, {:.1} s)",
+        truth_time.as_secs_f64()
+    );
+    drop(matcher);
+
+    // Concordance: two adjacent words of a stored sentence, default limit.
+    let mut times = Vec::new();
+    let mut ccpu = Vec::new();
+    let mut hits = 0;
+    for k in 0..50 {
+        let words = sentence(&ar, &mut Rng((k * 7919 % units) as u64));
+        let at = k % (words.len() - 1);
+        let phrase = format!("{} {}", words[at], words[at + 1]);
+        let (t, c) = (Instant::now(), cpu_time());
+        let found = tarjuman::tm::concord::concord(
+            &store,
+            &tarjuman::tm::concord::Search {
+                phrase: &phrase,
+                src_lang: "ar",
+                tgt_lang: "en",
+                target: false,
+                limit: 20,
+            },
+        )
+        .unwrap();
+        times.push(t.elapsed());
+        ccpu.push(cpu_time().saturating_sub(c));
+        hits += found.len();
+    }
+    times.sort();
+    ccpu.sort();
+    println!(
+        "concord, two-word phrases from stored sentences (--limit 20): wall p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms; CPU p50 {:.2} ms, p95 {:.2} ms ({hits} hits for 50 phrases)",
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.95).as_secs_f64() * 1e3,
+        times.last().unwrap().as_secs_f64() * 1e3,
+        percentile(&ccpu, 0.5).as_secs_f64() * 1e3,
+        percentile(&ccpu, 0.95).as_secs_f64() * 1e3,
+    );
+    drop(store);
+
+    // One `tarjuman lookup` process, cold start to exit.
+    let exe = env!("CARGO_BIN_EXE_tarjuman");
+    let mut runs = Vec::new();
+    for q in queries.iter().take(5) {
+        let t = Instant::now();
+        let out = std::process::Command::new(exe)
+            .args(["--db", path.to_str().unwrap(), "lookup", q])
+            .output()
+            .unwrap();
+        runs.push(t.elapsed());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    runs.sort();
+    println!(
+        "one `tarjuman lookup` process on the TM: median {:.1} ms (of 5)",
+        runs[2].as_secs_f64() * 1e3
+    );
+}

@@ -1,0 +1,492 @@
+//! Import, export and stats on a large generated TM, through the release
+//! binary (what users run).
+//!
+//! Generates an Arabic–English TMX of `TARJUMAN_BENCH_UNITS` units (default
+//! 1,000,000; ~300 MB): Arabic sentences of 8–40 words drawn with a Zipf
+//! distribution from the real words of the seed article, English likewise
+//! from a news vocabulary, with dates, ids, some props, notes and inline
+//! markup. Then times `tarjuman import` (wall time and peak memory, VmHWM
+//! polled from /proc), `tarjuman export` to TMX, and `tarjuman stats`
+//! (median of 20 runs, open included).
+//!
+//! Run: `cargo bench --bench tm_import` (or with TARJUMAN_BENCH_UNITS=100000).
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ARTICLE: &str = include_str!("../samples/alaraby-2021-11-06-ar.txt");
+
+/// Extra everyday words, with the spellings TMs really contain: harakat,
+/// hamza forms, tatweel, Arabic-Indic digits.
+const EXTRA_AR: &[&str] = &[
+    "قالَ",
+    "الرئيسُ",
+    "أكَّدَ",
+    "إنَّ",
+    "الحكومة",
+    "اليوم",
+    "أمس",
+    "الأسبوع",
+    "المقبل",
+    "مسؤول",
+    "مسئول",
+    "الاقتصاد",
+    "النفط",
+    "الأسعار",
+    "ارتفاع",
+    "انخفاض",
+    "البرلمان",
+    "الانتخابات",
+    "المواطنين",
+    "الأمن",
+    "المنطقة",
+    "الدولي",
+    "المتحدة",
+    "الأمم",
+    "مجلس",
+    "اجتماع",
+    "رئيس",
+    "الوزراء",
+    "بغداد",
+    "دمشق",
+    "القاهرة",
+    "بيروت",
+    "عمّان",
+    "الرياض",
+    "٢٠٢١",
+    "١٠٠",
+    "٣",
+    "ـــ",
+    "جــداً",
+    "مستشفى",
+    "المدارس",
+    "الطلاب",
+    "الصحة",
+    "كورونا",
+    "اللقاح",
+    "الجامعة",
+    "العربية",
+    "الشعب",
+    "الحرب",
+    "السلام",
+    "المفاوضات",
+    "الاتفاق",
+];
+
+const EN: &[&str] = &[
+    "the",
+    "of",
+    "to",
+    "and",
+    "in",
+    "a",
+    "on",
+    "that",
+    "for",
+    "said",
+    "from",
+    "with",
+    "by",
+    "was",
+    "is",
+    "Syrian",
+    "Iranian",
+    "militias",
+    "base",
+    "city",
+    "border",
+    "Iraqi",
+    "forces",
+    "government",
+    "minister",
+    "foreign",
+    "Russian",
+    "Moscow",
+    "opposition",
+    "delegation",
+    "statement",
+    "meeting",
+    "political",
+    "solution",
+    "dialogue",
+    "pressure",
+    "countries",
+    "people",
+    "years",
+    "more",
+    "than",
+    "military",
+    "operations",
+    "strikes",
+    "aircraft",
+    "American",
+    "Israeli",
+    "killed",
+    "wounded",
+    "dozens",
+    "members",
+    "officers",
+    "moved",
+    "about",
+    "territory",
+    "near",
+    "Albu",
+    "Kamal",
+    "Deir",
+    "ez-Zor",
+    "countryside",
+    "east",
+    "largest",
+    "supported",
+    "by",
+    "Iran",
+    "fear",
+    "expected",
+    "bombing",
+    "site",
+    "local",
+    "news",
+    "reported",
+    "including",
+    "Revolutionary",
+    "Guard",
+    "withdrawal",
+    "convoys",
+    "batches",
+    "crossing",
+    "illegal",
+    "towards",
+    "Iraq",
+    "recently",
+    "received",
+    "tens",
+    "civilians",
+    "homes",
+    "headquarters",
+    "there",
+    "separate",
+    "context",
+    "announced",
+    "ministry",
+    "Friday",
+    "Lavrov",
+    "received",
+    "Front",
+    "Peace",
+    "Freedom",
+    "views",
+    "exchanged",
+    "situation",
+    "support",
+    "sovereignty",
+    "unity",
+    "integrity",
+    "efforts",
+    "international",
+    "humanitarian",
+    "reconstruction",
+    "after",
+    "end",
+    "conflict",
+    "office",
+    "media",
+    "told",
+    "stressed",
+    "need",
+    "calm",
+    "reduce",
+    "tension",
+    "ceasefire",
+    "immediate",
+    "Geneva",
+    "resolution",
+    "2254",
+    "through",
+    "among",
+    "Syrians",
+    "parties",
+    "importance",
+    "accelerate",
+    "reaching",
+    "which",
+    "contributes",
+    "ending",
+    "suffering",
+    "ongoing",
+    "since",
+    "10",
+    "July",
+    "2020",
+    "four",
+    "entities",
+    "formed",
+    "alliance",
+    "under",
+    "name",
+    "Kurdish",
+    "National",
+    "Council",
+    "Tomorrow",
+    "Movement",
+    "Assyrian",
+    "Democratic",
+    "Organization",
+    "Arab",
+    "Jazira",
+    "Euphrates",
+    "President",
+    "today",
+];
+
+/// xorshift64*: deterministic and dependency-free.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// Words with cumulative Zipf weights (rank r has weight 1/r).
+struct Zipf<'a> {
+    words: Vec<&'a str>,
+    cumulative: Vec<f64>,
+}
+impl<'a> Zipf<'a> {
+    fn new(words: Vec<&'a str>) -> Zipf<'a> {
+        let mut total = 0.0;
+        let cumulative = (1..=words.len())
+            .map(|r| {
+                total += 1.0 / r as f64;
+                total
+            })
+            .collect();
+        Zipf { words, cumulative }
+    }
+    fn pick(&self, rng: &mut Rng) -> &'a str {
+        let total = *self.cumulative.last().unwrap();
+        let x = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * total;
+        let i = self.cumulative.partition_point(|c| *c < x);
+        self.words[i.min(self.words.len() - 1)]
+    }
+    fn sentence(&self, rng: &mut Rng, words: usize) -> String {
+        let mut s = String::new();
+        for i in 0..words {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(self.pick(rng));
+        }
+        s
+    }
+}
+
+/// The article's words, most frequent first, plus the extras.
+fn arabic_vocabulary() -> Vec<&'static str> {
+    let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    for w in ARTICLE.split(|c: char| c.is_whitespace() || "،.\"()/+-:".contains(c)) {
+        if w.chars().any(|c| ('\u{0621}'..='\u{064A}').contains(&c)) {
+            *counts.entry(w).or_default() += 1;
+        }
+    }
+    let mut words: Vec<(&str, usize)> = counts.into_iter().collect();
+    words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut out: Vec<&str> = words.into_iter().map(|(w, _)| w).collect();
+    out.extend_from_slice(EXTRA_AR);
+    out
+}
+
+/// Write the TMX, and the same pairs as TSV (plain text) to time the store
+/// without the XML parser.
+fn generate(path: &Path, tsv_path: &Path, units: u64) -> std::io::Result<()> {
+    let ar = Zipf::new(arabic_vocabulary());
+    let en = Zipf::new(EN.to_vec());
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    let mut tsv = BufWriter::with_capacity(1 << 20, std::fs::File::create(tsv_path)?);
+    tsv.write_all(b"ar\ten\n")?;
+    out.write_all(
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE tmx SYSTEM \"tmx14.dtd\">\n<tmx version=\"1.4\">\n  <header creationtool=\"tm_import bench\" creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"bench\" adminlang=\"en\" srclang=\"ar\" datatype=\"plaintext\"/>\n  <body>\n",
+    )?;
+    for i in 0..units {
+        // 8–40 words, skewed short (mean ~14): most TM segments are short
+        // sentences, a few are long news sentences.
+        let u = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+        let n = 8 + (32.0 * u.powi(4)).round() as usize;
+        let mut src = ar.sentence(&mut rng, n);
+        let mut tgt = en.sentence(&mut rng, n + n / 4);
+        writeln!(tsv, "{src}\t{tgt}")?;
+        if i % 50 == 0 {
+            tgt = format!("<ph x=\"1\">&lt;br/&gt;</ph>{tgt} &amp; more");
+            src.push_str(" &amp; غير ذلك");
+        }
+        let day = 1 + i % 28;
+        let month = 1 + (i / 28) % 12;
+        writeln!(
+            out,
+            "    <tu tuid=\"{i}\" creationdate=\"2021{month:02}{day:02}T101500Z\" creationid=\"translator{}\">",
+            i % 7
+        )?;
+        if i % 10 == 0 {
+            out.write_all(
+                b"      <prop type=\"x-domain\">\xd8\xa3\xd8\xae\xd8\xa8\xd8\xa7\xd8\xb1</prop>\n",
+            )?;
+        }
+        if i % 97 == 0 {
+            out.write_all(b"      <note>checked by the editor</note>\n")?;
+        }
+        write!(
+            out,
+            "      <tuv xml:lang=\"ar\"><seg>{src}</seg></tuv>\n      <tuv xml:lang=\"en\"><seg>{tgt}</seg></tuv>\n    </tu>\n"
+        )?;
+    }
+    out.write_all(b"  </body>\n</tmx>\n")?;
+    tsv.flush()?;
+    out.flush()
+}
+
+/// What a run of the binary cost.
+struct Cost {
+    wall: Duration,
+    /// Peak resident set (VmHWM), KiB.
+    hwm_kb: u64,
+    /// User + system CPU seconds of all its threads (as last polled, so a
+    /// few ms short): on a loaded machine a fairer figure than wall time.
+    cpu: f64,
+}
+
+/// Run the binary to completion, polling /proc for its peak resident set
+/// and CPU time.
+fn run(args: &[&str]) -> Cost {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tarjuman"))
+        .args(args)
+        .arg("--quiet")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("run tarjuman");
+    let status_path = format!("/proc/{}/status", child.id());
+    let stat_path = format!("/proc/{}/stat", child.id());
+    let mut hwm_kb = 0;
+    let mut cpu = 0.0;
+    loop {
+        if let Ok(stat) = std::fs::read_to_string(&stat_path) {
+            // Fields after the ")" of the command name: utime is the 12th, stime the 13th.
+            if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
+                let f: Vec<&str> = rest.split_whitespace().collect();
+                if let (Some(u), Some(s)) = (f.get(11), f.get(12)) {
+                    let ticks: u64 = u.parse::<u64>().unwrap_or(0) + s.parse::<u64>().unwrap_or(0);
+                    // USER_HZ is 100 on Linux.
+                    cpu = ticks as f64 / 100.0;
+                }
+            }
+        }
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            if let Some(kb) = status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                hwm_kb = hwm_kb.max(kb);
+            }
+        }
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(status.success(), "tarjuman {args:?} failed: {status}");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    Cost {
+        wall: start.elapsed(),
+        hwm_kb,
+        cpu,
+    }
+}
+
+fn main() {
+    let units: u64 = std::env::var("TARJUMAN_BENCH_UNITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tm_import");
+    std::fs::create_dir_all(&dir).unwrap();
+    let tmx = dir.join(format!("bench-{units}.tmx"));
+    let tsv = dir.join(format!("bench-{units}.tsv"));
+    if !tmx.exists() || !tsv.exists() {
+        let t = Instant::now();
+        generate(&tmx, &tsv, units).unwrap();
+        println!("generated {} in {:.1?}", tmx.display(), t.elapsed());
+    }
+    let size = std::fs::metadata(&tmx).unwrap().len();
+    let db = dir.join("bench.db");
+    let tsv_db = dir.join("bench-tsv.db");
+    for db in [&db, &tsv_db] {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+    }
+    let db_s = db.to_str().unwrap();
+    let tmx_s = tmx.to_str().unwrap();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "units {units}, TMX {:.0} MB, load average {}",
+        size as f64 / 1e6,
+        load.trim()
+    );
+
+    let report = |what: &str, c: &Cost| {
+        println!(
+            "{what}: {:.2} s wall, {:.2} s CPU, {:.0} units/s, peak RSS (VmHWM) {:.1} MB",
+            c.wall.as_secs_f64(),
+            c.cpu,
+            units as f64 / c.wall.as_secs_f64(),
+            c.hwm_kb as f64 / 1024.0
+        )
+    };
+    if std::env::var_os("TARJUMAN_BENCH_SKIP_TSV").is_none() {
+        let c = run(&[
+            "--db",
+            tsv_db.to_str().unwrap(),
+            "import",
+            tsv.to_str().unwrap(),
+        ]);
+        report("import TSV (store only, no XML)", &c);
+    }
+    if std::env::var_os("TARJUMAN_BENCH_ONLY_TSV").is_some() {
+        return;
+    }
+    let c = run(&["--db", db_s, "import", tmx_s]);
+    report("import TMX", &c);
+    let c = run(&["--db", db_s, "import", tmx_s]);
+    report("re-import TMX (all duplicates)", &c);
+
+    let out = dir.join("export.tmx");
+    let c = run(&["--db", db_s, "export", "-o", out.to_str().unwrap()]);
+    report("export TMX", &c);
+    println!(
+        "  export wrote {:.0} MB",
+        std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
+    );
+    let _ = std::fs::remove_file(&out);
+
+    let mut times: Vec<Duration> = (0..20)
+        .map(|_| run(&["--db", db_s, "stats"]).wall)
+        .collect();
+    times.sort();
+    println!(
+        "stats (process start + open + stats): median {:.1} ms, min {:.1} ms",
+        times[10].as_secs_f64() * 1e3,
+        times[0].as_secs_f64() * 1e3
+    );
+    let db_size: u64 = ["", "-wal"]
+        .iter()
+        .filter_map(|s| std::fs::metadata(format!("{db_s}{s}")).ok())
+        .map(|m| m.len())
+        .sum();
+    println!("database size {:.0} MB", db_size as f64 / 1e6);
+}

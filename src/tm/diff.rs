@@ -1,0 +1,334 @@
+//! Word-level differences between a stored source and a query, tokens mapped
+//! back to the raw text, and number placeables carried into the target.
+//!
+//! Tokens are those of the matching key (`text::normalize`), but each one
+//! also knows its byte span in the *original* text, so that a diff or a
+//! concordance hit shows the text as it was written (harakat, hamza forms,
+//! case and all).
+
+use std::ops::Range;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::text::normalize::{fold_char, is_number, tokenize_folded};
+
+/// A matching-key token with where it sits in the raw text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The folded token, as in the matching key.
+    pub text: String,
+    /// Its bytes in the raw text (including harakat and tatweel inside or
+    /// right after it).
+    pub span: Range<usize>,
+    /// Whitespace precedes it in the raw text.
+    pub gap_before: bool,
+}
+
+/// The tokens of a raw text with their raw spans. The folded texts equal the
+/// matching-key tokens (NFKC applied per character, which differs from the
+/// whole-string NFKC only for rare composing sequences).
+pub fn tokens(raw: &str) -> Vec<Token> {
+    let mut folded = String::with_capacity(raw.len());
+    // For each folded char: (its byte in `folded`, its source char's byte in `raw`).
+    let mut at: Vec<(usize, usize)> = Vec::with_capacity(raw.len());
+    for (i, c) in raw.char_indices() {
+        for n in std::iter::once(c).nfkc() {
+            if let Some(f) = fold_char(n) {
+                if f.is_ascii() {
+                    at.push((folded.len(), i));
+                    folded.push(f.to_ascii_lowercase());
+                } else {
+                    for l in f.to_lowercase() {
+                        at.push((folded.len(), i));
+                        folded.push(l);
+                    }
+                }
+            }
+        }
+    }
+    let raw_at = |fbyte: usize| -> usize {
+        match at.binary_search_by_key(&fbyte, |&(f, _)| f) {
+            Ok(k) => at[k].1,
+            Err(_) => raw.len(),
+        }
+    };
+    tokenize_folded(&folded)
+        .into_iter()
+        .map(|t| {
+            let fstart = t.as_ptr() as usize - folded.as_ptr() as usize;
+            let fend = fstart + t.len();
+            let start = raw_at(fstart);
+            let mut end = raw_at(fend).max(start);
+            end = start + raw[start..end].trim_end().len();
+            if end <= start {
+                // One raw char folded into several tokens (`…` → `. . .`).
+                end = start + raw[start..].chars().next().map_or(0, char::len_utf8);
+            }
+            let gap_before = raw[..start].ends_with(char::is_whitespace);
+            Token {
+                text: t.to_string(),
+                span: start..end,
+                gap_before,
+            }
+        })
+        .collect()
+}
+
+/// One piece of a diff from the stored source to the query. Texts are raw
+/// slices with a leading space where the text had whitespace, so that the
+/// `same` and `deleted` pieces concatenate to the stored source and the
+/// `same` and `inserted` ones to the query (whitespace runs as one space).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "op", content = "text", rename_all = "lowercase")]
+pub enum DiffOp {
+    /// In both.
+    Same(String),
+    /// In the stored source only: the translator's match has it, the query not.
+    Deleted(String),
+    /// In the query only.
+    Inserted(String),
+}
+
+impl DiffOp {
+    pub fn text(&self) -> &str {
+        match self {
+            DiffOp::Same(t) | DiffOp::Deleted(t) | DiffOp::Inserted(t) => t,
+        }
+    }
+}
+
+/// Levenshtein alignment of two token sequences: for each step, the stored
+/// index, the query index, or both (same or substituted).
+fn align<T: PartialEq>(a: &[T], b: &[T]) -> Vec<(Option<usize>, Option<usize>)> {
+    let (n, m) = (a.len(), b.len());
+    let w = m + 1;
+    let mut d = vec![0u32; (n + 1) * w];
+    for (j, cell) in d.iter_mut().take(w).enumerate() {
+        *cell = j as u32;
+    }
+    for i in 1..=n {
+        d[i * w] = i as u32;
+        for j in 1..=m {
+            let sub = d[(i - 1) * w + j - 1] + u32::from(a[i - 1] != b[j - 1]);
+            d[i * w + j] = sub.min(d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1);
+        }
+    }
+    let (mut i, mut j) = (n, m);
+    let mut steps = Vec::with_capacity(n.max(m));
+    while i > 0 || j > 0 {
+        if i > 0
+            && j > 0
+            && d[i * w + j] == d[(i - 1) * w + j - 1] + u32::from(a[i - 1] != b[j - 1])
+        {
+            steps.push((Some(i - 1), Some(j - 1)));
+            i -= 1;
+            j -= 1;
+        } else if i > 0 && d[i * w + j] == d[(i - 1) * w + j] + 1 {
+            steps.push((Some(i - 1), None));
+            i -= 1;
+        } else {
+            steps.push((None, Some(j - 1)));
+            j -= 1;
+        }
+    }
+    steps.reverse();
+    steps
+}
+
+/// The raw text of tokens `first..=last`, with a leading space if it had one.
+fn piece(raw: &str, toks: &[Token], first: usize, last: usize) -> String {
+    let mut s = String::new();
+    if toks[first].gap_before {
+        s.push(' ');
+    }
+    s.push_str(&raw[toks[first].span.start..toks[last].span.end]);
+    s
+}
+
+/// The word-level differences from `stored` to `query`: a changed word is a
+/// `Deleted` piece followed by an `Inserted` one.
+pub fn diff(stored: &str, query: &str) -> Vec<DiffOp> {
+    let (st, qt) = (tokens(stored), tokens(query));
+    let a: Vec<&str> = st.iter().map(|t| t.text.as_str()).collect();
+    let b: Vec<&str> = qt.iter().map(|t| t.text.as_str()).collect();
+    let steps = align(&a, &b);
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < steps.len() {
+        let same =
+            |s: &(Option<usize>, Option<usize>)| matches!(s, (Some(i), Some(j)) if a[*i] == b[*j]);
+        let start = k;
+        if same(&steps[k]) {
+            while k < steps.len() && same(&steps[k]) {
+                k += 1;
+            }
+            let (i0, i1) = (steps[start].0.unwrap_or(0), steps[k - 1].0.unwrap_or(0));
+            out.push(DiffOp::Same(piece(stored, &st, i0, i1)));
+        } else {
+            while k < steps.len() && !same(&steps[k]) {
+                k += 1;
+            }
+            let del: Vec<usize> = steps[start..k].iter().filter_map(|s| s.0).collect();
+            let ins: Vec<usize> = steps[start..k].iter().filter_map(|s| s.1).collect();
+            if let (Some(&f), Some(&l)) = (del.first(), del.last()) {
+                out.push(DiffOp::Deleted(piece(stored, &st, f, l)));
+            }
+            if let (Some(&f), Some(&l)) = (ins.first(), ins.last()) {
+                out.push(DiffOp::Inserted(piece(query, &qt, f, l)));
+            }
+        }
+    }
+    out
+}
+
+/// A number's value for placeable matching: digits folded to ASCII,
+/// thousands commas dropped (`٢٬٢٥٤` = `2,254` = `2254`).
+fn number_value(folded: &str) -> String {
+    folded.chars().filter(|&c| c != ',').collect()
+}
+
+/// Write ASCII digits in the digit system of `like` (Arabic-Indic if it
+/// uses them, else ASCII).
+fn in_digits_of(ascii: &str, like: &str) -> String {
+    let arabic = like.chars().any(|c| ('\u{0660}'..='\u{0669}').contains(&c));
+    if !arabic {
+        return ascii.to_string();
+    }
+    ascii
+        .chars()
+        .map(|c| match c {
+            '0'..='9' => char::from_u32(0x0660 + (c as u32 - '0' as u32)).unwrap_or(c),
+            '.' => '٫',
+            ',' => '٬',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Numbers are placeables: when the query's numbers differ from the stored
+/// source's, the target with each such number replaced by the query's.
+/// Source and query numbers pair up in order (they must be as many); each
+/// changed source number is found in the target by value (any digit system)
+/// and rewritten in the target's digit system. `None` when no number
+/// differs or one cannot be placed.
+pub fn replace_numbers(query: &str, source: &str, target: &str) -> Option<String> {
+    let nums = |t: &str| -> Vec<Token> {
+        tokens(t)
+            .into_iter()
+            .filter(|t| is_number(&t.text))
+            .collect()
+    };
+    let (qn, sn, tn) = (nums(query), nums(source), nums(target));
+    if qn.len() != sn.len() {
+        return None;
+    }
+    let mut used = vec![false; tn.len()];
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    for (q, s) in qn.iter().zip(&sn) {
+        let (qv, sv) = (number_value(&q.text), number_value(&s.text));
+        if qv == sv {
+            // Unchanged: it keeps whatever target number it maps to.
+            if let Some(k) = (0..tn.len()).find(|&k| !used[k] && number_value(&tn[k].text) == sv) {
+                used[k] = true;
+            }
+            continue;
+        }
+        let k = (0..tn.len()).find(|&k| !used[k] && number_value(&tn[k].text) == sv)?;
+        used[k] = true;
+        let raw = &target[tn[k].span.clone()];
+        edits.push((tn[k].span.clone(), in_digits_of(&q.text, raw)));
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    edits.sort_by_key(|e| e.0.start);
+    let mut out = String::with_capacity(target.len() + 8);
+    let mut pos = 0;
+    for (span, text) in edits {
+        out.push_str(&target[pos..span.start]);
+        out.push_str(&text);
+        pos = span.end;
+    }
+    out.push_str(&target[pos..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize::matching_key;
+
+    #[test]
+    fn tokens_match_the_key_and_spans_cover_the_raw_words() {
+        let raw = "أَكَّدَ  المســؤول، «نعم» ٢٠٢١";
+        let toks = tokens(raw);
+        let texts: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts.join(" "), matching_key(raw));
+        let spans: Vec<&str> = toks.iter().map(|t| &raw[t.span.clone()]).collect();
+        assert_eq!(spans, ["أَكَّدَ", "المســؤول", "،", "«", "نعم", "»", "٢٠٢١"]);
+        assert!(toks[1].gap_before && !toks[2].gap_before);
+    }
+
+    #[test]
+    fn diff_marks_changed_inserted_and_deleted_words_in_raw_text() {
+        let stored = "أعلنت الحكومة السورية أمس عن خطة جديدة";
+        let query = "أعلنت الحكومة العراقية عن خطة جديدة للإعمار";
+        let ops = diff(stored, query);
+        assert_eq!(
+            ops,
+            vec![
+                DiffOp::Same("أعلنت الحكومة".into()),
+                DiffOp::Deleted(" السورية أمس".into()),
+                DiffOp::Inserted(" العراقية".into()),
+                DiffOp::Same(" عن خطة جديدة".into()),
+                DiffOp::Inserted(" للإعمار".into()),
+            ]
+        );
+        // Same + Deleted rebuild the stored text; Same + Inserted the query.
+        let rebuild = |keep: fn(&DiffOp) -> bool| -> String {
+            ops.iter().filter(|o| keep(o)).map(DiffOp::text).collect()
+        };
+        assert_eq!(rebuild(|o| !matches!(o, DiffOp::Inserted(_))), stored);
+        assert_eq!(rebuild(|o| !matches!(o, DiffOp::Deleted(_))), query);
+    }
+
+    #[test]
+    fn numbers_are_replaced_in_the_target_by_value_across_digit_systems() {
+        let fixed = replace_numbers(
+            "قتل ١٢ شخصا في عام ٢٠٢٢",
+            "قتل ٥ أشخاص في عام ٢٠٢١",
+            "5 people were killed in 2021",
+        );
+        assert_eq!(fixed.as_deref(), Some("12 people were killed in 2022"));
+        // Unchanged numbers stay; an Arabic-Indic target keeps its digits.
+        assert_eq!(
+            replace_numbers("القرار 2254 و 7", "القرار 2254 و 5", "القرار ٢٢٥٤ و ٥").as_deref(),
+            Some("القرار ٢٢٥٤ و ٧")
+        );
+        // Thousands separators do not change a value.
+        assert_eq!(replace_numbers("2,254", "٢٢٥٤", "Resolution 2254"), None);
+        // A number the target does not have cannot be placed.
+        assert_eq!(replace_numbers("عام 2022", "عام 2021", "last year"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_and_diffs_never_panic_and_spans_are_char_boundaries(
+            a in "[ا-ي ًٌَُِّـأإآ٠-٩0-9a-zA-Z،؛؟«».,ﷺﻻ…ﺳ\u{200F}\u{FEFF} ]{0,40}",
+            b in "[ا-ي ًٌَُِّـأإآ٠-٩0-9a-zA-Z،؛؟«».,ﷺﻻ…ﺳ\u{200F}\u{FEFF} ]{0,40}",
+        ) {
+            for t in tokens(&a) {
+                proptest::prop_assert!(a.is_char_boundary(t.span.start) && a.is_char_boundary(t.span.end));
+                proptest::prop_assert!(t.span.start < t.span.end);
+            }
+            let ops = diff(&a, &b);
+            // Every piece is raw text of its side.
+            for op in &ops {
+                let side = if matches!(op, DiffOp::Inserted(_)) { &b } else { &a };
+                proptest::prop_assert!(side.contains(op.text().trim_start()));
+            }
+            proptest::prop_assert_eq!(ops.is_empty(), tokens(&a).is_empty() && tokens(&b).is_empty());
+            let _ = replace_numbers(&b, &a, &b);
+        }
+    }
+}

@@ -1,0 +1,885 @@
+//! Fuzzy lookup: CAT-style match scores, found exactly through the index.
+//!
+//! # The score (0–101)
+//!
+//! Texts are compared as the *content tokens* of their matching keys
+//! (`text::normalize`: harakat, tatweel, hamza/alef forms, case and digit
+//! systems folded; see `tm::index::content_tokens`): words and numbers, in
+//! order, punctuation left out, every number the same placeable token.
+//! With `n` query tokens, `m` stored-source tokens and `d` their word-level
+//! Levenshtein distance (insert, delete, substitute a token: 1 each):
+//!
+//! * `d > 0`: score = ⌊100 · (max(n,m) − d) / max(n,m)⌋ (OmegaT, SYSTRAN), at
+//!   most 99.
+//! * `d = 0` (the same words in the same order):
+//!   * **100** when the raw texts are identical (after trimming surrounding
+//!     whitespace) and the stored source has no inline tags; **101** (context
+//!     match) when moreover the previous query sentence and the stored
+//!     unit's preceding sentence have the same matching key;
+//!   * otherwise 100 − p, where p = 1 if a number differs (the match comes
+//!     back with the numbers replaced in the target), + 2 if the
+//!     punctuation differs, and p = 1 when neither: the texts differ only
+//!     in case, whitespace, harakat, tatweel, hamza/alef forms, digit
+//!     system or inline tags. So 96–99: "nearly exact".
+//!
+//! Ties are broken by the Levenshtein distance over all key tokens
+//! (punctuation and number values included), then by the newer unit
+//! (higher id). A query with no words or numbers matches nothing.
+//!
+//! # Why every unit scoring ≥ min is found (the filter is lossless)
+//!
+//! Let t = min/100 (min 101 is treated as 100) and L = max(n, m). In an
+//! optimal alignment let M be the number of query tokens aligned to an
+//! *equal* token. Each other query token is deleted or substituted and each
+//! other stored token inserted or substituted, so d ≥ max(n − M, m − M) =
+//! L − M. Score ≥ min needs 100·(L − d) ≥ min·L, hence
+//! **M ≥ need(m) = ⌈t·max(n,m)⌉ ≥ τ = ⌈t·n⌉**, which gives three filters:
+//!
+//! 1. *Length*: M ≤ m gives m ≥ ⌈t·n⌉, and M ≤ n gives m ≤ ⌊n/t⌋. Postings
+//!    are grouped by m, so other lengths are never decoded.
+//! 2. *Prefix*: at most n − τ query positions are unmatched, so among any
+//!    n − τ + 1 positions one is matched, and the unit appears in the
+//!    postings of that position's token. (Per length it is tighter: a unit
+//!    of length m has at most n − need(m) unmatched positions, so a token
+//!    starting at position r adds new candidates only of lengths with
+//!    need(m) ≤ n − r.) The positions are taken rarest
+//!    token first (tokens absent from the TM are never matched: they fill
+//!    prefix slots for free); a repeated token fills as many positions as it
+//!    occurs, and its postings are read once. Every unit that can reach min
+//!    is therefore in the union of the prefix tokens' postings.
+//! 3. *Count*: M ≤ Σ over distinct tokens x of min(q_x, c_x) ≤ h + (n − r),
+//!    where r is the number of query positions whose tokens' postings have
+//!    been read and h the sum of q_x over the read tokens the unit contains.
+//!    A candidate with h + n − r < need(m) is dropped. More postings are
+//!    read (rarest first) while that is cheaper than verifying candidates.
+//!
+//! Survivors are verified (exact score from the stored key) in order of the
+//! upper bound ⌊100·(h + n − r)/L⌋ (101 when h + n − r ≥ L); once `top`
+//! matches are held, a candidate whose bound is below the last one's score
+//! cannot enter and verification stops. All bounds only over-estimate, so
+//! the result equals a brute-force scan (`tests::filter_equals_brute_force`).
+//!
+//! # Cost bounds
+//!
+//! The length filter caps what is read for a huge query: a 100 KB query of
+//! ~20,000 tokens needs stored units of ≥ ⌈t·20,000⌉ tokens, and nothing is
+//! decoded for shorter lengths. The query itself is capped at
+//! `MAX_QUERY_TOKENS` content tokens (longer queries match nothing: no TM
+//! segment is that long), so verification never runs a DP larger than
+//! `MAX_QUERY_TOKENS` × (stored length).
+
+use anyhow::{bail, Context as _, Result};
+use rusqlite::OptionalExtension;
+
+use super::diff::{self, DiffOp};
+use super::index::{self, content_tokens, NUMBER};
+use super::Store;
+use crate::text::lang;
+use crate::text::normalize::{is_number, key_tokens, matching_key};
+
+/// Queries longer than this (in words and numbers) match nothing.
+pub const MAX_QUERY_TOKENS: usize = 2000;
+
+/// Keep reading postings after the prefix while a token's document
+/// frequency is at most this many times the number of live candidates:
+/// decoding a posting costs a few ns, verifying a candidate a few µs.
+const PROBE_FACTOR: i64 = 64;
+
+/// A query, prepared once for scoring many candidates.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// The raw text, trimmed.
+    pub text: String,
+    /// Its content tokens (numbers as `#`).
+    pub content: Vec<String>,
+    /// All key tokens (numbers by value).
+    pub all: Vec<String>,
+}
+
+impl Query {
+    pub fn new(text: &str) -> Query {
+        let key = matching_key(text);
+        Query {
+            text: text.trim().to_string(),
+            content: content_tokens(&key)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            all: key_tokens(&key).map(str::to_string).collect(),
+        }
+    }
+}
+
+/// A stored source as the scorer sees it.
+pub struct Stored<'a> {
+    pub key: &'a str,
+    pub plain: &'a str,
+    pub has_tags: bool,
+}
+
+/// A score with its tie-breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scored {
+    pub score: u8,
+    /// Levenshtein distance over all key tokens: lower is better.
+    pub detail: u32,
+}
+
+/// Token-level Levenshtein distance.
+pub fn levenshtein<T: PartialEq>(a: &[T], b: &[T]) -> u32 {
+    if a.is_empty() || b.is_empty() {
+        return a.len().max(b.len()) as u32;
+    }
+    let mut row: Vec<u32> = (0..=b.len() as u32).collect();
+    for (i, x) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i as u32 + 1;
+        for (j, y) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (diag + u32::from(x != y)).min(up + 1).min(row[j] + 1);
+            diag = up;
+        }
+    }
+    row[b.len()]
+}
+
+/// The score of a stored source for a query (see the module doc).
+/// `context_same` is asked only for a 100 and says whether the previous
+/// sentences agree.
+pub fn score(q: &Query, s: &Stored, context_same: impl FnOnce() -> bool) -> Scored {
+    let content = content_tokens(s.key);
+    let all: Vec<&str> = key_tokens(s.key).collect();
+    let detail = levenshtein(&q.all.iter().map(String::as_str).collect::<Vec<_>>(), &all);
+    let (n, m) = (q.content.len(), content.len());
+    if n == 0 {
+        return Scored { score: 0, detail };
+    }
+    let d = levenshtein(
+        &q.content.iter().map(String::as_str).collect::<Vec<_>>(),
+        &content,
+    );
+    let score = if d > 0 {
+        let l = n.max(m) as u32;
+        (100 * (l - d.min(l)) / l) as u8
+    } else if q.text == s.plain.trim() && !s.has_tags {
+        if context_same() {
+            101
+        } else {
+            100
+        }
+    } else {
+        let numbers = |t: &[&str]| -> Vec<String> {
+            t.iter()
+                .filter(|x| is_number(x))
+                .map(|x| x.replace(',', ""))
+                .collect()
+        };
+        let shape = |t: &[&str]| -> Vec<String> {
+            t.iter()
+                .map(|x| {
+                    if is_number(x) {
+                        NUMBER.to_string()
+                    } else {
+                        x.to_string()
+                    }
+                })
+                .collect()
+        };
+        let qall: Vec<&str> = q.all.iter().map(String::as_str).collect();
+        let mut p = 0;
+        if numbers(&qall) != numbers(&all) {
+            p += 1;
+        }
+        if shape(&qall) != shape(&all) {
+            p += 2;
+        }
+        100 - p.max(1)
+    };
+    Scored { score, detail }
+}
+
+/// Normalize a language pair and make sure the TM holds both languages;
+/// the error says what it holds instead.
+pub fn check_pair(store: &Store, src_lang: &str, tgt_lang: &str) -> Result<(String, String)> {
+    let norm = |l: &str| {
+        lang::normalize(l)
+            .filter(|n| n != "*all*")
+            .with_context(|| format!("{l:?} is not a language tag (try ar, en, ar-SY)"))
+    };
+    let (src, tgt) = (norm(src_lang)?, norm(tgt_lang)?);
+    let conn = &store.conn;
+    for l in [&src, &tgt] {
+        if index::indexed_variants(conn, &index::index_lang(l))? == 0 {
+            let have = index::languages(conn)?;
+            if have.is_empty() {
+                bail!(
+                    "{}: the translation memory is empty; import a TMX or TSV file first (tarjuman import FILE)",
+                    store.path.display()
+                );
+            }
+            bail!(
+                "{}: the translation memory has no units in {src}→{tgt} (it holds {}); choose languages with --src-lang/--tgt-lang",
+                store.path.display(),
+                have.join(", ")
+            );
+        }
+    }
+    Ok((src, tgt))
+}
+
+/// One match for a query.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Match {
+    pub unit_id: i64,
+    /// 0–101, see the module doc.
+    pub score: u8,
+    /// The stored source text.
+    pub source: String,
+    /// The stored target text.
+    pub target: String,
+    /// The file or alignment the unit came from.
+    pub origin: Option<String>,
+    /// The unit's change date, else its creation date (TMX form).
+    pub date: Option<String>,
+    /// From the stored source to the query.
+    pub diff: Vec<DiffOp>,
+    /// The target with the query's numbers put in, when only they differ
+    /// from the stored source's (or differ besides other words).
+    pub target_fixed: Option<String>,
+}
+
+/// What the quick, id-based scoring decided.
+enum Quick {
+    /// Not in the pair, below min, or cannot enter the top.
+    Skip,
+    Scored(Scored),
+    /// The same words as the query: score from the raw text.
+    SameWords,
+}
+
+/// The query's tokens as small integers; other tokens get `UNKNOWN`,
+/// which equals no query token.
+struct QueryIds<'q> {
+    content_map: index::FastMap<&'q str, u32>,
+    all_map: index::FastMap<&'q str, u32>,
+    content: Vec<u32>,
+    all: Vec<u32>,
+}
+
+const UNKNOWN: u32 = u32::MAX;
+
+impl<'q> QueryIds<'q> {
+    fn new(q: &'q Query) -> QueryIds<'q> {
+        fn intern<'q>(tokens: &'q [String], map: &mut index::FastMap<&'q str, u32>) -> Vec<u32> {
+            tokens
+                .iter()
+                .map(|t| {
+                    let next = map.len() as u32;
+                    *map.entry(t.as_str()).or_insert(next)
+                })
+                .collect()
+        }
+        let mut content_map = index::FastMap::default();
+        let mut all_map = index::FastMap::default();
+        let content = intern(&q.content, &mut content_map);
+        let all = intern(&q.all, &mut all_map);
+        QueryIds {
+            content_map,
+            all_map,
+            content,
+            all,
+        }
+    }
+
+    #[inline]
+    fn content_id(&self, t: &str) -> u32 {
+        self.content_map.get(t).copied().unwrap_or(UNKNOWN)
+    }
+
+    #[inline]
+    fn all_id(&self, t: &str) -> u32 {
+        self.all_map.get(t).copied().unwrap_or(UNKNOWN)
+    }
+}
+
+/// What verification reads of a variant.
+struct VariantRow {
+    lang: String,
+    key: String,
+    plain: String,
+    has_tags: bool,
+}
+
+/// A unit that passed the filters, with the bound on its score.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    unit: u64,
+    bound: u8,
+}
+
+/// Looks queries up in one language pair of a TM.
+pub struct Matcher<'s> {
+    store: &'s Store,
+    src: String,
+    tgt: String,
+    src_index: String,
+}
+
+impl<'s> Matcher<'s> {
+    /// A matcher for `src_lang` → `tgt_lang` (BCP 47; `ar` matches `ar-SY`).
+    /// Fails with a clear message when the TM has no units in one of them.
+    pub fn new(store: &'s Store, src_lang: &str, tgt_lang: &str) -> Result<Matcher<'s>> {
+        let (src, tgt) = check_pair(store, src_lang, tgt_lang)?;
+        // Read pages through a memory map instead of a read() per page.
+        store.conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
+        Ok(Matcher {
+            store,
+            src_index: index::index_lang(&src),
+            src,
+            tgt,
+        })
+    }
+
+    /// The best `top` matches scoring at least `min` (1–101) for `query`;
+    /// `prev` is the sentence before it, for context (101) matches.
+    pub fn lookup(
+        &self,
+        query: &str,
+        prev: Option<&str>,
+        min: u8,
+        top: usize,
+    ) -> Result<Vec<Match>> {
+        let q = Query::new(query);
+        self.in_read_transaction(|| {
+            let scored = self.best(&q, prev, min, top)?;
+            let mut out = Vec::with_capacity(scored.len());
+            for (unit_id, s) in scored {
+                out.push(self.details(&q, unit_id, s.score)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Run `f` in one read transaction (one lock and one snapshot for all
+    /// the statements of a lookup), unless one is open already.
+    fn in_read_transaction<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let conn = &self.store.conn;
+        if !conn.is_autocommit() {
+            return f();
+        }
+        conn.execute_batch("BEGIN")?;
+        let result = f();
+        let end = conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let value = result?;
+        end?;
+        Ok(value)
+    }
+
+    /// The best `top` (unit id, score) pairs, best first.
+    pub fn best(
+        &self,
+        q: &Query,
+        prev: Option<&str>,
+        min: u8,
+        top: usize,
+    ) -> Result<Vec<(i64, Scored)>> {
+        let min = min.clamp(1, 101);
+        if top == 0 || q.content.is_empty() || q.content.len() > MAX_QUERY_TOKENS {
+            return Ok(Vec::new());
+        }
+        let candidates = self.candidates(q, min)?;
+        let prev_key = prev.map(matching_key);
+        let ids = QueryIds::new(q);
+        let mut best: Vec<(i64, Scored)> = Vec::with_capacity(top + 1);
+        for c in candidates {
+            let kth = (best.len() == top).then(|| best[top - 1].1.score);
+            if kth.is_some_and(|k| c.bound < k) {
+                break;
+            }
+            let unit = c.unit as i64;
+            let s = match self.quick_score(&ids, unit, min, kth)? {
+                Quick::Skip => continue,
+                Quick::Scored(s) => s,
+                Quick::SameWords => match self.verify(q, unit, prev_key.as_deref())? {
+                    Some(s) => s,
+                    None => continue,
+                },
+            };
+            if s.score < min {
+                continue;
+            }
+            best.push((unit, s));
+            best.sort_by(rank);
+            best.truncate(top);
+        }
+        Ok(best)
+    }
+
+    /// Score a candidate from its key alone, comparing token ids. Units
+    /// with the query's very words (d = 0) need the raw text: `SameWords`.
+    fn quick_score(&self, ids: &QueryIds, unit: i64, min: u8, kth: Option<u8>) -> Result<Quick> {
+        let mut stmt = self
+            .store
+            .conn
+            .prepare_cached("SELECT lang, key FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
+        let rows = stmt
+            .query_map([unit], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let Some(si) = self.pick_source(rows.iter().map(|r| r.0.as_str())) else {
+            return Ok(Quick::Skip);
+        };
+        let key = &rows[si].1;
+        let content: Vec<u32> = content_tokens(key)
+            .into_iter()
+            .map(|t| ids.content_id(t))
+            .collect();
+        let d = levenshtein(&ids.content, &content);
+        if d == 0 {
+            return Ok(Quick::SameWords);
+        }
+        let l = ids.content.len().max(content.len()) as u32;
+        let score = (100 * (l - d.min(l)) / l) as u8;
+        // Below min, or below the last of a full top: the tie-breaker is not needed.
+        if score < min || kth.is_some_and(|k| score < k) {
+            return Ok(Quick::Skip);
+        }
+        let all: Vec<u32> = key_tokens(key).map(|t| ids.all_id(t)).collect();
+        Ok(Quick::Scored(Scored {
+            score,
+            detail: levenshtein(&ids.all, &all),
+        }))
+    }
+
+    /// Units that can score ≥ min, with score bounds, best bound first.
+    fn candidates(&self, q: &Query, min: u8) -> Result<Vec<Candidate>> {
+        let conn = &self.store.conn;
+        let n = q.content.len() as u64;
+        let t = u64::from(min.min(100));
+        let lo = (n * t).div_ceil(100) as u32;
+        let hi = (n * 100 / t).min(u64::from(u32::MAX)) as u32;
+        let need = |m: u32| (n.max(u64::from(m)) * t).div_ceil(100);
+        let tau = (n * t).div_ceil(100);
+        let prefix = n - tau + 1;
+
+        let mut mult: index::FastMap<&str, u64> = index::FastMap::default();
+        for x in &q.content {
+            *mult.entry(x.as_str()).or_default() += 1;
+        }
+        let mut toks = Vec::with_capacity(mult.len());
+        for (x, k) in mult {
+            toks.push((index::token(conn, &self.src_index, x)?, k, x));
+        }
+        toks.sort_by_key(|(info, _, x)| (info.map_or(0, |i| i.df), *x));
+
+        // unit → (h, length)
+        // unit → (h, length); h ≤ n ≤ MAX_QUERY_TOKENS fits in u32.
+        let mut cands: index::FastMap<u64, (u32, u32)> = index::FastMap::default();
+        let mut read = 0u64;
+        for (info, k, _) in toks {
+            let in_prefix = read < prefix;
+            if !in_prefix
+                && (cands.is_empty()
+                    || info.is_some_and(|i| i.df > PROBE_FACTOR * cands.len() as i64))
+            {
+                break;
+            }
+            if let Some(info) = info {
+                let k32 = k as u32;
+                if in_prefix {
+                    // A unit of length m must be matched within its first
+                    // n − need(m) + 1 positions: a token starting at `read`
+                    // adds new candidates only of lengths with
+                    // need(m) ≤ n − read (longer ones would already be in).
+                    let open = n - read;
+                    index::postings(conn, info.id, lo, hi, |u, len| {
+                        if need(len) <= open {
+                            cands.entry(u).or_insert((0, len)).0 += k32;
+                        } else if let Some(e) = cands.get_mut(&u) {
+                            e.0 += k32;
+                        }
+                    })?;
+                } else {
+                    index::postings(conn, info.id, lo, hi, |u, _| {
+                        if let Some(e) = cands.get_mut(&u) {
+                            e.0 += k32;
+                        }
+                    })?;
+                }
+            }
+            read += k;
+            if read >= prefix {
+                cands.retain(|_, &mut (h, len)| u64::from(h) + n - read >= need(len));
+            }
+        }
+        let mut out: Vec<Candidate> = cands
+            .into_iter()
+            .map(|(unit, (h, len))| {
+                let ub = u64::from(h) + n - read;
+                let l = n.max(u64::from(len));
+                let bound = if ub >= l { 101 } else { (100 * ub / l) as u8 };
+                Candidate { unit, bound }
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| b.bound.cmp(&a.bound).then(b.unit.cmp(&a.unit)));
+        Ok(out)
+    }
+
+    /// The exact score of a unit, `None` if it lacks the language pair.
+    fn verify(&self, q: &Query, unit: i64, prev_key: Option<&str>) -> Result<Option<Scored>> {
+        let conn = &self.store.conn;
+        let mut stmt = conn.prepare_cached(
+            "SELECT lang, key, plain, markup IS NOT NULL AND instr(markup, '<') > 0
+             FROM variant WHERE unit_id = ?1 ORDER BY ord",
+        )?;
+        let rows = stmt
+            .query_map([unit], |r| {
+                Ok(VariantRow {
+                    lang: r.get(0)?,
+                    key: r.get(1)?,
+                    plain: r.get(2)?,
+                    has_tags: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let Some(src) = self.pick(&rows) else {
+            return Ok(None);
+        };
+        let stored = Stored {
+            key: &src.key,
+            plain: &src.plain,
+            has_tags: src.has_tags,
+        };
+        let context_same = || -> bool {
+            let Some(prev_key) = prev_key else {
+                return false;
+            };
+            let stored_prev: Option<Option<String>> = conn
+                .prepare_cached("SELECT context_prev FROM unit WHERE id = ?1")
+                .and_then(|mut s| s.query_row([unit], |r| r.get(0)).optional())
+                .unwrap_or(None);
+            stored_prev
+                .flatten()
+                .is_some_and(|p| matching_key(&p) == prev_key)
+        };
+        Ok(Some(score(q, &stored, context_same)))
+    }
+
+    /// The source variant (the indexed one: first of its language) if it
+    /// matches the requested tag, provided a target variant exists.
+    fn pick<'r>(&self, rows: &'r [VariantRow]) -> Option<&'r VariantRow> {
+        self.pick_source(rows.iter().map(|r| r.lang.as_str()))
+            .map(|si| &rows[si])
+    }
+
+    /// The position of the source variant among a unit's variant languages
+    /// (see `pick`).
+    fn pick_source<'r>(&self, langs: impl Iterator<Item = &'r str> + Clone) -> Option<usize> {
+        let si = langs
+            .clone()
+            .position(|l| index::index_lang(l) == self.src_index)?;
+        let mut langs = langs.enumerate();
+        let src_ok = langs
+            .clone()
+            .any(|(i, l)| i == si && lang::matches(&self.src, l));
+        (src_ok && langs.any(|(i, l)| i != si && lang::matches(&self.tgt, l))).then_some(si)
+    }
+
+    /// Everything a match shows.
+    fn details(&self, q: &Query, unit_id: i64, score: u8) -> Result<Match> {
+        let unit = self
+            .store
+            .load_unit(unit_id)?
+            .with_context(|| format!("unit {unit_id} vanished during the lookup"))?;
+        let si = unit
+            .variants
+            .iter()
+            .position(|v| index::index_lang(&v.lang) == self.src_index)
+            .context("the matched unit has no source variant")?;
+        let ti = unit
+            .variants
+            .iter()
+            .enumerate()
+            .position(|(i, v)| i != si && lang::matches(&self.tgt, &v.lang))
+            .context("the matched unit has no target variant")?;
+        let source = unit.variants[si].seg.plain.clone();
+        let target = unit.variants[ti].seg.plain.clone();
+        let diff = diff::diff(&source, &q.text);
+        let target_fixed = diff::replace_numbers(&q.text, &source, &target);
+        Ok(Match {
+            unit_id,
+            score,
+            diff,
+            target_fixed,
+            origin: unit.origin.clone(),
+            date: unit
+                .stamp
+                .change_date
+                .clone()
+                .or(unit.stamp.creation_date.clone()),
+            source,
+            target,
+        })
+    }
+
+    /// Every unit with the pair, scored one by one: the reference the
+    /// filters are tested against (and the bench's truth).
+    pub fn brute_force(
+        &self,
+        q: &Query,
+        prev: Option<&str>,
+        min: u8,
+        top: usize,
+    ) -> Result<Vec<(i64, Scored)>> {
+        let min = min.clamp(1, 101);
+        if top == 0 || q.content.is_empty() || q.content.len() > MAX_QUERY_TOKENS {
+            return Ok(Vec::new());
+        }
+        let prev_key = prev.map(matching_key);
+        let ids: Vec<i64> = self
+            .store
+            .conn
+            .prepare("SELECT id FROM unit ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut all = Vec::new();
+        for id in ids {
+            if let Some(s) = self.verify(q, id, prev_key.as_deref())? {
+                if s.score >= min {
+                    all.push((id, s));
+                }
+            }
+        }
+        all.sort_by(rank);
+        all.truncate(top);
+        Ok(all)
+    }
+}
+
+/// Units whose source (first variant in `src_lang`) has the same matching
+/// key as `text`, found through the index (the rarest word's postings of
+/// exactly that length), newest first.
+pub fn units_with_source(store: &Store, src_lang: &str, text: &str) -> Result<Vec<i64>> {
+    let src = lang::normalize(src_lang)
+        .with_context(|| format!("{src_lang:?} is not a language tag (try ar, en, ar-SY)"))?;
+    let key = matching_key(text);
+    let content = content_tokens(&key);
+    if content.is_empty() {
+        bail!("the text {text:?} has no words or numbers to match");
+    }
+    let conn = &store.conn;
+    let l = index::index_lang(&src);
+    let mut rarest: Option<index::TokenInfo> = None;
+    for x in &content {
+        match index::token(conn, &l, x)? {
+            None => return Ok(Vec::new()),
+            Some(t) if rarest.map_or(true, |r| t.df < r.df) => rarest = Some(t),
+            Some(_) => {}
+        }
+    }
+    let Some(rarest) = rarest else {
+        return Ok(Vec::new());
+    };
+    let n = content.len() as u32;
+    let mut cands = Vec::new();
+    index::postings(conn, rarest.id, n, n, |u, _| cands.push(u as i64))?;
+    cands.sort_unstable_by(|a, b| b.cmp(a));
+    let mut stmt =
+        conn.prepare_cached("SELECT lang, key FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
+    let mut out = Vec::new();
+    for u in cands {
+        let rows: Vec<(String, String)> = stmt
+            .query_map([u], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let first = rows.iter().find(|r| index::index_lang(&r.0) == l);
+        if first.is_some_and(|r| lang::matches(&src, &r.0) && r.1 == key) {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+/// Best first: score, then fewer differences over all tokens, then newer.
+pub fn rank(a: &(i64, Scored), b: &(i64, Scored)) -> std::cmp::Ordering {
+    b.1.score
+        .cmp(&a.1.score)
+        .then(a.1.detail.cmp(&b.1.detail))
+        .then(b.0.cmp(&a.0))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::tm::{OnDuplicate, OriginInfo};
+    use crate::unit::Unit;
+    use proptest::prelude::*;
+
+    /// A TM on disk holding ar→en pairs (source, target, previous sentence).
+    pub(crate) fn tm(units: &[(&str, &str, Option<&str>)]) -> (tempfile::TempDir, Store, Vec<i64>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
+        let origin = OriginInfo {
+            name: "test.tsv".into(),
+            kind: "tsv".into(),
+            header: None,
+        };
+        let mut w = store.writer(&origin).unwrap();
+        let mut ids = vec![];
+        for (src, tgt, prev) in units {
+            let mut u = Unit::pair("ar", src, "en", tgt);
+            u.context.prev = prev.map(str::to_string);
+            match w.add(&u, OnDuplicate::Keep).unwrap() {
+                crate::tm::Added::Inserted(id) => ids.push(id),
+                other => panic!("{other:?}"),
+            }
+        }
+        w.commit().unwrap();
+        (dir, store, ids)
+    }
+
+    fn scores(m: &Matcher, q: &str, prev: Option<&str>, min: u8) -> Vec<(String, u8)> {
+        m.lookup(q, prev, min, 10)
+            .unwrap()
+            .into_iter()
+            .map(|x| (x.source, x.score))
+            .collect()
+    }
+
+    #[test]
+    fn scores_follow_the_documented_bands() {
+        let s = "قتل ٥ أشخاص في قصف على مدينة حلب أمس";
+        let (_d, store, _) = tm(&[(
+            s,
+            "5 people were killed in shelling on Aleppo yesterday",
+            Some("بدأ القصف صباحا"),
+        )]);
+        let m = Matcher::new(&store, "ar", "en").unwrap();
+        let one = |q: &str, prev: Option<&str>| scores(&m, q, prev, 1).first().map(|x| x.1);
+        // Identical: 100; with the same previous sentence: 101.
+        assert_eq!(one(s, None), Some(100));
+        assert_eq!(one(&format!("  {s}\n"), Some("بدأ القصف صباحاً")), Some(101));
+        assert_eq!(one(s, Some("جملة أخرى")), Some(100));
+        // Harakat / hamza form / tatweel only: 99.
+        assert_eq!(
+            one("قُتِلَ ٥ اشخاص في قصـــف على مدينة حلب أمس", None),
+            Some(99)
+        );
+        // A number differs: 99, and the target comes back with it replaced.
+        let hit = &m
+            .lookup("قتل ١٢ أشخاص في قصف على مدينة حلب أمس", None, 1, 1)
+            .unwrap()[0];
+        assert_eq!(hit.score, 99);
+        assert_eq!(
+            hit.target_fixed.as_deref(),
+            Some("12 people were killed in shelling on Aleppo yesterday")
+        );
+        // Punctuation differs: 98; punctuation and a number: 97.
+        assert_eq!(
+            one("قتل ٥ أشخاص، في قصف على مدينة حلب أمس.", None),
+            Some(98)
+        );
+        assert_eq!(
+            one("قتل ٧ أشخاص، في قصف على مدينة حلب أمس.", None),
+            Some(97)
+        );
+        // One word of nine changed: ⌊100·8/9⌋ = 88; one added: ⌊100·9/10⌋ = 90.
+        assert_eq!(one("قتل ٥ أشخاص في قصف على مدينة إدلب أمس", None), Some(88));
+        assert_eq!(
+            one("قتل ٥ أشخاص في قصف عنيف على مدينة حلب أمس", None),
+            Some(90)
+        );
+        // --min is honoured.
+        assert!(scores(&m, "قتل ٥ أشخاص في قصف على مدينة إدلب أمس", None, 89).is_empty());
+    }
+
+    #[test]
+    fn bad_queries_give_nothing_quickly_and_wrong_pairs_are_refused() {
+        let (_d, store, _) = tm(&[(
+            "الميليشيات الإيرانية تخلي مقراتها",
+            "Iranian militias evacuate their HQs",
+            None,
+        )]);
+        let m = Matcher::new(&store, "ar", "en").unwrap();
+        assert!(m.lookup("", None, 70, 5).unwrap().is_empty());
+        assert!(m.lookup(" ،. ؟ ", None, 70, 5).unwrap().is_empty());
+        // Wrong script: no shared tokens, no match.
+        assert!(m
+            .lookup("Iranian militias evacuate their HQs", None, 1, 5)
+            .unwrap()
+            .is_empty());
+        // 100 KB of Arabic words.
+        let huge = "الميليشيات الإيرانية ".repeat(5000);
+        let t = std::time::Instant::now();
+        assert!(m.lookup(&huge, None, 1, 5).unwrap().is_empty());
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+        let err = Matcher::new(&store, "ar", "fr").err().unwrap().to_string();
+        assert!(
+            err.contains("no units in ar→fr") && err.contains("ar, en"),
+            "{err}"
+        );
+        let err = Matcher::new(&store, "a r", "en").err().unwrap().to_string();
+        assert!(err.contains("not a language tag"), "{err}");
+    }
+
+    #[test]
+    fn deleted_units_are_not_found_and_updates_are() {
+        let (_d, mut store, ids) = tm(&[
+            (
+                "أعلنت الحكومة عن خطة جديدة",
+                "The government announced a new plan",
+                None,
+            ),
+            (
+                "أعلنت الحكومة عن خطة قديمة",
+                "The government announced an old plan",
+                None,
+            ),
+        ]);
+        store.delete_units(&ids[..1]).unwrap();
+        let m = Matcher::new(&store, "ar", "en").unwrap();
+        let got = scores(&m, "أعلنت الحكومة عن خطة جديدة", None, 50);
+        assert_eq!(got, vec![("أعلنت الحكومة عن خطة قديمة".to_string(), 80)]);
+    }
+
+    const VOCAB: &[&str] = &[
+        "قال",
+        "الرئيس",
+        "في",
+        "حلب",
+        "دمشق",
+        "أمس",
+        "5",
+        "١٢",
+        "،",
+        ".",
+        "الحكومة",
+        "إن",
+    ];
+
+    fn sentence() -> impl Strategy<Value = String> {
+        proptest::collection::vec(0..VOCAB.len(), 1..9)
+            .prop_map(|v| v.iter().map(|&i| VOCAB[i]).collect::<Vec<_>>().join(" "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #[test]
+        fn filter_equals_brute_force(
+            units in proptest::collection::vec((sentence(), proptest::option::of(sentence())), 1..30),
+            query in sentence(),
+            prev in proptest::option::of(sentence()),
+            min in 1u8..=101,
+            top in 1usize..6,
+        ) {
+            let rows: Vec<(&str, &str, Option<&str>)> =
+                units.iter().map(|(s, p)| (s.as_str(), "target", p.as_deref())).collect();
+            let (_d, store, _) = tm(&rows);
+            let m = Matcher::new(&store, "ar", "en").unwrap();
+            let q = Query::new(&query);
+            let fast = m.best(&q, prev.as_deref(), min, top).unwrap();
+            let slow = m.brute_force(&q, prev.as_deref(), min, top).unwrap();
+            prop_assert_eq!(fast, slow);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! `tarjuman concord` on a real TM file.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const TM: &str = "ar\ten
+المليشيات الإيرانيّة تخلي أكبر قاعدةٍ عسكرية لها شرقي سورية\tIranian militias evacuate their largest military base in eastern Syria
+التي تعتبر أكبر قاعدة للمليشيات المدعومة من إيران\twhich is the largest base of the Iran-backed militias
+وتتخذ المليشيات من منازل المدنيين مقار عسكرية لها\tThe militias use civilians' homes as military headquarters
+";
+
+fn tm() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("alaraby.tsv");
+    std::fs::write(&tsv, TM).unwrap();
+    let db = dir.path().join("tm.db");
+    Command::cargo_bin("tarjuman")
+        .unwrap()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "import",
+            tsv.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    (dir, db)
+}
+
+fn concord(db: &std::path::Path) -> Command {
+    let mut c = Command::cargo_bin("tarjuman").unwrap();
+    c.args(["--db", db.to_str().unwrap(), "concord"]);
+    c
+}
+
+#[test]
+fn finds_the_phrase_whatever_the_harakat_and_highlights_the_raw_text() {
+    let (_d, db) = tm();
+    concord(&db)
+        .arg("أكبر قاعدة")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[[\u{2068}أكبر قاعدةٍ\u{2069}]]"))
+        .stdout(predicate::str::contains("[[\u{2068}أكبر قاعدة\u{2069}]]"))
+        .stdout(predicate::str::contains("en: which is the largest base"))
+        .stdout(predicate::str::contains("منازل").not())
+        .stderr(predicate::str::contains("2 units contain"));
+}
+
+#[test]
+fn target_side_ignores_case_and_json_gives_byte_spans() {
+    let (_d, db) = tm();
+    let out = concord(&db)
+        .args(["--target", "--format", "json", "MILITARY"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 2);
+    let text = hits[0]["text"].as_str().unwrap();
+    let (s, e) = (
+        hits[0]["spans"][0]["start"].as_u64().unwrap() as usize,
+        hits[0]["spans"][0]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[s..e], "military");
+    assert!(hits[0]["other"].as_str().unwrap().contains("المليشيات"));
+}
+
+#[test]
+fn limit_and_phrases_without_words() {
+    let (_d, db) = tm();
+    concord(&db)
+        .args(["--limit", "1", "المليشيات"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("1 units contain").and(predicate::str::contains("--limit")),
+        );
+    concord(&db)
+        .arg("« »")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no words or numbers"));
+    concord(&db)
+        .arg("كلمة غائبة")
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("0 units contain"));
+}

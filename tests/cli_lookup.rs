@@ -1,0 +1,185 @@
+//! `tarjuman lookup` on a real TM file built with `tarjuman import`.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+/// Pairs from the seed article (alaraby 2021-11-06) and their translations.
+const TM: &str = "ar\ten
+المليشيات الإيرانية تخلي أكبر قاعدة عسكرية لها شرقي سورية\tIranian militias evacuate their largest military base in eastern Syria
+بدأت مليشيات تابعة لإيران، يوم الجمعة، بإخلاء عدد من مواقعها جنوب شرقي مدينة البوكمال\tIran-backed militias began evacuating several of their positions south-east of Albu Kamal on Friday
+نقلت المليشيات نحو 100 من ضباطها وعناصرها إلى الأراضي العراقية\tThe militias moved about 100 of their officers and members to Iraqi territory
+وفد من المعارضة السورية يلتقي لافروف في موسكو\tA Syrian opposition delegation meets Lavrov in Moscow
+";
+
+fn tm() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("alaraby.tsv");
+    std::fs::write(&tsv, TM).unwrap();
+    let db = dir.path().join("tm.db");
+    Command::cargo_bin("tarjuman")
+        .unwrap()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "import",
+            tsv.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    (dir, db)
+}
+
+fn lookup(db: &std::path::Path) -> Command {
+    let mut c = Command::cargo_bin("tarjuman").unwrap();
+    c.env_remove("NO_COLOR")
+        .args(["--db", db.to_str().unwrap(), "lookup"]);
+    c
+}
+
+#[test]
+fn shows_score_source_target_origin_and_marked_differences() {
+    let (_d, db) = tm();
+    lookup(&db)
+        .arg("المليشيات الإيرانيّة تخلي قاعدة عسكرية لها شرق سورية")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("77%  #1  "))
+        .stdout(predicate::str::contains("alaraby.tsv"))
+        .stdout(predicate::str::contains("[-\u{2068}أكبر\u{2069}-]"))
+        .stdout(predicate::str::contains(
+            "[-\u{2068}شرقي\u{2069}-]{+\u{2068}شرق\u{2069}+}",
+        ))
+        .stdout(predicate::str::contains(
+            "target: Iranian militias evacuate their largest military base in eastern Syria",
+        ));
+}
+
+#[test]
+fn numbers_are_placeables_and_the_target_comes_back_fixed() {
+    let (_d, db) = tm();
+    let out = lookup(&db)
+        .args([
+            "--format",
+            "json",
+            "نقلت المليشيات نحو ٢٠٠ من ضباطها وعناصرها إلى الأراضي العراقية",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let m = &v["matches"][0];
+    assert_eq!(m["score"], 99);
+    assert_eq!(
+        m["target_fixed"],
+        "The militias moved about 200 of their officers and members to Iraqi territory"
+    );
+    assert_eq!(m["diff"][1]["op"], "deleted");
+}
+
+#[test]
+fn a_file_of_queries_gives_one_json_object_per_line_with_min_and_top() {
+    let (d, db) = tm();
+    let q = d.path().join("queries.txt");
+    std::fs::write(
+        &q,
+        "وفد من المعارضة السورية يلتقي لافروف في موسكو\n\nطقس مشمس في لندن اليوم\nوفد من المعارضة يلتقي لافروف\n",
+    )
+    .unwrap();
+    let out = lookup(&db)
+        .args([
+            "--file",
+            q.to_str().unwrap(),
+            "--format",
+            "json",
+            "--min",
+            "60",
+            "--top",
+            "1",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "blank lines are skipped");
+    assert_eq!(lines[0]["matches"][0]["score"], 100);
+    assert_eq!(lines[1]["matches"].as_array().unwrap().len(), 0);
+    // 5 of 8 words: 62 ≥ 60.
+    assert_eq!(lines[2]["matches"][0]["score"], 62);
+    assert_eq!(lines[2]["query"], "وفد من المعارضة يلتقي لافروف");
+}
+
+#[test]
+fn stdin_queries_and_no_colour_markers_off_a_terminal() {
+    let (_d, db) = tm();
+    lookup(&db)
+        .arg("-")
+        .write_stdin("وفد من المعارضة السورية يلتقي لافروف في انقرة\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("87%"))
+        .stdout(predicate::str::contains(
+            "[-\u{2068}موسكو\u{2069}-]{+\u{2068}انقرة\u{2069}+}",
+        ))
+        .stdout(predicate::str::contains("\x1b[").not());
+}
+
+#[test]
+fn bad_input_is_refused_clearly_or_finds_nothing() {
+    let (d, db) = tm();
+    lookup(&db)
+        .arg("   ")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the query is empty"));
+    lookup(&db).args(["--min", "0", "سورية"]).assert().code(2);
+    // Wrong script: nothing shared, no match.
+    lookup(&db)
+        .arg("Iranian militias evacuate their largest military base")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("no match at ≥ 70%"));
+    // 100 KB query (on stdin: too long for an argument): answered (no
+    // match), not a long scan.
+    let big = "المليشيات الإيرانية تخلي قاعدة ".repeat(1900);
+    assert!(big.len() > 100_000);
+    let t = std::time::Instant::now();
+    lookup(&db)
+        .args(["--format", "json", "-"])
+        .write_stdin(big)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(r#""matches":[]"#));
+    assert!(t.elapsed().as_secs() < 20);
+    // A language pair the TM does not hold.
+    lookup(&db)
+        .args(["--tgt-lang", "fr", "سورية"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no units in ar→fr (it holds ar, en)",
+        ));
+    // An empty TM.
+    let empty = d.path().join("empty.db");
+    Command::cargo_bin("tarjuman")
+        .unwrap()
+        .args(["--db", empty.to_str().unwrap(), "lookup", "سورية"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the translation memory is empty"));
+    // A query file that is not UTF-8.
+    let bad = d.path().join("cp1256.txt");
+    std::fs::write(&bad, [0xC7, 0xE1, 0xD3, 0xE1, 0xC7, 0xE3]).unwrap();
+    lookup(&db)
+        .args(["--file", bad.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not UTF-8 at byte 0"));
+}
