@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use tarjuman::align::{align, AlignOptions, Lexicon, Link};
+use tarjuman::align::{align, align_detailed, AlignOptions, Lexicon, Link};
 
 /// The floor per set: what the aligner reaches, rounded down (a set at
 /// 1.000 may lose one link before this fails).
@@ -228,7 +228,14 @@ fn strict_f1_per_dev_set_stays_above_its_floor() {
             },
             ..AlignOptions::default()
         };
-        let links = align(&set.src, &set.tgt, &opts);
+        let detailed = align_detailed(&set.src, &set.tgt, &opts);
+        assert!(
+            detailed.lexical_support >= 0.6,
+            "{}: lexical support {:.2}",
+            set.name,
+            detailed.lexical_support
+        );
+        let links = detailed.links;
         let pred = as_pairs(&links);
         let (p, r, f) = strict_f1(&set.gold, &pred);
         let gold_set: HashSet<_> = set.gold.iter().collect();

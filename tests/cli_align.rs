@@ -198,6 +198,7 @@ fn html_review_page_has_every_link_rtl_arabic_and_escaped_text() {
     // The debris line is shown as an omission.
     assert!(html.contains("class=\"omission"));
     assert!(html.contains("data-src=\"3\" data-tgt=\"\""));
+    assert!(html.contains("— not translated —"));
 }
 
 #[test]

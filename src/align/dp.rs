@@ -24,6 +24,13 @@ pub(crate) const BEADS: [(usize, usize); 8] = [
 
 /// Below this many DP cells a level is searched in full.
 const FULL_LIMIT: usize = 250_000;
+/// ln 0..=3, for the chance correction of multi-sentence targets.
+const LN: [f64; 4] = [0.0, 0.0, std::f64::consts::LN_2, 1.098_612_288_668_109_8];
+
+/// Items a coarse block keeps at most.
+const COARSE_ITEMS: usize = 48;
+/// Above this many cells a coarse level is coarsened further.
+const COARSE_LIMIT: usize = 4_096;
 /// How far around the projected coarse path a finer level searches.
 const BAND_MARGIN: usize = 8;
 
@@ -48,7 +55,12 @@ impl Side {
     }
 
     /// Pair adjacent sentences into blocks (the last may stay single).
-    fn coarsen(&self) -> Side {
+    /// Blocks keep only informative items (numbers, and items worth at
+    /// least a nat), each once, at most `COARSE_ITEMS` of the most
+    /// informative: a coarse level only has to find the way, and like
+    /// vecalign's averaged block embeddings a block's description must not
+    /// grow with its size, or every level would cost as much as the finest.
+    fn coarsen(&self, model: &Model) -> Side {
         let n = self.n();
         let mut out = Side::default();
         let mut i = 0;
@@ -57,9 +69,33 @@ impl Side {
             out.len.push(self.len[i..k].iter().sum());
             let mut items: Vec<u32> = self.items[i..k].iter().flatten().copied().collect();
             items.sort_unstable();
+            items.dedup();
+            let weight = |id: u32| {
+                let id = id as usize;
+                if model.is_number.get(id).copied().unwrap_or(false) {
+                    f32::MAX
+                } else {
+                    model.weight.get(id).copied().unwrap_or(0.0)
+                }
+            };
+            items.retain(|&id| weight(id) >= 1.0);
+            if items.len() > COARSE_ITEMS {
+                // A bottom-k sketch: numbers, then the items with the
+                // smallest hash. Both sides pick by the same hash, so the
+                // items they share survive on both (where picking by weight
+                // would keep different ones on each side).
+                let key = |id: u32| (weight(id) < f32::MAX, id.wrapping_mul(0x9E37_79B1));
+                items.sort_unstable_by_key(|&id| key(id));
+                items.truncate(COARSE_ITEMS);
+                items.sort_unstable();
+            }
+            let nums = items.iter().filter(|&&id| weight(id) == f32::MAX).count();
+            out.nums.push(nums as u16);
+            // No missed-translation charge at coarse levels: the sketch
+            // drops most items on purpose.
+            out.trans.push(0);
             out.items.push(items);
-            out.nums.push(self.nums[i..k].iter().sum());
-            out.trans.push(self.trans[i..k].iter().sum());
+
             out.para_end.push(self.para_end[k - 1]);
             i = k;
         }
@@ -283,6 +319,19 @@ struct Lattice<'a> {
     /// after (what a group would count twice), and the same for the target.
     src_dups: Vec<[Vec<u32>; 2]>,
     tgt_dups: Vec<[Vec<u32>; 2]>,
+    /// Per sentence, how much cheaper its omission is for being short.
+    src_short: Vec<f64>,
+    tgt_short: Vec<f64>,
+}
+
+/// Short lines (dates, captions, bylines, page debris) are the likeliest
+/// to stand untranslated: the omission prior grows as the sentence gets
+/// shorter, so that a scrap is not glued onto its neighbour as a 2-1.
+fn short_bonus(side: &Side) -> Vec<f64> {
+    side.len
+        .iter()
+        .map(|&l| (1.0 + 40.0 / (f64::from(l) + 5.0)).ln())
+        .collect()
 }
 
 fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
@@ -321,7 +370,17 @@ fn dups(side: &Side) -> Vec<[Vec<u32>; 2]> {
 }
 
 impl<'a> Lattice<'a> {
-    fn new(src: &'a Side, tgt: &'a Side, model: &'a Model, band: Band) -> Lattice<'a> {
+    /// `exact`: correct group evidence for items shared inside a group
+    /// (the finest level); coarse levels make do with pairwise sums.
+    fn new(src: &'a Side, tgt: &'a Side, model: &'a Model, band: Band, exact: bool) -> Lattice<'a> {
+        if std::env::var("TARJUMAN_ALIGN_TRACE").is_ok() {
+            eprintln!(
+                "lattice {}x{} cells {} exact {exact}",
+                src.n(),
+                tgt.n(),
+                band.cells
+            );
+        }
         let mut lex = vec![Shared::default(); band.cells];
         for i in 1..=src.n() {
             for j in band.lo[i].max(1)..=band.hi[i] {
@@ -335,8 +394,18 @@ impl<'a> Lattice<'a> {
             model,
             band,
             lex,
-            src_dups: dups(src),
-            tgt_dups: dups(tgt),
+            src_short: short_bonus(src),
+            tgt_short: short_bonus(tgt),
+            src_dups: if exact {
+                dups(src)
+            } else {
+                vec![Default::default(); src.n()]
+            },
+            tgt_dups: if exact {
+                dups(tgt)
+            } else {
+                vec![Default::default(); tgt.n()]
+            },
         }
     }
 
@@ -354,22 +423,27 @@ impl<'a> Lattice<'a> {
                 sh.nums += p.nums;
             }
         }
-        let mut cands: Vec<u32> = Vec::new();
-        for s in i - a..i {
-            cands.extend(&self.src_dups[s][0]);
-            cands.extend(&self.src_dups[s][1]);
+        // Candidates on the stack: groups are at most 3 sentences and
+        // their duplicate sets small; past 64 the rest is ignored.
+        let mut cands = [0u32; 64];
+        let mut nc = 0;
+        let dup_sets = (i - a..i)
+            .flat_map(|s| self.src_dups[s].iter())
+            .chain((j - b..j).flat_map(|t| self.tgt_dups[t].iter()));
+        for set in dup_sets {
+            for &x in set {
+                if nc < cands.len() && !cands[..nc].contains(&x) {
+                    cands[nc] = x;
+                    nc += 1;
+                }
+            }
         }
-        for t in j - b..j {
-            cands.extend(&self.tgt_dups[t][0]);
-            cands.extend(&self.tgt_dups[t][1]);
-        }
-        if cands.is_empty() {
+        if nc == 0 {
             return sh;
         }
-        cands.sort_unstable();
-        cands.dedup();
+        let cands = &cands[..nc];
         let has = |v: &Vec<u32>, x: u32| v.binary_search(&x).is_ok();
-        for x in cands {
+        for &x in cands {
             let ka = (i - a..i).filter(|&s| has(&self.src.items[s], x)).count();
             let kb = (j - b..j).filter(|&t| has(&self.tgt.items[t], x)).count();
             let extra = (ka * kb).saturating_sub(ka.min(kb));
@@ -395,6 +469,15 @@ impl<'a> Lattice<'a> {
         }
     }
 
+    /// Is node (i, j) a paragraph boundary on both sides? The bonus goes
+    /// to every bead that ends at one, omissions included, so that a
+    /// paragraph-final scrap is left out rather than glued on.
+    #[inline]
+    fn boundary(&self, i: usize, j: usize) -> bool {
+        let at = |side: &Side, k: usize| k == 0 || k == side.n() || side.para_end[k - 1];
+        at(self.src, i) && at(self.tgt, j)
+    }
+
     /// Cost of the bead of type `k` ending at node (i, j).
     #[inline]
     fn cost(&self, k: usize, i: usize, j: usize) -> f64 {
@@ -402,16 +485,16 @@ impl<'a> Lattice<'a> {
         let m = self.model;
         let mut cost = m.prior[k];
         if a == 0 || b == 0 {
-            // Short lines (dates, captions, bylines, page debris) are the
-            // likeliest to stand untranslated: the omission prior grows as
-            // the sentence gets shorter, so that a scrap is not glued onto
-            // its neighbour as a 2-1.
-            let len = if a == 1 {
-                self.src.len[i - 1]
+            // Short lines are cheaper to leave out (see `short_bonus`).
+            cost -= if a == 1 {
+                self.src_short[i - 1]
             } else {
-                self.tgt.len[j - 1]
+                self.tgt_short[j - 1]
             };
-            return cost - (1.0 + 40.0 / (f64::from(len) + 5.0)).ln();
+            if m.para_bonus > 0.0 && self.boundary(i, j) {
+                cost -= m.para_bonus;
+            }
+            return cost;
         }
         let (src, tgt) = (self.src, self.tgt);
         let ls: f64 = (i - a..i).map(|s| f64::from(src.len[s])).sum();
@@ -432,7 +515,7 @@ impl<'a> Lattice<'a> {
         if b > 1 {
             // An item is b times likelier to turn up by chance in b target
             // sentences than in one: ln(ρ/(b·q)) instead of ln(ρ/q).
-            cost += 0.5 * f64::from(shared.count) * (b as f64).ln();
+            cost += 0.5 * f64::from(shared.count) * LN[b];
         }
         let matched_nums = u32::from(shared.nums);
         let src_nums: u32 = (i - a..i).map(|s| u32::from(src.nums[s])).sum();
@@ -446,9 +529,7 @@ impl<'a> Lattice<'a> {
         cost += m.number_penalty * f64::from(unmatched);
 
         if m.para_bonus > 0.0 {
-            let s_end = src.para_end[i - 1];
-            let t_end = tgt.para_end[j - 1];
-            if s_end && t_end {
+            if self.boundary(i, j) {
                 cost -= m.para_bonus;
             }
             let crossings = (i - a..i - 1).filter(|&s| src.para_end[s]).count()
@@ -467,6 +548,12 @@ impl<'a> Lattice<'a> {
         let mut back = vec![u8::MAX; band.cells];
         let mut alpha = if posteriors {
             vec![f64::NEG_INFINITY; band.cells]
+        } else {
+            Vec::new()
+        };
+        // Bead costs ending at each cell, kept for the backward pass.
+        let mut costs: Vec<[f32; 8]> = if posteriors {
+            vec![[f32::INFINITY; 8]; band.cells]
         } else {
             Vec::new()
         };
@@ -500,6 +587,7 @@ impl<'a> Lattice<'a> {
                     }
                     if posteriors {
                         acc = log_add(acc, alpha[prev] - c);
+                        costs[here][k] = c as f32;
                     }
                 }
                 best[here] = b_cost;
@@ -531,7 +619,7 @@ impl<'a> Lattice<'a> {
         }
         steps.reverse();
         if posteriors && !steps.is_empty() {
-            let beta = self.backward();
+            let beta = self.backward(&costs);
             let z = alpha[band.cells - 1];
             for step in &mut steps {
                 let (a, b) = BEADS
@@ -543,7 +631,7 @@ impl<'a> Lattice<'a> {
                 let from = band.index(step.i - a, step.j - b);
                 let to = band.index(step.i, step.j);
                 if let (Some(from), Some(to)) = (from, to) {
-                    let lp = alpha[from] - self.cost(k, step.i, step.j) + beta[to] - z;
+                    let lp = alpha[from] - f64::from(costs[to][k]) + beta[to] - z;
                     step.post = lp.exp().clamp(0.0, 1.0);
                 }
             }
@@ -551,7 +639,7 @@ impl<'a> Lattice<'a> {
         steps
     }
 
-    fn backward(&self) -> Vec<f64> {
+    fn backward(&self, costs: &[[f32; 8]]) -> Vec<f64> {
         let (n, m) = (self.src.n(), self.tgt.n());
         let band = &self.band;
         let mut beta = vec![f64::NEG_INFINITY; band.cells];
@@ -573,7 +661,7 @@ impl<'a> Lattice<'a> {
                     if beta[next] == f64::NEG_INFINITY {
                         continue;
                     }
-                    acc = log_add(acc, beta[next] - self.cost(k, i + a, j + b));
+                    acc = log_add(acc, beta[next] - f64::from(costs[next][k]));
                 }
                 beta[here] = acc;
             }
@@ -602,7 +690,7 @@ pub(crate) fn align(src: &Side, tgt: &Side, model: &Model) -> Vec<Step> {
 /// `align`, with the cost (nats) of the best path.
 pub(crate) fn align_scored(src: &Side, tgt: &Side, model: &Model) -> (Vec<Step>, f64) {
     let band = band_for(src, tgt, model);
-    let lattice = Lattice::new(src, tgt, model, band);
+    let lattice = Lattice::new(src, tgt, model, band, true);
     let steps = lattice.solve(true);
     let cost = steps
         .iter()
@@ -634,13 +722,21 @@ pub(crate) fn permute(side: &Side, order: &[usize]) -> Side {
 /// The band a level searches: everything when small, else the widened
 /// projection of the path found on the half-size texts.
 fn band_for(src: &Side, tgt: &Side, model: &Model) -> Band {
+    band_at(src, tgt, model, 0)
+}
+
+fn band_at(src: &Side, tgt: &Side, model: &Model, depth: usize) -> Band {
     let (n, m) = (src.n(), tgt.n());
-    if (n + 1) * (m + 1) <= FULL_LIMIT || n < 16 || m < 16 {
+    // The sentence level is searched in full up to FULL_LIMIT cells; a
+    // coarse level's blocks carry many items each, so coarsening goes on
+    // until the full search is small.
+    let limit = if depth == 0 { FULL_LIMIT } else { COARSE_LIMIT };
+    if (n + 1) * (m + 1) <= limit || n < 16 || m < 16 {
         return Band::full(n, m);
     }
-    let (cs, ct) = (src.coarsen(), tgt.coarsen());
-    let coarse_band = band_for(&cs, &ct, model);
-    let steps = Lattice::new(&cs, &ct, model, coarse_band).solve(false);
+    let (cs, ct) = (src.coarsen(model), tgt.coarsen(model));
+    let coarse_band = band_at(&cs, &ct, model, depth + 1);
+    let steps = Lattice::new(&cs, &ct, model, coarse_band, false).solve(false);
     let mut path = vec![(0, 0)];
     path.extend(steps.iter().map(|s| (s.i, s.j)));
     Band::around(&path, n, m)
@@ -756,7 +852,7 @@ mod tests {
         };
         let m = model(n);
         let banded = align(&src, &tgt, &m);
-        let full = Lattice::new(&src, &tgt, &m, Band::full(src.n(), tgt.n())).solve(false);
+        let full = Lattice::new(&src, &tgt, &m, Band::full(src.n(), tgt.n()), true).solve(false);
         let b: Vec<(usize, usize)> = banded.iter().map(|s| (s.i, s.j)).collect();
         let f: Vec<(usize, usize)> = full.iter().map(|s| (s.i, s.j)).collect();
         assert_eq!(b, f);
@@ -773,7 +869,7 @@ mod tests {
         let tgt = side(&[60.0; 4], &[&[2, 3], &[3, 4, 5], &[1, 3, 5, 6], &[3, 7]]);
         let mut m = model(8);
         m.weight = vec![0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0];
-        let lattice = Lattice::new(&src, &tgt, &m, Band::full(5, 4));
+        let lattice = Lattice::new(&src, &tgt, &m, Band::full(5, 4), true);
         for &(a, b) in &BEADS[3..] {
             for i in a..=5 {
                 for j in b..=4 {

@@ -22,34 +22,33 @@ pub(crate) enum Kind {
 /// Item ids, shared by both sides of one alignment.
 #[derive(Debug, Default)]
 pub(crate) struct Vocab {
-    ids: HashMap<String, u32>,
+    /// One map per kind (word, number, name): lookups by `&str`, no key
+    /// to build.
+    ids: [HashMap<String, u32>; 3],
     pub kinds: Vec<Kind>,
 }
 
 impl Vocab {
+    fn slot(kind: Kind) -> usize {
+        match kind {
+            Kind::Word => 0,
+            Kind::Number => 1,
+            Kind::Name => 2,
+        }
+    }
+
     fn id(&mut self, kind: Kind, key: &str) -> u32 {
-        let tag = match kind {
-            Kind::Word => 'w',
-            Kind::Number => 'n',
-            Kind::Name => 'k',
-        };
-        let full = format!("{tag}:{key}");
-        if let Some(&id) = self.ids.get(&full) {
+        if let Some(&id) = self.ids[Self::slot(kind)].get(key) {
             return id;
         }
         let id = self.kinds.len() as u32;
-        self.ids.insert(full, id);
+        self.ids[Self::slot(kind)].insert(key.to_string(), id);
         self.kinds.push(kind);
         id
     }
 
     fn get(&self, kind: Kind, key: &str) -> Option<u32> {
-        let tag = match kind {
-            Kind::Word => 'w',
-            Kind::Number => 'n',
-            Kind::Name => 'k',
-        };
-        self.ids.get(&format!("{tag}:{key}")).copied()
+        self.ids[Self::slot(kind)].get(key).copied()
     }
 }
 
@@ -67,9 +66,10 @@ pub(crate) struct Features {
 /// A number in canonical form: thousands separators dropped (`2,254` →
 /// `2254`), a trailing `.0` dropped.
 fn canonical_number(token: &str) -> String {
-    let mut s: String = if token.contains('.') && token.contains(',') {
-        token.replace(',', "")
-    } else if token.contains(',') && token.rsplit(',').next().is_some_and(|g| g.len() == 3) {
+    // `1,500.5` and `2,254`: thousands separators; `2,5`: a decimal comma.
+    let thousands = token.contains('.') && token.contains(',')
+        || token.rsplit(',').next().is_some_and(|g| g.len() == 3);
+    let mut s: String = if thousands {
         token.replace(',', "")
     } else {
         token.replace(',', ".")
@@ -118,10 +118,12 @@ pub fn english_stem(word: &str) -> String {
     if w.len() > 4 && w.ends_with("ies") {
         w.truncate(w.len() - 3);
         w.push('y');
-    } else if w.ends_with("sses") {
-        w.truncate(w.len() - 2);
-    } else if w.len() > 4
-        && (w.ends_with("shes") || w.ends_with("ches") || w.ends_with("xes") || w.ends_with("zes"))
+    } else if w.ends_with("sses")
+        || (w.len() > 4
+            && (w.ends_with("shes")
+                || w.ends_with("ches")
+                || w.ends_with("xes")
+                || w.ends_with("zes")))
     {
         w.truncate(w.len() - 2);
     } else if w.len() > 3
@@ -402,7 +404,11 @@ pub(crate) fn english(text: &str, vocab: &mut Vocab) -> Features {
     let tokens = tokenize_folded(text);
     let mut prev_cap: Option<String> = None;
     for token in tokens {
-        let low = fold(token);
+        let low = if token.is_ascii() {
+            token.to_ascii_lowercase()
+        } else {
+            fold(token)
+        };
         if is_number(&low) {
             items.push(vocab.id(Kind::Number, &canonical_number(&low)));
             prev_cap = None;
@@ -430,7 +436,7 @@ pub(crate) fn english(text: &str, vocab: &mut Vocab) -> Features {
                 let joined = format!("{prev}{low}");
                 for j in [joined.as_str(), joined.strip_prefix("al").unwrap_or("")] {
                     let sk = english_skeleton(j);
-                    if sk.len() >= MIN_SKELETON + 1 {
+                    if sk.len() > MIN_SKELETON {
                         items.push(vocab.id(Kind::Name, &sk));
                     }
                 }
@@ -460,8 +466,8 @@ pub(crate) struct NameIndex {
 impl NameIndex {
     pub fn build(vocab: &Vocab) -> NameIndex {
         let mut index = NameIndex::default();
-        for (key, &id) in &vocab.ids {
-            if let Some(sk) = key.strip_prefix("k:") {
+        for (sk, &id) in &vocab.ids[Vocab::slot(Kind::Name)] {
+            {
                 index.exact.insert(sk.to_string(), id);
                 if sk.len() >= 4 {
                     for d in deletions(sk) {
@@ -499,18 +505,22 @@ impl NameIndex {
     }
 }
 
+/// How many dictionary senses of one Arabic word become items.
+const MAX_ITEMS_PER_WORD: usize = 4;
+
 /// Arabic-side features: numbers, quoted Latin words, dictionary
 /// translations and name matches, as English-side item ids.
+/// `folded` is the sentence after `text::normalize::fold` (folded once by
+/// the caller: the second pass re-reads it with a larger lexicon).
 pub(crate) fn arabic(
-    text: &str,
+    folded: &str,
     vocab: &mut Vocab,
     lexicon: &Lexicon,
     names: &NameIndex,
 ) -> Features {
-    let folded = fold(text);
     let mut items = Vec::new();
     let mut trans = 0u16;
-    for token in tokenize_folded(&folded) {
+    for token in tokenize_folded(folded) {
         if is_number(token) {
             items.push(vocab.id(Kind::Number, &canonical_number(token)));
             continue;
@@ -534,10 +544,14 @@ pub(crate) fn arabic(
             continue;
         }
         let before = items.len();
-        for stem in lexicon.lookup(token) {
-            if let Some(id) = vocab.get(Kind::Word, stem) {
-                items.push(id);
-            }
+        // The first senses present in this English text; a long list of
+        // near-synonyms would mostly add chance matches.
+        for id in lexicon
+            .lookup(token)
+            .filter_map(|stem| vocab.get(Kind::Word, stem))
+            .take(MAX_ITEMS_PER_WORD)
+        {
+            items.push(id);
         }
         // Names: the word as is, and without a one-letter clitic.
         let mut sks: Vec<String> = vec![arabic_skeleton(token)];
@@ -573,7 +587,7 @@ pub(crate) fn arabic(
     items.sort_unstable();
     items.dedup();
     Features {
-        len: char_len(&folded),
+        len: char_len(folded),
         items,
         trans,
     }
@@ -604,7 +618,7 @@ mod tests {
         let mut lex = Lexicon::new();
         lex.add("وفد", "delegation");
         let ar = arabic(
-            "استقبل لافروف في موسكو وفداً، مستنداً إلى القرار ٢٢٥٤ بعد 10 أعوام.",
+            &fold("استقبل لافروف في موسكو وفداً، مستنداً إلى القرار ٢٢٥٤ بعد 10 أعوام."),
             &mut vocab,
             &lex,
             &names,

@@ -175,16 +175,10 @@ pub fn render(page: &Page) -> String {
             &link.src,
             page.src,
             page.src_ids,
-            "لا مقابل في الترجمة",
+            "no Arabic source",
         );
         h.push_str("</td><td class=\"en\" lang=\"en\">");
-        cell(
-            &mut h,
-            &link.tgt,
-            page.tgt,
-            page.tgt_ids,
-            "not in the Arabic",
-        );
+        cell(&mut h, &link.tgt, page.tgt, page.tgt_ids, "not translated");
         h.push_str(&format!(
             "</td><td><span class=\"badge\">{:.2}</span><span class=\"kind\">{}</span></td></tr>\n",
             link.score,
@@ -199,7 +193,9 @@ Omitted sentences are not imported; links below --min-score are not imported eit
 
 fn cell(h: &mut String, idx: &[usize], text: &[String], ids: &[usize], missing: &str) {
     if idx.is_empty() {
-        h.push_str(&format!("<span class=\"missing\">— {missing} —</span>"));
+        h.push_str(&format!(
+            "<span class=\"missing\" dir=\"ltr\" lang=\"en\">— {missing} —</span>"
+        ));
         return;
     }
     for &i in idx {

@@ -84,6 +84,10 @@ pub struct Alignment {
     pub crossing_links: usize,
     /// Was the paragraph structure used (the two sides' paragraphs agree)?
     pub paragraphs_used: bool,
+    /// Share of the pairs whose sides share lexical evidence (≥ 2 nats of
+    /// numbers, names, dictionary words): near 1 for a translation, low for
+    /// two unrelated texts.
+    pub lexical_support: f64,
 }
 
 /// Align Arabic sentences `src` with English sentences `tgt`.
@@ -99,8 +103,13 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         .map(|t| features::english(t, &mut vocab))
         .collect();
     let names = NameIndex::build(&vocab);
+    let src_folded: Vec<String> = src
+        .iter()
+        .map(|s| crate::text::normalize::fold(s))
+        .collect();
     let src_feats = |vocab: &mut Vocab, lex: &Lexicon| -> Vec<_> {
-        src.iter()
+        src_folded
+            .iter()
             .map(|s| features::arabic(s, vocab, lex, &names))
             .collect()
     };
@@ -155,7 +164,13 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         candidates.push(perm);
     }
     let mut trials = 0;
-    while trials < MAX_REORDER_TRIALS {
+    // Each trial is a full alignment: fewer on long texts.
+    let max_trials = if src.len() + tgt.len() <= 4_000 {
+        MAX_REORDER_TRIALS
+    } else {
+        1
+    };
+    while trials < max_trials {
         let Some(candidate) = candidates.pop() else {
             let moved = dp::permute(&tgt_side, &order);
             candidates = block_moves(&steps, &src_side, &moved, &order, &model);
@@ -176,6 +191,30 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     }
     let moved = dp::permute(&tgt_side, &order);
     let (mut links, _) = recover_crossings(&steps, &src_side, &moved, &model);
+    // How many pairs share real evidence: translations do, unrelated
+    // texts that merely have the right lengths do not.
+    let pairs: Vec<&Link> = links
+        .iter()
+        .filter(|l| !l.src.is_empty() && !l.tgt.is_empty())
+        .collect();
+    let supported = pairs
+        .iter()
+        .filter(|l| {
+            let step = Step {
+                a: l.src.len(),
+                b: l.tgt.len(),
+                i: l.src[l.src.len() - 1] + 1,
+                j: l.tgt[l.tgt.len() - 1] + 1,
+                post: l.score,
+            };
+            dp::evidence(&src_side, &moved, &model, &step) >= 2.0
+        })
+        .count();
+    let lexical_support = if pairs.is_empty() {
+        0.0
+    } else {
+        supported as f64 / pairs.len() as f64
+    };
     for link in &mut links {
         for j in &mut link.tgt {
             *j = order[*j];
@@ -199,6 +238,7 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         learned_pairs,
         crossing_links,
         paragraphs_used: model.para_bonus > 0.0,
+        lexical_support,
     }
 }
 
@@ -582,7 +622,7 @@ fn recover_crossings(
         };
         if s.b == 0 && used_src[s.i - 1] {
             // Replaced by a recovered link, emitted at its first sentence.
-            while recovered.last().is_some_and(|r| r.src[0] <= s.i - 1) {
+            while recovered.last().is_some_and(|r| r.src[0] < s.i) {
                 let r = recovered.pop().expect("checked");
                 if r.src[0] == s.i - 1 {
                     links.push(r);

@@ -222,7 +222,7 @@ fn summarize(ctx: &super::Ctx, result: &Alignment, ar: &Text, en: &Text) {
         links.iter().map(|l| l.score).sum::<f64>() / links.len() as f64
     };
     ctx.say(&format!(
-        "aligned {} Arabic and {} English sentences: {} links ({} pairs, {} omissions), {} below 0.5, mean score {:.2}; English/Arabic length ratio {:.2}",
+        "aligned {} Arabic and {} English sentences: {} links ({} pairs, {} omissions), {} below 0.5, mean score {:.2}; {:.0}% of pairs share words, names or numbers; English/Arabic length ratio {:.2}",
         ar.sentences.len(),
         en.sentences.len(),
         links.len(),
@@ -230,6 +230,7 @@ fn summarize(ctx: &super::Ctx, result: &Alignment, ar: &Text, en: &Text) {
         links.len() - pairs,
         low,
         mean,
+        100.0 * result.lexical_support,
         result.ratio
     ));
     if result.crossing_links > 0 {
@@ -238,7 +239,9 @@ fn summarize(ctx: &super::Ctx, result: &Alignment, ar: &Text, en: &Text) {
             result.crossing_links
         ));
     }
-    if !links.is_empty() && (mean < 0.4 || pairs * 3 < links.len()) {
+    if !links.is_empty()
+        && (mean < 0.4 || pairs * 3 < links.len() || (pairs >= 5 && result.lexical_support < 0.4))
+    {
         ctx.say(
             "warning: most links are weak: are these two texts really a translation of each other?",
         );
