@@ -100,27 +100,66 @@ fn nfkc(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Characters whose fold needs neither NFKC nor the Unicode lowercase
+/// tables: ASCII, the Arabic block minus what NFKC could change (the
+/// hamza/madda marks U+0653–U+0655 compose with a preceding letter,
+/// U+0675–U+0678 decompose), and the typographic quotes and dashes news
+/// text is full of. Each is NFKC-stable and caseless or ASCII, and none
+/// composes with a neighbour (the Arabic marks that canonical ordering
+/// could move are all dropped by `fold_char`), so a text made only of
+/// these folds the same with or without NFKC, one character at a time.
+#[inline]
+fn is_simple(c: char) -> bool {
+    match c {
+        '\0'..='\u{7F}' => true,
+        '\u{0600}'..='\u{06FF}' => !matches!(c, '\u{0653}'..='\u{0655}' | '\u{0675}'..='\u{0678}'),
+        '\u{00AB}' | '\u{00BB}' | '\u{2013}' | '\u{2014}' | '\u{2018}'..='\u{201D}' => true,
+        _ => false,
+    }
+}
+
+/// Feed the folded, lowercased characters of `text` (steps 1–6) to `emit`.
+/// Only ASCII and Arabic-block text (the bulk of a TM) skips the NFKC
+/// quick check and the case tables; anything else takes the general path.
+#[inline]
+fn fold_each(text: &str, mut emit: impl FnMut(char)) -> bool {
+    // Fast path: stop at the first character it cannot vouch for, tell the
+    // caller (which restarts on the general path).
+    for c in text.chars() {
+        if !is_simple(c) {
+            return false;
+        }
+        if let Some(f) = fold_char(c) {
+            emit(f.to_ascii_lowercase());
+        }
+    }
+    true
+}
+
+/// The general path of `fold_each`: NFKC when needed, Unicode lowercase.
+fn fold_each_general(text: &str, mut emit: impl FnMut(char)) {
+    let text = nfkc(text);
+    for c in text.chars().filter_map(fold_char) {
+        if c.is_ascii() {
+            emit(c.to_ascii_lowercase());
+        } else if is_caseless(c) || c.is_lowercase() || !c.is_alphabetic() {
+            emit(c);
+        } else {
+            c.to_lowercase().for_each(&mut emit);
+        }
+    }
+}
+
 /// The folded character stream of `text` (steps 1–6), lowercased, with
 /// whitespace kept as it was. Used where positions must stay word-aligned
 /// with the original (concordance, anchors).
 pub fn fold(text: &str) -> String {
-    let text = nfkc(text);
     let mut out = String::with_capacity(text.len());
-    for c in text.chars().filter_map(fold_char) {
-        push_lower(&mut out, c);
+    if !fold_each(text, |c| out.push(c)) {
+        out.clear();
+        fold_each_general(text, |c| out.push(c));
     }
     out
-}
-
-#[inline]
-fn push_lower(out: &mut String, c: char) {
-    if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
-    } else if is_caseless(c) || c.is_lowercase() || !c.is_alphabetic() {
-        out.push(c);
-    } else {
-        out.extend(c.to_lowercase());
-    }
 }
 
 /// Arabic, Hebrew, CJK…: no case; skip the lowercase tables.
@@ -129,17 +168,94 @@ fn is_caseless(c: char) -> bool {
     matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' | '\u{3040}'..='\u{9FFF}')
 }
 
-/// The matching key of a text: folded tokens joined by single spaces.
-pub fn matching_key(text: &str) -> String {
-    let folded = fold(text);
-    let mut key = String::with_capacity(folded.len() + 8);
-    for token in tokenize_folded(&folded) {
-        if !key.is_empty() {
-            key.push(' ');
+/// Step 7 as a stream: folded characters in, the key (tokens joined by
+/// single spaces) out. The same rules as `tokenize_folded`, which needs the
+/// folded text whole; this one holds back at most one character (an
+/// apostrophe or number separator whose fate the next character decides).
+struct KeyWriter {
+    key: String,
+    in_word: bool,
+    prev: char,
+    pending: Option<char>,
+}
+
+impl KeyWriter {
+    fn new(capacity: usize) -> KeyWriter {
+        KeyWriter {
+            key: String::with_capacity(capacity),
+            in_word: false,
+            prev: ' ',
+            pending: None,
         }
-        key.push_str(token);
     }
-    key
+
+    #[inline]
+    fn start_token(&mut self, c: char) {
+        if !self.key.is_empty() {
+            self.key.push(' ');
+        }
+        self.key.push(c);
+    }
+
+    #[inline]
+    fn push(&mut self, d: char) {
+        if let Some(p) = self.pending.take() {
+            let joins = if p == '\'' {
+                d.is_alphabetic()
+            } else {
+                d.is_ascii_digit()
+            };
+            if joins {
+                self.key.push(p);
+                self.key.push(d);
+                self.prev = d;
+                return;
+            }
+            self.in_word = false;
+            self.start_token(p);
+        } else if self.in_word {
+            if is_word_char(d) {
+                self.key.push(d);
+                self.prev = d;
+                return;
+            }
+            // Held back until the next character: don't, 1.5, 2,254.
+            if (d == '\'' && self.prev.is_alphabetic())
+                || ((d == '.' || d == ',') && self.prev.is_ascii_digit())
+            {
+                self.pending = Some(d);
+                return;
+            }
+            self.in_word = false;
+        }
+        if d.is_whitespace() {
+            return;
+        }
+        self.start_token(d);
+        if is_word_char(d) {
+            self.in_word = true;
+            self.prev = d;
+        }
+    }
+
+    fn finish(mut self) -> String {
+        if let Some(p) = self.pending.take() {
+            self.start_token(p);
+        }
+        self.key
+    }
+}
+
+/// The matching key of a text: folded tokens joined by single spaces.
+/// One pass, no intermediate folded text (this runs for every segment of
+/// every import).
+pub fn matching_key(text: &str) -> String {
+    let mut writer = KeyWriter::new(text.len() + 8);
+    if !fold_each(text, |c| writer.push(c)) {
+        writer = KeyWriter::new(text.len() + 8);
+        fold_each_general(text, |c| writer.push(c));
+    }
+    writer.finish()
 }
 
 /// The tokens of a matching key (the inverse of joining with spaces).
@@ -268,6 +384,86 @@ mod tests {
     #[test]
     fn fold_keeps_spacing_for_positional_use() {
         assert_eq!(fold("أهلاً  وسهلاً"), "اهلا  وسهلا");
+    }
+
+    /// The implementation before the one-pass fast path, kept as the
+    /// reference the fast one must agree with.
+    mod reference {
+        use super::super::{fold_char, is_caseless, nfkc, tokenize_folded};
+
+        pub fn fold(text: &str) -> String {
+            let text = nfkc(text);
+            let mut out = String::with_capacity(text.len());
+            for c in text.chars().filter_map(fold_char) {
+                if c.is_ascii() {
+                    out.push(c.to_ascii_lowercase());
+                } else if is_caseless(c) || c.is_lowercase() || !c.is_alphabetic() {
+                    out.push(c);
+                } else {
+                    out.extend(c.to_lowercase());
+                }
+            }
+            out
+        }
+
+        pub fn matching_key(text: &str) -> String {
+            tokenize_folded(&fold(text)).join(" ")
+        }
+    }
+
+    #[test]
+    fn fast_path_characters_are_nfkc_stable_and_caseless_or_ascii() {
+        use unicode_normalization::UnicodeNormalization;
+        let simple = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| is_simple(*c));
+        for c in simple {
+            let one = c.to_string();
+            assert_eq!(one.nfkc().collect::<String>(), one, "U+{:04X}", c as u32);
+            assert!(
+                c.is_ascii() || c.to_lowercase().eq([c]),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
+
+    #[test]
+    fn fast_and_reference_agree_on_tricky_cases() {
+        for text in [
+            "don't O'Brien 'quoted' it's'",
+            "1.5 2,254 1. 5 ,3 3, a.b 1.a ٢٫٥ ١٬٠٠٠",
+            "آ ا\u{0653} ا\u{0654} و\u{0654} ي\u{0654} ە\u{0654} ۂ",
+            "ﻻ ﺳﻮﺭﻳﺔ … ﷺ ٵ",
+            "İstanbul ÉCOLE Straße ǅ ﬁ \u{00A0}x",
+            "e\u{0301} ا\u{064E}\u{0301}",
+            "«نعم»، “Don't” — ‘x’ – ‒ ―",
+            "x' 'y 9. .9 a'1 1'a",
+        ] {
+            assert_eq!(
+                matching_key(text),
+                reference::matching_key(text),
+                "{text:?}"
+            );
+            assert_eq!(fold(text), reference::fold(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn one_pass_key_equals_the_reference_on_random_text(
+            text in "[ا-ي ًٌٍَُِّْٰـأإآٱؤئىیکةۀە٠-٩۰-۹0-9a-zA-ZÉİß'.,;:!?،؛؟٪٫٬«»“”‘’–—…ﷺﻻﺳﻮ\u{0653}\u{0654}\u{0655}\u{0301}\u{200F}\u{200C}\u{FEFF}\u{00A0}\u{00AD}\t\n ]{0,60}",
+        ) {
+            proptest::prop_assert_eq!(matching_key(&text), reference::matching_key(&text));
+            proptest::prop_assert_eq!(fold(&text), reference::fold(&text));
+        }
+
+        #[test]
+        fn one_pass_key_equals_the_reference_on_any_unicode(text in "\\PC{0,30}") {
+            proptest::prop_assert_eq!(matching_key(&text), reference::matching_key(&text));
+            proptest::prop_assert_eq!(fold(&text), reference::fold(&text));
+        }
     }
 
     #[test]

@@ -568,6 +568,19 @@ pub struct UnitWriter<'a> {
     origin_ids: HashMap<String, i64>,
     counters: Counters,
     summary: WriteSummary,
+    /// When the TM held no unit as this writer began: a bit per source-hash
+    /// bucket of the units it added since. A clear bit proves the TM has no
+    /// candidate duplicate, which saves the index lookup for nearly every
+    /// unit of a first import (a set bit only means "look it up").
+    fresh: Option<Vec<u64>>,
+}
+
+/// Bits in `UnitWriter::fresh`: 4 MiB, under 3% false hits at 1M units.
+const FRESH_BITS: u64 = 1 << 25;
+
+fn fresh_bit(source_hash: i64) -> (usize, u64) {
+    let bit = (source_hash as u64) % FRESH_BITS;
+    ((bit / 64) as usize, 1 << (bit % 64))
 }
 
 impl Store {
@@ -592,7 +605,10 @@ impl Store {
             format!("{path}: cannot start writing (is another tarjuman writing to it?)")
         })?;
         let indexer = Indexer::new(&tx)?;
+        let empty: bool =
+            tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM unit)", [], |r| r.get(0))?;
         Ok(UnitWriter {
+            fresh: empty.then(|| vec![0; (FRESH_BITS / 64) as usize]),
             tx,
             indexer,
             origin: origin.clone(),
@@ -679,8 +695,13 @@ impl UnitWriter<'_> {
         let (content_hash, source_hash) = (prepared.content_hash, prepared.source_hash);
 
         let mut reuse_id = None;
+        let maybe_stored = self.fresh.as_ref().map_or(true, |bits| {
+            let (word, mask) = fresh_bit(source_hash);
+            bits[word] & mask != 0
+        });
         match on_duplicate {
             OnDuplicate::Keep => {}
+            _ if !maybe_stored => {}
             OnDuplicate::Skip => {
                 for id in self.candidates(source_hash, Some(content_hash))? {
                     let (_, stored) = stored_signature(&self.tx, id)?;
@@ -712,6 +733,10 @@ impl UnitWriter<'_> {
 
         let origin_id = self.origin_id(unit.origin.as_deref())?;
         let id = self.insert(unit, prepared, reuse_id, origin_id)?;
+        if let Some(bits) = &mut self.fresh {
+            let (word, mask) = fresh_bit(source_hash);
+            bits[word] |= mask;
+        }
         let langs: Vec<&str> = unit.variants.iter().map(|v| v.lang.as_str()).collect();
         self.counters.unit(1, srclang, &langs, Some(origin_id));
         self.counters.date_added(unit_date(&unit.stamp));
