@@ -449,8 +449,8 @@ impl<'a> Lattice<'a> {
         // Only duplicates of two sentences both inside the group can be
         // over-counted (a group spans at most 3 sentences, so any item two
         // of its sentences share is in one of these sets).
-        let dup_sets = dups_inside(&self.src_dups, i - a..i)
-            .chain(dups_inside(&self.tgt_dups, j - b..j));
+        let dup_sets =
+            dups_inside(&self.src_dups, i - a..i).chain(dups_inside(&self.tgt_dups, j - b..j));
         for set in dup_sets {
             for &x in set {
                 if nc < cands.len() && !cands[..nc].contains(&x) {
