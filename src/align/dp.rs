@@ -353,6 +353,21 @@ fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
+/// The duplicate sets of `dups` between two sentences both in `group`.
+fn dups_inside(
+    dups: &[[Vec<u32>; 2]],
+    group: std::ops::Range<usize>,
+) -> impl Iterator<Item = &Vec<u32>> {
+    let end = group.end;
+    group.flat_map(move |s| {
+        dups[s]
+            .iter()
+            .enumerate()
+            .filter(move |(d, _)| s + d + 1 < end)
+            .map(|(_, set)| set)
+    })
+}
+
 fn dups(side: &Side) -> Vec<[Vec<u32>; 2]> {
     let n = side.n();
     (0..n)
@@ -427,9 +442,15 @@ impl<'a> Lattice<'a> {
         // their duplicate sets small; past 64 the rest is ignored.
         let mut cands = [0u32; 64];
         let mut nc = 0;
-        let dup_sets = (i - a..i)
-            .flat_map(|s| self.src_dups[s].iter())
-            .chain((j - b..j).flat_map(|t| self.tgt_dups[t].iter()));
+        if sh.count == 0 {
+            // Nothing shared pairwise: nothing to over-count.
+            return sh;
+        }
+        // Only duplicates of two sentences both inside the group can be
+        // over-counted (a group spans at most 3 sentences, so any item two
+        // of its sentences share is in one of these sets).
+        let dup_sets =
+            dups_inside(&self.src_dups, i - a..i).chain(dups_inside(&self.tgt_dups, j - b..j));
         for set in dup_sets {
             for &x in set {
                 if nc < cands.len() && !cands[..nc].contains(&x) {
@@ -568,7 +589,9 @@ impl<'a> Lattice<'a> {
                 }
                 let here = band.start[i] + j - band.lo[i];
                 let (mut b_cost, mut b_k) = (f64::INFINITY, u8::MAX);
-                let mut acc = f64::NEG_INFINITY;
+                // Log-sum-exp of the incoming paths, with one log per cell.
+                let mut terms = [f64::NEG_INFINITY; 8];
+                let mut top = f64::NEG_INFINITY;
                 for (k, &(a, b)) in BEADS.iter().enumerate() {
                     if a > i || b > j {
                         continue;
@@ -586,14 +609,15 @@ impl<'a> Lattice<'a> {
                         b_k = k as u8;
                     }
                     if posteriors {
-                        acc = log_add(acc, alpha[prev] - c);
+                        terms[k] = alpha[prev] - c;
+                        top = top.max(terms[k]);
                         costs[here][k] = c as f32;
                     }
                 }
                 best[here] = b_cost;
                 back[here] = b_k;
                 if posteriors {
-                    alpha[here] = acc;
+                    alpha[here] = log_sum_exp(&terms, top);
                 }
             }
         }
@@ -650,7 +674,8 @@ impl<'a> Lattice<'a> {
                     continue;
                 }
                 let here = band.start[i] + j - band.lo[i];
-                let mut acc = f64::NEG_INFINITY;
+                let mut terms = [f64::NEG_INFINITY; 8];
+                let mut top = f64::NEG_INFINITY;
                 for (k, &(a, b)) in BEADS.iter().enumerate() {
                     if i + a > n || j + b > m {
                         continue;
@@ -661,25 +686,29 @@ impl<'a> Lattice<'a> {
                     if beta[next] == f64::NEG_INFINITY {
                         continue;
                     }
-                    acc = log_add(acc, beta[next] - f64::from(costs[next][k]));
+                    terms[k] = beta[next] - f64::from(costs[next][k]);
+                    top = top.max(terms[k]);
                 }
-                beta[here] = acc;
+                beta[here] = log_sum_exp(&terms, top);
             }
         }
         beta
     }
 }
 
+/// ln Σ exp(x) over `terms`, `top` their maximum: one log per cell
+/// instead of one per pair of terms.
 #[inline]
-fn log_add(x: f64, y: f64) -> f64 {
-    if x == f64::NEG_INFINITY {
-        return y;
+fn log_sum_exp(terms: &[f64; 8], top: f64) -> f64 {
+    if top == f64::NEG_INFINITY {
+        return top;
     }
-    if y == f64::NEG_INFINITY {
-        return x;
-    }
-    let (hi, lo) = if x > y { (x, y) } else { (y, x) };
-    hi + (lo - hi).exp().ln_1p()
+    let sum: f64 = terms
+        .iter()
+        .filter(|&&x| x > f64::NEG_INFINITY)
+        .map(|&x| (x - top).exp())
+        .sum();
+    top + sum.ln()
 }
 
 /// Align two sides: the best bead sequence with posteriors.
