@@ -120,19 +120,27 @@ fn search(store: &Store, s: &Search) -> Result<Vec<Hit>> {
     let lo = content.len() as u32;
     let mut cands: Vec<u64> = Vec::new();
     index::postings(conn, toks[0].id, lo, u32::MAX, |u, _| cands.push(u))?;
+    // Ascending and unique, so the next terms' postings are checked by
+    // binary search and a mark (no hash set as large as a common word's
+    // postings).
+    cands.sort_unstable();
+    cands.dedup();
+    let mut hit = Vec::new();
     for t in &toks[1..] {
         if cands.is_empty() || t.df > INTERSECT_FACTOR * cands.len() as i64 {
             break;
         }
-        let mut has: index::FastSet<u64> = index::FastSet::default();
-        has.reserve(t.df.max(0) as usize);
+        hit.clear();
+        hit.resize(cands.len(), false);
         index::postings(conn, t.id, lo, u32::MAX, |u, _| {
-            has.insert(u);
+            if let Ok(i) = cands.binary_search(&u) {
+                hit[i] = true;
+            }
         })?;
-        cands.retain(|u| has.contains(u));
+        let mut keep = hit.iter();
+        cands.retain(|_| *keep.next().unwrap_or(&false));
     }
-    cands.sort_unstable_by(|a, b| b.cmp(a));
-    cands.dedup();
+    cands.reverse();
     // The phrase as it appears inside a key: whole tokens, space-delimited.
     let needle = format!(" {} ", phrase.join(" "));
 
