@@ -257,7 +257,7 @@ const SUFFIXES: [(&str, f64); 14] = [
 
 /// Word forms for a TM of `tokens` running words, sized by Heaps' law
 /// (types = 1.76 · 44 · T^0.49: ~300,000 forms for the ~23M words of 1M
-/// units, ~100,000 for 100k units). The ~150 real function words and news
+/// units, ~100,000 for 100k units). The 184 real function words and news
 /// words come first; then every prefix + root-pattern stem + suffix form of
 /// the real roots, ranked by the product of their morphemes' weights
 /// (roots Zipf-distributed) with a little noise, cut at the Heaps size.
@@ -296,7 +296,10 @@ fn heaps_vocab(tokens: f64) -> Vec<String> {
                 for (suf, sufw) in SUFFIXES {
                     // Noise in [0.5, 1.5) so equal products do not tie.
                     let noise = 0.5 + (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
-                    forms.push((root_w * pw * prew * sufw * noise, format!("{pre}{stem}{suf}")));
+                    forms.push((
+                        root_w * pw * prew * sufw * noise,
+                        format!("{pre}{stem}{suf}"),
+                    ));
                 }
             }
         }
