@@ -10,10 +10,7 @@
 //! least as long as the phrase), intersected with the next rarest terms'
 //! postings while that is cheaper than reading keys; then each candidate's
 //! key is searched for the phrase's tokens, and for a hit the raw text is
-//! tokenized to report the phrase's byte spans for highlighting. The newest
-//! few candidates are checked before any intersection: a phrase of common
-//! words usually fills `--limit` from them, and its long postings are then
-//! never read past the first term's.
+//! tokenized to report the phrase's byte spans for highlighting.
 
 use std::ops::Range;
 
@@ -29,9 +26,6 @@ use crate::text::normalize::{key_tokens, matching_key};
 /// Stop intersecting when the next posting list is this many times longer
 /// than the candidates left: reading texts is then cheaper.
 const INTERSECT_FACTOR: i64 = 200;
-
-/// Candidates (times the limit) checked newest first before intersecting.
-const EARLY_CHECKS: usize = 4;
 
 /// One unit containing the phrase.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -126,70 +120,11 @@ fn search(store: &Store, s: &Search) -> Result<Vec<Hit>> {
     let lo = content.len() as u32;
     let mut cands: Vec<u64> = Vec::new();
     index::postings(conn, toks[0].id, lo, u32::MAX, |u, _| cands.push(u))?;
+    // Ascending and unique, so the next terms' postings are checked by
+    // binary search and a mark (no hash set as large as a common word's
+    // postings).
     cands.sort_unstable();
     cands.dedup();
-    // The phrase as it appears inside a key: whole tokens, space-delimited.
-    let needle = format!(" {} ", phrase.join(" "));
-    let mut variants = conn
-        .prepare_cached("SELECT lang, key, plain FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
-    let mut origin = conn.prepare_cached(
-        "SELECT o.name FROM unit u LEFT JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1",
-    )?;
-    let mut check = |u: u64| -> Result<Option<Hit>> {
-        let rows: Vec<(String, String, String)> = variants
-            .query_map([u as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let Some(si) = rows
-            .iter()
-            .position(|r| index::index_lang(&r.0) == side_index)
-        else {
-            return Ok(None);
-        };
-        if !lang::matches(side, &rows[si].0) {
-            return Ok(None);
-        }
-        let Some(oi) = (0..rows.len()).find(|&i| i != si && lang::matches(other, &rows[i].0))
-        else {
-            return Ok(None);
-        };
-        // Cheap test on the key first; tokens with raw spans only for hits.
-        if !format!(" {} ", rows[si].1).contains(&needle) {
-            return Ok(None);
-        }
-        let text = &rows[si].2;
-        let spans = find(&diff::tokens(text), &phrase);
-        if spans.is_empty() {
-            return Ok(None);
-        }
-        let origin: Option<String> = origin.query_row([u as i64], |r| r.get(0))?;
-        Ok(Some(Hit {
-            unit_id: u as i64,
-            text: text.clone(),
-            spans,
-            other: rows[oi].2.clone(),
-            origin,
-        }))
-    };
-
-    // A phrase of common words fills the limit from its newest few
-    // candidates: try those before paying for any intersection (the
-    // newest-first order and the result are the same either way).
-    let mut hits = Vec::new();
-    let early = cands.len().min(EARLY_CHECKS * s.limit.max(1));
-    for &u in cands[cands.len() - early..].iter().rev() {
-        if hits.len() >= s.limit {
-            break;
-        }
-        hits.extend(check(u)?);
-    }
-    if hits.len() >= s.limit {
-        return Ok(hits);
-    }
-    cands.truncate(cands.len() - early);
-
-    // The rest, ascending and unique: the next terms' postings are checked
-    // by binary search and a mark (no hash set as large as a common
-    // word's postings).
     let mut hit = Vec::new();
     for t in &toks[1..] {
         if cands.is_empty() || t.df > INTERSECT_FACTOR * cands.len() as i64 {
@@ -205,11 +140,53 @@ fn search(store: &Store, s: &Search) -> Result<Vec<Hit>> {
         let mut keep = hit.iter();
         cands.retain(|_| *keep.next().unwrap_or(&false));
     }
-    for &u in cands.iter().rev() {
+    cands.reverse();
+    // The phrase as it appears inside a key: whole tokens, space-delimited.
+    let needle = format!(" {} ", phrase.join(" "));
+
+    let mut hits = Vec::new();
+    let mut variants = conn
+        .prepare_cached("SELECT lang, key, plain FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
+    let mut origin = conn.prepare_cached(
+        "SELECT o.name FROM unit u LEFT JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1",
+    )?;
+    for u in cands {
         if hits.len() >= s.limit {
             break;
         }
-        hits.extend(check(u)?);
+        let rows: Vec<(String, String, String)> = variants
+            .query_map([u as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(si) = rows
+            .iter()
+            .position(|r| index::index_lang(&r.0) == side_index)
+        else {
+            continue;
+        };
+        if !lang::matches(side, &rows[si].0) {
+            continue;
+        }
+        let Some(oi) = (0..rows.len()).find(|&i| i != si && lang::matches(other, &rows[i].0))
+        else {
+            continue;
+        };
+        // Cheap test on the key first; tokens with raw spans only for hits.
+        if !format!(" {} ", rows[si].1).contains(&needle) {
+            continue;
+        }
+        let text = &rows[si].2;
+        let spans = find(&diff::tokens(text), &phrase);
+        if spans.is_empty() {
+            continue;
+        }
+        let origin: Option<String> = origin.query_row([u as i64], |r| r.get(0))?;
+        hits.push(Hit {
+            unit_id: u as i64,
+            text: text.clone(),
+            spans,
+            other: rows[oi].2.clone(),
+            origin,
+        });
     }
     Ok(hits)
 }
@@ -271,8 +248,8 @@ mod tests {
     #[test]
     fn an_old_hit_behind_many_near_misses_is_found() {
         // The newest units hold every word and both adjacent pairs, but
-        // not the phrase: the early checks miss, the intersection keeps
-        // them, and the oldest unit is the one hit.
+        // not the phrase: the intersection keeps them, the key check
+        // rejects them, and the oldest unit is the one hit.
         let misses: Vec<String> = (0..9)
             .map(|i| format!("قوات الأمن في {i} الأمن السورية"))
             .collect();
