@@ -5,11 +5,14 @@
 //! (default 2,000), `TARJUMAN_BENCH_TRUTH` how many of them are checked
 //! against brute force (default 150).
 //!
-//! Data: words of the seed article plus common news words, each with
-//! clitic and suffix variants (و، ب، ل، ال… / ها، هم، ات…), plus root-and-
-//! pattern forms of generated triliteral roots: several thousand forms,
-//! drawn with a Zipf (s = 1) distribution into sentences of 8–40 words with
-//! some numbers (Arabic-Indic and ASCII), commas and a final full stop.
+//! Data (`TARJUMAN_BENCH_VOCAB=heaps`, the default): a lexicon sized by
+//! Heaps' law for the run's token count (see `heaps_vocab`): real function
+//! words, then clitic + root-and-pattern stem + suffix forms of real
+//! triliteral roots, ranked by the product of their morphemes' frequencies
+//! and drawn with a Zipf–Mandelbrot distribution into sentences of 8–40
+//! words with some numbers (Arabic-Indic and ASCII), commas and a final
+//! full stop. `TARJUMAN_BENCH_VOCAB=small` gives the earlier fixed
+//! vocabulary of ~6,100 forms (Zipf s = 1), for comparison.
 //! Queries: stored sentences edited (words substituted, deleted, inserted,
 //! harakat added, numbers changed) and fresh sentences (usually no match).
 //! Truth: a brute-force scan of every stored key on all cores.
@@ -71,11 +74,17 @@ struct Vocab {
 }
 
 impl Vocab {
+    /// Zipf (s = 1) over the ranks.
     fn new(words: Vec<String>) -> Vocab {
+        Vocab::mandelbrot(words, 1.0, 0.0)
+    }
+
+    /// Zipf–Mandelbrot: p(r) ∝ 1 / (r + q)^s, r = 1, 2, …
+    fn mandelbrot(words: Vec<String>, s: f64, q: f64) -> Vocab {
         let mut acc = 0.0;
         let cdf = (0..words.len())
             .map(|r| {
-                acc += 1.0 / (r as f64 + 1.0);
+                acc += (r as f64 + 1.0 + q).powf(-s);
                 acc
             })
             .collect();
@@ -161,6 +170,149 @@ fn arabic_vocab() -> Vec<String> {
     }
     words.extend(tail);
     words.dedup();
+    words
+}
+
+/// Heaps' law V = K·T^β for English newswire: K = 44, β = 0.49 on
+/// Reuters-RCV1 (Manning, Raghavan & Schütze, *Introduction to Information
+/// Retrieval*, 2008, §5.1.1).
+const HEAPS_K: f64 = 44.0;
+const HEAPS_BETA: f64 = 0.49;
+/// Arabic newswire has 76 % more word types than English newswire of the
+/// same size (Alotaiby, Foda & Alkharashi, "Arabic vs. English: Comparative
+/// Statistical Study", Arabian J. Sci. Eng. 39 (2014) 809–820: Arabic and
+/// English Gigaword, 600M words each), clitics being written attached.
+const ARABIC_TYPES_FACTOR: f64 = 1.76;
+
+/// Real triliteral roots common in news text.
+const ROOTS: &str = "كتب قتل حرب سلم حكم قول عمل علم خرج دخل نقل قصف هجم جرح شرك \
+    عرب سكن صحف نشر قرر وقف نفذ طلب رفض قبل وصل عود رجع فتح غلق سلح قود جيش حمل \
+    دفع نزح لجأ بني هدم درس كشف حفظ نظم جمع فرق قسم حدد سير مرر قدم خدم صدر وجه \
+    رسل بلغ شرح حضر غيب ظهر نصر هزم خسر ربح زيد نقص رفع خفض سقط طرد منع سمح ضرب \
+    قبض سجن حرر خطف فجر دمر سيطر حصر عزل وفد زور لقي بحث فوض عقد صرح نفي اكد \
+    علن سلط وزر نوب رشح نخب صوت شعب دول قوم وطن امن حمي دعم سعد نجد غوث صلح \
+    قصد مال نفط غزو سعر صنع زرع تجر سوق بيع شري نتج صرف حول جلس ترك عبر";
+
+/// Stem patterns (ف ع ل stand for the root letters).
+const PATTERNS: [(&str, f64); 24] = [
+    ("فعل", 10.0),
+    ("فاعل", 5.0),
+    ("مفعول", 3.0),
+    ("تفعيل", 3.0),
+    ("استفعال", 2.0),
+    ("مفعل", 3.0),
+    ("فعيل", 3.0),
+    ("فعال", 3.0),
+    ("افتعال", 2.0),
+    ("تفاعل", 2.0),
+    ("انفعال", 1.0),
+    ("مفاعل", 2.0),
+    ("فعالة", 2.0),
+    ("يفعل", 5.0),
+    ("تفعل", 3.0),
+    ("نفعل", 1.0),
+    ("أفعل", 2.0),
+    ("فعلت", 3.0),
+    ("فعلوا", 2.0),
+    ("يفعلون", 2.0),
+    ("مفعلة", 2.0),
+    ("فعول", 1.0),
+    ("أفعال", 2.0),
+    ("فواعل", 1.0),
+];
+
+/// Proclitics (conjunction, preposition, article) with rough weights.
+const PREFIXES: [(&str, f64); 12] = [
+    ("", 50.0),
+    ("ال", 20.0),
+    ("وال", 6.0),
+    ("بال", 5.0),
+    ("و", 6.0),
+    ("لل", 3.0),
+    ("ب", 3.0),
+    ("ل", 2.0),
+    ("ف", 1.0),
+    ("فال", 1.0),
+    ("كال", 0.5),
+    ("س", 0.5),
+];
+
+/// Gender/number endings and pronoun enclitics with rough weights.
+const SUFFIXES: [(&str, f64); 14] = [
+    ("", 45.0),
+    ("ة", 12.0),
+    ("ات", 6.0),
+    ("ين", 4.0),
+    ("ون", 3.0),
+    ("ه", 4.0),
+    ("ها", 4.0),
+    ("هم", 3.0),
+    ("هما", 0.5),
+    ("نا", 2.0),
+    ("كم", 0.5),
+    ("ي", 3.0),
+    ("يه", 1.0),
+    ("ان", 2.0),
+];
+
+/// Word forms for a TM of `tokens` running words, sized by Heaps' law
+/// (types = 1.76 · 44 · T^0.49: ~300,000 forms for the ~23M words of 1M
+/// units, ~100,000 for 100k units). The 184 real function words and news
+/// words come first; then every prefix + root-pattern stem + suffix form of
+/// the real roots, ranked by the product of their morphemes' weights
+/// (roots Zipf-distributed) with a little noise, cut at the Heaps size.
+/// Sampled with Zipf–Mandelbrot (s = 1, q = 2.7) over these ranks, nearly
+/// every form of the lexicon occurs, so the observed types follow Heaps'
+/// law as the TM grows (the bench prints the observed count).
+fn heaps_vocab(tokens: f64) -> Vec<String> {
+    let target = (ARABIC_TYPES_FACTOR * HEAPS_K * tokens.powf(HEAPS_BETA)) as usize;
+    let mut words: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for w in NEWS.split_whitespace() {
+        if seen.insert(w.to_string()) {
+            words.push(w.to_string());
+        }
+    }
+    let roots: Vec<Vec<char>> = ROOTS
+        .split_whitespace()
+        .map(|r| r.chars().collect())
+        .filter(|r: &Vec<char>| r.len() == 3)
+        .collect();
+    let mut rng = Rng(11);
+    let mut forms: Vec<(f64, String)> = Vec::new();
+    for (ri, root) in roots.iter().enumerate() {
+        let root_w = 1.0 / (ri as f64 + 1.0);
+        for (p, pw) in PATTERNS {
+            let stem: String = p
+                .chars()
+                .map(|c| match c {
+                    'ف' => root[0],
+                    'ع' => root[1],
+                    'ل' => root[2],
+                    other => other,
+                })
+                .collect();
+            for (pre, prew) in PREFIXES {
+                for (suf, sufw) in SUFFIXES {
+                    // Noise in [0.5, 1.5) so equal products do not tie.
+                    let noise = 0.5 + (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+                    forms.push((
+                        root_w * pw * prew * sufw * noise,
+                        format!("{pre}{stem}{suf}"),
+                    ));
+                }
+            }
+        }
+    }
+    forms.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (_, w) in forms {
+        if words.len() >= target {
+            break;
+        }
+        if seen.insert(w.clone()) {
+            words.push(w);
+        }
+    }
     words
 }
 
@@ -409,12 +561,26 @@ fn main() {
         load.trim()
     );
 
-    let ar = Vocab::new(arabic_vocab());
+    // Mean sentence: 24 slots, 96 % of them words.
+    let running_words = units as f64 * 24.0 * 0.96;
+    let vocab = std::env::var("TARJUMAN_BENCH_VOCAB").unwrap_or_else(|_| "heaps".into());
+    let ar = match vocab.as_str() {
+        "small" => Vocab::new(arabic_vocab()),
+        "heaps" => Vocab::mandelbrot(heaps_vocab(running_words), 1.0, 2.7),
+        other => panic!("TARJUMAN_BENCH_VOCAB={other}: use heaps or small"),
+    };
     let en = Vocab::new(ENGLISH.split_whitespace().map(str::to_string).collect());
-    println!("vocabulary: {} Arabic forms", ar.words.len());
+    println!(
+        "vocabulary ({vocab}): {} Arabic forms in the lexicon for ~{:.1}M running words",
+        ar.words.len(),
+        running_words / 1e6
+    );
 
     let dir = tempfile::tempdir().unwrap();
-    index_only(&dir, &ar, &en, units);
+    // TARJUMAN_BENCH_INDEX_ONLY=0 skips this (faster development runs).
+    if env("TARJUMAN_BENCH_INDEX_ONLY", 1) != 0 {
+        index_only(&dir, &ar, &en, units);
+    }
 
     let path = dir.path().join("bench.db");
     let mut store = Store::open(&path).unwrap();
@@ -460,6 +626,11 @@ fn main() {
         import += t.elapsed();
         import_cpu += cpu_time().saturating_sub(c);
     }
+    println!(
+        "stored sources: {} content tokens, {} distinct (folded, numbers as one token)",
+        truth.flat.len(),
+        truth.ids.len()
+    );
     println!(
         "import through UnitWriter (with index): wall {:.1} s ({:.0} units/s), CPU {:.1} s (data generation excluded)",
         import.as_secs_f64(),

@@ -120,19 +120,27 @@ fn search(store: &Store, s: &Search) -> Result<Vec<Hit>> {
     let lo = content.len() as u32;
     let mut cands: Vec<u64> = Vec::new();
     index::postings(conn, toks[0].id, lo, u32::MAX, |u, _| cands.push(u))?;
+    // Ascending and unique, so the next terms' postings are checked by
+    // binary search and a mark (no hash set as large as a common word's
+    // postings).
+    cands.sort_unstable();
+    cands.dedup();
+    let mut hit = Vec::new();
     for t in &toks[1..] {
         if cands.is_empty() || t.df > INTERSECT_FACTOR * cands.len() as i64 {
             break;
         }
-        let mut has: index::FastSet<u64> = index::FastSet::default();
-        has.reserve(t.df.max(0) as usize);
+        hit.clear();
+        hit.resize(cands.len(), false);
         index::postings(conn, t.id, lo, u32::MAX, |u, _| {
-            has.insert(u);
+            if let Ok(i) = cands.binary_search(&u) {
+                hit[i] = true;
+            }
         })?;
-        cands.retain(|u| has.contains(u));
+        let mut keep = hit.iter();
+        cands.retain(|_| *keep.next().unwrap_or(&false));
     }
-    cands.sort_unstable_by(|a, b| b.cmp(a));
-    cands.dedup();
+    cands.reverse();
     // The phrase as it appears inside a key: whole tokens, space-delimited.
     let needle = format!(" {} ", phrase.join(" "));
 
@@ -235,6 +243,26 @@ mod tests {
             .unwrap()
             .is_empty());
         assert!(concord(&store, &search("، .", false)).is_err());
+    }
+
+    #[test]
+    fn an_old_hit_behind_many_near_misses_is_found() {
+        // The newest units hold every word and both adjacent pairs, but
+        // not the phrase: the intersection keeps them, the key check
+        // rejects them, and the oldest unit is the one hit.
+        let misses: Vec<String> = (0..9)
+            .map(|i| format!("قوات الأمن في {i} الأمن السورية"))
+            .collect();
+        let mut rows = vec![("قوات الأمن السورية", "Syrian security forces", None)];
+        rows.extend(misses.iter().map(|m| (m.as_str(), "near miss", None)));
+        let (_d, store, ids) = tm(&rows);
+        assert_eq!(ids.len(), 10);
+        let mut s = search("قوات الأمن السورية", false);
+        s.limit = 1;
+        let hits = concord(&store, &s).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].unit_id, ids[0]);
+        assert_eq!(&hits[0].text[hits[0].spans[0].clone()], "قوات الأمن السورية");
     }
 
     #[test]

@@ -323,6 +323,13 @@ pub struct Matcher<'s> {
     src: String,
     tgt: String,
     src_index: String,
+    /// Dictionary entries already read (token text → id, df), so the
+    /// words a document repeats cost one SQL lookup per matcher, not per
+    /// query. Only tokens found are kept: one added later by another
+    /// process is still looked up (its absence would make the prefix
+    /// filter skip it); a cached df that grew since only changes the
+    /// rarest-first order, never what is found.
+    seen: std::cell::RefCell<index::FastMap<String, index::TokenInfo>>,
 }
 
 impl<'s> Matcher<'s> {
@@ -335,6 +342,7 @@ impl<'s> Matcher<'s> {
         Ok(Matcher {
             store,
             src_index: index::index_lang(&src),
+            seen: Default::default(),
             src,
             tgt,
         })
@@ -469,7 +477,7 @@ impl<'s> Matcher<'s> {
         }
         let mut toks = Vec::with_capacity(mult.len());
         for (x, k) in mult {
-            toks.push((index::token(conn, &self.src_index, x)?, k, x));
+            toks.push((self.token(x)?, k, x));
         }
         toks.sort_by_key(|(info, _, x)| (info.map_or(0, |i| i.df), *x));
 
@@ -524,6 +532,18 @@ impl<'s> Matcher<'s> {
             .collect();
         out.sort_unstable_by(|a, b| b.bound.cmp(&a.bound).then(b.unit.cmp(&a.unit)));
         Ok(out)
+    }
+
+    /// The dictionary entry of a source token (see `seen`).
+    fn token(&self, text: &str) -> Result<Option<index::TokenInfo>> {
+        if let Some(&info) = self.seen.borrow().get(text) {
+            return Ok(Some(info));
+        }
+        let info = index::token(&self.store.conn, &self.src_index, text)?;
+        if let Some(info) = info {
+            self.seen.borrow_mut().insert(text.to_string(), info);
+        }
+        Ok(info)
     }
 
     /// The exact score of a unit, `None` if it lacks the language pair.
@@ -867,7 +887,9 @@ pub(crate) mod tests {
         #[test]
         fn filter_equals_brute_force(
             units in proptest::collection::vec((sentence(), proptest::option::of(sentence())), 1..30),
-            query in sentence(),
+            // Several queries on one matcher: its dictionary cache is
+            // shared between them.
+            queries in proptest::collection::vec(sentence(), 1..4),
             prev in proptest::option::of(sentence()),
             min in 1u8..=101,
             top in 1usize..6,
@@ -876,10 +898,12 @@ pub(crate) mod tests {
                 units.iter().map(|(s, p)| (s.as_str(), "target", p.as_deref())).collect();
             let (_d, store, _) = tm(&rows);
             let m = Matcher::new(&store, "ar", "en").unwrap();
-            let q = Query::new(&query);
-            let fast = m.best(&q, prev.as_deref(), min, top).unwrap();
-            let slow = m.brute_force(&q, prev.as_deref(), min, top).unwrap();
-            prop_assert_eq!(fast, slow);
+            for query in &queries {
+                let q = Query::new(query);
+                let fast = m.best(&q, prev.as_deref(), min, top).unwrap();
+                let slow = m.brute_force(&q, prev.as_deref(), min, top).unwrap();
+                prop_assert_eq!(fast, slow);
+            }
         }
     }
 }
