@@ -793,6 +793,15 @@ fn is_structural(k: Kind) -> bool {
     )
 }
 
+/// A prop read at header, tu or tuv level: `x-tarjuman-attr:NAME` props turn
+/// back into the attributes the writer had to move out of the DTD's way.
+fn keep_prop(p: Prop, props: &mut Vec<Prop>, attr_props: &mut Vec<(String, String)>) {
+    match p.kind.strip_prefix(PROP_ATTR_PREFIX) {
+        Some(name) => attr_props.push((name.to_string(), p.value)),
+        None => props.push(p),
+    }
+}
+
 /// A structural event, reduced to what the grammar needs.
 enum Step {
     Open { kind: Kind, empty: bool, at: Pos },
@@ -1166,18 +1175,14 @@ impl<R: Read> TmxReader<R> {
                         at,
                     } => {
                         let p = self.read_prop(at, empty)?;
-                        match p.kind.strip_prefix(PROP_ATTR_PREFIX) {
-                            Some(name) => attr_props.push((name.to_string(), p.value)),
-                            None => h.props.push(p),
-                        }
+                        keep_prop(p, &mut h.props, &mut attr_props);
                     }
                     Step::Open {
                         kind: Kind::Note,
                         empty,
                         at,
                     } => {
-                        let n = self.read_note(at, empty)?;
-                        h.notes.push(n);
+                        h.notes.push(self.read_note(at, empty)?);
                     }
                     Step::Open {
                         kind: Kind::Ude,
@@ -1331,10 +1336,7 @@ impl<R: Read> TmxReader<R> {
                             PROP_ORIGIN => unit.origin = Some(p.value),
                             PROP_CONTEXT_PREV => unit.context.prev = Some(p.value),
                             PROP_CONTEXT_NEXT => unit.context.next = Some(p.value),
-                            kind => match kind.strip_prefix(PROP_ATTR_PREFIX) {
-                                Some(name) => attr_props.push((name.to_string(), p.value)),
-                                None => unit.props.push(p),
-                            },
+                            _ => keep_prop(p, &mut unit.props, &mut attr_props),
                         }
                     }
                     Step::Open {
@@ -1342,8 +1344,7 @@ impl<R: Read> TmxReader<R> {
                         empty,
                         at,
                     } => {
-                        let n = self.read_note(at, empty)?;
-                        unit.notes.push(n);
+                        unit.notes.push(self.read_note(at, empty)?);
                     }
                     Step::Open {
                         kind: Kind::Tuv,
@@ -1462,18 +1463,14 @@ impl<R: Read> TmxReader<R> {
                         at,
                     } => {
                         let p = self.read_prop(at, empty)?;
-                        match p.kind.strip_prefix(PROP_ATTR_PREFIX) {
-                            Some(name) => attr_props.push((name.to_string(), p.value)),
-                            None => v.props.push(p),
-                        }
+                        keep_prop(p, &mut v.props, &mut attr_props);
                     }
                     Step::Open {
                         kind: Kind::Note,
                         empty,
                         at,
                     } => {
-                        let n = self.read_note(at, empty)?;
-                        v.notes.push(n);
+                        v.notes.push(self.read_note(at, empty)?);
                     }
                     Step::Open { kind, at, .. } if is_structural(kind) => {
                         let name = self.name.clone();
