@@ -1,5 +1,7 @@
 //! `tarjuman lookup` on a real TM file built with `tarjuman import`.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -12,21 +14,7 @@ const TM: &str = "ar\ten
 ";
 
 fn tm() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let tsv = dir.path().join("alaraby.tsv");
-    std::fs::write(&tsv, TM).unwrap();
-    let db = dir.path().join("tm.db");
-    Command::cargo_bin("tarjuman")
-        .unwrap()
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "import",
-            tsv.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
-    (dir, db)
+    common::tm_from_tsv(TM)
 }
 
 fn lookup(db: &std::path::Path) -> Command {
