@@ -385,3 +385,36 @@ fn regex_escape(s: &str) -> String {
         })
         .collect()
 }
+
+#[test]
+fn format_tmx_or_tsv_forces_the_input_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    // A TMX file whose name says nothing about its format.
+    let file = dir.path().join("memory.dat");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/sample.tmx"),
+        &file,
+    )
+    .unwrap();
+    tarjuman(&db)
+        .args(["import", "--format", "tmx"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(units(&db), 31);
+    // Forcing TSV on it reads XML lines as TSV: no language columns, refused.
+    let db2 = dir.path().join("tm2.db");
+    tarjuman(&db2)
+        .args(["import", "--format", "tsv"])
+        .arg(&file)
+        .assert()
+        .failure();
+    assert_eq!(units(&db2), 0);
+    tarjuman(&db)
+        .args(["import", "--format", "tsv", "--from", "tmx"])
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("different input formats"));
+}

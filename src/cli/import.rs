@@ -44,9 +44,20 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = OnDuplicate::Skip, value_name = "WHAT")]
     pub on_duplicate: OnDuplicate,
 
-    /// The summary as text on stderr, or as JSON on stdout.
-    #[arg(long, value_enum, default_value_t = super::OutputFormat::Text)]
-    pub format: super::OutputFormat,
+    /// The summary as text on stderr, or as JSON on stdout. `tmx` or `tsv`
+    /// here forces the input format instead, like --from.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text, value_name = "FORMAT")]
+    pub format: FormatArg,
+}
+
+/// `--format`: the summary's format, or (as the CAT-tool habit has it) the
+/// input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+    Tmx,
+    Tsv,
 }
 
 /// A language tag option, normalized (`AR_sy` → `ar-SY`).
@@ -75,8 +86,18 @@ struct ErrorJson {
 
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
+    let forced = match args.format {
+        FormatArg::Tmx => Some(FileFormat::Tmx),
+        FormatArg::Tsv => Some(FileFormat::Tsv),
+        FormatArg::Text | FormatArg::Json => None,
+    };
+    if let (Some(from), Some(format)) = (args.from, forced) {
+        if from != format {
+            anyhow::bail!("--from and --format name different input formats; give one");
+        }
+    }
     let opts = ImportOptions {
-        format: args.from,
+        format: args.from.or(forced),
         src_lang: args.src_lang,
         tgt_lang: args.tgt_lang,
         on_duplicate: args.on_duplicate,
@@ -113,7 +134,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         }
         outcomes.push((name, result));
     }
-    if args.format == super::OutputFormat::Json {
+    if args.format == FormatArg::Json {
         let results: Vec<FileResult> = outcomes
             .iter()
             .map(|(file, result)| match result {
