@@ -1,5 +1,7 @@
 //! `tarjuman pretranslate` on the seed article against a small TM.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -10,20 +12,7 @@ const TM: &str = "ar\ten
 ";
 
 fn setup() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let tsv = dir.path().join("tm.tsv");
-    std::fs::write(&tsv, TM).unwrap();
-    let db = dir.path().join("tm.db");
-    Command::cargo_bin("tarjuman")
-        .unwrap()
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "import",
-            tsv.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
+    let (dir, db) = common::tm_from_tsv(TM);
     let doc = dir.path().join("doc.txt");
     let article = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
