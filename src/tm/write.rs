@@ -598,9 +598,9 @@ impl Store {
 
     fn start_writer(&mut self, origin: &OriginInfo, bulk: bool) -> Result<UnitWriter<'_>> {
         let path = self.path.display().to_string();
-        // 64 MiB of page cache: the duplicate index and the tail pages of
+        // 32 MiB of page cache: the duplicate index and the tail pages of
         // each table stay in memory during a big import.
-        self.conn.execute_batch("PRAGMA cache_size = -65536")?;
+        self.conn.execute_batch("PRAGMA cache_size = -32768")?;
         let tx = TxGuard::begin(&self.conn, bulk).with_context(|| {
             format!("{path}: cannot start writing (is another tarjuman writing to it?)")
         })?;
