@@ -166,38 +166,30 @@ fn vm_hwm_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Align one generated document and print its size, time and strict F1.
+fn run(name: &str, units: &[Unit], sentences: usize, seed: u64, opts: &AlignOptions) {
+    let (ar, en, gold) = document(units, sentences, seed);
+    let (start, cpu) = (Instant::now(), cpu_seconds());
+    let links = align(&ar, &en, opts);
+    let t = start.elapsed();
+    println!(
+        "{name}: {} ar x {} en sentences -> {} links in {:.3} s wall, {:.2} s CPU; strict F1 {:.3}",
+        ar.len(),
+        en.len(),
+        links.len(),
+        t.as_secs_f64(),
+        cpu_seconds() - cpu,
+        strict_f1(&gold, &links)
+    );
+}
+
 fn main() {
     let units = units();
     assert!(!units.is_empty(), "no dev sets under tests/data/align");
     let opts = AlignOptions::default();
 
-    let (ar, en, gold) = document(&units, 2_700, 7);
-    let (start, cpu) = (Instant::now(), cpu_seconds());
-    let links = align(&ar, &en, &opts);
-    let t = start.elapsed();
-    println!(
-        "articles: {} ar x {} en sentences -> {} links in {:.3} s wall, {:.2} s CPU; strict F1 {:.3}",
-        ar.len(),
-        en.len(),
-        links.len(),
-        t.as_secs_f64(),
-        cpu_seconds() - cpu,
-        strict_f1(&gold, &links)
-    );
-
-    let (ar, en, gold) = document(&units, 100_000, 11);
-    let (start, cpu) = (Instant::now(), cpu_seconds());
-    let links = align(&ar, &en, &opts);
-    let t = start.elapsed();
-    println!(
-        "book: {} ar x {} en sentences -> {} links in {:.2} s wall, {:.2} s CPU; strict F1 {:.3}",
-        ar.len(),
-        en.len(),
-        links.len(),
-        t.as_secs_f64(),
-        cpu_seconds() - cpu,
-        strict_f1(&gold, &links)
-    );
+    run("articles", &units, 2_700, 7, &opts);
+    run("book", &units, 100_000, 11, &opts);
     if let Some(mb) = vm_hwm_mb() {
         println!("peak memory (VmHWM): {mb:.0} MB");
     }
