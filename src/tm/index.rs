@@ -37,9 +37,10 @@ use crate::text::{lang, normalize};
 /// The token every number is indexed and matched as.
 pub const NUMBER: &str = "#";
 
-/// Postings buffered before a flush (16 bytes each: ~16 MB), sized with the
-/// 32 MiB page cache to keep a 1M-unit import under 100 MB.
-const FLUSH_POSTINGS: usize = 1_000_000;
+/// Postings buffered before a flush (12 bytes each, and 8 more while a flush
+/// groups them: ~30 MB), sized with the 32 MiB page cache to keep a
+/// 1M-unit import under 100 MB.
+const FLUSH_POSTINGS: usize = 1_500_000;
 
 /// Blobs a token may have before they are merged into one.
 const MAX_CHUNKS: i64 = 8;
@@ -124,20 +125,6 @@ pub fn index_lang(tag: &str) -> String {
     lang::primary(tag).to_ascii_lowercase()
 }
 
-/// The variants of a unit that are indexed: the first one of each language
-/// (by primary subtag), with that language. `variants` are (lang, key) in
-/// unit order.
-pub fn indexed<'a>(variants: &[(&str, &'a str)]) -> Vec<(String, &'a str)> {
-    let mut out: Vec<(String, &'a str)> = Vec::with_capacity(variants.len());
-    for &(tag, key) in variants {
-        let l = index_lang(tag);
-        if !out.iter().any(|(seen, _)| *seen == l) {
-            out.push((l, key));
-        }
-    }
-    out
-}
-
 /// Buckets of adjacent-pair tokens (a power of two).
 const BIGRAM_BUCKETS: u64 = 1 << 12;
 
@@ -164,32 +151,159 @@ fn bigram_text(bucket: usize) -> String {
     format!("\u{1}{bucket:03x}")
 }
 
-/// The writer's view of one language's dictionary.
+/// One distinct word of a variant: its hash and where it is in the key
+/// (`NUMBER_AT` for the number token, which is not in the key's text).
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    hash: u128,
+    start: u32,
+    end: u32,
+}
+
+const NUMBER_AT: u32 = u32::MAX;
+
+impl Word {
+    fn text<'k>(&self, key: &'k str) -> &'k str {
+        if self.start == NUMBER_AT {
+            NUMBER
+        } else {
+            &key[self.start as usize..self.end as usize]
+        }
+    }
+}
+
+/// A word's identity in the writer's dictionary: two independent 64-bit
+/// hashes of its text. Two words sharing all 128 bits is so unlikely
+/// (about 10^-27 for a million-word vocabulary) that the writer trusts it,
+/// and so never touches a token's text again after creating it.
+fn word_hash(word: &str) -> u128 {
+    use std::hash::Hasher;
+    let mut a = FastHasher::default();
+    a.write(word.as_bytes());
+    let mut b = FastHasher(0x9E37_79B9_7F4A_7C15);
+    b.write(word.as_bytes());
+    b.write_usize(word.len());
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+/// The index tokens of one variant, worked out without the database (an
+/// import does it on its reader thread, while the writer thread writes).
+#[derive(Debug, Clone)]
+pub struct VariantTokens {
+    /// The index language (primary subtag).
+    lang: String,
+    /// Which of the unit's matching keys these tokens are from.
+    key: usize,
+    /// Length in content tokens.
+    len: u32,
+    /// Distinct words and numbers.
+    words: Vec<Word>,
+    /// Distinct adjacent-pair buckets.
+    pairs: Vec<u16>,
+}
+
+/// The index tokens of a unit's indexed variants (see `indexed`), from its
+/// variants' (lang, matching key) in unit order.
+pub fn unit_tokens(variants: &[(&str, &str)]) -> Vec<VariantTokens> {
+    let mut out: Vec<VariantTokens> = Vec::with_capacity(variants.len());
+    for (pos, &(tag, key)) in variants.iter().enumerate() {
+        let l = index_lang(tag);
+        if !out.iter().any(|v| v.lang == l) {
+            out.push(variant_tokens(l, pos, key));
+        }
+    }
+    out
+}
+
+fn variant_tokens(lang: String, pos: usize, key: &str) -> VariantTokens {
+    let base = key.as_ptr() as usize;
+    let mut words = Vec::new();
+    let mut pairs = Vec::new();
+    let mut prev: Option<&str> = None;
+    let mut len = 0u32;
+    for t in normalize::key_tokens(key) {
+        if !is_content(t) {
+            continue;
+        }
+        len += 1;
+        let (text, start, end) = if normalize::is_number(t) {
+            (NUMBER, NUMBER_AT, NUMBER_AT)
+        } else {
+            let start = t.as_ptr() as usize - base;
+            (t, start as u32, (start + t.len()) as u32)
+        };
+        words.push(Word {
+            hash: word_hash(text),
+            start,
+            end,
+        });
+        if let Some(p) = prev {
+            pairs.push(bigram_bucket(p, text) as u16);
+        }
+        prev = Some(text);
+    }
+    // Distinct by text; texts are compared only when hashes are equal.
+    words.sort_unstable_by(|a, b| {
+        a.hash
+            .cmp(&b.hash)
+            .then_with(|| a.text(key).cmp(b.text(key)))
+    });
+    words.dedup_by(|a, b| a.hash == b.hash && a.text(key) == b.text(key));
+    pairs.sort_unstable();
+    pairs.dedup();
+    VariantTokens {
+        lang,
+        key: pos,
+        len,
+        words,
+        pairs,
+    }
+}
+
+/// The writer's view of one language's dictionary: tokens as positions in
+/// `Indexer::toks`.
 #[derive(Default)]
 struct LangDict {
-    words: FastMap<String, u32>,
-    /// Bucket → position in `toks` (`u32::MAX`: not looked up yet).
+    /// Word hash (`word_hash`) → position.
+    words: FastMap<u128, u32>,
+    /// Bucket → position (`u32::MAX`: not looked up yet).
     pairs: Vec<u32>,
 }
 
 struct Tok {
     id: i64,
     chunks: i64,
+    /// Change to `df` not yet written.
     df_delta: i64,
     dirty: bool,
+}
+
+/// A posting packed into a u64 that sorts as (length, unit): the length in
+/// the top 24 bits, the unit id in the low 40.
+const UNIT_BITS: u32 = 40;
+
+fn pack(len: u32, unit: u64) -> u64 {
+    (u64::from(len.min((1 << (64 - UNIT_BITS)) - 1)) << UNIT_BITS) | unit
+}
+
+fn unpack(p: u64) -> (u32, u64) {
+    ((p >> UNIT_BITS) as u32, p & ((1 << UNIT_BITS) - 1))
 }
 
 /// Updates the index for units added or removed inside one transaction.
 /// Buffers in memory and writes at `finish` (and whenever the buffer is full).
 #[derive(Default)]
 pub struct Indexer {
-    /// Index lang → its dictionary (positions in `toks`).
-    dict: FastMap<String, LangDict>,
-    /// Reused buffer of one variant's token positions.
-    scratch: Vec<u32>,
+    /// Index langs and their dictionaries (a unit has few languages: a
+    /// scan beats hashing the tag for every token).
+    langs: Vec<(String, LangDict)>,
     toks: Vec<Tok>,
-    /// (token, length, unit) waiting to be written.
-    pending: Vec<(u32, u32, u64)>,
+    /// Postings waiting to be written, in arrival order: the token's
+    /// position in `toks` and the packed posting. Two flat arrays that only
+    /// grow at the end: appending to one list per token instead missed the
+    /// cache on nearly every posting.
+    pending_toks: Vec<u32>,
+    pending: Vec<u64>,
     pending_units: FastSet<u64>,
     /// (token, unit) to take out of the stored postings.
     removals: Vec<(u32, u64)>,
@@ -202,23 +316,27 @@ impl Indexer {
         Ok(Indexer::default())
     }
 
-    /// Index a unit just inserted: its id and each variant's (lang, key).
+    /// Index a unit just inserted: its id, its variants' matching keys in
+    /// unit order and their `unit_tokens`.
     pub fn add(
         &mut self,
         conn: &Connection,
         unit_id: i64,
-        variants: &[(&str, &str)],
+        keys: &[String],
+        tokens: &[VariantTokens],
     ) -> rusqlite::Result<()> {
         let unit = unit_id as u64;
-        for (l, key) in indexed(variants) {
-            let (tokens, len) = self.token_set(conn, &l, key)?;
-            for &t in &tokens {
-                self.toks[t as usize].df_delta += 1;
-                self.toks[t as usize].dirty = true;
-                self.pending.push((t, len, unit));
-            }
-            self.scratch = tokens;
-            *self.lang_delta.entry(l).or_default() += 1;
+        if unit >= 1 << UNIT_BITS {
+            return Err(rusqlite::Error::IntegralValueOutOfRange(0, unit_id));
+        }
+        for v in tokens {
+            let packed = pack(v.len, unit);
+            // Document frequencies are counted at the flush, from the lists.
+            self.each_token(conn, &keys[v.key], v, |ix, t| {
+                ix.pending_toks.push(t);
+                ix.pending.push(packed);
+            })?;
+            *self.lang_delta.entry(v.lang.clone()).or_default() += 1;
         }
         self.pending_units.insert(unit);
         if self.pending.len() >= FLUSH_POSTINGS {
@@ -243,15 +361,14 @@ impl Indexer {
             rows.collect::<rusqlite::Result<_>>()?
         };
         let pairs: Vec<(&str, &str)> = rows.iter().map(|(l, k)| (l.as_str(), k.as_str())).collect();
-        for (l, key) in indexed(&pairs) {
-            let (tokens, _) = self.token_set(conn, &l, key)?;
-            for &t in &tokens {
-                self.toks[t as usize].df_delta -= 1;
-                self.toks[t as usize].dirty = true;
-                self.removals.push((t, unit));
-            }
-            self.scratch = tokens;
-            *self.lang_delta.entry(l).or_default() -= 1;
+        for v in unit_tokens(&pairs) {
+            self.each_token(conn, &rows[v.key].1, &v, |ix, t| {
+                let tok = &mut ix.toks[t as usize];
+                tok.df_delta -= 1;
+                tok.dirty = true;
+                ix.removals.push((t, unit));
+            })?;
+            *self.lang_delta.entry(v.lang).or_default() -= 1;
         }
         Ok(())
     }
@@ -262,61 +379,57 @@ impl Indexer {
         self.write_counts(conn)
     }
 
-    /// A variant's distinct index tokens (words and adjacent-pair buckets)
-    /// as positions in `toks`, and its length in content tokens. The
-    /// returned buffer is `scratch`; hand it back when done.
-    fn token_set(
+    /// Call `f` with the position in `toks` of each of a variant's index
+    /// tokens (words, then adjacent-pair buckets), creating dictionary
+    /// entries as needed.
+    fn each_token(
         &mut self,
         conn: &Connection,
-        l: &str,
         key: &str,
-    ) -> rusqlite::Result<(Vec<u32>, u32)> {
-        let content = content_tokens(key);
-        let mut out = std::mem::take(&mut self.scratch);
-        out.clear();
-        for &w in &content {
-            let known = self.dict.get(l).and_then(|d| d.words.get(w)).copied();
-            let t = match known {
+        v: &VariantTokens,
+        mut f: impl FnMut(&mut Self, u32),
+    ) -> rusqlite::Result<()> {
+        let li = self.lang(&v.lang);
+        for w in &v.words {
+            let t = match self.langs[li].1.words.get(&w.hash).copied() {
                 Some(t) => t,
                 None => {
-                    let t = self.new_tok(conn, l, w)?;
-                    self.lang(l).words.insert(w.to_string(), t);
+                    let t = self.new_tok(conn, &v.lang, w.text(key))?;
+                    self.langs[li].1.words.insert(w.hash, t);
                     t
                 }
             };
-            out.push(t);
+            f(self, t);
         }
-        for pair in content.windows(2) {
-            let b = bigram_bucket(pair[0], pair[1]);
-            let known = self.dict.get(l).map_or(u32::MAX, |d| d.pairs[b]);
+        for &b in &v.pairs {
+            let known = self.langs[li].1.pairs[b as usize];
             let t = if known != u32::MAX {
                 known
             } else {
-                let t = self.new_tok(conn, l, &bigram_text(b))?;
-                self.lang(l).pairs[b] = t;
+                let t = self.new_tok(conn, &v.lang, &bigram_text(b.into()))?;
+                self.langs[li].1.pairs[b as usize] = t;
                 t
             };
-            out.push(t);
+            f(self, t);
         }
-        out.sort_unstable();
-        out.dedup();
-        Ok((out, content.len() as u32))
+        Ok(())
     }
 
-    fn lang(&mut self, l: &str) -> &mut LangDict {
-        if !self.dict.contains_key(l) {
-            let d = LangDict {
-                words: FastMap::default(),
-                pairs: vec![u32::MAX; BIGRAM_BUCKETS as usize],
-            };
-            self.dict.insert(l.to_string(), d);
+    /// The position of an index language's dictionary in `langs`.
+    fn lang(&mut self, l: &str) -> usize {
+        if let Some(i) = self.langs.iter().position(|(seen, _)| seen == l) {
+            return i;
         }
-        self.dict.get_mut(l).expect("just inserted")
+        let d = LangDict {
+            pairs: vec![u32::MAX; BIGRAM_BUCKETS as usize],
+            ..LangDict::default()
+        };
+        self.langs.push((l.to_string(), d));
+        self.langs.len() - 1
     }
 
     /// Read (or create) a token's dictionary row; returns its position in `toks`.
     fn new_tok(&mut self, conn: &Connection, l: &str, text: &str) -> rusqlite::Result<u32> {
-        self.lang(l);
         let found: Option<(i64, i64)> = conn
             .prepare_cached("SELECT id, chunks FROM fz_token WHERE lang = ?1 AND text = ?2")?
             .query_row(params![l, text], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -341,7 +454,8 @@ impl Indexer {
         Ok(t)
     }
 
-    /// Apply the buffered removals, then write the buffered postings.
+    /// Apply the buffered removals, then write the buffered postings: one
+    /// new blob per token, or a merge of all its blobs when it has many.
     fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         let mut removals = std::mem::take(&mut self.removals);
         removals.sort_unstable();
@@ -350,28 +464,41 @@ impl Indexer {
             self.rewrite(conn, group[0].0, &gone, &[])?;
         }
 
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_unstable();
-        let mut postings: Vec<(u32, u64)> = Vec::new();
-        for group in pending.chunk_by(|a, b| a.0 == b.0) {
-            let t = group[0].0;
-            postings.clear();
-            postings.extend(group.iter().map(|&(_, len, u)| (len, u)));
-            if self.toks[t as usize].chunks >= MAX_CHUNKS {
-                self.rewrite(conn, t, &FastSet::default(), &postings)?;
+        // Group the postings by token with a counting sort: linear, where
+        // sorting the pairs cost a third of a big import.
+        let mut start = vec![0usize; self.toks.len() + 1];
+        for &t in &self.pending_toks {
+            start[t as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut grouped = vec![0u64; self.pending.len()];
+        let mut next = start.clone();
+        for (&t, &p) in self.pending_toks.iter().zip(&self.pending) {
+            grouped[next[t as usize]] = p;
+            next[t as usize] += 1;
+        }
+        self.pending_toks.clear();
+        self.pending.clear();
+        for t in 0..self.toks.len() {
+            let list = &mut grouped[start[t]..start[t + 1]];
+            if list.is_empty() {
+                continue;
+            }
+            list.sort_unstable();
+            let tok = &mut self.toks[t];
+            tok.df_delta += distinct(list) as i64;
+            tok.dirty = true;
+            if tok.chunks >= MAX_CHUNKS {
+                self.rewrite(conn, t as u32, &FastSet::default(), list)?;
             } else {
-                postings.dedup();
                 conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?
-                    .execute(params![self.toks[t as usize].id, encode(&postings)])?;
-                let tok = &mut self.toks[t as usize];
+                    .execute(params![tok.id, encode(list)])?;
                 tok.chunks += 1;
-                tok.dirty = true;
             }
         }
-        self.pending = pending;
-        self.pending.clear();
         self.pending_units.clear();
-
         Ok(())
     }
 
@@ -396,16 +523,16 @@ impl Indexer {
     }
 
     /// Replace all blobs of a token by one: the stored postings minus the
-    /// units in `gone`, plus `add` (sorted by length, then unit).
+    /// units in `gone`, plus `add` (packed, sorted).
     fn rewrite(
         &mut self,
         conn: &Connection,
         t: u32,
         gone: &FastSet<u64>,
-        add: &[(u32, u64)],
+        add: &[u64],
     ) -> rusqlite::Result<()> {
         let id = self.toks[t as usize].id;
-        let mut all: Vec<(u32, u64)> = Vec::new();
+        let mut all: Vec<u64> = Vec::new();
         {
             let mut stmt = conn.prepare_cached("SELECT data FROM fz_chunk WHERE token_id = ?1")?;
             let mut rows = stmt.query([id])?;
@@ -413,7 +540,7 @@ impl Indexer {
                 let data = row.get_ref(0)?.as_blob()?;
                 decode(data, 0, u32::MAX, |u, len| {
                     if !gone.contains(&u) {
-                        all.push((len, u));
+                        all.push(pack(len, u));
                     }
                 })?;
             }
@@ -421,7 +548,9 @@ impl Indexer {
         conn.prepare_cached("DELETE FROM fz_chunk WHERE token_id = ?1")?
             .execute([id])?;
         all.extend_from_slice(add);
-        all.sort_unstable();
+        // Every blob and `add` is an ascending run: the stable sort merges
+        // runs in about linear time, where a quicksort would start over.
+        all.sort();
         all.dedup();
         let tok = &mut self.toks[t as usize];
         tok.chunks = 0;
@@ -461,19 +590,30 @@ fn get_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
     }
 }
 
-/// Encode postings sorted by (length, unit), without duplicates.
-fn encode(postings: &[(u32, u64)]) -> Vec<u8> {
+/// How many distinct values a sorted slice holds.
+fn distinct(sorted: &[u64]) -> usize {
+    sorted.chunk_by(|a, b| a == b).count()
+}
+
+/// Encode packed postings, ascending; repeats are written once.
+fn encode(postings: &[u64]) -> Vec<u8> {
     let mut out = Vec::with_capacity(postings.len() * 3 + 16);
     let mut ids = Vec::new();
-    for group in postings.chunk_by(|a, b| a.0 == b.0) {
+    for group in postings.chunk_by(|a, b| a >> UNIT_BITS == b >> UNIT_BITS) {
         ids.clear();
         let mut prev = 0;
-        for &(_, u) in group {
+        let mut count = 0u64;
+        for &p in group {
+            let (_, u) = unpack(p);
+            if count > 0 && u == prev {
+                continue;
+            }
             put_varint(&mut ids, u - prev);
             prev = u;
+            count += 1;
         }
-        put_varint(&mut out, u64::from(group[0].0));
-        put_varint(&mut out, group.len() as u64);
+        put_varint(&mut out, u64::from(unpack(group[0]).0));
+        put_varint(&mut out, count);
         put_varint(&mut out, ids.len() as u64);
         out.extend_from_slice(&ids);
     }
@@ -585,8 +725,9 @@ mod tests {
 
     #[test]
     fn blobs_round_trip_and_the_length_filter_skips_groups() {
-        let postings = vec![(3, 1), (3, 7), (3, 300), (5, 2), (9, 1 << 40)];
-        let data = encode(&postings);
+        let postings = vec![(3, 1), (3, 7), (3, 300), (5, 2), (9, 1 << 39)];
+        let packed: Vec<u64> = postings.iter().map(|&(l, u)| pack(l, u)).collect();
+        let data = encode(&packed);
         let mut all = vec![];
         decode(&data, 0, u32::MAX, |u, l| all.push((l, u))).unwrap();
         assert_eq!(all, postings);
@@ -605,11 +746,18 @@ mod tests {
             ["قتل", "#", "اشخاص", "في", "حلب", "عام", "#"]
         );
         assert_eq!(index_lang("ar-SY"), "ar");
-        let firsts = indexed(&[("ar-SY", "a"), ("en", "b"), ("ar", "c")]);
-        assert_eq!(
-            firsts,
-            vec![("ar".to_string(), "a"), ("en".to_string(), "b")]
-        );
+        // The first variant of each language is indexed, under its primary subtag.
+        let firsts = unit_tokens(&[("ar-SY", "a"), ("en", "b b 2"), ("ar", "c")]);
+        let seen: Vec<(&str, usize, u32)> = firsts
+            .iter()
+            .map(|v| (v.lang.as_str(), v.key, v.len))
+            .collect();
+        assert_eq!(seen, [("ar", 0, 1), ("en", 1, 3)]);
+        // Distinct words (a repeated word once), the number as `#`.
+        let words: Vec<&str> = firsts[1].words.iter().map(|w| w.text("b b 2")).collect();
+        assert_eq!(words.len(), 2);
+        assert!(words.contains(&"b") && words.contains(&NUMBER));
+        assert_eq!(firsts[1].pairs.len(), 2);
     }
 
     #[test]

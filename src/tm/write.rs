@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::index::Indexer;
+use super::index::{unit_tokens, Indexer, VariantTokens};
 use super::Store;
 use crate::text::normalize::matching_key;
 use crate::unit::{escape_text, Header, Note, Prop, Stamp, Unit};
@@ -461,10 +461,11 @@ fn remove_unit(
 }
 
 /// The per-unit CPU work of an insert, which needs no database: the
-/// variants' matching keys and the duplicate hashes.
+/// variants' matching keys, their index tokens and the duplicate hashes.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     keys: Vec<String>,
+    tokens: Vec<VariantTokens>,
     content_hash: i64,
     source_hash: i64,
 }
@@ -477,12 +478,20 @@ impl Prepared {
             .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
             .collect();
         let (content_hash, source_hash) = hashes(unit.srclang.as_deref(), &signature);
+        let keys: Vec<String> = unit
+            .variants
+            .iter()
+            .map(|v| matching_key(&v.seg.plain))
+            .collect();
+        let pairs: Vec<(&str, &str)> = unit
+            .variants
+            .iter()
+            .zip(&keys)
+            .map(|(v, k)| (v.lang.as_str(), k.as_str()))
+            .collect();
         Prepared {
-            keys: unit
-                .variants
-                .iter()
-                .map(|v| matching_key(&v.seg.plain))
-                .collect(),
+            tokens: unit_tokens(&pairs),
+            keys,
             content_hash,
             source_hash,
         }
@@ -831,13 +840,7 @@ impl UnitWriter<'_> {
             insert_props_notes(tx, id, Some(ord as i64), &v.props, &v.notes)?;
         }
         insert_props_notes(tx, id, None, &unit.props, &unit.notes)?;
-        let pairs: Vec<(&str, &str)> = unit
-            .variants
-            .iter()
-            .zip(keys)
-            .map(|(v, k)| (v.lang.as_str(), k.as_str()))
-            .collect();
-        self.indexer.add(tx, id, &pairs)?;
+        self.indexer.add(tx, id, keys, &prepared.tokens)?;
         Ok(id)
     }
 
