@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use tarjuman::text::normalize::matching_key;
 use tarjuman::tm::fuzzy::{levenshtein, Matcher, Query};
-use tarjuman::tm::index::content_tokens;
+use tarjuman::tm::index::{content_tokens, unit_tokens, VariantTokens};
 use tarjuman::tm::{OnDuplicate, OriginInfo, Store};
 use tarjuman::unit::Unit;
 
@@ -474,8 +474,8 @@ impl Truth {
     }
 }
 
-/// The index's own share of an import: the same units' keys through an
-/// `Indexer` alone (no unit rows), in one transaction, with peak memory.
+/// The index's own share of an import (its writer-thread part): the same
+/// units' keys and tokens through an `Indexer` alone (no unit rows), in one transaction, with peak memory.
 fn index_only(dir: &tempfile::TempDir, ar: &Vocab, en: &Vocab, units: usize) {
     let mut store = Store::open(&dir.path().join("index-only.db")).unwrap();
     let tx = store.conn.transaction().unwrap();
@@ -483,20 +483,23 @@ fn index_only(dir: &tempfile::TempDir, ar: &Vocab, en: &Vocab, units: usize) {
     let mut spent = Duration::ZERO;
     let mut spent_cpu = Duration::ZERO;
     let before = peak_rss_mb();
-    // Keys are made in batches outside the timed part.
+    // Keys and their index tokens (an import's reader-thread work) are
+    // made in batches outside the timed part.
     for start in (0..units).step_by(BATCH) {
-        let keys: Vec<(String, String)> = (start..(start + BATCH).min(units))
+        let keys: Vec<([String; 2], Vec<VariantTokens>)> = (start..(start + BATCH).min(units))
             .map(|i| {
                 let mut rng = Rng(i as u64);
                 let words = sentence(ar, &mut rng);
                 let (src, tgt) = (text(&words), english(en, &mut rng, words.len()));
-                (matching_key(&src), matching_key(&tgt))
+                let keys = [matching_key(&src), matching_key(&tgt)];
+                let tokens = unit_tokens(&[("ar", &keys[0]), ("en", &keys[1])]);
+                (keys, tokens)
             })
             .collect();
         let (t, c) = (Instant::now(), cpu_time());
-        for (k, (ks, kt)) in keys.iter().enumerate() {
+        for (k, (keys, tokens)) in keys.iter().enumerate() {
             indexer
-                .add(&tx, (start + k) as i64 + 1, &[("ar", ks), ("en", kt)])
+                .add(&tx, (start + k) as i64 + 1, keys, tokens)
                 .unwrap();
         }
         spent += t.elapsed();
