@@ -38,9 +38,9 @@ use crate::text::{lang, normalize};
 pub const NUMBER: &str = "#";
 
 /// Postings buffered before a flush (12 bytes each, and 8 more while a flush
-/// groups them: ~30 MB), sized with the 32 MiB page cache to keep a
+/// groups them: ~20 MB), sized with the 8 MiB page cache to keep a
 /// 1M-unit import under 100 MB.
-const FLUSH_POSTINGS: usize = 1_500_000;
+const FLUSH_POSTINGS: usize = 1_000_000;
 
 /// Blobs a token may have before they are merged into one.
 const MAX_CHUNKS: i64 = 8;
