@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use super::write::{OnDuplicate, OriginInfo, Prepared, WriteSummary};
 use super::Store;
@@ -173,8 +173,18 @@ const BATCH: usize = 256;
 
 /// The reader thread: send batches until the end of the file, an input
 /// error (returned), or the writer hanging up (it failed; it reports).
-fn read_batches(source: &mut Source, sender: &SyncSender<Batch>) -> Result<(), Located> {
+/// Batches the writer is done with come back on `used` to be freed here:
+/// freeing memory another thread allocated cost the writer, the import's
+/// critical path, about a tenth of its time.
+fn read_batches(
+    source: &mut Source,
+    sender: &SyncSender<Batch>,
+    used: &Receiver<Batch>,
+) -> Result<(), Located> {
     loop {
+        while let Ok(batch) = used.try_recv() {
+            drop(batch);
+        }
         let mut units = Vec::with_capacity(BATCH);
         let mut end = false;
         while units.len() < BATCH {
@@ -291,15 +301,19 @@ pub fn import_file(
     let mut warnings = Vec::new();
     std::thread::scope(|scope| -> Result<(), ImportError> {
         let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
-        let reader = scope.spawn(move || read_batches(&mut source, &sender));
+        // Unbounded, but never holds more than the batches in flight.
+        let (give_back, used) = std::sync::mpsc::channel::<Batch>();
+        let reader = scope.spawn(move || read_batches(&mut source, &sender, &used));
         let written = (|| -> Result<(), ImportError> {
-            for batch in &batches {
+            for mut batch in &batches {
                 for (unit, prepared) in &batch.units {
                     writer.add_prepared(unit, prepared, on_duplicate)?;
                 }
                 units_read += batch.units.len() as u64;
-                warnings.extend(batch.warnings);
+                warnings.append(&mut batch.warnings);
                 progress(batch.bytes_read);
+                // If the reader is gone, the batch is simply freed here.
+                let _ = give_back.send(batch);
             }
             Ok(())
         })();

@@ -21,12 +21,14 @@
 //! decoding them, and reads only the rows of the query's own tokens: no
 //! start-up work, no whole-index load.
 //!
-//! Writing: postings are buffered in memory and flushed as one new blob per
-//! token every `FLUSH_POSTINGS` postings and at `finish` (dictionary counts
-//! are written once, at `finish`); a token with
-//! `MAX_CHUNKS` blobs has them merged into one at its next flush, so reads
-//! stay a handful of rows per token. Removing a unit rewrites the blobs of
-//! its tokens without it (all removals of one flush batched per token).
+//! Writing: an import's reader thread works out each variant's tokens
+//! (`unit_tokens`); the writer buffers postings in memory and flushes them
+//! as one new blob per token every `FLUSH_POSTINGS` postings and at
+//! `finish`, where a token left with more than `MAX_CHUNKS` blobs has them
+//! merged into one, so reads stay a handful of rows per token (dictionary
+//! counts are written once, at `finish`). Removing a unit rewrites the
+//! blobs of its tokens without it (all removals of one flush batched per
+//! token).
 
 use std::collections::{HashMap, HashSet};
 
@@ -242,13 +244,9 @@ fn variant_tokens(lang: String, pos: usize, key: &str) -> VariantTokens {
         }
         prev = Some(text);
     }
-    // Distinct by text; texts are compared only when hashes are equal.
-    words.sort_unstable_by(|a, b| {
-        a.hash
-            .cmp(&b.hash)
-            .then_with(|| a.text(key).cmp(b.text(key)))
-    });
-    words.dedup_by(|a, b| a.hash == b.hash && a.text(key) == b.text(key));
+    // Distinct by hash, which the writer trusts as the word's identity.
+    words.sort_unstable_by_key(|w| w.hash);
+    words.dedup_by_key(|w| w.hash);
     pairs.sort_unstable();
     pairs.dedup();
     VariantTokens {
@@ -373,9 +371,18 @@ impl Indexer {
         Ok(())
     }
 
-    /// Write whatever was buffered; called just before the commit.
+    /// Write whatever was buffered, then merge the blobs of every token
+    /// that has more than `MAX_CHUNKS`; called just before the commit.
+    /// Merging once here, not whenever a token reached the limit during
+    /// the transaction, reads and writes each posting of a big import
+    /// once instead of about four times.
     pub fn finish(mut self, conn: &Connection) -> rusqlite::Result<()> {
         self.flush(conn)?;
+        for t in 0..self.toks.len() {
+            if self.toks[t].chunks > MAX_CHUNKS {
+                self.rewrite(conn, t as u32, &FastSet::default(), &[])?;
+            }
+        }
         self.write_counts(conn)
     }
 
@@ -455,7 +462,7 @@ impl Indexer {
     }
 
     /// Apply the buffered removals, then write the buffered postings: one
-    /// new blob per token, or a merge of all its blobs when it has many.
+    /// new blob per token.
     fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         let mut removals = std::mem::take(&mut self.removals);
         removals.sort_unstable();
@@ -490,13 +497,9 @@ impl Indexer {
             let tok = &mut self.toks[t];
             tok.df_delta += distinct(list) as i64;
             tok.dirty = true;
-            if tok.chunks >= MAX_CHUNKS {
-                self.rewrite(conn, t as u32, &FastSet::default(), list)?;
-            } else {
-                conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?
-                    .execute(params![tok.id, encode(list)])?;
-                tok.chunks += 1;
-            }
+            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?
+                .execute(params![tok.id, encode(list)])?;
+            tok.chunks += 1;
         }
         self.pending_units.clear();
         Ok(())
