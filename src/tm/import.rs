@@ -180,6 +180,7 @@ fn read_batches(
     source: &mut Source,
     sender: &SyncSender<Batch>,
     used: &Receiver<Batch>,
+    with_tokens: bool,
 ) -> Result<(), Located> {
     loop {
         while let Ok(batch) = used.try_recv() {
@@ -190,7 +191,7 @@ fn read_batches(
         while units.len() < BATCH {
             match source.next_unit()? {
                 Some(unit) => {
-                    let prepared = Prepared::new(&unit);
+                    let prepared = Prepared::new(&unit, with_tokens);
                     units.push((unit, prepared));
                 }
                 None => {
@@ -303,7 +304,8 @@ pub fn import_file(
         let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
         // Unbounded, but never holds more than the batches in flight.
         let (give_back, used) = std::sync::mpsc::channel::<Batch>();
-        let reader = scope.spawn(move || read_batches(&mut source, &sender, &used));
+        let with_tokens = writer.is_fresh();
+        let reader = scope.spawn(move || read_batches(&mut source, &sender, &used, with_tokens));
         let written = (|| -> Result<(), ImportError> {
             for mut batch in &batches {
                 for (unit, prepared) in &batch.units {

@@ -469,13 +469,17 @@ fn remove_unit(
 #[derive(Debug, Clone)]
 pub struct Prepared {
     keys: Vec<String>,
-    tokens: Vec<VariantTokens>,
+    /// None: worked out by the writer if the unit is stored.
+    tokens: Option<Vec<VariantTokens>>,
     content_hash: i64,
     source_hash: i64,
 }
 
 impl Prepared {
-    pub fn new(unit: &Unit) -> Prepared {
+    /// `with_tokens`: also the index tokens. Worth it when most units will
+    /// be stored (an import into an empty TM); when many may be duplicates
+    /// (a re-import), the writer makes them only for the units it stores.
+    pub fn new(unit: &Unit, with_tokens: bool) -> Prepared {
         let signature: Signature = unit
             .variants
             .iter()
@@ -487,19 +491,23 @@ impl Prepared {
             .iter()
             .map(|v| matching_key(&v.seg.plain))
             .collect();
-        let pairs: Vec<(&str, &str)> = unit
-            .variants
-            .iter()
-            .zip(&keys)
-            .map(|(v, k)| (v.lang.as_str(), k.as_str()))
-            .collect();
+        let tokens = with_tokens.then(|| unit_tokens(&key_pairs(unit, &keys)));
         Prepared {
-            tokens: unit_tokens(&pairs),
+            tokens,
             keys,
             content_hash,
             source_hash,
         }
     }
+}
+
+/// Each variant's (lang, matching key).
+fn key_pairs<'a>(unit: &'a Unit, keys: &'a [String]) -> Vec<(&'a str, &'a str)> {
+    unit.variants
+        .iter()
+        .zip(keys)
+        .map(|(v, k)| (v.lang.as_str(), k.as_str()))
+        .collect()
 }
 
 /// An open write transaction on the TM, rolled back when dropped
@@ -686,11 +694,6 @@ impl Store {
 
     fn start_writer(&mut self, origin: &OriginInfo, bulk: bool) -> Result<UnitWriter<'_>> {
         let path = self.path.display().to_string();
-        // 8 MiB of page cache: the tail pages of each table and the upper
-        // levels of the indexes stay in memory (the one index written in
-        // random order is deferred on a fresh TM; see `FreshUnits`). It also
-        // bounds the sorter that builds that index at commit.
-        self.conn.execute_batch("PRAGMA cache_size = -8192")?;
         let tx = TxGuard::begin(&self.conn, bulk).with_context(|| {
             format!("{path}: cannot start writing (is another tarjuman writing to it?)")
         })?;
@@ -713,6 +716,18 @@ impl Store {
                 tx.execute_batch("DROP INDEX unit_duplicate")?;
             }
         }
+        // Page cache: into an empty TM, 8 MiB holds the tail pages of each
+        // table and the upper levels of the indexes (the one index written
+        // in random order is deferred; see `FreshUnits`), and bounds the
+        // sorter that builds it at commit, leaving room for the fresh table.
+        // Otherwise 32 MiB, so that the duplicate index's lookups in random
+        // order mostly hit memory (8 MiB doubled a 1M-unit re-import).
+        let cache_kib = if deferred_index.is_some() {
+            8192
+        } else {
+            32768
+        };
+        tx.execute_batch(&format!("PRAGMA cache_size = -{cache_kib}"))?;
         let next_id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM unit", [], |r| {
             r.get(0)
         })?;
@@ -785,7 +800,7 @@ impl UnitWriter<'_> {
 
     /// Add one unit, deciding what a duplicate means by `on_duplicate`.
     pub fn add(&mut self, unit: &Unit, on_duplicate: OnDuplicate) -> Result<Added> {
-        self.add_prepared(unit, &Prepared::new(unit), on_duplicate)
+        self.add_prepared(unit, &Prepared::new(unit, false), on_duplicate)
     }
 
     /// `add` with the CPU work (matching keys, hashes) already done, so that
@@ -954,8 +969,20 @@ impl UnitWriter<'_> {
             insert_props_notes(tx, id, Some(ord as i64), &v.props, &v.notes)?;
         }
         insert_props_notes(tx, id, None, &unit.props, &unit.notes)?;
-        self.indexer.add(tx, id, keys, &prepared.tokens)?;
+        match &prepared.tokens {
+            Some(tokens) => self.indexer.add(tx, id, keys, tokens)?,
+            None => {
+                let tokens = unit_tokens(&key_pairs(unit, keys));
+                self.indexer.add(tx, id, keys, &tokens)?
+            }
+        }
         Ok(id)
+    }
+
+    /// Did this writer start on an empty TM? (Then nearly every unit will be
+    /// stored: see `Prepared::new`.)
+    pub fn is_fresh(&self) -> bool {
+        self.fresh.is_some()
     }
 
     /// Counts so far (before commit).
