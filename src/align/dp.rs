@@ -24,8 +24,6 @@ pub(crate) const BEADS: [(usize, usize); 8] = [
 
 /// Below this many DP cells a level is searched in full.
 const FULL_LIMIT: usize = 250_000;
-/// ln 0..=3, for the chance correction of multi-sentence targets.
-const LN: [f64; 4] = [0.0, 0.0, std::f64::consts::LN_2, 1.098_612_288_668_109_8];
 
 /// Items a coarse block keeps at most.
 const COARSE_ITEMS: usize = 48;
@@ -291,6 +289,23 @@ fn multi_lex(a: &[Vec<u32>], b: &[Vec<u32>], model: &Model) -> Shared {
     out
 }
 
+/// Where the shared items of a split (1-2, 1-3) fall: each item's weight
+/// ln(ρ/q) is the evidence of finding it in one given sentence, and a
+/// split says in which. A translator keeps the order, so the items run
+/// through the target sentences in sequence: what is unknown is only
+/// where the sequence breaks, one of C(n+b−1, b−1) ways for n items in b
+/// sentences, −ln of which is the charge. (Charging ln b per item instead
+/// would make a long sentence's split dearer the more evidence it has.)
+#[inline]
+fn split_cost(count: u16, b: usize) -> f64 {
+    let n = f64::from(count);
+    match b {
+        0 | 1 => 0.0,
+        2 => (n + 1.0).ln(),
+        _ => ((n + 1.0) * (n + 2.0) / 2.0).ln(),
+    }
+}
+
 /// −ln of the two-tailed normal probability of |z| or more, computed in
 /// log space (Numerical Recipes' erfc, which never underflows here).
 #[inline]
@@ -482,6 +497,35 @@ impl<'a> Lattice<'a> {
         sh
     }
 
+    /// Source words with a known translation that found none in the
+    /// bead, counted per source sentence: one sentence's extra matches
+    /// (a word that brought two items) do not excuse another's misses.
+    #[inline]
+    fn missed(&self, i: usize, j: usize, a: usize, b: usize, shared: Shared) -> u32 {
+        let trans = |s: usize| u32::from(self.src.trans[s]);
+        let group = (i - a..i)
+            .map(trans)
+            .sum::<u32>()
+            .saturating_sub(u32::from(shared.count - shared.nums));
+        if a == 1 {
+            return group;
+        }
+        // Pairwise sums count an item found in two target sentences twice:
+        // the group's exact count bounds the misses from below too.
+        let per_sentence = (i - a..i)
+            .map(|s| {
+                let found: u32 = (j - b..j)
+                    .map(|t| {
+                        let p = self.pair(s, t);
+                        u32::from(p.count - p.nums)
+                    })
+                    .sum();
+                trans(s).saturating_sub(found)
+            })
+            .sum();
+        group.max(per_sentence)
+    }
+
     #[inline]
     fn pair(&self, s: usize, t: usize) -> Shared {
         match self.band.index(s + 1, t + 1) {
@@ -533,20 +577,13 @@ impl<'a> Lattice<'a> {
             self.group(i, j, a, b)
         };
         cost -= f64::from(shared.weight);
-        if b > 1 {
-            // An item is b times likelier to turn up by chance in b target
-            // sentences than in one: ln(ρ/(b·q)) instead of ln(ρ/q).
-            cost += 0.5 * f64::from(shared.count) * LN[b];
-        }
+        cost += split_cost(shared.count, b);
         let matched_nums = u32::from(shared.nums);
         let src_nums: u32 = (i - a..i).map(|s| u32::from(src.nums[s])).sum();
         let tgt_nums: u32 = (j - b..j).map(|t| u32::from(tgt.nums[t])).sum();
         let unmatched =
             src_nums.saturating_sub(matched_nums) + tgt_nums.saturating_sub(matched_nums);
-        // Source words with a known translation that found none.
-        let trans: u32 = (i - a..i).map(|s| u32::from(src.trans[s])).sum();
-        let missed = trans.saturating_sub(u32::from(shared.count - shared.nums));
-        cost += m.miss_penalty * f64::from(missed);
+        cost += m.miss_penalty * f64::from(self.missed(i, j, a, b, shared));
         cost += m.number_penalty * f64::from(unmatched);
 
         if m.para_bonus > 0.0 {
@@ -912,6 +949,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_long_sentence_split_in_three_stays_one_link() {
+        // Source 1 (items 10..34) becomes three target sentences; source 2,
+        // a short restatement, shares two of its words with the third and
+        // is left out. The evidence of the split grows with its items, its
+        // cost of placing them only with the log of their count.
+        let big: Vec<u32> = (10..34).collect();
+        let src = side(&[60.0, 250.0, 90.0], &[&[1], &big, &[30, 31, 40]]);
+        let tgt = side(
+            &[78.0, 150.0, 130.0, 120.0],
+            &[&[1], &big[..8], &big[8..16], &big[16..]],
+        );
+        let mut m = model(41);
+        m.var = 4.0;
+        let shape: Vec<(usize, usize)> = align(&src, &tgt, &m).iter().map(|s| (s.a, s.b)).collect();
+        assert_eq!(shape, [(1, 1), (1, 3), (1, 0)]);
+    }
+
+    #[test]
+    fn one_sentences_extra_matches_do_not_excuse_anothers_misses() {
+        // Source 1 brings two items per translatable word (a name and its
+        // skeleton, say) and meets them all in target 1; source 2 has
+        // three translatable words, meets one in target 2 and one, by
+        // chance, in target 1. Two 1-1 links: a 2-2 would pool the counts
+        // and let source 1's surplus pay for source 2's miss.
+        let mut src = side(&[60.0, 40.0], &[&[1, 2, 3, 4, 5, 6], &[7, 8, 9]]);
+        src.trans = vec![3, 3];
+        let tgt = side(&[78.0, 52.0], &[&[1, 2, 3, 4, 5, 6, 9], &[7]]);
+        let mut m = model(10);
+        m.weight = vec![3.0; 10];
+        m.weight[9] = 4.0;
+        m.miss_penalty = 2.0;
+        let shape: Vec<(usize, usize)> = align(&src, &tgt, &m).iter().map(|s| (s.a, s.b)).collect();
+        assert_eq!(shape, [(1, 1), (1, 1)]);
     }
 
     #[test]
