@@ -289,22 +289,29 @@ fn multi_lex(a: &[Vec<u32>], b: &[Vec<u32>], model: &Model) -> Shared {
     out
 }
 
-/// Where the shared items of a split (1-2, 1-3) fall: each item's weight
-/// ln(ρ/q) is the evidence of finding it in one given sentence, and a
-/// split says in which. A translator keeps the order, so the items run
-/// through the target sentences in sequence: what is unknown is only
-/// where the sequence breaks, one of C(n+b−1, b−1) ways for n items in b
-/// sentences, −ln of which is the charge. (Charging ln b per item instead
-/// would make a long sentence's split dearer the more evidence it has.)
+/// ln n!, exact from a table for small n, Stirling's series above.
 #[inline]
-fn split_cost(count: u16, b: usize) -> f64 {
-    let n = f64::from(count);
-    match b {
-        0 | 1 => 0.0,
-        2 => (n + 1.0).ln(),
-        _ => ((n + 1.0) * (n + 2.0) / 2.0).ln(),
+fn ln_factorial(n: u32) -> f64 {
+    const TABLE: usize = 64;
+    static LN_FACT: std::sync::OnceLock<[f64; TABLE]> = std::sync::OnceLock::new();
+    let table = LN_FACT.get_or_init(|| {
+        let mut t = [0.0; TABLE];
+        for k in 1..TABLE {
+            t[k] = t[k - 1] + (k as f64).ln();
+        }
+        t
+    });
+    if (n as usize) < TABLE {
+        return table[n as usize];
     }
+    let x = f64::from(n);
+    x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + 1.0 / (12.0 * x)
 }
+
+/// A 2-2 moves the boundary between two sentences, so its items cross it
+/// and each may sit in either target sentence: ln 2 each, halved because
+/// neighbouring items travel together.
+const CROSS_COST: f64 = 0.5 * std::f64::consts::LN_2;
 
 /// −ln of the two-tailed normal probability of |z| or more, computed in
 /// log space (Numerical Recipes' erfc, which never underflows here).
@@ -497,6 +504,31 @@ impl<'a> Lattice<'a> {
         sh
     }
 
+    /// Where the items of a split (source `s` into the `b` target
+    /// sentences ending before `j`, `lt` characters in all) fall. Each
+    /// item's weight ln(ρ/q) is the evidence of finding it in one given
+    /// sentence; the split says in which. A translator keeps the order and
+    /// cuts the sentence into parts whose sizes follow their lengths, so
+    /// the counts per target sentence are multinomial with the length
+    /// shares as chances: a part carrying its share costs little however
+    /// much evidence there is, a part carrying nothing (a "Read more" line
+    /// glued on) costs ln(1/share) per item the others carry.
+    #[inline]
+    fn split_cost(&self, s: usize, j: usize, b: usize, lt: f64) -> f64 {
+        let mut total = 0u32;
+        let mut cost = 0.0;
+        for t in j - b..j {
+            let n = u32::from(self.pair(s, t).count);
+            if n == 0 {
+                continue;
+            }
+            let share = f64::from(self.tgt.len[t]).max(1.0) / lt.max(1.0);
+            cost += ln_factorial(n) - f64::from(n) * share.ln();
+            total += n;
+        }
+        cost - ln_factorial(total)
+    }
+
     /// Source words with a known translation that found none in the
     /// bead, counted per source sentence: one sentence's extra matches
     /// (a word that brought two items) do not excuse another's misses.
@@ -577,7 +609,11 @@ impl<'a> Lattice<'a> {
             self.group(i, j, a, b)
         };
         cost -= f64::from(shared.weight);
-        cost += split_cost(shared.count, b);
+        if a == 1 && b > 1 {
+            cost += self.split_cost(i - 1, j, b, lt);
+        } else if b > 1 {
+            cost += CROSS_COST * f64::from(shared.count);
+        }
         let matched_nums = u32::from(shared.nums);
         let src_nums: u32 = (i - a..i).map(|s| u32::from(src.nums[s])).sum();
         let tgt_nums: u32 = (j - b..j).map(|t| u32::from(tgt.nums[t])).sum();
