@@ -182,14 +182,15 @@ impl Band {
         }
     }
 
-    /// The band around a coarse path (nodes of the half-size lattice)
-    /// projected onto an n×m lattice.
-    fn around(path: &[(usize, usize)], n: usize, m: usize) -> Band {
+    /// The band around a path whose nodes are `scale` times coarser than
+    /// the n×m lattice (2 for the half-size level, 1 for a path already at
+    /// this level).
+    fn around(path: &[(usize, usize)], n: usize, m: usize, scale: usize) -> Band {
         let mut lo = vec![usize::MAX; n + 1];
         let mut hi = vec![0; n + 1];
         for w in path.windows(2) {
-            let (i0, j0) = ((2 * w[0].0).min(n), (2 * w[0].1).min(m));
-            let (i1, j1) = ((2 * w[1].0).min(n), (2 * w[1].1).min(m));
+            let (i0, j0) = ((scale * w[0].0).min(n), (scale * w[0].1).min(m));
+            let (i1, j1) = ((scale * w[1].0).min(n), (scale * w[1].1).min(m));
             for r in i0..=i1 {
                 lo[r] = lo[r].min(j0);
                 hi[r] = hi[r].max(j1);
@@ -791,9 +792,39 @@ pub(crate) fn align(src: &Side, tgt: &Side, model: &Model) -> Vec<Step> {
 
 /// `align`, with the cost (nats) of the best path.
 pub(crate) fn align_scored(src: &Side, tgt: &Side, model: &Model) -> (Vec<Step>, f64) {
-    let band = band_for(src, tgt, model);
-    let lattice = Lattice::new(src, tgt, model, band, true);
-    let steps = lattice.solve(true);
+    scored(
+        Lattice::new(src, tgt, model, band_for(src, tgt, model), true),
+        true,
+    )
+}
+
+/// `align_scored` near a known path of the same two sides (a pass with
+/// an earlier model): the search keeps to a band around it instead of
+/// finding its way again coarse to fine. Small texts are still searched
+/// in full.
+pub(crate) fn align_near(src: &Side, tgt: &Side, model: &Model, near: &[Step]) -> (Vec<Step>, f64) {
+    let (n, m) = (src.n(), tgt.n());
+    let band = if (n + 1) * (m + 1) <= FULL_LIMIT || n < 16 || m < 16 {
+        Band::full(n, m)
+    } else {
+        let mut path = vec![(0, 0)];
+        path.extend(near.iter().map(|s| (s.i, s.j)));
+        Band::around(&path, n, m, 1)
+    };
+    scored(Lattice::new(src, tgt, model, band, true), true)
+}
+
+/// The cost (nats) of the best path, without posteriors.
+pub(crate) fn best_cost(src: &Side, tgt: &Side, model: &Model) -> f64 {
+    scored(
+        Lattice::new(src, tgt, model, band_for(src, tgt, model), true),
+        false,
+    )
+    .1
+}
+
+fn scored(lattice: Lattice, posteriors: bool) -> (Vec<Step>, f64) {
+    let steps = lattice.solve(posteriors);
     let cost = steps
         .iter()
         .map(|s| {
@@ -841,7 +872,7 @@ fn band_at(src: &Side, tgt: &Side, model: &Model, depth: usize) -> Band {
     let steps = Lattice::new(&cs, &ct, model, coarse_band, false).solve(false);
     let mut path = vec![(0, 0)];
     path.extend(steps.iter().map(|s| (s.i, s.j)));
-    Band::around(&path, n, m)
+    Band::around(&path, n, m, 2)
 }
 
 /// The sentences `range` of a side, as a side of their own.

@@ -153,7 +153,7 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     model.weight = weights(&vocab, &tgt_side, rho);
     model.is_number = vocab.kinds.iter().map(|k| *k == Kind::Number).collect();
     model.miss_penalty = -(1.0 - rho).ln();
-    let (mut steps, mut cost) = dp::align_scored(&src_side, &tgt_side, &model);
+    let (mut steps, mut cost) = dp::align_near(&src_side, &tgt_side, &model, &first);
     // Material moved in the translation: align against the English
     // re-ordered to follow the Arabic, and keep the order that explains
     // the texts better. First whole paragraphs, then runs of sentences that
@@ -181,6 +181,10 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         };
         trials += 1;
         let moved = dp::permute(&tgt_side, &candidate);
+        // Most candidates lose: first compare the stretch they change.
+        if !local_gain(&steps, &src_side, &tgt_side, &order, &candidate, &model) {
+            continue;
+        }
         let (moved_steps, moved_cost) = dp::align_scored(&src_side, &moved, &model);
         if moved_cost + 2.0 < cost {
             steps = moved_steps;
@@ -463,6 +467,45 @@ fn paragraph_order(
     keys.sort();
     let order: Vec<usize> = keys.iter().flat_map(|&(_, q)| tp[q].clone()).collect();
     (order.iter().enumerate().any(|(k, &j)| k != j)).then_some(order)
+}
+
+/// Does the English order `candidate` explain the stretch of text where it
+/// differs from `order` (aligned as `steps`) better, by the same 2 nats a
+/// move must win by? The stretch runs between two nodes of the current
+/// path a few sentences outside the changed positions; both orders are
+/// aligned there between the same end points, so a gain here is a gain
+/// of at least as much for the whole text.
+fn local_gain(
+    steps: &[Step],
+    src: &Side,
+    tgt: &Side,
+    order: &[usize],
+    candidate: &[usize],
+    model: &dp::Model,
+) -> bool {
+    let changed = |k: &usize| order[*k] != candidate[*k];
+    let (Some(k0), Some(k1)) = (
+        (0..order.len()).find(changed),
+        (0..order.len()).rev().find(changed),
+    ) else {
+        return false;
+    };
+    const MARGIN: usize = 8;
+    let nodes = std::iter::once((0, 0)).chain(steps.iter().map(|s| (s.i, s.j)));
+    let start = nodes
+        .clone()
+        .filter(|&(_, j)| j + MARGIN <= k0)
+        .last()
+        .unwrap_or((0, 0));
+    let end = nodes
+        .filter(|&(_, j)| j > k1 + MARGIN)
+        .next()
+        .unwrap_or((src.n(), tgt.n()));
+    let sub_src = dp::slice(src, start.0..end.0);
+    let stretch = |o: &[usize]| dp::permute(tgt, &o[start.1..end.1]);
+    let before = dp::best_cost(&sub_src, &stretch(order), model);
+    let after = dp::best_cost(&sub_src, &stretch(candidate), model);
+    after + 2.0 < before
 }
 
 /// How many sure links the in-document dictionary learns from at most.
