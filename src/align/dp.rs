@@ -823,6 +823,20 @@ pub(crate) fn best_cost(src: &Side, tgt: &Side, model: &Model) -> f64 {
     .1
 }
 
+/// The cost (nats) of a given path (steps of these two sides).
+pub(crate) fn path_cost(src: &Side, tgt: &Side, model: &Model, steps: &[Step]) -> f64 {
+    // No cells cached: the few pairs the path needs are computed on demand.
+    let band = Band::from_ranges(vec![0; src.n() + 1], vec![0; src.n() + 1]);
+    let lattice = Lattice::new(src, tgt, model, band, true);
+    steps
+        .iter()
+        .map(|s| {
+            let k = BEADS.iter().position(|&x| x == (s.a, s.b)).unwrap_or(0);
+            lattice.cost(k, s.i, s.j)
+        })
+        .sum()
+}
+
 fn scored(lattice: Lattice, posteriors: bool) -> (Vec<Step>, f64) {
     let steps = lattice.solve(posteriors);
     let cost = steps

@@ -491,19 +491,34 @@ fn local_gain(
         return false;
     };
     const MARGIN: usize = 8;
-    let nodes = std::iter::once((0, 0)).chain(steps.iter().map(|s| (s.i, s.j)));
-    let start = nodes
-        .clone()
-        .filter(|&(_, j)| j + MARGIN <= k0)
-        .last()
-        .unwrap_or((0, 0));
-    let end = nodes
-        .filter(|&(_, j)| j > k1 + MARGIN)
-        .next()
-        .unwrap_or((src.n(), tgt.n()));
+    // Path nodes: node p is where step p-1 ends ((0, 0) before the first).
+    let node = |p: usize| {
+        if p == 0 {
+            (0, 0)
+        } else {
+            (steps[p - 1].i, steps[p - 1].j)
+        }
+    };
+    let first = (0..=steps.len())
+        .rev()
+        .find(|&p| node(p).1 + MARGIN <= k0)
+        .unwrap_or(0);
+    let last = (first..=steps.len())
+        .find(|&p| node(p).1 > k1 + MARGIN)
+        .unwrap_or(steps.len());
+    let (start, end) = (node(first), node(last));
     let sub_src = dp::slice(src, start.0..end.0);
     let stretch = |o: &[usize]| dp::permute(tgt, &o[start.1..end.1]);
-    let before = dp::best_cost(&sub_src, &stretch(order), model);
+    // The current path between the two nodes, shifted to the stretch.
+    let path: Vec<Step> = steps[first..last]
+        .iter()
+        .map(|s| Step {
+            i: s.i - start.0,
+            j: s.j - start.1,
+            ..*s
+        })
+        .collect();
+    let before = dp::path_cost(&sub_src, &stretch(order), model, &path);
     let after = dp::best_cost(&sub_src, &stretch(candidate), model);
     after + 2.0 < before
 }
