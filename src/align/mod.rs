@@ -108,9 +108,10 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         .map(|s| crate::text::normalize::fold(s))
         .collect();
     let src_feats = |vocab: &mut Vocab, lex: &Lexicon| -> Vec<_> {
+        let mut cache = features::WordItems::default();
         src_folded
             .iter()
-            .map(|s| features::arabic(s, vocab, lex, &names))
+            .map(|s| features::arabic(s, vocab, lex, &names, &mut cache))
             .collect()
     };
     let mut lexicon = opts.lexicon.clone();
