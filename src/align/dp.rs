@@ -345,7 +345,36 @@ struct Lattice<'a> {
     /// Per sentence, how much cheaper its omission is for being short.
     src_short: Vec<f64>,
     tgt_short: Vec<f64>,
+    /// Running totals over the sentences (entry k: sentences 0..k), so a
+    /// group's length, numbers and paragraph ends are two lookups.
+    src_sums: Vec<Sums>,
+    tgt_sums: Vec<Sums>,
 }
+
+/// Running totals of a side (see `Lattice::src_sums`).
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    len: f64,
+    nums: u32,
+    para_ends: u32,
+}
+
+fn running_sums(side: &Side) -> Vec<Sums> {
+    let mut out = Vec::with_capacity(side.n() + 1);
+    let mut acc = Sums::default();
+    out.push(acc);
+    for k in 0..side.n() {
+        acc.len += f64::from(side.len[k]);
+        acc.nums += u32::from(side.nums[k]);
+        acc.para_ends += u32::from(side.para_end[k]);
+        out.push(acc);
+    }
+    out
+}
+
+/// The pairwise evidence of a bead's sentence pairs, source-major
+/// (a·b ≤ 4 for every bead type).
+type Pairs = [Shared; 4];
 
 /// Short lines (dates, captions, bylines, page debris) are the likeliest
 /// to stand untranslated: the omission prior grows as the sentence gets
@@ -434,6 +463,8 @@ impl<'a> Lattice<'a> {
             lex,
             src_short: short_bonus(src),
             tgt_short: short_bonus(tgt),
+            src_sums: running_sums(src),
+            tgt_sums: running_sums(tgt),
             src_dups: if exact {
                 dups(src)
             } else {
@@ -451,15 +482,12 @@ impl<'a> Lattice<'a> {
     /// counts an item k·l times when k source and l target sentences of
     /// the groups have it, where it should count min(k, l) times; the
     /// items that can be over-counted are in the groups' duplicate sets.
-    fn group(&self, i: usize, j: usize, a: usize, b: usize) -> Shared {
+    fn group(&self, i: usize, j: usize, a: usize, b: usize, pairs: &Pairs) -> Shared {
         let mut sh = Shared::default();
-        for s in i - a..i {
-            for t in j - b..j {
-                let p = self.pair(s, t);
-                sh.weight += p.weight;
-                sh.count += p.count;
-                sh.nums += p.nums;
-            }
+        for p in &pairs[..a * b] {
+            sh.weight += p.weight;
+            sh.count += p.count;
+            sh.nums += p.nums;
         }
         // Candidates on the stack: groups are at most 3 sentences and
         // their duplicate sets small; past 64 the rest is ignored.
@@ -505,8 +533,9 @@ impl<'a> Lattice<'a> {
         sh
     }
 
-    /// Where the items of a split (source `s` into the `b` target
-    /// sentences ending before `j`, `lt` characters in all) fall. Each
+    /// Where the items of a split (one source sentence into the `b` target
+    /// sentences ending before `j`, `lt` characters in all, `pairs` their
+    /// evidence) fall. Each
     /// item's weight ln(ρ/q) is the evidence of finding it in one given
     /// sentence; the split says in which. A translator keeps the order and
     /// cuts the sentence into parts whose sizes follow their lengths, so
@@ -515,11 +544,11 @@ impl<'a> Lattice<'a> {
     /// much evidence there is, a part carrying nothing (a "Read more" line
     /// glued on) costs ln(1/share) per item the others carry.
     #[inline]
-    fn split_cost(&self, s: usize, j: usize, b: usize, lt: f64) -> f64 {
+    fn split_cost(&self, j: usize, b: usize, lt: f64, pairs: &Pairs) -> f64 {
         let mut total = 0u32;
         let mut cost = 0.0;
-        for t in j - b..j {
-            let n = u32::from(self.pair(s, t).count);
+        for (t, p) in (j - b..j).zip(pairs) {
+            let n = u32::from(p.count);
             if n == 0 {
                 continue;
             }
@@ -534,7 +563,7 @@ impl<'a> Lattice<'a> {
     /// bead, counted per source sentence: one sentence's extra matches
     /// (a word that brought two items) do not excuse another's misses.
     #[inline]
-    fn missed(&self, i: usize, j: usize, a: usize, b: usize, shared: Shared) -> u32 {
+    fn missed(&self, i: usize, a: usize, b: usize, shared: Shared, pairs: &Pairs) -> u32 {
         let trans = |s: usize| u32::from(self.src.trans[s]);
         let group = (i - a..i)
             .map(trans)
@@ -546,13 +575,9 @@ impl<'a> Lattice<'a> {
         // Pairwise sums count an item found in two target sentences twice:
         // the group's exact count bounds the misses from below too.
         let per_sentence = (i - a..i)
-            .map(|s| {
-                let found: u32 = (j - b..j)
-                    .map(|t| {
-                        let p = self.pair(s, t);
-                        u32::from(p.count - p.nums)
-                    })
-                    .sum();
+            .zip(pairs.chunks(b))
+            .map(|(s, row)| {
+                let found: u32 = row.iter().map(|p| u32::from(p.count - p.nums)).sum();
                 trans(s).saturating_sub(found)
             })
             .sum();
@@ -594,44 +619,60 @@ impl<'a> Lattice<'a> {
             }
             return cost;
         }
-        let (src, tgt) = (self.src, self.tgt);
-        let ls: f64 = (i - a..i).map(|s| f64::from(src.len[s])).sum();
-        let lt: f64 = (j - b..j).map(|t| f64::from(tgt.len[t])).sum();
+        let (ss, ts) = (&self.src_sums, &self.tgt_sums);
+        let ls = ss[i].len - ss[i - a].len;
+        let lt = ts[j].len - ts[j - b].len;
         let mean_len = ((ls + lt / m.ratio) / 2.0).max(1.0);
         let z = (lt - m.ratio * ls) / (m.var * mean_len).sqrt();
         cost += neg_log_two_tail(z);
 
+        let pairs = self.pairs(i, j, a, b);
         let shared = if a == 1 && b == 1 {
-            self.pair(i - 1, j - 1)
+            pairs[0]
         } else {
             // Items shared by the groups as wholes: summing the pairwise
             // evidence would count an item twice when both source
             // sentences share it with the target.
-            self.group(i, j, a, b)
+            self.group(i, j, a, b, &pairs)
         };
         cost -= f64::from(shared.weight);
         if a == 1 && b > 1 {
-            cost += self.split_cost(i - 1, j, b, lt);
+            cost += self.split_cost(j, b, lt, &pairs);
         } else if b > 1 {
             cost += CROSS_COST * f64::from(shared.count);
         }
         let matched_nums = u32::from(shared.nums);
-        let src_nums: u32 = (i - a..i).map(|s| u32::from(src.nums[s])).sum();
-        let tgt_nums: u32 = (j - b..j).map(|t| u32::from(tgt.nums[t])).sum();
+        let src_nums = ss[i].nums - ss[i - a].nums;
+        let tgt_nums = ts[j].nums - ts[j - b].nums;
         let unmatched =
             src_nums.saturating_sub(matched_nums) + tgt_nums.saturating_sub(matched_nums);
-        cost += m.miss_penalty * f64::from(self.missed(i, j, a, b, shared));
+        cost += m.miss_penalty * f64::from(self.missed(i, a, b, shared, &pairs));
         cost += m.number_penalty * f64::from(unmatched);
 
         if m.para_bonus > 0.0 {
             if self.boundary(i, j) {
                 cost -= m.para_bonus;
             }
-            let crossings = (i - a..i - 1).filter(|&s| src.para_end[s]).count()
-                + (j - b..j - 1).filter(|&t| tgt.para_end[t]).count();
-            cost += m.para_bonus * crossings as f64;
+            // Paragraph ends inside the groups (not at their last sentence).
+            let crossings = ss[i - 1].para_ends - ss[i - a].para_ends + ts[j - 1].para_ends
+                - ts[j - b].para_ends;
+            cost += m.para_bonus * f64::from(crossings);
         }
         cost
+    }
+
+    /// The pairwise evidence of the bead's sentence pairs.
+    #[inline]
+    fn pairs(&self, i: usize, j: usize, a: usize, b: usize) -> Pairs {
+        let mut out = Pairs::default();
+        let mut k = 0;
+        for s in i - a..i {
+            for t in j - b..j {
+                out[k] = self.pair(s, t);
+                k += 1;
+            }
+        }
+        out
     }
 
     /// Viterbi path (as steps) plus, when asked, posteriors by
@@ -1020,7 +1061,8 @@ mod tests {
         for &(a, b) in &BEADS[3..] {
             for i in a..=5 {
                 for j in b..=4 {
-                    let fast = lattice.group(i, j, a, b);
+                    let pairs = lattice.pairs(i, j, a, b);
+                    let fast = lattice.group(i, j, a, b, &pairs);
                     let exact = multi_lex(&src.items[i - a..i], &tgt.items[j - b..j], &m);
                     assert!(
                         (fast.weight - exact.weight).abs() < 1e-4,
