@@ -25,6 +25,10 @@ pub(crate) const BEADS: [(usize, usize); 8] = [
 /// Below this many DP cells a level is searched in full.
 const FULL_LIMIT: usize = 250_000;
 
+/// Nats above the best way into a cell past which a bead is not costed
+/// in full (its share of the cell's probability is below e^-PRUNE).
+const PRUNE: f64 = 25.0;
+
 /// Items a coarse block keeps at most.
 const COARSE_ITEMS: usize = 48;
 /// Above this many cells a coarse level is coarsened further.
@@ -604,6 +608,13 @@ impl<'a> Lattice<'a> {
     /// Cost of the bead of type `k` ending at node (i, j).
     #[inline]
     fn cost(&self, k: usize, i: usize, j: usize) -> f64 {
+        self.cost_below(k, i, j, f64::INFINITY)
+            .unwrap_or(f64::INFINITY)
+    }
+
+    /// `cost`, or None as soon as a lower bound of it reaches `limit`.
+    #[inline]
+    fn cost_below(&self, k: usize, i: usize, j: usize, limit: f64) -> Option<f64> {
         let (a, b) = BEADS[k];
         let m = self.model;
         let mut cost = m.prior[k];
@@ -617,7 +628,7 @@ impl<'a> Lattice<'a> {
             if m.para_bonus > 0.0 && self.boundary(i, j) {
                 cost -= m.para_bonus;
             }
-            return cost;
+            return Some(cost);
         }
         let (ss, ts) = (&self.src_sums, &self.tgt_sums);
         let ls = ss[i].len - ss[i - a].len;
@@ -627,6 +638,14 @@ impl<'a> Lattice<'a> {
         cost += neg_log_two_tail(z);
 
         let pairs = self.pairs(i, j, a, b);
+        // Every term left adds, but for the shared items' weight (at most
+        // the pairwise sum) and the paragraph bonus.
+        let most: f32 = pairs[..a * b].iter().map(|p| p.weight).sum();
+        let boundary = m.para_bonus > 0.0 && self.boundary(i, j);
+        let bonus = if boundary { m.para_bonus } else { 0.0 };
+        if cost - f64::from(most) - bonus >= limit {
+            return None;
+        }
         let shared = if a == 1 && b == 1 {
             pairs[0]
         } else {
@@ -650,15 +669,13 @@ impl<'a> Lattice<'a> {
         cost += m.number_penalty * f64::from(unmatched);
 
         if m.para_bonus > 0.0 {
-            if self.boundary(i, j) {
-                cost -= m.para_bonus;
-            }
+            cost -= bonus;
             // Paragraph ends inside the groups (not at their last sentence).
             let crossings = ss[i - 1].para_ends - ss[i - a].para_ends + ts[j - 1].para_ends
                 - ts[j - b].para_ends;
             cost += m.para_bonus * f64::from(crossings);
         }
-        cost
+        Some(cost)
     }
 
     /// The pairwise evidence of the bead's sentence pairs.
@@ -717,7 +734,16 @@ impl<'a> Lattice<'a> {
                     if best[prev] == f64::INFINITY {
                         continue;
                     }
-                    let c = self.cost(k, i, j);
+                    // A bead whose cost is bound to exceed the best way
+                    // into this cell by PRUNE nats changes neither the
+                    // best path nor (by more than e^-PRUNE) the sums.
+                    let mut limit = b_cost + PRUNE - best[prev];
+                    if posteriors {
+                        limit = limit.max(alpha[prev] - top + PRUNE);
+                    }
+                    let Some(c) = self.cost_below(k, i, j, limit) else {
+                        continue;
+                    };
                     let total = best[prev] + c;
                     if total < b_cost {
                         b_cost = total;
