@@ -129,7 +129,6 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     let rho = refine_model(&mut model, &first, &src_side, &tgt_side);
     let mut learned_pairs = 0;
     if opts.learn {
-        let mut co = Cooccurrence::default();
         let sure: Vec<&Step> = first
             .iter()
             .filter(|s| s.a == 1 && s.b == 1 && s.post >= 0.9)
@@ -137,10 +136,11 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         // A book has more sure links than learning needs; an even sample
         // keeps the co-occurrence table small.
         let every = sure.len().div_ceil(MAX_LEARN_LINKS).max(1);
-        for s in sure.iter().step_by(every) {
-            co.add_link(&src[s.i - 1], &tgt[s.j - 1]);
-        }
-        let learned = co.lexicon(2, 0.7);
+        let links = sure
+            .iter()
+            .step_by(every)
+            .map(|s| (src[s.i - 1].as_str(), tgt[s.j - 1].as_str()));
+        let learned = lexicon::learn_lexicon(links, 2, 0.7);
         learned_pairs = learned.pairs().len();
         if learned_pairs > 0 {
             lexicon.extend(&learned);
