@@ -633,17 +633,21 @@ impl<'a> Lattice<'a> {
         let (ss, ts) = (&self.src_sums, &self.tgt_sums);
         let ls = ss[i].len - ss[i - a].len;
         let lt = ts[j].len - ts[j - b].len;
-        let mean_len = ((ls + lt / m.ratio) / 2.0).max(1.0);
-        let z = (lt - m.ratio * ls) / (m.var * mean_len).sqrt();
-        cost += neg_log_two_tail(z);
-
         let pairs = self.pairs(i, j, a, b);
-        // Every term left adds, but for the shared items' weight (at most
-        // the pairwise sum) and the paragraph bonus.
+        // Every term but the shared items' weight (at most the pairwise
+        // sum) and the paragraph bonus adds; the length term is at least
+        // z²/2 (the normal tail is below e^(-z²/2)).
         let most: f32 = pairs[..a * b].iter().map(|p| p.weight).sum();
         let boundary = m.para_bonus > 0.0 && self.boundary(i, j);
         let bonus = if boundary { m.para_bonus } else { 0.0 };
-        if cost - f64::from(most) - bonus >= limit {
+        let rebate = f64::from(most) + bonus;
+        let mean_len = ((ls + lt / m.ratio) / 2.0).max(1.0);
+        let diff = lt - m.ratio * ls;
+        if cost + 0.5 * diff * diff / (m.var * mean_len) - rebate >= limit {
+            return None;
+        }
+        cost += neg_log_two_tail(diff / (m.var * mean_len).sqrt());
+        if cost - rebate >= limit {
             return None;
         }
         let shared = if a == 1 && b == 1 {
