@@ -25,6 +25,11 @@ pub(crate) const BEADS: [(usize, usize); 8] = [
 /// Below this many DP cells a level is searched in full.
 const FULL_LIMIT: usize = 250_000;
 
+/// How far around an earlier pass's sentence path the next pass searches
+/// (the path is already at the sentence level, so less slack than around a
+/// coarse block path).
+const NEAR_MARGIN: usize = 4;
+
 /// Nats above the best way into a cell past which a bead is not costed
 /// in full (its share of the cell's probability is below e^-PRUNE).
 const PRUNE: f64 = 25.0;
@@ -189,7 +194,7 @@ impl Band {
     /// The band around a path whose nodes are `scale` times coarser than
     /// the n×m lattice (2 for the half-size level, 1 for a path already at
     /// this level).
-    fn around(path: &[(usize, usize)], n: usize, m: usize, scale: usize) -> Band {
+    fn around(path: &[(usize, usize)], n: usize, m: usize, scale: usize, margin: usize) -> Band {
         let mut lo = vec![usize::MAX; n + 1];
         let mut hi = vec![0; n + 1];
         for w in path.windows(2) {
@@ -200,7 +205,7 @@ impl Band {
                 hi[r] = hi[r].max(j1);
             }
         }
-        let k = BAND_MARGIN;
+        let k = margin;
         let mut wlo = vec![0; n + 1];
         let mut whi = vec![0; n + 1];
         for r in 0..=n {
@@ -880,7 +885,7 @@ pub(crate) fn align_near(src: &Side, tgt: &Side, model: &Model, near: &[Step]) -
     } else {
         let mut path = vec![(0, 0)];
         path.extend(near.iter().map(|s| (s.i, s.j)));
-        Band::around(&path, n, m, 1)
+        Band::around(&path, n, m, 1, NEAR_MARGIN)
     };
     scored(Lattice::new(src, tgt, model, band, true), true)
 }
@@ -957,7 +962,7 @@ fn band_at(src: &Side, tgt: &Side, model: &Model, depth: usize) -> Band {
     let steps = Lattice::new(&cs, &ct, model, coarse_band, false).solve(false);
     let mut path = vec![(0, 0)];
     path.extend(steps.iter().map(|s| (s.i, s.j)));
-    Band::around(&path, n, m, 2)
+    Band::around(&path, n, m, 2, BAND_MARGIN)
 }
 
 /// The sentences `range` of a side, as a side of their own.
@@ -1075,6 +1080,15 @@ mod tests {
         let f: Vec<(usize, usize)> = full.iter().map(|s| (s.i, s.j)).collect();
         assert_eq!(b, f);
         assert_eq!(banded.iter().filter(|s| s.b == 0).count(), 5);
+        // A second pass near the first one's path, with a changed model,
+        // still finds the full search's path.
+        let mut m2 = m.clone();
+        m2.ratio = 1.25;
+        let near = align_near(&src, &tgt, &m2, &banded).0;
+        let full2 = Lattice::new(&src, &tgt, &m2, Band::full(src.n(), tgt.n()), true).solve(false);
+        let n2: Vec<(usize, usize)> = near.iter().map(|s| (s.i, s.j)).collect();
+        let f2: Vec<(usize, usize)> = full2.iter().map(|s| (s.i, s.j)).collect();
+        assert_eq!(n2, f2);
     }
 
     #[test]
