@@ -19,7 +19,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("legal", 0.96),
     ("news2", 0.96),
     ("press", 0.96),
-    ("report", 0.0),
+    ("report", 0.96),
 ];
 
 struct Set {

@@ -80,6 +80,19 @@ fn canonical_number(token: &str) -> String {
     s
 }
 
+/// A number followed by an Arabic word for thousand, written out
+/// (`45` `الف` → `45000`); English writes thousands in digits and keeps
+/// "million" and "billion" as words, so only thousands are multiplied.
+fn scaled(number: &str, next: &str) -> Option<String> {
+    // Folded: ألف, آلاف, ألفاً → الف, الاف, الفا.
+    if !matches!(next, "الف" | "الاف" | "الفا") {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
+    let full = value * 1000.0;
+    (full.fract() == 0.0 && full < 1e15).then(|| format!("{}", full as u64))
+}
+
 fn char_len(folded: &str) -> f32 {
     folded.chars().filter(|c| !c.is_whitespace()).count() as f32
 }
@@ -527,9 +540,16 @@ pub(crate) fn arabic(
 ) -> Features {
     let mut items = Vec::new();
     let mut trans = 0u16;
-    for token in tokenize_folded(folded) {
+    let tokens = tokenize_folded(folded);
+    for (k, &token) in tokens.iter().enumerate() {
         if is_number(token) {
-            items.push(vocab.id(Kind::Number, &canonical_number(token)));
+            let mut number = canonical_number(token);
+            // `٤٥ ألف` is what English writes as 45,000: one number, so
+            // that an unmatched 45 is not charged beside the matched 45000.
+            if let Some(full) = tokens.get(k + 1).and_then(|w| scaled(&number, w)) {
+                number = full;
+            }
+            items.push(vocab.id(Kind::Number, &number));
             continue;
         }
         let first = token.chars().next().unwrap_or(' ');
@@ -665,6 +685,22 @@ mod tests {
             &mut WordItems::default(),
         );
         assert!(ar.items.iter().any(|i| en.items.contains(i)));
+    }
+
+    #[test]
+    fn arabic_thousands_in_words_meet_english_digits() {
+        let mut vocab = Vocab::default();
+        let en = english("More than 45,000 people fled; 2,500 returned.", &mut vocab);
+        let names = NameIndex::build(&vocab);
+        let ar = arabic(
+            &fold("نزح أكثر من ٤٥ ألف شخص، وعاد ٢٫٥ ألف."),
+            &mut vocab,
+            &Lexicon::new(),
+            &names,
+            &mut WordItems::default(),
+        );
+        let shared = ar.items.iter().filter(|i| en.items.contains(i)).count();
+        assert_eq!(shared, 2, "ar {:?} en {:?}", ar.items, en.items);
     }
 
     #[test]
