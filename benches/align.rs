@@ -8,6 +8,7 @@
 //!
 //! Prints wall and CPU time and strict F1 against the generated gold for a 2,700 × ~2,600 article collection and a
 //! 100,000-sentence book, and the peak resident memory (VmHWM).
+//! `cargo bench --bench align -- articles` (or `book`) runs one of them.
 
 use std::path::Path;
 use std::time::Instant;
@@ -187,9 +188,19 @@ fn main() {
     let units = units();
     assert!(!units.is_empty(), "no dev sets under tests/data/align");
     let opts = AlignOptions::default();
-
-    run("articles", &units, 2_700, 7, &opts);
-    run("book", &units, 100_000, 11, &opts);
+    // `cargo bench --bench align -- articles` runs only the parts named
+    // (for a profiler); cargo's own `--bench` flag is not a name.
+    let names: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |name: &str| names.is_empty() || names.iter().any(|n| n == name);
+    if wanted("articles") {
+        run("articles", &units, 2_700, 7, &opts);
+    }
+    if wanted("book") {
+        run("book", &units, 100_000, 11, &opts);
+    }
     if let Some(mb) = vm_hwm_mb() {
         println!("peak memory (VmHWM): {mb:.0} MB");
     }

@@ -24,8 +24,15 @@ pub(crate) const BEADS: [(usize, usize); 8] = [
 
 /// Below this many DP cells a level is searched in full.
 const FULL_LIMIT: usize = 250_000;
-/// ln 0..=3, for the chance correction of multi-sentence targets.
-const LN: [f64; 4] = [0.0, 0.0, std::f64::consts::LN_2, 1.098_612_288_668_109_8];
+
+/// How far around an earlier pass's sentence path the next pass searches
+/// (the path is already at the sentence level, so less slack than around a
+/// coarse block path).
+const NEAR_MARGIN: usize = 4;
+
+/// Nats above the best way into a cell past which a bead is not costed
+/// in full (its share of the cell's probability is below e^-PRUNE).
+const PRUNE: f64 = 25.0;
 
 /// Items a coarse block keeps at most.
 const COARSE_ITEMS: usize = 48;
@@ -184,20 +191,21 @@ impl Band {
         }
     }
 
-    /// The band around a coarse path (nodes of the half-size lattice)
-    /// projected onto an n×m lattice.
-    fn around(path: &[(usize, usize)], n: usize, m: usize) -> Band {
+    /// The band around a path whose nodes are `scale` times coarser than
+    /// the n×m lattice (2 for the half-size level, 1 for a path already at
+    /// this level).
+    fn around(path: &[(usize, usize)], n: usize, m: usize, scale: usize, margin: usize) -> Band {
         let mut lo = vec![usize::MAX; n + 1];
         let mut hi = vec![0; n + 1];
         for w in path.windows(2) {
-            let (i0, j0) = ((2 * w[0].0).min(n), (2 * w[0].1).min(m));
-            let (i1, j1) = ((2 * w[1].0).min(n), (2 * w[1].1).min(m));
+            let (i0, j0) = ((scale * w[0].0).min(n), (scale * w[0].1).min(m));
+            let (i1, j1) = ((scale * w[1].0).min(n), (scale * w[1].1).min(m));
             for r in i0..=i1 {
                 lo[r] = lo[r].min(j0);
                 hi[r] = hi[r].max(j1);
             }
         }
-        let k = BAND_MARGIN;
+        let k = margin;
         let mut wlo = vec![0; n + 1];
         let mut whi = vec![0; n + 1];
         for r in 0..=n {
@@ -291,6 +299,30 @@ fn multi_lex(a: &[Vec<u32>], b: &[Vec<u32>], model: &Model) -> Shared {
     out
 }
 
+/// ln n!, exact from a table for small n, Stirling's series above.
+#[inline]
+fn ln_factorial(n: u32) -> f64 {
+    const TABLE: usize = 64;
+    static LN_FACT: std::sync::OnceLock<[f64; TABLE]> = std::sync::OnceLock::new();
+    let table = LN_FACT.get_or_init(|| {
+        let mut t = [0.0; TABLE];
+        for k in 1..TABLE {
+            t[k] = t[k - 1] + (k as f64).ln();
+        }
+        t
+    });
+    if (n as usize) < TABLE {
+        return table[n as usize];
+    }
+    let x = f64::from(n);
+    x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + 1.0 / (12.0 * x)
+}
+
+/// A 2-2 moves the boundary between two sentences, so its items cross it
+/// and each may sit in either target sentence: ln 2 each, halved because
+/// neighbouring items travel together.
+const CROSS_COST: f64 = 0.5 * std::f64::consts::LN_2;
+
 /// −ln of the two-tailed normal probability of |z| or more, computed in
 /// log space (Numerical Recipes' erfc, which never underflows here).
 #[inline]
@@ -322,7 +354,36 @@ struct Lattice<'a> {
     /// Per sentence, how much cheaper its omission is for being short.
     src_short: Vec<f64>,
     tgt_short: Vec<f64>,
+    /// Running totals over the sentences (entry k: sentences 0..k), so a
+    /// group's length, numbers and paragraph ends are two lookups.
+    src_sums: Vec<Sums>,
+    tgt_sums: Vec<Sums>,
 }
+
+/// Running totals of a side (see `Lattice::src_sums`).
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    len: f64,
+    nums: u32,
+    para_ends: u32,
+}
+
+fn running_sums(side: &Side) -> Vec<Sums> {
+    let mut out = Vec::with_capacity(side.n() + 1);
+    let mut acc = Sums::default();
+    out.push(acc);
+    for k in 0..side.n() {
+        acc.len += f64::from(side.len[k]);
+        acc.nums += u32::from(side.nums[k]);
+        acc.para_ends += u32::from(side.para_end[k]);
+        out.push(acc);
+    }
+    out
+}
+
+/// The pairwise evidence of a bead's sentence pairs, source-major
+/// (a·b ≤ 4 for every bead type).
+type Pairs = [Shared; 4];
 
 /// Short lines (dates, captions, bylines, page debris) are the likeliest
 /// to stand untranslated: the omission prior grows as the sentence gets
@@ -411,6 +472,8 @@ impl<'a> Lattice<'a> {
             lex,
             src_short: short_bonus(src),
             tgt_short: short_bonus(tgt),
+            src_sums: running_sums(src),
+            tgt_sums: running_sums(tgt),
             src_dups: if exact {
                 dups(src)
             } else {
@@ -428,15 +491,12 @@ impl<'a> Lattice<'a> {
     /// counts an item k·l times when k source and l target sentences of
     /// the groups have it, where it should count min(k, l) times; the
     /// items that can be over-counted are in the groups' duplicate sets.
-    fn group(&self, i: usize, j: usize, a: usize, b: usize) -> Shared {
+    fn group(&self, i: usize, j: usize, a: usize, b: usize, pairs: &Pairs) -> Shared {
         let mut sh = Shared::default();
-        for s in i - a..i {
-            for t in j - b..j {
-                let p = self.pair(s, t);
-                sh.weight += p.weight;
-                sh.count += p.count;
-                sh.nums += p.nums;
-            }
+        for p in &pairs[..a * b] {
+            sh.weight += p.weight;
+            sh.count += p.count;
+            sh.nums += p.nums;
         }
         // Candidates on the stack: groups are at most 3 sentences and
         // their duplicate sets small; past 64 the rest is ignored.
@@ -482,6 +542,57 @@ impl<'a> Lattice<'a> {
         sh
     }
 
+    /// Where the items of a split (one source sentence into the `b` target
+    /// sentences ending before `j`, `lt` characters in all, `pairs` their
+    /// evidence) fall. Each
+    /// item's weight ln(ρ/q) is the evidence of finding it in one given
+    /// sentence; the split says in which. A translator keeps the order and
+    /// cuts the sentence into parts whose sizes follow their lengths, so
+    /// the counts per target sentence are multinomial with the length
+    /// shares as chances: a part carrying its share costs little however
+    /// much evidence there is, a part carrying nothing (a "Read more" line
+    /// glued on) costs ln(1/share) per item the others carry.
+    #[inline]
+    fn split_cost(&self, j: usize, b: usize, lt: f64, pairs: &Pairs) -> f64 {
+        let mut total = 0u32;
+        let mut cost = 0.0;
+        for (t, p) in (j - b..j).zip(pairs) {
+            let n = u32::from(p.count);
+            if n == 0 {
+                continue;
+            }
+            let share = f64::from(self.tgt.len[t]).max(1.0) / lt.max(1.0);
+            cost += ln_factorial(n) - f64::from(n) * share.ln();
+            total += n;
+        }
+        cost - ln_factorial(total)
+    }
+
+    /// Source words with a known translation that found none in the
+    /// bead, counted per source sentence: one sentence's extra matches
+    /// (a word that brought two items) do not excuse another's misses.
+    #[inline]
+    fn missed(&self, i: usize, a: usize, b: usize, shared: Shared, pairs: &Pairs) -> u32 {
+        let trans = |s: usize| u32::from(self.src.trans[s]);
+        let group = (i - a..i)
+            .map(trans)
+            .sum::<u32>()
+            .saturating_sub(u32::from(shared.count - shared.nums));
+        if a == 1 {
+            return group;
+        }
+        // Pairwise sums count an item found in two target sentences twice:
+        // the group's exact count bounds the misses from below too.
+        let per_sentence = (i - a..i)
+            .zip(pairs.chunks(b))
+            .map(|(s, row)| {
+                let found: u32 = row.iter().map(|p| u32::from(p.count - p.nums)).sum();
+                trans(s).saturating_sub(found)
+            })
+            .sum();
+        group.max(per_sentence)
+    }
+
     #[inline]
     fn pair(&self, s: usize, t: usize) -> Shared {
         match self.band.index(s + 1, t + 1) {
@@ -502,6 +613,13 @@ impl<'a> Lattice<'a> {
     /// Cost of the bead of type `k` ending at node (i, j).
     #[inline]
     fn cost(&self, k: usize, i: usize, j: usize) -> f64 {
+        self.cost_below(k, i, j, f64::INFINITY)
+            .unwrap_or(f64::INFINITY)
+    }
+
+    /// `cost`, or None as soon as a lower bound of it reaches `limit`.
+    #[inline]
+    fn cost_below(&self, k: usize, i: usize, j: usize, limit: f64) -> Option<f64> {
         let (a, b) = BEADS[k];
         let m = self.model;
         let mut cost = m.prior[k];
@@ -515,49 +633,72 @@ impl<'a> Lattice<'a> {
             if m.para_bonus > 0.0 && self.boundary(i, j) {
                 cost -= m.para_bonus;
             }
-            return cost;
+            return Some(cost);
         }
-        let (src, tgt) = (self.src, self.tgt);
-        let ls: f64 = (i - a..i).map(|s| f64::from(src.len[s])).sum();
-        let lt: f64 = (j - b..j).map(|t| f64::from(tgt.len[t])).sum();
+        let (ss, ts) = (&self.src_sums, &self.tgt_sums);
+        let ls = ss[i].len - ss[i - a].len;
+        let lt = ts[j].len - ts[j - b].len;
+        let pairs = self.pairs(i, j, a, b);
+        // Every term but the shared items' weight (at most the pairwise
+        // sum) and the paragraph bonus adds; the length term is at least
+        // z²/2 (the normal tail is below e^(-z²/2)).
+        let most: f32 = pairs[..a * b].iter().map(|p| p.weight).sum();
+        let boundary = m.para_bonus > 0.0 && self.boundary(i, j);
+        let bonus = if boundary { m.para_bonus } else { 0.0 };
+        let rebate = f64::from(most) + bonus;
         let mean_len = ((ls + lt / m.ratio) / 2.0).max(1.0);
-        let z = (lt - m.ratio * ls) / (m.var * mean_len).sqrt();
-        cost += neg_log_two_tail(z);
-
+        let diff = lt - m.ratio * ls;
+        if cost + 0.5 * diff * diff / (m.var * mean_len) - rebate >= limit {
+            return None;
+        }
+        cost += neg_log_two_tail(diff / (m.var * mean_len).sqrt());
+        if cost - rebate >= limit {
+            return None;
+        }
         let shared = if a == 1 && b == 1 {
-            self.pair(i - 1, j - 1)
+            pairs[0]
         } else {
             // Items shared by the groups as wholes: summing the pairwise
             // evidence would count an item twice when both source
             // sentences share it with the target.
-            self.group(i, j, a, b)
+            self.group(i, j, a, b, &pairs)
         };
         cost -= f64::from(shared.weight);
-        if b > 1 {
-            // An item is b times likelier to turn up by chance in b target
-            // sentences than in one: ln(ρ/(b·q)) instead of ln(ρ/q).
-            cost += 0.5 * f64::from(shared.count) * LN[b];
+        if a == 1 && b > 1 {
+            cost += self.split_cost(j, b, lt, &pairs);
+        } else if b > 1 {
+            cost += CROSS_COST * f64::from(shared.count);
         }
         let matched_nums = u32::from(shared.nums);
-        let src_nums: u32 = (i - a..i).map(|s| u32::from(src.nums[s])).sum();
-        let tgt_nums: u32 = (j - b..j).map(|t| u32::from(tgt.nums[t])).sum();
+        let src_nums = ss[i].nums - ss[i - a].nums;
+        let tgt_nums = ts[j].nums - ts[j - b].nums;
         let unmatched =
             src_nums.saturating_sub(matched_nums) + tgt_nums.saturating_sub(matched_nums);
-        // Source words with a known translation that found none.
-        let trans: u32 = (i - a..i).map(|s| u32::from(src.trans[s])).sum();
-        let missed = trans.saturating_sub(u32::from(shared.count - shared.nums));
-        cost += m.miss_penalty * f64::from(missed);
+        cost += m.miss_penalty * f64::from(self.missed(i, a, b, shared, &pairs));
         cost += m.number_penalty * f64::from(unmatched);
 
         if m.para_bonus > 0.0 {
-            if self.boundary(i, j) {
-                cost -= m.para_bonus;
-            }
-            let crossings = (i - a..i - 1).filter(|&s| src.para_end[s]).count()
-                + (j - b..j - 1).filter(|&t| tgt.para_end[t]).count();
-            cost += m.para_bonus * crossings as f64;
+            cost -= bonus;
+            // Paragraph ends inside the groups (not at their last sentence).
+            let crossings = ss[i - 1].para_ends - ss[i - a].para_ends + ts[j - 1].para_ends
+                - ts[j - b].para_ends;
+            cost += m.para_bonus * f64::from(crossings);
         }
-        cost
+        Some(cost)
+    }
+
+    /// The pairwise evidence of the bead's sentence pairs.
+    #[inline]
+    fn pairs(&self, i: usize, j: usize, a: usize, b: usize) -> Pairs {
+        let mut out = Pairs::default();
+        let mut k = 0;
+        for s in i - a..i {
+            for t in j - b..j {
+                out[k] = self.pair(s, t);
+                k += 1;
+            }
+        }
+        out
     }
 
     /// Viterbi path (as steps) plus, when asked, posteriors by
@@ -602,7 +743,16 @@ impl<'a> Lattice<'a> {
                     if best[prev] == f64::INFINITY {
                         continue;
                     }
-                    let c = self.cost(k, i, j);
+                    // A bead whose cost is bound to exceed the best way
+                    // into this cell by PRUNE nats changes neither the
+                    // best path nor (by more than e^-PRUNE) the sums.
+                    let mut limit = b_cost + PRUNE - best[prev];
+                    if posteriors {
+                        limit = limit.max(alpha[prev] - top + PRUNE);
+                    }
+                    let Some(c) = self.cost_below(k, i, j, limit) else {
+                        continue;
+                    };
                     let total = best[prev] + c;
                     if total < b_cost {
                         b_cost = total;
@@ -718,9 +868,53 @@ pub(crate) fn align(src: &Side, tgt: &Side, model: &Model) -> Vec<Step> {
 
 /// `align`, with the cost (nats) of the best path.
 pub(crate) fn align_scored(src: &Side, tgt: &Side, model: &Model) -> (Vec<Step>, f64) {
-    let band = band_for(src, tgt, model);
+    scored(
+        Lattice::new(src, tgt, model, band_for(src, tgt, model), true),
+        true,
+    )
+}
+
+/// `align_scored` near a known path of the same two sides (a pass with
+/// an earlier model): the search keeps to a band around it instead of
+/// finding its way again coarse to fine. Small texts are still searched
+/// in full.
+pub(crate) fn align_near(src: &Side, tgt: &Side, model: &Model, near: &[Step]) -> (Vec<Step>, f64) {
+    let (n, m) = (src.n(), tgt.n());
+    let band = if (n + 1) * (m + 1) <= FULL_LIMIT || n < 16 || m < 16 {
+        Band::full(n, m)
+    } else {
+        let mut path = vec![(0, 0)];
+        path.extend(near.iter().map(|s| (s.i, s.j)));
+        Band::around(&path, n, m, 1, NEAR_MARGIN)
+    };
+    scored(Lattice::new(src, tgt, model, band, true), true)
+}
+
+/// The cost (nats) of the best path, without posteriors.
+pub(crate) fn best_cost(src: &Side, tgt: &Side, model: &Model) -> f64 {
+    scored(
+        Lattice::new(src, tgt, model, band_for(src, tgt, model), true),
+        false,
+    )
+    .1
+}
+
+/// The cost (nats) of a given path (steps of these two sides).
+pub(crate) fn path_cost(src: &Side, tgt: &Side, model: &Model, steps: &[Step]) -> f64 {
+    // No cells cached: the few pairs the path needs are computed on demand.
+    let band = Band::from_ranges(vec![0; src.n() + 1], vec![0; src.n() + 1]);
     let lattice = Lattice::new(src, tgt, model, band, true);
-    let steps = lattice.solve(true);
+    steps
+        .iter()
+        .map(|s| {
+            let k = BEADS.iter().position(|&x| x == (s.a, s.b)).unwrap_or(0);
+            lattice.cost(k, s.i, s.j)
+        })
+        .sum()
+}
+
+fn scored(lattice: Lattice, posteriors: bool) -> (Vec<Step>, f64) {
+    let steps = lattice.solve(posteriors);
     let cost = steps
         .iter()
         .map(|s| {
@@ -768,7 +962,7 @@ fn band_at(src: &Side, tgt: &Side, model: &Model, depth: usize) -> Band {
     let steps = Lattice::new(&cs, &ct, model, coarse_band, false).solve(false);
     let mut path = vec![(0, 0)];
     path.extend(steps.iter().map(|s| (s.i, s.j)));
-    Band::around(&path, n, m)
+    Band::around(&path, n, m, 2, BAND_MARGIN)
 }
 
 /// The sentences `range` of a side, as a side of their own.
@@ -886,6 +1080,15 @@ mod tests {
         let f: Vec<(usize, usize)> = full.iter().map(|s| (s.i, s.j)).collect();
         assert_eq!(b, f);
         assert_eq!(banded.iter().filter(|s| s.b == 0).count(), 5);
+        // A second pass near the first one's path, with a changed model,
+        // still finds the full search's path.
+        let mut m2 = m.clone();
+        m2.ratio = 1.25;
+        let near = align_near(&src, &tgt, &m2, &banded).0;
+        let full2 = Lattice::new(&src, &tgt, &m2, Band::full(src.n(), tgt.n()), true).solve(false);
+        let n2: Vec<(usize, usize)> = near.iter().map(|s| (s.i, s.j)).collect();
+        let f2: Vec<(usize, usize)> = full2.iter().map(|s| (s.i, s.j)).collect();
+        assert_eq!(n2, f2);
     }
 
     #[test]
@@ -902,7 +1105,8 @@ mod tests {
         for &(a, b) in &BEADS[3..] {
             for i in a..=5 {
                 for j in b..=4 {
-                    let fast = lattice.group(i, j, a, b);
+                    let pairs = lattice.pairs(i, j, a, b);
+                    let fast = lattice.group(i, j, a, b, &pairs);
                     let exact = multi_lex(&src.items[i - a..i], &tgt.items[j - b..j], &m);
                     assert!(
                         (fast.weight - exact.weight).abs() < 1e-4,
@@ -912,6 +1116,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_long_sentence_split_in_three_stays_one_link() {
+        // Source 1 (items 10..34) becomes three target sentences; source 2,
+        // a short restatement, shares two of its words with the third and
+        // is left out. The evidence of the split grows with its items, its
+        // cost of placing them only with the log of their count.
+        let big: Vec<u32> = (10..34).collect();
+        let src = side(&[60.0, 250.0, 90.0], &[&[1], &big, &[30, 31, 40]]);
+        let tgt = side(
+            &[78.0, 150.0, 130.0, 120.0],
+            &[&[1], &big[..8], &big[8..16], &big[16..]],
+        );
+        let mut m = model(41);
+        m.var = 4.0;
+        let shape: Vec<(usize, usize)> = align(&src, &tgt, &m).iter().map(|s| (s.a, s.b)).collect();
+        assert_eq!(shape, [(1, 1), (1, 3), (1, 0)]);
+    }
+
+    #[test]
+    fn one_sentences_extra_matches_do_not_excuse_anothers_misses() {
+        // Source 1 brings two items per translatable word (a name and its
+        // skeleton, say) and meets them all in target 1; source 2 has
+        // three translatable words, meets one in target 2 and one, by
+        // chance, in target 1. Two 1-1 links: a 2-2 would pool the counts
+        // and let source 1's surplus pay for source 2's miss.
+        let mut src = side(&[60.0, 40.0], &[&[1, 2, 3, 4, 5, 6], &[7, 8, 9]]);
+        src.trans = vec![3, 3];
+        let tgt = side(&[78.0, 52.0], &[&[1, 2, 3, 4, 5, 6, 9], &[7]]);
+        let mut m = model(10);
+        m.weight = vec![3.0; 10];
+        m.weight[9] = 4.0;
+        m.miss_penalty = 2.0;
+        let shape: Vec<(usize, usize)> = align(&src, &tgt, &m).iter().map(|s| (s.a, s.b)).collect();
+        assert_eq!(shape, [(1, 1), (1, 1)]);
     }
 
     #[test]

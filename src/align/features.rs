@@ -80,6 +80,19 @@ fn canonical_number(token: &str) -> String {
     s
 }
 
+/// A number followed by an Arabic word for thousand, written out
+/// (`45` `الف` → `45000`); English writes thousands in digits and keeps
+/// "million" and "billion" as words, so only thousands are multiplied.
+fn scaled(number: &str, next: &str) -> Option<String> {
+    // Folded: ألف, آلاف, ألفاً → الف, الاف, الفا.
+    if !matches!(next, "الف" | "الاف" | "الفا") {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
+    let full = value * 1000.0;
+    (full.fract() == 0.0 && full < 1e15).then(|| format!("{}", full as u64))
+}
+
 fn char_len(folded: &str) -> f32 {
     folded.chars().filter(|c| !c.is_whitespace()).count() as f32
 }
@@ -508,21 +521,35 @@ impl NameIndex {
 /// How many dictionary senses of one Arabic word become items.
 const MAX_ITEMS_PER_WORD: usize = 4;
 
+/// The items of each Arabic word seen so far (for one lexicon and one
+/// English text): a text repeats its words, and a word's dictionary and
+/// name lookups are most of the cost of reading it.
+pub(crate) type WordItems = HashMap<String, Vec<u32>>;
+
 /// Arabic-side features: numbers, quoted Latin words, dictionary
 /// translations and name matches, as English-side item ids.
 /// `folded` is the sentence after `text::normalize::fold` (folded once by
-/// the caller: the second pass re-reads it with a larger lexicon).
+/// the caller: the second pass re-reads it with a larger lexicon); each
+/// word's items are remembered in `cache`.
 pub(crate) fn arabic(
     folded: &str,
     vocab: &mut Vocab,
     lexicon: &Lexicon,
     names: &NameIndex,
+    cache: &mut WordItems,
 ) -> Features {
     let mut items = Vec::new();
     let mut trans = 0u16;
-    for token in tokenize_folded(folded) {
+    let tokens = tokenize_folded(folded);
+    for (k, &token) in tokens.iter().enumerate() {
         if is_number(token) {
-            items.push(vocab.id(Kind::Number, &canonical_number(token)));
+            let mut number = canonical_number(token);
+            // `٤٥ ألف` is what English writes as 45,000: one number, so
+            // that an unmatched 45 is not charged beside the matched 45000.
+            if let Some(full) = tokens.get(k + 1).and_then(|w| scaled(&number, w)) {
+                number = full;
+            }
+            items.push(vocab.id(Kind::Number, &number));
             continue;
         }
         let first = token.chars().next().unwrap_or(' ');
@@ -540,7 +567,16 @@ pub(crate) fn arabic(
             }
             continue;
         }
-        if !('\u{0621}'..='\u{064A}').contains(&first) || is_arabic_stopword(token) {
+        if !('\u{0621}'..='\u{064A}').contains(&first) {
+            continue;
+        }
+        if let Some(known) = cache.get(token) {
+            items.extend_from_slice(known);
+            trans += u16::from(!known.is_empty());
+            continue;
+        }
+        if is_arabic_stopword(token) {
+            cache.insert(token.to_string(), Vec::new());
             continue;
         }
         let before = items.len();
@@ -583,6 +619,7 @@ pub(crate) fn arabic(
         if seen > before {
             trans += 1;
         }
+        cache.insert(token.to_string(), items[before..].to_vec());
     }
     items.sort_unstable();
     items.dedup();
@@ -622,6 +659,7 @@ mod tests {
             &mut vocab,
             &lex,
             &names,
+            &mut WordItems::default(),
         );
         let shared: Vec<u32> = ar
             .items
@@ -644,8 +682,46 @@ mod tests {
             &mut vocab,
             &Lexicon::new(),
             &names,
+            &mut WordItems::default(),
         );
         assert!(ar.items.iter().any(|i| en.items.contains(i)));
+    }
+
+    #[test]
+    fn arabic_thousands_in_words_meet_english_digits() {
+        let mut vocab = Vocab::default();
+        let en = english("More than 45,000 people fled; 2,500 returned.", &mut vocab);
+        let names = NameIndex::build(&vocab);
+        let ar = arabic(
+            &fold("نزح أكثر من ٤٥ ألف شخص، وعاد ٢٫٥ ألف."),
+            &mut vocab,
+            &Lexicon::new(),
+            &names,
+            &mut WordItems::default(),
+        );
+        let shared = ar.items.iter().filter(|i| en.items.contains(i)).count();
+        assert_eq!(shared, 2, "ar {:?} en {:?}", ar.items, en.items);
+    }
+
+    #[test]
+    fn remembered_words_give_the_same_items_as_a_fresh_read() {
+        let mut vocab = Vocab::default();
+        english(
+            "The Syrian delegation met Lavrov in Moscow; the delegation left.",
+            &mut vocab,
+        );
+        let names = NameIndex::build(&vocab);
+        let mut lex = Lexicon::new();
+        lex.add("وفد", "delegation");
+        let first = fold("التقى الوفد السوري لافروف في موسكو.");
+        let second = fold("وغادر الوفد موسكو، والوفد السوري في طريقه.");
+        let mut cache = WordItems::default();
+        arabic(&first, &mut vocab, &lex, &names, &mut cache);
+        let cached = arabic(&second, &mut vocab, &lex, &names, &mut cache);
+        let fresh = arabic(&second, &mut vocab, &lex, &names, &mut WordItems::default());
+        assert_eq!(cached.items, fresh.items);
+        assert_eq!(cached.trans, fresh.trans);
+        assert!(cached.trans >= 2, "{cached:?}");
     }
 
     #[test]

@@ -229,32 +229,104 @@ impl Cooccurrence {
     /// `min_count` times, Dice coefficient ≥ `min_dice`, and for each
     /// Arabic word only its best English partners (ties kept).
     pub fn lexicon(&self, min_count: u32, min_dice: f64) -> Lexicon {
-        let mut best: HashMap<&str, Vec<(f64, &str)>> = HashMap::new();
-        for ((a, e), &n) in &self.pairs {
-            if n < min_count {
-                continue;
-            }
+        let counts = self.pairs.iter().map(|((a, e), &n)| {
             let na = self.arabic.get(a).copied().unwrap_or(n);
             let ne = self.english.get(e).copied().unwrap_or(n);
-            let dice = 2.0 * f64::from(n) / f64::from(na + ne);
-            if dice >= min_dice {
-                best.entry(a.as_str()).or_default().push((dice, e.as_str()));
+            (a.as_str(), e.as_str(), n, na, ne)
+        });
+        lexicon_from(counts, min_count, min_dice)
+    }
+}
+
+/// `Cooccurrence::lexicon` of the pairs of texts `links`, without keeping
+/// the counts: words are numbered first, so counting a pair builds no
+/// strings (a document's learning counts hundreds of thousands of pairs).
+pub fn learn_lexicon<'a>(
+    links: impl IntoIterator<Item = (&'a str, &'a str)>,
+    min_count: u32,
+    min_dice: f64,
+) -> Lexicon {
+    fn number(
+        words: Vec<String>,
+        ids: &mut HashMap<String, u32>,
+        totals: &mut Vec<u32>,
+    ) -> Vec<u32> {
+        words
+            .into_iter()
+            .map(|w| {
+                let next = ids.len() as u32;
+                let id = *ids.entry(w).or_insert(next);
+                if id as usize == totals.len() {
+                    totals.push(0);
+                }
+                totals[id as usize] += 1;
+                id
+            })
+            .collect()
+    }
+    let (mut ar_ids, mut en_ids) = (HashMap::new(), HashMap::new());
+    let (mut ar_totals, mut en_totals) = (Vec::new(), Vec::new());
+    let mut together: HashMap<(u32, u32), u32> = HashMap::new();
+    for (arabic, english) in links {
+        let ar = number(content_forms_ar(arabic), &mut ar_ids, &mut ar_totals);
+        let en = number(content_stems_en(english), &mut en_ids, &mut en_totals);
+        for &a in &ar {
+            for &e in &en {
+                *together.entry((a, e)).or_default() += 1;
             }
         }
-        let mut lex = Lexicon::new();
-        for (a, mut cands) in best {
-            cands.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
-            let top = cands[0].0;
-            let senses: Vec<String> = cands
-                .iter()
-                .take_while(|c| c.0 >= top - 1e-9)
-                .take(3)
-                .map(|c| c.1.to_string())
-                .collect();
-            lex.entries.insert(a.to_string(), senses);
-        }
-        lex
     }
+    fn names(ids: &HashMap<String, u32>) -> Vec<&str> {
+        let mut v = vec![""; ids.len()];
+        for (w, &id) in ids {
+            v[id as usize] = w.as_str();
+        }
+        v
+    }
+    let (ar_names, en_names) = (names(&ar_ids), names(&en_ids));
+    let counts = together.iter().map(|(&(a, e), &n)| {
+        (
+            ar_names[a as usize],
+            en_names[e as usize],
+            n,
+            ar_totals[a as usize],
+            en_totals[e as usize],
+        )
+    });
+    lexicon_from(counts, min_count, min_dice)
+}
+
+/// Dictionary entries from (Arabic, English, links together, Arabic's
+/// links, English's links): Dice ≥ `min_dice` over at least `min_count`
+/// links together, each Arabic word's best partners (ties kept, 3 at most).
+fn lexicon_from<'a>(
+    counts: impl Iterator<Item = (&'a str, &'a str, u32, u32, u32)>,
+    min_count: u32,
+    min_dice: f64,
+) -> Lexicon {
+    let mut best: HashMap<&str, Vec<(f64, &str)>> = HashMap::new();
+    for (a, e, n, na, ne) in counts {
+        if n < min_count {
+            continue;
+        }
+        let dice = 2.0 * f64::from(n) / f64::from(na + ne);
+        if dice >= min_dice {
+            best.entry(a).or_default().push((dice, e));
+        }
+    }
+    let mut lex = Lexicon::new();
+    for (a, mut cands) in best {
+        cands.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+        let top = cands[0].0;
+        let senses: Vec<String> = cands
+            .iter()
+            .take_while(|c| c.0 >= top - 1e-9)
+            .take(3)
+            .map(|c| c.1.to_string())
+            .collect();
+        lex.entries.insert(a.to_string(), senses);
+    }
+    lex
 }
 
 impl Cooccurrence {
@@ -382,5 +454,31 @@ mod tests {
             [english_stem("base")]
         );
         assert_eq!(lex.lookup(&fold("كبيرة")).count(), 0);
+    }
+
+    #[test]
+    fn learning_from_numbered_words_equals_the_kept_counts() {
+        let links = [
+            (
+                "قصفت الطائرات القاعدة ليلاً",
+                "Planes bombed the base at night",
+            ),
+            ("غادرت الطائرات القاعدة", "The planes left the base"),
+            (
+                "القاعدة كبيرة والطائرات كثيرة",
+                "The base is big and the planes many",
+            ),
+            ("قصفت الطائرات المدينة", "Planes bombed the city"),
+        ];
+        let mut co = Cooccurrence::default();
+        for (a, e) in links {
+            co.add_link(a, e);
+        }
+        let mut kept = co.lexicon(2, 0.5).pairs();
+        let mut learned = learn_lexicon(links, 2, 0.5).pairs();
+        kept.sort();
+        learned.sort();
+        assert!(!kept.is_empty());
+        assert_eq!(kept, learned);
     }
 }

@@ -108,9 +108,10 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         .map(|s| crate::text::normalize::fold(s))
         .collect();
     let src_feats = |vocab: &mut Vocab, lex: &Lexicon| -> Vec<_> {
+        let mut cache = features::WordItems::default();
         src_folded
             .iter()
-            .map(|s| features::arabic(s, vocab, lex, &names))
+            .map(|s| features::arabic(s, vocab, lex, &names, &mut cache))
             .collect()
     };
     let mut lexicon = opts.lexicon.clone();
@@ -128,7 +129,6 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     let rho = refine_model(&mut model, &first, &src_side, &tgt_side);
     let mut learned_pairs = 0;
     if opts.learn {
-        let mut co = Cooccurrence::default();
         let sure: Vec<&Step> = first
             .iter()
             .filter(|s| s.a == 1 && s.b == 1 && s.post >= 0.9)
@@ -136,10 +136,11 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         // A book has more sure links than learning needs; an even sample
         // keeps the co-occurrence table small.
         let every = sure.len().div_ceil(MAX_LEARN_LINKS).max(1);
-        for s in sure.iter().step_by(every) {
-            co.add_link(&src[s.i - 1], &tgt[s.j - 1]);
-        }
-        let learned = co.lexicon(2, 0.7);
+        let links = sure
+            .iter()
+            .step_by(every)
+            .map(|s| (src[s.i - 1].as_str(), tgt[s.j - 1].as_str()));
+        let learned = lexicon::learn_lexicon(links, 2, 0.7);
         learned_pairs = learned.pairs().len();
         if learned_pairs > 0 {
             lexicon.extend(&learned);
@@ -153,7 +154,7 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     model.weight = weights(&vocab, &tgt_side, rho);
     model.is_number = vocab.kinds.iter().map(|k| *k == Kind::Number).collect();
     model.miss_penalty = -(1.0 - rho).ln();
-    let (mut steps, mut cost) = dp::align_scored(&src_side, &tgt_side, &model);
+    let (mut steps, mut cost) = dp::align_near(&src_side, &tgt_side, &model, &first);
     // Material moved in the translation: align against the English
     // re-ordered to follow the Arabic, and keep the order that explains
     // the texts better. First whole paragraphs, then runs of sentences that
@@ -181,6 +182,10 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         };
         trials += 1;
         let moved = dp::permute(&tgt_side, &candidate);
+        // Most candidates lose: first compare the stretch they change.
+        if !local_gain(&steps, &src_side, &tgt_side, &order, &candidate, &model) {
+            continue;
+        }
         let (moved_steps, moved_cost) = dp::align_scored(&src_side, &moved, &model);
         if moved_cost + 2.0 < cost {
             steps = moved_steps;
@@ -463,6 +468,60 @@ fn paragraph_order(
     keys.sort();
     let order: Vec<usize> = keys.iter().flat_map(|&(_, q)| tp[q].clone()).collect();
     (order.iter().enumerate().any(|(k, &j)| k != j)).then_some(order)
+}
+
+/// Does the English order `candidate` explain the stretch of text where it
+/// differs from `order` (aligned as `steps`) better, by the same 2 nats a
+/// move must win by? The stretch runs between two nodes of the current
+/// path a few sentences outside the changed positions; both orders are
+/// aligned there between the same end points, so a gain here is a gain
+/// of at least as much for the whole text.
+fn local_gain(
+    steps: &[Step],
+    src: &Side,
+    tgt: &Side,
+    order: &[usize],
+    candidate: &[usize],
+    model: &dp::Model,
+) -> bool {
+    let changed = |k: &usize| order[*k] != candidate[*k];
+    let (Some(k0), Some(k1)) = (
+        (0..order.len()).find(changed),
+        (0..order.len()).rev().find(changed),
+    ) else {
+        return false;
+    };
+    const MARGIN: usize = 8;
+    // Path nodes: node p is where step p-1 ends ((0, 0) before the first).
+    let node = |p: usize| {
+        if p == 0 {
+            (0, 0)
+        } else {
+            (steps[p - 1].i, steps[p - 1].j)
+        }
+    };
+    let first = (0..=steps.len())
+        .rev()
+        .find(|&p| node(p).1 + MARGIN <= k0)
+        .unwrap_or(0);
+    let last = (first..=steps.len())
+        .find(|&p| node(p).1 > k1 + MARGIN)
+        .unwrap_or(steps.len());
+    let (start, end) = (node(first), node(last));
+    let sub_src = dp::slice(src, start.0..end.0);
+    let stretch = |o: &[usize]| dp::permute(tgt, &o[start.1..end.1]);
+    // The current path between the two nodes, shifted to the stretch.
+    let path: Vec<Step> = steps[first..last]
+        .iter()
+        .map(|s| Step {
+            i: s.i - start.0,
+            j: s.j - start.1,
+            ..*s
+        })
+        .collect();
+    let before = dp::path_cost(&sub_src, &stretch(order), model, &path);
+    let after = dp::best_cost(&sub_src, &stretch(candidate), model);
+    after + 2.0 < before
 }
 
 /// How many sure links the in-document dictionary learns from at most.
