@@ -449,14 +449,6 @@ impl<'a> Lattice<'a> {
     /// `exact`: correct group evidence for items shared inside a group
     /// (the finest level); coarse levels make do with pairwise sums.
     fn new(src: &'a Side, tgt: &'a Side, model: &'a Model, band: Band, exact: bool) -> Lattice<'a> {
-        if std::env::var("TARJUMAN_ALIGN_TRACE").is_ok() {
-            eprintln!(
-                "lattice {}x{} cells {} exact {exact}",
-                src.n(),
-                tgt.n(),
-                band.cells
-            );
-        }
         let mut lex = vec![Shared::default(); band.cells];
         for i in 1..=src.n() {
             for j in band.lo[i].max(1)..=band.hi[i] {
