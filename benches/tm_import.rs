@@ -2,7 +2,7 @@
 //! binary (what users run).
 //!
 //! Generates an Arabic–English TMX of `TARJUMAN_BENCH_UNITS` units (default
-//! 1,000,000; ~300 MB): Arabic sentences of 8–40 words drawn with a Zipf
+//! 1,000,000; 421 MB): Arabic sentences of 8–40 words drawn with a Zipf
 //! distribution from the real words of the seed article, English likewise
 //! from a news vocabulary, with dates, ids, some props, notes and inline
 //! markup. Then times `tarjuman import` (wall time and peak memory, VmHWM

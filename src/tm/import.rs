@@ -52,6 +52,28 @@ pub struct Located {
     pub message: String,
 }
 
+/// Both readers' errors and warnings carry the same place and message.
+macro_rules! located_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Located {
+            fn from(e: $t) -> Located {
+                Located {
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
+                }
+            }
+        }
+    )*};
+}
+
+located_from!(
+    crate::tmx::read::ReadError,
+    crate::tmx::read::Warning,
+    crate::tsv::ReadError,
+    crate::tsv::Warning
+);
+
 /// How to import.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
@@ -104,22 +126,14 @@ enum Source {
 impl Source {
     fn next_unit(&mut self) -> Result<Option<Unit>, Located> {
         match self {
-            Source::Tmx(r) => r.next_unit().map_err(|e| Located {
-                line: e.line,
-                column: e.column,
-                message: e.message,
-            }),
+            Source::Tmx(r) => r.next_unit().map_err(Located::from),
             Source::Tsv {
                 reader,
                 src,
                 tgt,
                 stamp,
             } => {
-                let pair = reader.next_pair().map_err(|e| Located {
-                    line: e.line,
-                    column: e.column,
-                    message: e.message,
-                })?;
+                let pair = reader.next_pair().map_err(Located::from)?;
                 Ok(pair.map(|p| {
                     let mut unit = Unit::pair(src, &p.source, tgt, &p.target);
                     // TSV has no dates: the import time makes --since and
@@ -133,23 +147,11 @@ impl Source {
 
     fn take_warnings(&mut self) -> Vec<Located> {
         match self {
-            Source::Tmx(r) => r
-                .take_warnings()
-                .into_iter()
-                .map(|w| Located {
-                    line: w.line,
-                    column: w.column,
-                    message: w.message,
-                })
-                .collect(),
+            Source::Tmx(r) => r.take_warnings().into_iter().map(Located::from).collect(),
             Source::Tsv { reader, .. } => reader
                 .take_warnings()
                 .into_iter()
-                .map(|w| Located {
-                    line: w.line,
-                    column: w.column,
-                    message: w.message,
-                })
+                .map(Located::from)
                 .collect(),
         }
     }
@@ -183,9 +185,7 @@ fn read_batches(
     with_tokens: bool,
 ) -> Result<(), Located> {
     loop {
-        while let Ok(batch) = used.try_recv() {
-            drop(batch);
-        }
+        used.try_iter().for_each(drop);
         let mut units = Vec::with_capacity(BATCH);
         let mut end = false;
         while units.len() < BATCH {
@@ -235,23 +235,16 @@ pub fn import_file(
         }
     };
     let input = open()?;
-    let located = |line, column, message| {
-        ImportError::Input(Located {
-            line,
-            column,
-            message,
-        })
-    };
     let (mut source, header) = match format {
         FileFormat::Tmx => {
             let reader = crate::tmx::read::TmxReader::new(input)
-                .map_err(|e| located(e.line, e.column, e.message))?;
+                .map_err(|e| ImportError::Input(e.into()))?;
             let header = reader.header().clone();
             (Source::Tmx(Box::new(reader)), Some(header))
         }
         FileFormat::Tsv => {
-            let reader = crate::tsv::TsvReader::new(input)
-                .map_err(|e| located(e.line, e.column, e.message))?;
+            let reader =
+                crate::tsv::TsvReader::new(input).map_err(|e| ImportError::Input(e.into()))?;
             let header = reader
                 .languages()
                 .map(|(a, b)| (a.to_string(), b.to_string()));
@@ -259,13 +252,13 @@ pub fn import_file(
                 (Some(s), Some(t), _) => (s.clone(), t.clone()),
                 (s, t, Some((hs, ht))) => (s.clone().unwrap_or(hs), t.clone().unwrap_or(ht)),
                 _ => {
-                    return Err(located(
-                        1,
-                        1,
-                        "a TSV file needs its languages: give --src-lang and --tgt-lang, \
-                         or start the file with a line such as `ar<TAB>en`"
+                    return Err(ImportError::Input(Located {
+                        line: 1,
+                        column: 1,
+                        message: "a TSV file needs its languages: give --src-lang and --tgt-lang, \
+                                  or start the file with a line such as `ar<TAB>en`"
                             .into(),
-                    ))
+                    }))
                 }
             };
             let source = Source::Tsv {
