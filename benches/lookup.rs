@@ -101,6 +101,18 @@ impl Vocab {
     }
 }
 
+/// A pattern (ف ع ل standing for the root's three letters) filled with a root.
+fn apply_pattern(pattern: &str, root: &[char]) -> String {
+    pattern
+        .chars()
+        .map(|c| match c {
+            'ف' => root[0],
+            'ع' => root[1],
+            'ل' => root[2],
+            other => other,
+        })
+        .collect()
+}
 fn arabic_vocab() -> Vec<String> {
     let mut base: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -150,16 +162,7 @@ fn arabic_vocab() -> Vec<String> {
             letters[rng.below(letters.len())],
         ];
         for p in patterns {
-            let w: String = p
-                .chars()
-                .map(|c| match c {
-                    'ف' => root[0],
-                    'ع' => root[1],
-                    'ل' => root[2],
-                    other => other,
-                })
-                .collect();
-            words.push(w);
+            words.push(apply_pattern(p, &root));
         }
     }
     // Frequent words first, the rest shuffled into the tail.
@@ -283,15 +286,7 @@ fn heaps_vocab(tokens: f64) -> Vec<String> {
     for (ri, root) in roots.iter().enumerate() {
         let root_w = 1.0 / (ri as f64 + 1.0);
         for (p, pw) in PATTERNS {
-            let stem: String = p
-                .chars()
-                .map(|c| match c {
-                    'ف' => root[0],
-                    'ع' => root[1],
-                    'ل' => root[2],
-                    other => other,
-                })
-                .collect();
+            let stem = apply_pattern(p, root);
             for (pre, prew) in PREFIXES {
                 for (suf, sufw) in SUFFIXES {
                     // Noise in [0.5, 1.5) so equal products do not tie.

@@ -108,6 +108,12 @@ impl Query {
             all: key_tokens(&key).map(str::to_string).collect(),
         }
     }
+
+    /// Can any stored unit match, with `top` results asked for? Not without
+    /// content words, nor past `MAX_QUERY_TOKENS` of them.
+    fn can_match(&self, top: usize) -> bool {
+        top > 0 && !self.content.is_empty() && self.content.len() <= MAX_QUERY_TOKENS
+    }
 }
 
 /// A stored source as the scorer sees it.
@@ -392,7 +398,7 @@ impl<'s> Matcher<'s> {
         top: usize,
     ) -> Result<Vec<(i64, Scored)>> {
         let min = min.clamp(1, 101);
-        if top == 0 || q.content.is_empty() || q.content.len() > MAX_QUERY_TOKENS {
+        if !q.can_match(top) {
             return Ok(Vec::new());
         }
         let candidates = self.candidates(q, min)?;
@@ -653,7 +659,7 @@ impl<'s> Matcher<'s> {
         top: usize,
     ) -> Result<Vec<(i64, Scored)>> {
         let min = min.clamp(1, 101);
-        if top == 0 || q.content.is_empty() || q.content.len() > MAX_QUERY_TOKENS {
+        if !q.can_match(top) {
             return Ok(Vec::new());
         }
         let prev_key = prev.map(matching_key);
