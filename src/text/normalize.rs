@@ -35,6 +35,20 @@ use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 /// character (before lowercasing).
 #[inline]
 pub fn fold_char(c: char) -> Option<char> {
+    match SIMPLE_FOLD.get(c as usize) {
+        // Below U+0700 a table lookup: the match below is a long chain of
+        // comparisons, and every character of every imported segment
+        // passes through here.
+        Some(&entry) => match entry & DROPPED {
+            0 => Some(char_of(entry)),
+            _ => None,
+        },
+        None => fold_char_match(c),
+    }
+}
+
+/// `fold_char` as rules; `SIMPLE_FOLD` is built from it.
+const fn fold_char_match(c: char) -> Option<char> {
     let folded = match c {
         // Harakat, Quranic marks, dagger alef, tatweel.
         '\u{064B}'..='\u{065F}'
@@ -56,8 +70,8 @@ pub fn fold_char(c: char) -> Option<char> {
         'ئ' | 'ى' | 'ی' => 'ي',
         'ة' | 'ۀ' => 'ه',
         'ک' => 'ك',
-        '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
-        '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+        '\u{0660}'..='\u{0669}' => (b'0' + (c as u32 - 0x0660) as u8) as char,
+        '\u{06F0}'..='\u{06F9}' => (b'0' + (c as u32 - 0x06F0) as u8) as char,
         '٫' => '.',
         '٬' | '،' => ',',
         '؛' => ';',
@@ -69,6 +83,41 @@ pub fn fold_char(c: char) -> Option<char> {
         _ => c,
     };
     Some(folded)
+}
+
+/// `SIMPLE_FOLD` entries: the folded character in the low 21 bits, and flags.
+const DROPPED: u32 = 1 << 21;
+/// Not `is_simple`: the fast path must hand over to the general one.
+const NOT_SIMPLE: u32 = 1 << 22;
+const CHAR_BITS: u32 = (1 << 21) - 1;
+
+#[inline]
+fn char_of(entry: u32) -> char {
+    // Built from chars by `build_simple_fold`.
+    char::from_u32(entry & CHAR_BITS).unwrap_or(char::REPLACEMENT_CHARACTER)
+}
+
+/// For every character below U+0700 (ASCII, Latin-1, the Arabic block):
+/// `fold_char`, and whether it `is_simple`.
+static SIMPLE_FOLD: [u32; 0x700] = build_simple_fold();
+
+const fn build_simple_fold() -> [u32; 0x700] {
+    let mut table = [0u32; 0x700];
+    let mut i = 0;
+    while i < table.len() {
+        if let Some(c) = char::from_u32(i as u32) {
+            let mut entry = match fold_char_match(c) {
+                Some(f) => f as u32,
+                None => DROPPED,
+            };
+            if !is_simple(c) {
+                entry |= NOT_SIMPLE;
+            }
+            table[i] = entry;
+        }
+        i += 1;
+    }
+    table
 }
 
 /// Is this (folded) character part of a word token?
@@ -109,7 +158,7 @@ fn nfkc(text: &str) -> std::borrow::Cow<'_, str> {
 /// could move are all dropped by `fold_char`), so a text made only of
 /// these folds the same with or without NFKC, one character at a time.
 #[inline]
-fn is_simple(c: char) -> bool {
+const fn is_simple(c: char) -> bool {
     match c {
         '\0'..='\u{7F}' => true,
         '\u{0600}'..='\u{06FF}' => !matches!(c, '\u{0653}'..='\u{0655}' | '\u{0675}'..='\u{0678}'),
@@ -126,11 +175,19 @@ fn fold_each(text: &str, mut emit: impl FnMut(char)) -> bool {
     // Fast path: stop at the first character it cannot vouch for, tell the
     // caller (which restarts on the general path).
     for c in text.chars() {
-        if !is_simple(c) {
+        let entry = match SIMPLE_FOLD.get(c as usize) {
+            Some(&entry) => entry,
+            None if is_simple(c) => match fold_char_match(c) {
+                Some(f) => f as u32,
+                None => DROPPED,
+            },
+            None => NOT_SIMPLE,
+        };
+        if entry & NOT_SIMPLE != 0 {
             return false;
         }
-        if let Some(f) = fold_char(c) {
-            emit(f.to_ascii_lowercase());
+        if entry & DROPPED == 0 {
+            emit(char_of(entry).to_ascii_lowercase());
         }
     }
     true
@@ -197,8 +254,21 @@ impl KeyWriter {
         self.key.push(c);
     }
 
-    #[inline]
+    /// The common case inline (a letter or digit continuing a word: most
+    /// characters), the rest out of line.
+    #[inline(always)]
     fn push(&mut self, d: char) {
+        let common = d.is_ascii_alphanumeric() || ('\u{0621}'..='\u{064A}').contains(&d);
+        if common && self.in_word && self.pending.is_none() {
+            self.key.push(d);
+            self.prev = d;
+            return;
+        }
+        self.push_other(d);
+    }
+
+    #[inline(never)]
+    fn push_other(&mut self, d: char) {
         if let Some(p) = self.pending.take() {
             let joins = if p == '\'' {
                 d.is_alphabetic()
@@ -389,12 +459,12 @@ mod tests {
     /// The implementation before the one-pass fast path, kept as the
     /// reference the fast one must agree with.
     mod reference {
-        use super::super::{fold_char, is_caseless, nfkc, tokenize_folded};
+        use super::super::{fold_char_match, is_caseless, nfkc, tokenize_folded};
 
         pub fn fold(text: &str) -> String {
             let text = nfkc(text);
             let mut out = String::with_capacity(text.len());
-            for c in text.chars().filter_map(fold_char) {
+            for c in text.chars().filter_map(fold_char_match) {
                 if c.is_ascii() {
                     out.push(c.to_ascii_lowercase());
                 } else if is_caseless(c) || c.is_lowercase() || !c.is_alphabetic() {
@@ -408,6 +478,13 @@ mod tests {
 
         pub fn matching_key(text: &str) -> String {
             tokenize_folded(&fold(text)).join(" ")
+        }
+    }
+
+    #[test]
+    fn the_fold_table_agrees_with_the_rules_for_every_character() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(fold_char(c), fold_char_match(c), "U+{:04X}", c as u32);
         }
     }
 

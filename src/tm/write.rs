@@ -899,10 +899,15 @@ impl UnitWriter<'_> {
     /// Build the deferred duplicate index now and check against it from
     /// here on.
     fn index_now(&mut self) -> Result<()> {
-        if let Some(sql) = self.deferred_index.take() {
-            self.tx.execute_batch(&sql)?;
-        }
+        // Free the table first: the index's sorter wants the memory.
         self.fresh = None;
+        if let Some(sql) = self.deferred_index.take() {
+            // The reader thread is done by now: let the sorter use a
+            // second core.
+            self.tx.execute_batch("PRAGMA threads = 2")?;
+            self.tx.execute_batch(&sql)?;
+            self.tx.execute_batch("PRAGMA threads = 0")?;
+        }
         Ok(())
     }
 
