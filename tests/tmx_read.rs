@@ -466,6 +466,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
         "<tu> inside <tu>: invalid nesting",
     ),
     ("content-after-root.tmx", 11, 1, "content after </tmx>"),
+    ("tiled-map.tmx", 2, 1, "this is a Tiled map"),
 ];
 
 fn first_error(bytes: &[u8]) -> Option<ReadError> {
@@ -638,4 +639,55 @@ fn names_xml_does_not_allow_are_refused_not_copied_into_markup() {
         assert!(e.message.contains("is not a valid"), "{e}");
         assert_eq!(e.line, 3, "{e}");
     }
+}
+
+#[test]
+fn a_gzipped_opus_file_reads_like_its_text_and_counts_compressed_bytes() {
+    let gz = std::fs::read(fixture("good/opus-uplug.tmx.gz")).unwrap();
+    let text = std::fs::read(fixture("src/opus-uplug.xml")).unwrap();
+    let (h, units, warnings) = read_all(&gz).unwrap();
+    assert_eq!((h, units, warnings), read_all(&text).unwrap());
+    let (h, units, _) = read_all(&gz).unwrap();
+    // Uplug's date is not a TMX date: kept as written.
+    assert_eq!(
+        h.stamp.creation_date.as_deref(),
+        Some("Sat Nov  6 09:05:03 2021")
+    );
+    assert_eq!(h.creation_tool.as_deref(), Some("Uplug"));
+    assert_eq!(units.len(), 3);
+    assert_eq!(
+        ar_en(&units[0]),
+        (
+            "المليشيات الإيرانية تخلي أكبر قاعدة عسكرية لها شرقي سورية",
+            "Iranian militias evacuate their largest military base in eastern Syria"
+        )
+    );
+    // Progress is measured against the file's size on disk.
+    let mut r = TmxReader::new(gz.as_slice()).unwrap();
+    while r.next_unit().unwrap().is_some() {}
+    assert_eq!(r.bytes_read(), gz.len() as u64);
+}
+
+#[test]
+fn a_cut_off_gzip_download_is_refused_saying_so() {
+    let bytes = std::fs::read(fixture("bad/truncated-gzip.tmx.gz")).unwrap();
+    let e = first_error(&bytes).expect("a truncated gzip file was accepted");
+    assert!(e.message.contains("gzip data is corrupt or cut off"), "{e}");
+}
+
+#[test]
+fn utf8_under_a_latin1_declaration_is_read_as_utf8_with_a_warning() {
+    let (_, units, warnings) = read_fixture("good/utf8-declared-latin1.tmx");
+    assert_eq!(
+        ar_en(&units[0]),
+        ("قاعدة الإمام علي", "the Imam Ali base – café “Al-Sharq”")
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!((warnings[0].line, warnings[0].column), (1, 1));
+    assert!(
+        warnings[0]
+            .message
+            .contains("says \"ISO-8859-1\" but the text is UTF-8"),
+        "{warnings:?}"
+    );
 }

@@ -111,7 +111,29 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-type Raw<R> = io::Chain<io::Cursor<Vec<u8>>, Counted<R>>;
+/// The file's bytes as stored, or gunzipped: OPUS ships its TMX as
+/// `.tmx.gz`. Counting happens below the decompressor, so `bytes_read`
+/// stays comparable with the file's size.
+enum Stored<R: Read> {
+    Plain(Counted<R>),
+    Gzip(Box<flate2::read::MultiGzDecoder<io::Chain<io::Cursor<Vec<u8>>, Counted<R>>>>),
+}
+
+impl<R: Read> Read for Stored<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stored::Plain(r) => r.read(buf),
+            Stored::Gzip(r) => r.read(buf).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("the gzip data is corrupt or cut off ({e}): download the file again"),
+                )
+            }),
+        }
+    }
+}
+
+type Raw<R> = io::Chain<io::Cursor<Vec<u8>>, Stored<R>>;
 
 /// The input as UTF-8: passed through, or transcoded.
 enum Source<R: Read> {
@@ -182,6 +204,17 @@ fn sniff(prefix: &[u8]) -> Result<(&'static Encoding, usize, Option<String>), Re
             "encoding \"{label}\" is not supported: save the file as UTF-8"
         )));
     }
+    if enc != encoding_rs::UTF_8 && enc.is_ascii_compatible() && is_utf8_text(prefix) {
+        // Multi-byte UTF-8 that decodes cleanly is never legacy 8-bit text
+        // in practice: the declaration was left over from another encoding.
+        return Ok((
+            encoding_rs::UTF_8,
+            0,
+            Some(format!(
+                "the XML declaration says \"{label}\" but the text is UTF-8: read as UTF-8"
+            )),
+        ));
+    }
     if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
         // The bytes are 8-bit (no NULs next to `<`): the declaration is wrong.
         return Ok((
@@ -195,6 +228,16 @@ fn sniff(prefix: &[u8]) -> Result<(&'static Encoding, usize, Option<String>), Re
     Ok((enc, 0, None))
 }
 
+/// Non-ASCII bytes that are valid UTF-8 (a sequence cut off by the end of
+/// the prefix counts as valid).
+fn is_utf8_text(prefix: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(prefix) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    valid && !prefix.is_ascii()
+}
+
 /// File types that get named .tmx by mistake.
 fn known_binary(prefix: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
@@ -203,7 +246,6 @@ fn known_binary(prefix: &[u8]) -> Option<&'static str> {
             b"SQLite format 3\0",
             "an SQLite database (a Trados .sdltm or an OmegaT/tarjuman TM?): export it to TMX from its tool",
         ),
-        (b"\x1f\x8b", "a gzip-compressed file (gunzip it first)"),
         (b"%PDF", "a PDF document"),
         (b"\x89PNG", "a PNG image"),
         (b"\xff\xd8\xff", "a JPEG image"),
@@ -869,14 +911,18 @@ impl<R: Read> TmxReader<R> {
             inner: input,
             count: count.clone(),
         };
-        let mut prefix = Vec::with_capacity(PREFIX_LEN as usize);
-        (&mut counted)
-            .take(PREFIX_LEN)
-            .read_to_end(&mut prefix)
-            .map_err(|e| Pos::START.err(format!("cannot read the file: {e}")))?;
+        let mut prefix = read_prefix(&mut counted)?;
+        let stored = if prefix.starts_with(b"\x1f\x8b") {
+            let gunzip = flate2::read::MultiGzDecoder::new(io::Cursor::new(prefix).chain(counted));
+            let mut stored = Stored::Gzip(Box::new(gunzip));
+            prefix = read_prefix(&mut stored)?;
+            stored
+        } else {
+            Stored::Plain(counted)
+        };
         let (encoding, bom, warning) = sniff(&prefix)?;
         prefix.drain(..bom);
-        let raw = io::Cursor::new(prefix).chain(counted);
+        let raw = io::Cursor::new(prefix).chain(stored);
         let source = if encoding == encoding_rs::UTF_8 {
             Source::Utf8(raw)
         } else {
@@ -1722,6 +1768,16 @@ impl<R: Read> TmxReader<R> {
     }
 }
 
+/// The first bytes, to sniff the encoding (and gzip) from.
+fn read_prefix(input: &mut impl Read) -> Result<Vec<u8>, ReadError> {
+    let mut prefix = Vec::with_capacity(PREFIX_LEN as usize);
+    input
+        .take(PREFIX_LEN)
+        .read_to_end(&mut prefix)
+        .map_err(|e| Pos::START.err(format!("cannot read the file: {e}")))?;
+    Ok(prefix)
+}
+
 fn truncated(at: Pos, inside: &str) -> ReadError {
     at.err(format!(
         "the file ends inside {inside}: it is truncated; re-export or re-download it"
@@ -1742,6 +1798,9 @@ fn not_tmx_message(root: &[u8]) -> String {
         "html" => "this is an HTML page, not TMX (a web or download error page saved as .tmx?)"
             .to_string(),
         "martif" | "tbx" => "this is a TBX termbase, not TMX".to_string(),
+        "map" => "this is a Tiled map (the game-level format that also uses .tmx), not a \
+                  translation memory"
+            .to_string(),
         "xml" | "tmx" => format!("the root element is <{root}>, not <tmx>: this is not a TMX file"),
         _ => format!("the root element is <{root}>, not <tmx>: this is not a TMX file"),
     }
