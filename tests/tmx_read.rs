@@ -398,7 +398,11 @@ fn unknown_attributes_are_kept_in_file_order_and_unknown_elements_skipped() {
     let extra: Vec<&str> = ar.extra.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(extra, ["x-score", "o-tmf", "xmlns:v", "v:flag"]);
     assert_eq!(ar.seg.plain, "وحدة مع وسوم XLIFF");
-    assert_eq!(ar.seg.markup, "وحدة مع وسوم XLIFF");
+    // XLIFF's <g> tags travel as native code; its text stays text.
+    assert_eq!(
+        ar.seg.markup,
+        "وحدة <ph>&lt;g id=\"1\"&gt;</ph>مع<ph>&lt;/g&gt;</ph> وسوم XLIFF"
+    );
     // Both `lang` and `xml:lang`: xml:lang wins, lang is kept as extra.
     assert_eq!(
         u.variants[1].extra,
@@ -690,4 +694,34 @@ fn utf8_under_a_latin1_declaration_is_read_as_utf8_with_a_warning() {
             .contains("says \"ISO-8859-1\" but the text is UTF-8"),
         "{warnings:?}"
     );
+}
+
+#[test]
+fn foreign_placeholders_in_a_seg_are_kept_as_native_code_not_dropped() {
+    let (h, units, warnings) = read_fixture("good/t5memory-foreign-tags.tmx");
+    // An attribute TMX does not define on the header is kept.
+    assert_eq!(h.extra[0].0, "gitCommit");
+    let u = &units[0];
+    let (ar, en) = (u.variant("ar").unwrap(), u.variant("en").unwrap());
+    // t5memory's XLIFF placeholder survives as a <ph>; the text is unchanged.
+    assert_eq!(ar.seg.plain, "قاعدة الإمام علي ");
+    assert_eq!(
+        ar.seg.markup,
+        "قاعدة الإمام علي <ph>&lt;x id=\"1\"/&gt;</ph>"
+    );
+    assert_eq!(
+        en.seg.markup,
+        "the Imam Ali base <ph>&lt;x id=\"1\"/&gt;</ph>"
+    );
+    // Inside native code a foreign tag is more code: escaped, no <ph> in a <bpt>.
+    let ar = units[1].variant("ar").unwrap();
+    assert_eq!(
+        ar.seg.markup,
+        "<bpt i=\"1\">&lt;b&gt;&lt;g id=\"2\"/&gt;</bpt>البوكمال<ept i=\"1\">&lt;/b&gt;</ept>"
+    );
+    assert_eq!(ar.seg.plain, "البوكمال");
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(warnings
+        .iter()
+        .all(|w| w.message.contains("kept as native code (<ph>)")));
 }

@@ -820,6 +820,29 @@ fn kind_of(name: &[u8]) -> Kind {
     }
 }
 
+/// How the tags of an inline element are written into `Segment.markup`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tags {
+    /// TMX inline markup, as it is.
+    Kept,
+    /// A foreign tag (XLIFF `<x/>`, `<g>` in t5memory or OpenTM2 exports) as
+    /// escaped native code in a `<ph>`, so that nothing is lost and the
+    /// markup stays valid TMX.
+    Ph,
+    /// A foreign tag inside native code: escaped, as more code.
+    Bare,
+}
+
+fn push_foreign_tag(markup: &mut String, tag: &str, tags: Tags) {
+    if tags == Tags::Ph {
+        markup.push_str("<ph>");
+    }
+    escape_into(markup, tag);
+    if tags == Tags::Ph {
+        markup.push_str("</ph>");
+    }
+}
+
 /// Elements that give the file its structure: never inside text.
 fn is_structural(k: Kind) -> bool {
     matches!(
@@ -1634,8 +1657,9 @@ impl<R: Read> TmxReader<R> {
     fn read_seg(&mut self) -> Result<Segment, ReadError> {
         let mut markup = String::new();
         let mut plain = String::new();
-        // Per open inline element: is its text translatable, are its tags kept.
-        let mut stack: Vec<(bool, bool)> = Vec::new();
+        // Per open inline element: is its text translatable, how its tags
+        // were written.
+        let mut stack: Vec<(bool, Tags)> = Vec::new();
         loop {
             let (ev, at) = self.lex.next()?;
             let include = stack.last().map_or(true, |f| f.0);
@@ -1673,9 +1697,9 @@ impl<R: Read> TmxReader<R> {
                     let empty = matches!(ev, Event::Empty(_));
                     let kind = kind_of(e.name().as_ref());
                     let frame = match kind {
-                        Kind::Native => (false, true),
-                        Kind::Sub => (true, true),
-                        Kind::Hi => (include, true),
+                        Kind::Native => (false, Tags::Kept),
+                        Kind::Sub => (true, Tags::Kept),
+                        Kind::Hi => (include, Tags::Kept),
                         k if is_structural(k) => {
                             return Err(
                                 at.err(format!("<{}> inside <seg>: invalid nesting", name_of(e)))
@@ -1685,15 +1709,21 @@ impl<R: Read> TmxReader<R> {
                             self.warnings.push(
                                 at,
                                 format!(
-                                    "element <{}> inside <seg> is not TMX inline markup: tags dropped, text kept",
+                                    "element <{}> inside <seg> is not TMX inline markup: \
+                                     its tags are kept as native code (<ph>), its text as text",
                                     name_of(e)
                                 ),
                             );
-                            (include, false)
+                            // Inside native code the tag is just more code.
+                            (include, if include { Tags::Ph } else { Tags::Bare })
                         }
                     };
-                    if frame.1 {
+                    if frame.1 == Tags::Kept {
                         write_start_tag(&mut markup, e, at, empty, &mut self.scratch)?;
+                    } else {
+                        let mut tag = String::new();
+                        write_start_tag(&mut tag, e, at, empty, &mut self.scratch)?;
+                        push_foreign_tag(&mut markup, &tag, frame.1);
                     }
                     if !empty {
                         stack.push(frame);
@@ -1701,12 +1731,15 @@ impl<R: Read> TmxReader<R> {
                 }
                 Event::End(e) => match stack.pop() {
                     None => break,
-                    Some((_, true)) => {
+                    Some((_, Tags::Kept)) => {
                         markup.push_str("</");
                         markup.push_str(utf8(e.name().as_ref(), at)?);
                         markup.push('>');
                     }
-                    Some(_) => {}
+                    Some((_, tags)) => {
+                        let tag = format!("</{}>", utf8(e.name().as_ref(), at)?);
+                        push_foreign_tag(&mut markup, &tag, tags);
+                    }
                 },
                 Event::Eof => return Err(truncated(at, "<seg>")),
                 _ => {}
