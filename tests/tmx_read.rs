@@ -725,3 +725,16 @@ fn foreign_placeholders_in_a_seg_are_kept_as_native_code_not_dropped() {
         .iter()
         .all(|w| w.message.contains("kept as native code (<ph>)")));
 }
+
+#[test]
+fn word_control_characters_are_refused_saying_what_they_are() {
+    // Word's manual line break leaks into exports raw or as a reference.
+    for seg in ["سطر\u{b}جديد", "سطر&#xB;جديد"] {
+        let body = format!(
+            "<tu><tuv xml:lang=\"ar\"><seg>{seg}</seg></tuv><tuv xml:lang=\"en\"><seg>new line</seg></tuv></tu>\n"
+        );
+        let e = first_error(doc(&body).as_bytes()).expect("a U+000B was accepted");
+        assert!(e.message.contains("U+000B"), "{e}");
+        assert!(e.message.contains("Word's manual line break"), "{e}");
+    }
+}

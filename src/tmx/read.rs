@@ -228,6 +228,19 @@ fn sniff(prefix: &[u8]) -> Result<(&'static Encoding, usize, Option<String>), Re
     Ok((enc, 0, None))
 }
 
+/// What a control character usually is in a real TMX file: Word's special
+/// characters leak into exports from tools that do not escape them.
+fn control_hint(code: u32) -> &'static str {
+    match code {
+        0x0B => " (Word's manual line break: replace it with a line break)",
+        0x0C => " (a page or section break)",
+        0x1A => " (an old end-of-file mark)",
+        0x1E => " (Word's non-breaking hyphen: replace it with U+2011)",
+        0x1F => " (Word's optional hyphen: replace it with U+00AD)",
+        _ => "",
+    }
+}
+
 /// Non-ASCII bytes that are valid UTF-8 (a sequence cut off by the end of
 /// the prefix counts as valid).
 fn is_utf8_text(prefix: &[u8]) -> bool {
@@ -331,7 +344,7 @@ impl<S: Read> Tracker<S> {
         if let Some(i) = s.suspect.then(|| find_forbidden(&self.window)).flatten() {
             let what = match self.window[i] {
                 0xEF => "the non-character U+FFFE/U+FFFF".to_string(),
-                b => format!("the control character U+{b:04X}"),
+                b => format!("the control character U+{b:04X}{}", control_hint(b.into())),
             };
             return Err(self.locate(self.win_offset + i as u64).err(format!(
                 "{what} is not allowed in XML (only tab, line feed and carriage return \
@@ -607,8 +620,9 @@ fn resolve_ref(name: &str) -> Result<char, String> {
                 Some(c) if is_xml_char(c) => c,
                 Some(c) => {
                     return Err(format!(
-                        "&{name}; is U+{:04X}, a character XML forbids: remove it",
-                        c as u32
+                        "&{name}; is U+{:04X}{}, a character XML forbids: remove it",
+                        c as u32,
+                        control_hint(c as u32)
                     ))
                 }
                 None => return Err(format!("&{name}; is not a valid character reference")),
