@@ -116,8 +116,11 @@ impl<R: Read> Read for Counted<R> {
 /// stays comparable with the file's size.
 enum Stored<R: Read> {
     Plain(Counted<R>),
-    Gzip(Box<flate2::read::MultiGzDecoder<io::Chain<io::Cursor<Vec<u8>>, Counted<R>>>>),
+    Gzip(Box<flate2::read::MultiGzDecoder<Sniffed<R>>>),
 }
+
+/// The bytes read to sniff the format, then the rest of the file.
+type Sniffed<R> = io::Chain<io::Cursor<Vec<u8>>, Counted<R>>;
 
 impl<R: Read> Read for Stored<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
