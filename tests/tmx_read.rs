@@ -557,12 +557,52 @@ fn declared_utf16_on_8bit_bytes_and_unknown_encodings() {
         warnings[0].message.contains("read as UTF-8"),
         "{warnings:?}"
     );
-    let s = doc("").replace(
+    // An unknown encoding over bytes that are not UTF-8 cannot be read.
+    let s = doc("<!-- \u{c7} -->").replace(
         "<?xml version=\"1.0\"?>",
         "<?xml version=\"1.0\" encoding=\"klingon-8\"?>",
     );
-    let e = first_error(s.as_bytes()).unwrap();
+    let mut bytes = s.into_bytes();
+    let i = bytes
+        .windows(2)
+        .position(|w| w == "\u{c7}".as_bytes())
+        .unwrap();
+    bytes.splice(i..i + 2, [0xC7]);
+    let e = first_error(&bytes).unwrap();
     assert!(e.message.contains("unknown encoding \"klingon-8\""), "{e}");
+}
+
+#[test]
+fn python_codec_names_and_other_utf8_aliases_in_the_declaration_are_read() {
+    // Python's codec names (`iso8859_6`) map to the encoding they mean.
+    let (_, units, warnings) = read_fixture("good/iso8859_6-python-label.tmx");
+    assert_eq!(ar_en(&units[0]), ("قاعدة الإمام علي", "Imam Ali base"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // Names of UTF-8: Python's `utf_8` maps; others are read as UTF-8
+    // because the bytes are, with a warning.
+    for (label, warned) in [("utf_8", false), ("utf-8-sig", true), ("UTF-8N", true)] {
+        let body = "<tu><tuv xml:lang=\"ar\"><seg>سورية</seg></tuv><tuv xml:lang=\"en\"><seg>Syria</seg></tuv></tu>\n";
+        let s = doc(body).replace(
+            "<?xml version=\"1.0\"?>",
+            &format!("<?xml version=\"1.0\" encoding=\"{label}\"?>"),
+        );
+        let (_, units, warnings) = read_all(s.as_bytes()).unwrap();
+        assert_eq!(ar_en(&units[0]), ("سورية", "Syria"), "{label}");
+        assert_eq!(warnings.len(), usize::from(warned), "{label}: {warnings:?}");
+        if !warned {
+            continue;
+        }
+        assert!(
+            warnings[0]
+                .message
+                .contains(&format!("unknown encoding \"{label}\"")),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[0].message.contains("read as UTF-8"),
+            "{warnings:?}"
+        );
+    }
 }
 
 #[test]

@@ -196,7 +196,21 @@ fn sniff(prefix: &[u8]) -> Result<(&'static Encoding, usize, Option<String>), Re
     let Some(label) = declared_encoding(prefix) else {
         return Ok((encoding_rs::UTF_8, 0, None));
     };
-    let Some(enc) = Encoding::for_label(label.trim().as_bytes()) else {
+    // Python writes its codec names (`iso8859_6`, `utf_8`).
+    let enc = Encoding::for_label(label.trim().as_bytes())
+        .or_else(|| Encoding::for_label(label.trim().replace('_', "-").as_bytes()));
+    let Some(enc) = enc else {
+        if std::str::from_utf8(prefix).is_ok() || is_utf8_text(prefix) {
+            // `UTF-8N`, `utf-8-sig`: names for UTF-8 that only some tools know.
+            return Ok((
+                encoding_rs::UTF_8,
+                0,
+                Some(format!(
+                    "unknown encoding \"{label}\" in the XML declaration; the text is UTF-8: \
+                     read as UTF-8"
+                )),
+            ));
+        }
         return Err(at.err(format!(
             "unknown encoding \"{label}\" in the XML declaration: save the file as UTF-8, or \
              declare an encoding such as UTF-8 or windows-1256"
