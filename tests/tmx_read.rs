@@ -462,7 +462,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
         "write a literal & as &amp;",
     ),
     ("duplicate-seg.tmx", 6, 42, "a second <seg>"),
-    ("duplicate-attribute.tmx", 5, 5, "duplicated attribute"),
+    ("duplicate-attribute.tmx", 5, 18, "duplicated attribute"),
     (
         "tu-inside-tu.tmx",
         7,
@@ -777,4 +777,20 @@ fn word_control_characters_are_refused_saying_what_they_are() {
         assert!(e.message.contains("U+000B"), "{e}");
         assert!(e.message.contains("Word's manual line break"), "{e}");
     }
+}
+
+#[test]
+fn a_bad_attribute_is_placed_where_it_is_even_in_a_tag_over_several_lines() {
+    // Déjà Vu and Trados Workbench write one attribute a line.
+    let body =
+        "<tu\n   tuid=\"1\"\n   srclang=ar>\n<tuv xml:lang=\"ar\"><seg>سورية</seg></tuv></tu>\n";
+    let e = first_error(doc(body).as_bytes()).expect("an unquoted value was accepted");
+    assert_eq!((e.line, e.column), (5, 12), "{e}");
+    assert!(
+        e.message
+            .contains("bad attribute in <tu>: an attribute value must be in"),
+        "{e}"
+    );
+    // No quick-xml byte offsets in what the user reads.
+    assert!(!e.message.contains("position"), "{e}");
 }

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use encoding_rs::Encoding;
+use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 
 use super::{PROP_ATTR_PREFIX, PROP_CONTEXT_NEXT, PROP_CONTEXT_PREV, PROP_ORIGIN};
@@ -770,12 +771,7 @@ fn name_of(e: &BytesStart<'_>) -> String {
 fn collect_attrs(e: &BytesStart<'_>, at: Pos, out: &mut Attrs) -> Result<(), ReadError> {
     out.clear();
     for a in e.attributes().with_checks(true) {
-        let a = a.map_err(|err| {
-            at.err(format!(
-                "malformed XML: bad attribute in <{}>: {err}",
-                name_of(e)
-            ))
-        })?;
+        let a = a.map_err(|err| attr_error(e, at, err))?;
         let key = utf8(a.key.as_ref(), at)?;
         if !is_name(a.key.as_ref()) {
             return Err(at.err(format!(
@@ -788,6 +784,25 @@ fn collect_attrs(e: &BytesStart<'_>, at: Pos, out: &mut Attrs) -> Result<(), Rea
         out.push((intern(key), value));
     }
     Ok(())
+}
+
+/// A bad attribute, placed where it is in the tag (which may span lines)
+/// rather than at the tag's start.
+fn attr_error(e: &BytesStart<'_>, at: Pos, err: AttrError) -> ReadError {
+    let (i, what) = match err {
+        AttrError::ExpectedEq(i) => (i, "an attribute name must be followed by `=`"),
+        AttrError::ExpectedValue(i) => (i, "`=` must be followed by a value in quotes"),
+        AttrError::UnquotedValue(i) => (i, "an attribute value must be in `\"` or `'`"),
+        AttrError::ExpectedQuote(i, _) => (i, "an attribute value is not closed by its quote"),
+        AttrError::Duplicated(i, _) => (i, "duplicated attribute"),
+    };
+    // `i` counts from the tag name, just after `<`.
+    let before = &e[..i.min(e.len())];
+    let (line, column) = advance(at.line, at.column + 1, before, &scan(before));
+    Pos { line, column }.err(format!(
+        "malformed XML: bad attribute in <{}>: {what}",
+        name_of(e)
+    ))
 }
 
 /// Canonical start tag: `<name a="v">` (or `/>`), values re-escaped.
