@@ -794,3 +794,11 @@ fn a_bad_attribute_is_placed_where_it_is_even_in_a_tag_over_several_lines() {
     // No quick-xml byte offsets in what the user reads.
     assert!(!e.message.contains("position"), "{e}");
 }
+
+#[test]
+fn an_unescaped_less_than_in_a_seg_is_refused_saying_how_to_write_it() {
+    let body = "<tu><tuv xml:lang=\"ar\"><seg>أ < ب</seg></tuv></tu>\n";
+    let e = first_error(doc(body).as_bytes()).expect("a raw < was accepted");
+    assert_eq!((e.line, e.column), (3, 31), "{e}");
+    assert!(e.message.contains("must be written &lt;"), "{e}");
+}

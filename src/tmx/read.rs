@@ -532,6 +532,12 @@ impl<R: Read> Lexer<R> {
         };
         self.xml.get_mut().accept()?;
         if let Event::Start(e) | Event::Empty(e) = &ev {
+            if e.name().as_ref().is_empty() {
+                // `a < b` in a seg: the tool did not escape it.
+                return Err(at.err(
+                    "malformed XML: a `<` that starts no tag: in text it must be written &lt;",
+                ));
+            }
             if !is_name(e.name().as_ref()) {
                 return Err(at.err(format!(
                     "malformed XML: <{}> is not a valid element name",
