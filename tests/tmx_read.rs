@@ -802,3 +802,11 @@ fn an_unescaped_less_than_in_a_seg_is_refused_saying_how_to_write_it() {
     assert_eq!((e.line, e.column), (3, 31), "{e}");
     assert!(e.message.contains("must be written &lt;"), "{e}");
 }
+
+#[test]
+fn an_end_tag_missing_its_bracket_is_named_on_one_line() {
+    let body = "<tu><tuv xml:lang=\"ar\"><seg>سورية</seg></tuv></tu\n";
+    let e = first_error(doc(body).as_bytes()).expect("</tu without > was accepted");
+    assert!(e.message.contains("</tu is not closed by `>`"), "{e}");
+    assert!(!e.message.contains('\n'), "{e}");
+}

@@ -571,7 +571,14 @@ fn xml_error<R: Read>(
         Error::Io(e) => format!("cannot read the file: {e}"),
         Error::Syntax(s) => format!("malformed XML: {s} (is the file truncated?)"),
         Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
-            format!("malformed XML: </{found}> where </{expected}> was expected")
+            match found.find(|c: char| c.is_whitespace() || c == '<') {
+                // `</tu` then a line break and `</body>`: the `>` is missing.
+                Some(end) => format!(
+                    "malformed XML: </{} is not closed by `>`",
+                    found[..end].trim_end()
+                ),
+                None => format!("malformed XML: </{found}> where </{expected}> was expected"),
+            }
         }
         Error::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
             format!("malformed XML: </{name}> without a matching start tag")
