@@ -810,3 +810,23 @@ fn an_end_tag_missing_its_bracket_is_named_on_one_line() {
     assert!(e.message.contains("</tu is not closed by `>`"), "{e}");
     assert!(!e.message.contains('\n'), "{e}");
 }
+
+#[test]
+fn attributes_tmx_does_not_define_on_prop_and_note_are_named_when_dropped() {
+    // A home-made exporter: `name` instead of `type`, a priority on a note.
+    let body = "<tu><prop name=\"client\">الجزيرة</prop><note priority=\"1\">مراجعة</note>\
+                <tuv xml:lang=\"ar\"><seg>سورية</seg></tuv><tuv xml:lang=\"en\"><seg>Syria</seg></tuv></tu>\n";
+    let (_, units, warnings) = read_all(doc(body).as_bytes()).unwrap();
+    assert_eq!(units[0].props[0].value, "الجزيرة");
+    assert_eq!(units[0].notes[0].text, "مراجعة");
+    let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(
+        messages.contains(&"attribute name=\"client\" of <prop> is not TMX: dropped"),
+        "{messages:?}"
+    );
+    assert!(messages.contains(&"<prop> without type"), "{messages:?}");
+    assert!(
+        messages.contains(&"attribute priority=\"1\" of <note> is not TMX: dropped"),
+        "{messages:?}"
+    );
+}

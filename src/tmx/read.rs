@@ -1644,7 +1644,7 @@ impl<R: Read> TmxReader<R> {
                 }
                 "xml:lang" | "lang" => p.lang = self.lang_attr(&v, at),
                 "o-encoding" => p.encoding = Some(v),
-                _ => {}
+                _ => self.warn(at, dropped_attr(&k, &v, "prop")),
             }
         }
         self.attrs = attrs;
@@ -1664,7 +1664,7 @@ impl<R: Read> TmxReader<R> {
             match k.as_ref() {
                 "xml:lang" | "lang" => n.lang = self.lang_attr(&v, at),
                 "o-encoding" => n.encoding = Some(v),
-                _ => {}
+                _ => self.warn(at, dropped_attr(&k, &v, "note")),
             }
         }
         self.attrs = attrs;
@@ -1868,6 +1868,12 @@ fn read_prefix(input: &mut impl Read) -> Result<Vec<u8>, ReadError> {
         .read_to_end(&mut prefix)
         .map_err(|e| Pos::START.err(format!("cannot read the file: {e}")))?;
     Ok(prefix)
+}
+
+/// `<prop>` and `<note>` have no place for other attributes: say which
+/// one was dropped rather than lose it silently.
+fn dropped_attr(key: &str, value: &str, element: &str) -> String {
+    format!("attribute {key}=\"{value}\" of <{element}> is not TMX: dropped")
 }
 
 fn truncated(at: Pos, inside: &str) -> ReadError {
