@@ -830,3 +830,19 @@ fn attributes_tmx_does_not_define_on_prop_and_note_are_named_when_dropped() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn public_doctypes_empty_internal_subsets_and_glued_tags_read_as_usual() {
+    let (h, units, warnings) = read_fixture("good/doctype-public-glued-tags.tmx");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(h.creation_tool.as_deref(), Some("Swordfish"));
+    assert_eq!(units.len(), 2);
+    assert_eq!(units[1].variants[0].seg.plain, "بريف دير الزور");
+    assert_eq!(
+        units[1].variants[1].seg.markup,
+        "in the <ph x=\"3438103\">&lt;ph id=\"ph1\"/&gt;</ph>Deir ez-Zor countryside"
+    );
+    let (_, units, warnings) = read_fixture("good/doctype-empty-subset.tmx");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(ar_en(&units[0]), ("قاعدة الإمام علي", "Imam Ali base"));
+}
