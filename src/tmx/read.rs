@@ -201,7 +201,7 @@ fn sniff(prefix: &[u8]) -> Result<(&'static Encoding, usize, Option<String>), Re
     let enc = Encoding::for_label(label.trim().as_bytes())
         .or_else(|| Encoding::for_label(label.trim().replace('_', "-").as_bytes()));
     let Some(enc) = enc else {
-        if std::str::from_utf8(prefix).is_ok() || is_utf8_text(prefix) {
+        if is_utf8_prefix(prefix) {
             // `UTF-8N`, `utf-8-sig`: names for UTF-8 that only some tools know.
             return Ok((
                 encoding_rs::UTF_8,
@@ -259,14 +259,18 @@ fn control_hint(code: u32) -> &'static str {
     }
 }
 
-/// Non-ASCII bytes that are valid UTF-8 (a sequence cut off by the end of
-/// the prefix counts as valid).
-fn is_utf8_text(prefix: &[u8]) -> bool {
-    let valid = match std::str::from_utf8(prefix) {
+/// Valid UTF-8 (a sequence cut off by the end of the prefix counts as
+/// valid).
+fn is_utf8_prefix(prefix: &[u8]) -> bool {
+    match std::str::from_utf8(prefix) {
         Ok(_) => true,
         Err(e) => e.error_len().is_none(),
-    };
-    valid && !prefix.is_ascii()
+    }
+}
+
+/// Non-ASCII bytes that are valid UTF-8.
+fn is_utf8_text(prefix: &[u8]) -> bool {
+    is_utf8_prefix(prefix) && !prefix.is_ascii()
 }
 
 /// File types that get named .tmx by mistake.
