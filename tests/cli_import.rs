@@ -14,7 +14,11 @@ fn fixtures(kind: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tmx"))
+        // OPUS's gzipped TMX too: import reads it by its magic bytes.
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            name.ends_with(".tmx") || name.ends_with(".tmx.gz")
+        })
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no fixtures in {}", dir.display());
@@ -417,4 +421,43 @@ fn format_tmx_or_tsv_forces_the_input_format() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("different input formats"));
+}
+
+#[test]
+fn a_gzipped_opus_tmx_imports_like_the_plain_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tmx");
+    let gz_db = dir.path().join("gz.db");
+    let out = tarjuman(&gz_db)
+        .args(["import", "--format", "json"])
+        .arg(fixtures.join("good/opus-uplug.tmx.gz"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json[0]["format"], "tmx");
+    assert_eq!(json[0]["inserted"], 3);
+    // Same units as the uncompressed text the fixture was made from.
+    let plain = dir.path().join("opus-uplug.tmx");
+    std::fs::copy(fixtures.join("src/opus-uplug.xml"), &plain).unwrap();
+    let plain_db = dir.path().join("plain.db");
+    tarjuman(&plain_db)
+        .arg("import")
+        .arg(&plain)
+        .assert()
+        .success();
+    let texts = |db: &Path| {
+        let store = Store::open(db).unwrap();
+        let mut all = Vec::new();
+        store
+            .for_each_unit(&Default::default(), |_, u| {
+                all.push(u.variants.clone());
+                Ok(())
+            })
+            .unwrap();
+        all
+    };
+    assert_eq!(texts(&gz_db), texts(&plain_db));
 }

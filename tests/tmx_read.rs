@@ -398,7 +398,11 @@ fn unknown_attributes_are_kept_in_file_order_and_unknown_elements_skipped() {
     let extra: Vec<&str> = ar.extra.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(extra, ["x-score", "o-tmf", "xmlns:v", "v:flag"]);
     assert_eq!(ar.seg.plain, "وحدة مع وسوم XLIFF");
-    assert_eq!(ar.seg.markup, "وحدة مع وسوم XLIFF");
+    // XLIFF's <g> tags travel as native code; its text stays text.
+    assert_eq!(
+        ar.seg.markup,
+        "وحدة <ph>&lt;g id=\"1\"&gt;</ph>مع<ph>&lt;/g&gt;</ph> وسوم XLIFF"
+    );
     // Both `lang` and `xml:lang`: xml:lang wins, lang is kept as extra.
     assert_eq!(
         u.variants[1].extra,
@@ -458,7 +462,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
         "write a literal & as &amp;",
     ),
     ("duplicate-seg.tmx", 6, 42, "a second <seg>"),
-    ("duplicate-attribute.tmx", 5, 5, "duplicated attribute"),
+    ("duplicate-attribute.tmx", 5, 18, "duplicated attribute"),
     (
         "tu-inside-tu.tmx",
         7,
@@ -466,6 +470,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
         "<tu> inside <tu>: invalid nesting",
     ),
     ("content-after-root.tmx", 11, 1, "content after </tmx>"),
+    ("tiled-map.tmx", 2, 1, "this is a Tiled map"),
 ];
 
 fn first_error(bytes: &[u8]) -> Option<ReadError> {
@@ -552,12 +557,52 @@ fn declared_utf16_on_8bit_bytes_and_unknown_encodings() {
         warnings[0].message.contains("read as UTF-8"),
         "{warnings:?}"
     );
-    let s = doc("").replace(
+    // An unknown encoding over bytes that are not UTF-8 cannot be read.
+    let s = doc("<!-- \u{c7} -->").replace(
         "<?xml version=\"1.0\"?>",
         "<?xml version=\"1.0\" encoding=\"klingon-8\"?>",
     );
-    let e = first_error(s.as_bytes()).unwrap();
+    let mut bytes = s.into_bytes();
+    let i = bytes
+        .windows(2)
+        .position(|w| w == "\u{c7}".as_bytes())
+        .unwrap();
+    bytes.splice(i..i + 2, [0xC7]);
+    let e = first_error(&bytes).unwrap();
     assert!(e.message.contains("unknown encoding \"klingon-8\""), "{e}");
+}
+
+#[test]
+fn python_codec_names_and_other_utf8_aliases_in_the_declaration_are_read() {
+    // Python's codec names (`iso8859_6`) map to the encoding they mean.
+    let (_, units, warnings) = read_fixture("good/iso8859_6-python-label.tmx");
+    assert_eq!(ar_en(&units[0]), ("قاعدة الإمام علي", "Imam Ali base"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // Names of UTF-8: Python's `utf_8` maps; others are read as UTF-8
+    // because the bytes are, with a warning.
+    for (label, warned) in [("utf_8", false), ("utf-8-sig", true), ("UTF-8N", true)] {
+        let body = "<tu><tuv xml:lang=\"ar\"><seg>سورية</seg></tuv><tuv xml:lang=\"en\"><seg>Syria</seg></tuv></tu>\n";
+        let s = doc(body).replace(
+            "<?xml version=\"1.0\"?>",
+            &format!("<?xml version=\"1.0\" encoding=\"{label}\"?>"),
+        );
+        let (_, units, warnings) = read_all(s.as_bytes()).unwrap();
+        assert_eq!(ar_en(&units[0]), ("سورية", "Syria"), "{label}");
+        assert_eq!(warnings.len(), usize::from(warned), "{label}: {warnings:?}");
+        if !warned {
+            continue;
+        }
+        assert!(
+            warnings[0]
+                .message
+                .contains(&format!("unknown encoding \"{label}\"")),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[0].message.contains("read as UTF-8"),
+            "{warnings:?}"
+        );
+    }
 }
 
 #[test]
@@ -638,4 +683,166 @@ fn names_xml_does_not_allow_are_refused_not_copied_into_markup() {
         assert!(e.message.contains("is not a valid"), "{e}");
         assert_eq!(e.line, 3, "{e}");
     }
+}
+
+#[test]
+fn a_gzipped_opus_file_reads_like_its_text_and_counts_compressed_bytes() {
+    let gz = std::fs::read(fixture("good/opus-uplug.tmx.gz")).unwrap();
+    let text = std::fs::read(fixture("src/opus-uplug.xml")).unwrap();
+    let (h, units, warnings) = read_all(&gz).unwrap();
+    assert_eq!((h, units, warnings), read_all(&text).unwrap());
+    let (h, units, _) = read_all(&gz).unwrap();
+    // Uplug's date is not a TMX date: kept as written.
+    assert_eq!(
+        h.stamp.creation_date.as_deref(),
+        Some("Sat Nov  6 09:05:03 2021")
+    );
+    assert_eq!(h.creation_tool.as_deref(), Some("Uplug"));
+    assert_eq!(units.len(), 3);
+    assert_eq!(
+        ar_en(&units[0]),
+        (
+            "المليشيات الإيرانية تخلي أكبر قاعدة عسكرية لها شرقي سورية",
+            "Iranian militias evacuate their largest military base in eastern Syria"
+        )
+    );
+    // Progress is measured against the file's size on disk.
+    let mut r = TmxReader::new(gz.as_slice()).unwrap();
+    while r.next_unit().unwrap().is_some() {}
+    assert_eq!(r.bytes_read(), gz.len() as u64);
+}
+
+#[test]
+fn a_cut_off_gzip_download_is_refused_saying_so() {
+    let bytes = std::fs::read(fixture("bad/truncated-gzip.tmx.gz")).unwrap();
+    let e = first_error(&bytes).expect("a truncated gzip file was accepted");
+    assert!(e.message.contains("gzip data is corrupt or cut off"), "{e}");
+}
+
+#[test]
+fn utf8_under_a_latin1_declaration_is_read_as_utf8_with_a_warning() {
+    let (_, units, warnings) = read_fixture("good/utf8-declared-latin1.tmx");
+    assert_eq!(
+        ar_en(&units[0]),
+        ("قاعدة الإمام علي", "the Imam Ali base – café “Al-Sharq”")
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!((warnings[0].line, warnings[0].column), (1, 1));
+    assert!(
+        warnings[0]
+            .message
+            .contains("says \"ISO-8859-1\" but the text is UTF-8"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn foreign_placeholders_in_a_seg_are_kept_as_native_code_not_dropped() {
+    let (h, units, warnings) = read_fixture("good/t5memory-foreign-tags.tmx");
+    // An attribute TMX does not define on the header is kept.
+    assert_eq!(h.extra[0].0, "gitCommit");
+    let u = &units[0];
+    let (ar, en) = (u.variant("ar").unwrap(), u.variant("en").unwrap());
+    // t5memory's XLIFF placeholder survives as a <ph>; the text is unchanged.
+    assert_eq!(ar.seg.plain, "قاعدة الإمام علي ");
+    assert_eq!(
+        ar.seg.markup,
+        "قاعدة الإمام علي <ph>&lt;x id=\"1\"/&gt;</ph>"
+    );
+    assert_eq!(
+        en.seg.markup,
+        "the Imam Ali base <ph>&lt;x id=\"1\"/&gt;</ph>"
+    );
+    // Inside native code a foreign tag is more code: escaped, no <ph> in a <bpt>.
+    let ar = units[1].variant("ar").unwrap();
+    assert_eq!(
+        ar.seg.markup,
+        "<bpt i=\"1\">&lt;b&gt;&lt;g id=\"2\"/&gt;</bpt>البوكمال<ept i=\"1\">&lt;/b&gt;</ept>"
+    );
+    assert_eq!(ar.seg.plain, "البوكمال");
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(warnings
+        .iter()
+        .all(|w| w.message.contains("kept as native code (<ph>)")));
+}
+
+#[test]
+fn word_control_characters_are_refused_saying_what_they_are() {
+    // Word's manual line break leaks into exports raw or as a reference.
+    for seg in ["سطر\u{b}جديد", "سطر&#xB;جديد"] {
+        let body = format!(
+            "<tu><tuv xml:lang=\"ar\"><seg>{seg}</seg></tuv><tuv xml:lang=\"en\"><seg>new line</seg></tuv></tu>\n"
+        );
+        let e = first_error(doc(&body).as_bytes()).expect("a U+000B was accepted");
+        assert!(e.message.contains("U+000B"), "{e}");
+        assert!(e.message.contains("Word's manual line break"), "{e}");
+    }
+}
+
+#[test]
+fn a_bad_attribute_is_placed_where_it_is_even_in_a_tag_over_several_lines() {
+    // Déjà Vu and Trados Workbench write one attribute a line.
+    let body =
+        "<tu\n   tuid=\"1\"\n   srclang=ar>\n<tuv xml:lang=\"ar\"><seg>سورية</seg></tuv></tu>\n";
+    let e = first_error(doc(body).as_bytes()).expect("an unquoted value was accepted");
+    assert_eq!((e.line, e.column), (5, 12), "{e}");
+    assert!(
+        e.message
+            .contains("bad attribute in <tu>: an attribute value must be in"),
+        "{e}"
+    );
+    // No quick-xml byte offsets in what the user reads.
+    assert!(!e.message.contains("position"), "{e}");
+}
+
+#[test]
+fn an_unescaped_less_than_in_a_seg_is_refused_saying_how_to_write_it() {
+    let body = "<tu><tuv xml:lang=\"ar\"><seg>أ < ب</seg></tuv></tu>\n";
+    let e = first_error(doc(body).as_bytes()).expect("a raw < was accepted");
+    assert_eq!((e.line, e.column), (3, 31), "{e}");
+    assert!(e.message.contains("must be written &lt;"), "{e}");
+}
+
+#[test]
+fn an_end_tag_missing_its_bracket_is_named_on_one_line() {
+    let body = "<tu><tuv xml:lang=\"ar\"><seg>سورية</seg></tuv></tu\n";
+    let e = first_error(doc(body).as_bytes()).expect("</tu without > was accepted");
+    assert!(e.message.contains("</tu is not closed by `>`"), "{e}");
+    assert!(!e.message.contains('\n'), "{e}");
+}
+
+#[test]
+fn attributes_tmx_does_not_define_on_prop_and_note_are_named_when_dropped() {
+    // A home-made exporter: `name` instead of `type`, a priority on a note.
+    let body = "<tu><prop name=\"client\">الجزيرة</prop><note priority=\"1\">مراجعة</note>\
+                <tuv xml:lang=\"ar\"><seg>سورية</seg></tuv><tuv xml:lang=\"en\"><seg>Syria</seg></tuv></tu>\n";
+    let (_, units, warnings) = read_all(doc(body).as_bytes()).unwrap();
+    assert_eq!(units[0].props[0].value, "الجزيرة");
+    assert_eq!(units[0].notes[0].text, "مراجعة");
+    let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(
+        messages.contains(&"attribute name=\"client\" of <prop> is not TMX: dropped"),
+        "{messages:?}"
+    );
+    assert!(messages.contains(&"<prop> without type"), "{messages:?}");
+    assert!(
+        messages.contains(&"attribute priority=\"1\" of <note> is not TMX: dropped"),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn public_doctypes_empty_internal_subsets_and_glued_tags_read_as_usual() {
+    let (h, units, warnings) = read_fixture("good/doctype-public-glued-tags.tmx");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(h.creation_tool.as_deref(), Some("Swordfish"));
+    assert_eq!(units.len(), 2);
+    assert_eq!(units[1].variants[0].seg.plain, "بريف دير الزور");
+    assert_eq!(
+        units[1].variants[1].seg.markup,
+        "in the <ph x=\"3438103\">&lt;ph id=\"ph1\"/&gt;</ph>Deir ez-Zor countryside"
+    );
+    let (_, units, warnings) = read_fixture("good/doctype-empty-subset.tmx");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(ar_en(&units[0]), ("قاعدة الإمام علي", "Imam Ali base"));
 }

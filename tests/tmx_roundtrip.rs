@@ -63,7 +63,7 @@ fn every_good_fixture_survives_read_write_read() {
         checked += 1;
     }
     assert!(
-        checked >= 23,
+        checked >= 28,
         "only {checked} fixtures found in {}",
         root.display()
     );

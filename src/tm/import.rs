@@ -21,8 +21,8 @@ pub enum FileFormat {
 
 impl FileFormat {
     /// By extension (`.tmx`; `.tsv`, `.tab`, `.txt`), else by content: a
-    /// file that opens with `<` (after a BOM and blanks) or is UTF-16 is
-    /// TMX, anything else TSV.
+    /// file that opens with `<` (after a BOM and blanks), is UTF-16 or is
+    /// gzip (OPUS's `.tmx.gz`) is TMX, anything else TSV.
     pub fn detect(path: &Path, head: &[u8]) -> FileFormat {
         let ext = path
             .extension()
@@ -33,7 +33,10 @@ impl FileFormat {
             Some("tsv" | "tab" | "txt") => return FileFormat::Tsv,
             _ => {}
         }
-        if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        if [[0xFF, 0xFE], [0xFE, 0xFF], [0x1F, 0x8B]]
+            .iter()
+            .any(|m| head.starts_with(m))
+        {
             return FileFormat::Tmx;
         }
         let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);

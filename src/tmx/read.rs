@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use encoding_rs::Encoding;
+use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 
 use super::{PROP_ATTR_PREFIX, PROP_CONTEXT_NEXT, PROP_CONTEXT_PREV, PROP_ORIGIN};
@@ -111,7 +112,32 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-type Raw<R> = io::Chain<io::Cursor<Vec<u8>>, Counted<R>>;
+/// The file's bytes as stored, or gunzipped: OPUS ships its TMX as
+/// `.tmx.gz`. Counting happens below the decompressor, so `bytes_read`
+/// stays comparable with the file's size.
+enum Stored<R: Read> {
+    Plain(Counted<R>),
+    Gzip(Box<flate2::read::MultiGzDecoder<Sniffed<R>>>),
+}
+
+/// The bytes read to sniff the format, then the rest of the file.
+type Sniffed<R> = io::Chain<io::Cursor<Vec<u8>>, Counted<R>>;
+
+impl<R: Read> Read for Stored<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stored::Plain(r) => r.read(buf),
+            Stored::Gzip(r) => r.read(buf).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("the gzip data is corrupt or cut off ({e}): download the file again"),
+                )
+            }),
+        }
+    }
+}
+
+type Raw<R> = io::Chain<io::Cursor<Vec<u8>>, Stored<R>>;
 
 /// The input as UTF-8: passed through, or transcoded.
 enum Source<R: Read> {
@@ -171,7 +197,21 @@ fn sniff(prefix: &[u8]) -> Result<(&'static Encoding, usize, Option<String>), Re
     let Some(label) = declared_encoding(prefix) else {
         return Ok((encoding_rs::UTF_8, 0, None));
     };
-    let Some(enc) = Encoding::for_label(label.trim().as_bytes()) else {
+    // Python writes its codec names (`iso8859_6`, `utf_8`).
+    let enc = Encoding::for_label(label.trim().as_bytes())
+        .or_else(|| Encoding::for_label(label.trim().replace('_', "-").as_bytes()));
+    let Some(enc) = enc else {
+        if is_utf8_prefix(prefix) {
+            // `UTF-8N`, `utf-8-sig`: names for UTF-8 that only some tools know.
+            return Ok((
+                encoding_rs::UTF_8,
+                0,
+                Some(format!(
+                    "unknown encoding \"{label}\" in the XML declaration; the text is UTF-8: \
+                     read as UTF-8"
+                )),
+            ));
+        }
         return Err(at.err(format!(
             "unknown encoding \"{label}\" in the XML declaration: save the file as UTF-8, or \
              declare an encoding such as UTF-8 or windows-1256"
@@ -181,6 +221,17 @@ fn sniff(prefix: &[u8]) -> Result<(&'static Encoding, usize, Option<String>), Re
         return Err(at.err(format!(
             "encoding \"{label}\" is not supported: save the file as UTF-8"
         )));
+    }
+    if enc != encoding_rs::UTF_8 && enc.is_ascii_compatible() && is_utf8_text(prefix) {
+        // Multi-byte UTF-8 that decodes cleanly is never legacy 8-bit text
+        // in practice: the declaration was left over from another encoding.
+        return Ok((
+            encoding_rs::UTF_8,
+            0,
+            Some(format!(
+                "the XML declaration says \"{label}\" but the text is UTF-8: read as UTF-8"
+            )),
+        ));
     }
     if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
         // The bytes are 8-bit (no NULs next to `<`): the declaration is wrong.
@@ -195,6 +246,33 @@ fn sniff(prefix: &[u8]) -> Result<(&'static Encoding, usize, Option<String>), Re
     Ok((enc, 0, None))
 }
 
+/// What a control character usually is in a real TMX file: Word's special
+/// characters leak into exports from tools that do not escape them.
+fn control_hint(code: u32) -> &'static str {
+    match code {
+        0x0B => " (Word's manual line break: replace it with a line break)",
+        0x0C => " (a page or section break)",
+        0x1A => " (an old end-of-file mark)",
+        0x1E => " (Word's non-breaking hyphen: replace it with U+2011)",
+        0x1F => " (Word's optional hyphen: replace it with U+00AD)",
+        _ => "",
+    }
+}
+
+/// Valid UTF-8 (a sequence cut off by the end of the prefix counts as
+/// valid).
+fn is_utf8_prefix(prefix: &[u8]) -> bool {
+    match std::str::from_utf8(prefix) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
+}
+
+/// Non-ASCII bytes that are valid UTF-8.
+fn is_utf8_text(prefix: &[u8]) -> bool {
+    is_utf8_prefix(prefix) && !prefix.is_ascii()
+}
+
 /// File types that get named .tmx by mistake.
 fn known_binary(prefix: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
@@ -203,7 +281,6 @@ fn known_binary(prefix: &[u8]) -> Option<&'static str> {
             b"SQLite format 3\0",
             "an SQLite database (a Trados .sdltm or an OmegaT/tarjuman TM?): export it to TMX from its tool",
         ),
-        (b"\x1f\x8b", "a gzip-compressed file (gunzip it first)"),
         (b"%PDF", "a PDF document"),
         (b"\x89PNG", "a PNG image"),
         (b"\xff\xd8\xff", "a JPEG image"),
@@ -289,7 +366,7 @@ impl<S: Read> Tracker<S> {
         if let Some(i) = s.suspect.then(|| find_forbidden(&self.window)).flatten() {
             let what = match self.window[i] {
                 0xEF => "the non-character U+FFFE/U+FFFF".to_string(),
-                b => format!("the control character U+{b:04X}"),
+                b => format!("the control character U+{b:04X}{}", control_hint(b.into())),
             };
             return Err(self.locate(self.win_offset + i as u64).err(format!(
                 "{what} is not allowed in XML (only tab, line feed and carriage return \
@@ -459,6 +536,12 @@ impl<R: Read> Lexer<R> {
         };
         self.xml.get_mut().accept()?;
         if let Event::Start(e) | Event::Empty(e) = &ev {
+            if e.name().as_ref().is_empty() {
+                // `a < b` in a seg: the tool did not escape it.
+                return Err(at.err(
+                    "malformed XML: a `<` that starts no tag: in text it must be written &lt;",
+                ));
+            }
             if !is_name(e.name().as_ref()) {
                 return Err(at.err(format!(
                     "malformed XML: <{}> is not a valid element name",
@@ -492,7 +575,14 @@ fn xml_error<R: Read>(
         Error::Io(e) => format!("cannot read the file: {e}"),
         Error::Syntax(s) => format!("malformed XML: {s} (is the file truncated?)"),
         Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
-            format!("malformed XML: </{found}> where </{expected}> was expected")
+            match found.find(|c: char| c.is_whitespace() || c == '<') {
+                // `</tu` then a line break and `</body>`: the `>` is missing.
+                Some(end) => format!(
+                    "malformed XML: </{} is not closed by `>`",
+                    found[..end].trim_end()
+                ),
+                None => format!("malformed XML: </{found}> where </{expected}> was expected"),
+            }
         }
         Error::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
             format!("malformed XML: </{name}> without a matching start tag")
@@ -565,8 +655,9 @@ fn resolve_ref(name: &str) -> Result<char, String> {
                 Some(c) if is_xml_char(c) => c,
                 Some(c) => {
                     return Err(format!(
-                        "&{name}; is U+{:04X}, a character XML forbids: remove it",
-                        c as u32
+                        "&{name}; is U+{:04X}{}, a character XML forbids: remove it",
+                        c as u32,
+                        control_hint(c as u32)
                     ))
                 }
                 None => return Err(format!("&{name}; is not a valid character reference")),
@@ -697,12 +788,7 @@ fn name_of(e: &BytesStart<'_>) -> String {
 fn collect_attrs(e: &BytesStart<'_>, at: Pos, out: &mut Attrs) -> Result<(), ReadError> {
     out.clear();
     for a in e.attributes().with_checks(true) {
-        let a = a.map_err(|err| {
-            at.err(format!(
-                "malformed XML: bad attribute in <{}>: {err}",
-                name_of(e)
-            ))
-        })?;
+        let a = a.map_err(|err| attr_error(e, at, err))?;
         let key = utf8(a.key.as_ref(), at)?;
         if !is_name(a.key.as_ref()) {
             return Err(at.err(format!(
@@ -715,6 +801,25 @@ fn collect_attrs(e: &BytesStart<'_>, at: Pos, out: &mut Attrs) -> Result<(), Rea
         out.push((intern(key), value));
     }
     Ok(())
+}
+
+/// A bad attribute, placed where it is in the tag (which may span lines)
+/// rather than at the tag's start.
+fn attr_error(e: &BytesStart<'_>, at: Pos, err: AttrError) -> ReadError {
+    let (i, what) = match err {
+        AttrError::ExpectedEq(i) => (i, "an attribute name must be followed by `=`"),
+        AttrError::ExpectedValue(i) => (i, "`=` must be followed by a value in quotes"),
+        AttrError::UnquotedValue(i) => (i, "an attribute value must be in `\"` or `'`"),
+        AttrError::ExpectedQuote(i, _) => (i, "an attribute value is not closed by its quote"),
+        AttrError::Duplicated(i, _) => (i, "duplicated attribute"),
+    };
+    // `i` counts from the tag name, just after `<`.
+    let before = &e[..i.min(e.len())];
+    let (line, column) = advance(at.line, at.column + 1, before, &scan(before));
+    Pos { line, column }.err(format!(
+        "malformed XML: bad attribute in <{}>: {what}",
+        name_of(e)
+    ))
 }
 
 /// Canonical start tag: `<name a="v">` (or `/>`), values re-escaped.
@@ -775,6 +880,29 @@ fn kind_of(name: &[u8]) -> Kind {
         b"hi" => Kind::Hi,
         b"sub" => Kind::Sub,
         _ => Kind::Other,
+    }
+}
+
+/// How the tags of an inline element are written into `Segment.markup`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tags {
+    /// TMX inline markup, as it is.
+    Kept,
+    /// A foreign tag (XLIFF `<x/>`, `<g>` in t5memory or OpenTM2 exports) as
+    /// escaped native code in a `<ph>`, so that nothing is lost and the
+    /// markup stays valid TMX.
+    Ph,
+    /// A foreign tag inside native code: escaped, as more code.
+    Bare,
+}
+
+fn push_foreign_tag(markup: &mut String, tag: &str, tags: Tags) {
+    if tags == Tags::Ph {
+        markup.push_str("<ph>");
+    }
+    escape_into(markup, tag);
+    if tags == Tags::Ph {
+        markup.push_str("</ph>");
     }
 }
 
@@ -869,14 +997,18 @@ impl<R: Read> TmxReader<R> {
             inner: input,
             count: count.clone(),
         };
-        let mut prefix = Vec::with_capacity(PREFIX_LEN as usize);
-        (&mut counted)
-            .take(PREFIX_LEN)
-            .read_to_end(&mut prefix)
-            .map_err(|e| Pos::START.err(format!("cannot read the file: {e}")))?;
+        let mut prefix = read_prefix(&mut counted)?;
+        let stored = if prefix.starts_with(b"\x1f\x8b") {
+            let gunzip = flate2::read::MultiGzDecoder::new(io::Cursor::new(prefix).chain(counted));
+            let mut stored = Stored::Gzip(Box::new(gunzip));
+            prefix = read_prefix(&mut stored)?;
+            stored
+        } else {
+            Stored::Plain(counted)
+        };
         let (encoding, bom, warning) = sniff(&prefix)?;
         prefix.drain(..bom);
-        let raw = io::Cursor::new(prefix).chain(counted);
+        let raw = io::Cursor::new(prefix).chain(stored);
         let source = if encoding == encoding_rs::UTF_8 {
             Source::Utf8(raw)
         } else {
@@ -1516,7 +1648,7 @@ impl<R: Read> TmxReader<R> {
                 }
                 "xml:lang" | "lang" => p.lang = self.lang_attr(&v, at),
                 "o-encoding" => p.encoding = Some(v),
-                _ => {}
+                _ => self.warn(at, dropped_attr(&k, &v, "prop")),
             }
         }
         self.attrs = attrs;
@@ -1536,7 +1668,7 @@ impl<R: Read> TmxReader<R> {
             match k.as_ref() {
                 "xml:lang" | "lang" => n.lang = self.lang_attr(&v, at),
                 "o-encoding" => n.encoding = Some(v),
-                _ => {}
+                _ => self.warn(at, dropped_attr(&k, &v, "note")),
             }
         }
         self.attrs = attrs;
@@ -1588,8 +1720,9 @@ impl<R: Read> TmxReader<R> {
     fn read_seg(&mut self) -> Result<Segment, ReadError> {
         let mut markup = String::new();
         let mut plain = String::new();
-        // Per open inline element: is its text translatable, are its tags kept.
-        let mut stack: Vec<(bool, bool)> = Vec::new();
+        // Per open inline element: is its text translatable, how its tags
+        // were written.
+        let mut stack: Vec<(bool, Tags)> = Vec::new();
         loop {
             let (ev, at) = self.lex.next()?;
             let include = stack.last().map_or(true, |f| f.0);
@@ -1627,9 +1760,9 @@ impl<R: Read> TmxReader<R> {
                     let empty = matches!(ev, Event::Empty(_));
                     let kind = kind_of(e.name().as_ref());
                     let frame = match kind {
-                        Kind::Native => (false, true),
-                        Kind::Sub => (true, true),
-                        Kind::Hi => (include, true),
+                        Kind::Native => (false, Tags::Kept),
+                        Kind::Sub => (true, Tags::Kept),
+                        Kind::Hi => (include, Tags::Kept),
                         k if is_structural(k) => {
                             return Err(
                                 at.err(format!("<{}> inside <seg>: invalid nesting", name_of(e)))
@@ -1639,15 +1772,21 @@ impl<R: Read> TmxReader<R> {
                             self.warnings.push(
                                 at,
                                 format!(
-                                    "element <{}> inside <seg> is not TMX inline markup: tags dropped, text kept",
+                                    "element <{}> inside <seg> is not TMX inline markup: \
+                                     its tags are kept as native code (<ph>), its text as text",
                                     name_of(e)
                                 ),
                             );
-                            (include, false)
+                            // Inside native code the tag is just more code.
+                            (include, if include { Tags::Ph } else { Tags::Bare })
                         }
                     };
-                    if frame.1 {
+                    if frame.1 == Tags::Kept {
                         write_start_tag(&mut markup, e, at, empty, &mut self.scratch)?;
+                    } else {
+                        let mut tag = String::new();
+                        write_start_tag(&mut tag, e, at, empty, &mut self.scratch)?;
+                        push_foreign_tag(&mut markup, &tag, frame.1);
                     }
                     if !empty {
                         stack.push(frame);
@@ -1655,12 +1794,15 @@ impl<R: Read> TmxReader<R> {
                 }
                 Event::End(e) => match stack.pop() {
                     None => break,
-                    Some((_, true)) => {
+                    Some((_, Tags::Kept)) => {
                         markup.push_str("</");
                         markup.push_str(utf8(e.name().as_ref(), at)?);
                         markup.push('>');
                     }
-                    Some(_) => {}
+                    Some((_, tags)) => {
+                        let tag = format!("</{}>", utf8(e.name().as_ref(), at)?);
+                        push_foreign_tag(&mut markup, &tag, tags);
+                    }
                 },
                 Event::Eof => return Err(truncated(at, "<seg>")),
                 _ => {}
@@ -1722,6 +1864,22 @@ impl<R: Read> TmxReader<R> {
     }
 }
 
+/// The first bytes, to sniff the encoding (and gzip) from.
+fn read_prefix(input: &mut impl Read) -> Result<Vec<u8>, ReadError> {
+    let mut prefix = Vec::with_capacity(PREFIX_LEN as usize);
+    input
+        .take(PREFIX_LEN)
+        .read_to_end(&mut prefix)
+        .map_err(|e| Pos::START.err(format!("cannot read the file: {e}")))?;
+    Ok(prefix)
+}
+
+/// `<prop>` and `<note>` have no place for other attributes: say which
+/// one was dropped rather than lose it silently.
+fn dropped_attr(key: &str, value: &str, element: &str) -> String {
+    format!("attribute {key}=\"{value}\" of <{element}> is not TMX: dropped")
+}
+
 fn truncated(at: Pos, inside: &str) -> ReadError {
     at.err(format!(
         "the file ends inside {inside}: it is truncated; re-export or re-download it"
@@ -1742,6 +1900,9 @@ fn not_tmx_message(root: &[u8]) -> String {
         "html" => "this is an HTML page, not TMX (a web or download error page saved as .tmx?)"
             .to_string(),
         "martif" | "tbx" => "this is a TBX termbase, not TMX".to_string(),
+        "map" => "this is a Tiled map (the game-level format that also uses .tmx), not a \
+                  translation memory"
+            .to_string(),
         "xml" | "tmx" => format!("the root element is <{root}>, not <tmx>: this is not a TMX file"),
         _ => format!("the root element is <{root}>, not <tmx>: this is not a TMX file"),
     }
