@@ -29,20 +29,23 @@ pub fn normalize(tag: &str) -> Option<String> {
         }
         let is_alpha = sub.chars().all(|c| c.is_ascii_alphabetic());
         let is_digit = sub.chars().all(|c| c.is_ascii_digit());
+        // Case mapped in place: no string per subtag (every variant of an
+        // import passes through here).
+        let lower = sub.chars().map(|c| c.to_ascii_lowercase());
         if i == 0 || in_extension {
-            out.push_str(&sub.to_ascii_lowercase());
+            out.extend(lower);
         } else if sub.len() == 1 {
             in_extension = true;
-            out.push_str(&sub.to_ascii_lowercase());
+            out.extend(lower);
         } else if sub.len() == 4 && is_alpha {
             // Script: title case.
-            out.push_str(&sub[..1].to_ascii_uppercase());
-            out.push_str(&sub[1..].to_ascii_lowercase());
+            out.push(char::from(sub.as_bytes()[0].to_ascii_uppercase()));
+            out.extend(lower.skip(1));
         } else if (sub.len() == 2 && is_alpha) || (sub.len() == 3 && is_digit) {
             // Region.
-            out.push_str(&sub.to_ascii_uppercase());
+            out.extend(sub.chars().map(|c| c.to_ascii_uppercase()));
         } else {
-            out.push_str(&sub.to_ascii_lowercase());
+            out.extend(lower);
         }
     }
     Some(out)
