@@ -593,8 +593,9 @@ pub struct UnitWriter<'a> {
     /// by source hash. The duplicate check then asks this table instead of
     /// the `unit_duplicate` index, which is dropped and built once at commit.
     fresh: Option<FreshUnits>,
-    /// The SQL that creates `unit_duplicate`, to run at commit (`fresh`).
-    deferred_index: Option<String>,
+    /// The SQL that creates the indexes of `unit`, `prop` and `note`, to
+    /// run at commit (`fresh`).
+    deferred_indexes: Vec<String>,
 }
 
 /// The units added to a TM that was empty, by source hash: a multimap with
@@ -700,20 +701,23 @@ impl Store {
         let indexer = Indexer::new(&tx)?;
         let empty: bool =
             tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM unit)", [], |r| r.get(0))?;
-        let mut deferred_index = None;
+        let mut deferred_indexes = Vec::new();
         if empty {
-            // Taken from the schema itself, so a migration that changes the
-            // index changes what is rebuilt. Dropped inside the transaction:
-            // a rollback brings it back.
-            deferred_index = tx
-                .query_row(
-                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'unit_duplicate'",
-                    [],
-                    |r| r.get::<_, String>(0),
-                )
-                .optional()?;
-            if deferred_index.is_some() {
-                tx.execute_batch("DROP INDEX unit_duplicate")?;
+            // An index built once by sorting costs less than one kept up to
+            // date row by row, most of all `unit_duplicate`, written in
+            // random order. Taken from the schema itself, so a migration
+            // that changes an index changes what is rebuilt. Dropped inside
+            // the transaction: a rollback brings them back.
+            let indexes: Vec<(String, String)> = tx
+                .prepare(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index'
+                     AND tbl_name IN ('unit', 'prop', 'note') AND sql IS NOT NULL",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (name, sql) in indexes {
+                tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+                deferred_indexes.push(sql);
             }
         }
         // Page cache: into an empty TM, 8 MiB holds the tail pages of each
@@ -722,18 +726,14 @@ impl Store {
         // sorter that builds it at commit, leaving room for the fresh table.
         // Otherwise 32 MiB, so that the duplicate index's lookups in random
         // order mostly hit memory (8 MiB doubled a 1M-unit re-import).
-        let cache_kib = if deferred_index.is_some() {
-            8192
-        } else {
-            32768
-        };
+        let cache_kib = if empty { 8192 } else { 32768 };
         tx.execute_batch(&format!("PRAGMA cache_size = -{cache_kib}"))?;
         let next_id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM unit", [], |r| {
             r.get(0)
         })?;
         Ok(UnitWriter {
-            fresh: deferred_index.is_some().then(|| FreshUnits::new(next_id)),
-            deferred_index,
+            fresh: empty.then(|| FreshUnits::new(next_id)),
+            deferred_indexes,
             tx,
             indexer,
             origin: origin.clone(),
@@ -901,11 +901,14 @@ impl UnitWriter<'_> {
     fn index_now(&mut self) -> Result<()> {
         // Free the table first: the index's sorter wants the memory.
         self.fresh = None;
-        if let Some(sql) = self.deferred_index.take() {
+        let indexes = std::mem::take(&mut self.deferred_indexes);
+        if !indexes.is_empty() {
             // The reader thread is done by now: let the sorter use a
             // second core.
             self.tx.execute_batch("PRAGMA threads = 2")?;
-            self.tx.execute_batch(&sql)?;
+            for sql in indexes {
+                self.tx.execute_batch(&sql)?;
+            }
             self.tx.execute_batch("PRAGMA threads = 0")?;
         }
         Ok(())
@@ -1281,16 +1284,13 @@ mod tests {
             );
         }
         assert_eq!(store.stats().unwrap().units, 0);
-        // The duplicate index, dropped while the writer filled an empty TM,
-        // is back.
-        assert_eq!(
-            count(
-                &store,
-                "SELECT count(*) FROM sqlite_master WHERE name = 'unit_duplicate'"
-            ),
-            1
-        );
+        // The indexes, dropped while the writer filled an empty TM, are back.
+        assert_eq!(count(&store, DEFERRED_INDEXES), 4);
     }
+
+    /// The indexes a writer into an empty TM drops and builds at commit.
+    const DEFERRED_INDEXES: &str = "SELECT count(*) FROM sqlite_master WHERE type = 'index'
+         AND name IN ('unit_duplicate', 'unit_origin', 'prop_unit', 'note_unit')";
 
     #[test]
     fn the_fresh_table_finds_every_unit_with_a_source_hash_through_growth() {
@@ -1345,6 +1345,7 @@ mod tests {
             )
             .unwrap();
         assert!(plan.contains("unit_duplicate"), "{plan}");
+        assert_eq!(count(&store, DEFERRED_INDEXES), 4);
         // A second writer on the now non-empty TM finds them through it.
         let mut w = store.writer(&origin("second.tsv")).unwrap();
         assert_eq!(w.add(&b, OnDuplicate::Skip).unwrap(), Added::Duplicate);
