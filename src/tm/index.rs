@@ -501,6 +501,8 @@ impl Indexer {
         }
         self.pending_toks.clear();
         self.pending.clear();
+        let mut insert =
+            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?;
         for t in 0..self.toks.len() {
             let list = &mut grouped[start[t]..start[t + 1]];
             if list.is_empty() {
@@ -510,8 +512,7 @@ impl Indexer {
             let tok = &mut self.toks[t];
             tok.df_delta += distinct(list) as i64;
             tok.dirty = true;
-            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?
-                .execute(params![tok.id, encode(list)])?;
+            insert.execute(params![tok.id, encode(list)])?;
             tok.chunks += 1;
         }
         self.pending_units.clear();

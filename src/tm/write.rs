@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context as _, Result};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Statement};
 
 use super::index::{unit_tokens, Indexer, VariantTokens};
 use super::Store;
@@ -581,6 +581,12 @@ impl std::ops::Deref for TxGuard<'_> {
 /// visible; dropping the writer without committing leaves the TM exactly as
 /// it was.
 pub struct UnitWriter<'a> {
+    /// The inserts every unit makes, held for the writer's life: through
+    /// the statement cache each execution also paid a cache lookup and a
+    /// clearing of its bindings. Declared before `tx`, so they are
+    /// finalized before a rollback.
+    insert_unit: Statement<'a>,
+    insert_variant: Statement<'a>,
     tx: TxGuard<'a>,
     indexer: Indexer,
     origin: OriginInfo,
@@ -695,7 +701,8 @@ impl Store {
 
     fn start_writer(&mut self, origin: &OriginInfo, bulk: bool) -> Result<UnitWriter<'_>> {
         let path = self.path.display().to_string();
-        let tx = TxGuard::begin(&self.conn, bulk).with_context(|| {
+        let conn = &self.conn;
+        let tx = TxGuard::begin(conn, bulk).with_context(|| {
             format!("{path}: cannot start writing (is another tarjuman writing to it?)")
         })?;
         let indexer = Indexer::new(&tx)?;
@@ -734,6 +741,17 @@ impl Store {
         Ok(UnitWriter {
             fresh: empty.then(|| FreshUnits::new(next_id)),
             deferred_indexes,
+            insert_unit: conn.prepare(
+                "INSERT INTO unit(id, tuid, srclang, creation_date, creation_id, change_date,
+                    change_id, last_usage_date, usage_count, creation_tool,
+                    creation_tool_version, extra, origin_id, context_prev, context_next,
+                    content_hash, source_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            )?,
+            insert_variant: conn.prepare(
+                "INSERT INTO variant(unit_id, ord, lang, plain, markup, key, meta)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?,
             tx,
             indexer,
             origin: origin.clone(),
@@ -929,43 +947,32 @@ impl UnitWriter<'_> {
             Some(serde_json::to_string(&unit.extra)?)
         };
         let s = &unit.stamp;
-        tx.prepare_cached(
-                "INSERT INTO unit(id, tuid, srclang, creation_date, creation_id, change_date,
-                    change_id, last_usage_date, usage_count, creation_tool,
-                    creation_tool_version, extra, origin_id, context_prev, context_next,
-                    content_hash, source_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            )?
-            .execute(params![
-                    id,
-                    unit.tuid,
-                    unit.srclang,
-                    s.creation_date,
-                    s.creation_id,
-                    s.change_date,
-                    s.change_id,
-                    s.last_usage_date,
-                    s.usage_count.map(|n| n as i64),
-                    s.creation_tool,
-                    s.creation_tool_version,
-                    extra,
-                    origin_id,
-                    unit.context.prev,
-                    unit.context.next,
-                    content_hash,
-                    source_hash
-            ])?;
+        self.insert_unit.execute(params![
+            id,
+            unit.tuid,
+            unit.srclang,
+            s.creation_date,
+            s.creation_id,
+            s.change_date,
+            s.change_id,
+            s.last_usage_date,
+            s.usage_count.map(|n| n as i64),
+            s.creation_tool,
+            s.creation_tool_version,
+            extra,
+            origin_id,
+            unit.context.prev,
+            unit.context.next,
+            content_hash,
+            source_hash
+        ])?;
         // Plain INSERT + last_insert_rowid: RETURNING costs an ephemeral table.
         let id = tx.last_insert_rowid();
         let keys = &prepared.keys;
         for ((ord, v), key) in unit.variants.iter().enumerate().zip(keys) {
             let markup =
                 (!is_escaped(&v.seg.plain, &v.seg.markup)).then_some(v.seg.markup.as_str());
-            tx.prepare_cached(
-                "INSERT INTO variant(unit_id, ord, lang, plain, markup, key, meta)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
+            self.insert_variant.execute(params![
                 id,
                 ord as i64,
                 v.lang,
