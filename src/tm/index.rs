@@ -318,7 +318,8 @@ pub struct Indexer {
     pending_units: FastSet<u64>,
     /// (token, unit) to take out of the stored postings.
     removals: Vec<(u32, u64)>,
-    lang_delta: HashMap<String, i64>,
+    /// Per entry of `langs`: change to `fz_lang.variants` not yet written.
+    lang_delta: Vec<i64>,
 }
 
 impl Indexer {
@@ -347,7 +348,8 @@ impl Indexer {
                 ix.pending_toks.push(t);
                 ix.pending.push(packed);
             })?;
-            *self.lang_delta.entry(v.lang.clone()).or_default() += 1;
+            let li = self.lang(&v.lang);
+            self.lang_delta[li] += 1;
         }
         self.pending_units.insert(unit);
         if self.pending.len() >= FLUSH_POSTINGS {
@@ -379,7 +381,8 @@ impl Indexer {
                 tok.dirty = true;
                 ix.removals.push((t, unit));
             })?;
-            *self.lang_delta.entry(v.lang).or_default() -= 1;
+            let li = self.lang(&v.lang);
+            self.lang_delta[li] -= 1;
         }
         Ok(())
     }
@@ -445,6 +448,7 @@ impl Indexer {
             ..LangDict::default()
         };
         self.langs.push((l.to_string(), d));
+        self.lang_delta.push(0);
         self.langs.len() - 1
     }
 
@@ -508,7 +512,15 @@ impl Indexer {
             if list.is_empty() {
                 continue;
             }
-            list.sort_unstable();
+            // A list is in unit order; the blob wants it by length first.
+            let sorted;
+            let list: &[u64] = if list.len() > 64 {
+                sorted = sort_runs(list.to_vec());
+                &sorted
+            } else {
+                list.sort_unstable();
+                list
+            };
             let tok = &mut self.toks[t];
             tok.df_delta += distinct(list) as i64;
             tok.dirty = true;
@@ -533,7 +545,8 @@ impl Indexer {
             "INSERT INTO fz_lang(lang, variants) VALUES (?1, ?2)
              ON CONFLICT(lang) DO UPDATE SET variants = variants + excluded.variants",
         )?;
-        for (l, delta) in self.lang_delta.drain() {
+        for ((l, _), delta) in self.langs.iter().zip(&mut self.lang_delta) {
+            let delta = std::mem::take(delta);
             langs.execute(params![l, delta])?;
         }
         Ok(())
