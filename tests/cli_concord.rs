@@ -38,14 +38,12 @@ fn finds_the_phrase_whatever_the_harakat_and_highlights_the_raw_text() {
 #[test]
 fn target_side_ignores_case_and_json_gives_byte_spans() {
     let (_d, db) = tm();
-    let out = concord(&db)
-        .args(["--target", "--format", "json", "MILITARY"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = common::json_stdout(
+        concord(&db)
+            .args(["--target", "--format", "json", "MILITARY"])
+            .assert()
+            .success(),
+    );
     let hits = v["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 2);
     let text = hits[0]["text"].as_str().unwrap();

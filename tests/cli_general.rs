@@ -7,6 +7,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+mod common;
+
 /// The binary with no TM-related environment leaking in from the caller.
 fn bare() -> Command {
     let mut cmd = Command::cargo_bin("tarjuman").unwrap();
@@ -73,14 +75,7 @@ fn completions_and_the_man_page_are_generated() {
 }
 
 fn stats_path(cmd: &mut Command) -> String {
-    let out = cmd
-        .args(["stats", "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let json = common::json_stdout(cmd.args(["stats", "--format", "json"]).assert().success());
     json["path"].as_str().unwrap().to_string()
 }
 

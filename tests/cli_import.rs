@@ -7,6 +7,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tarjuman::tm::Store;
 
+mod common;
+
 fn fixtures(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/tmx")
@@ -159,15 +161,13 @@ fn on_duplicate_update_replaces_targets_and_keep_stores_again() {
     .unwrap();
     std::fs::write(&fixed, "ar\ten\nصباح الخير\tGood morning\n").unwrap();
     tarjuman(&db).arg("import").arg(&first).assert().success();
-    let out = tarjuman(&db)
-        .args(["import", "--on-duplicate", "update", "--format", "json"])
-        .arg(&fixed)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let json = common::json_stdout(
+        tarjuman(&db)
+            .args(["import", "--on-duplicate", "update", "--format", "json"])
+            .arg(&fixed)
+            .assert()
+            .success(),
+    );
     assert_eq!(json[0]["updated"], 1);
     assert_eq!(json[0]["inserted"], 0);
     assert_eq!(json[0]["ok"], true);
@@ -310,17 +310,15 @@ fn later_files_are_imported_after_a_failure_and_the_exit_code_says_it() {
     let good = dir.path().join("good.tsv");
     std::fs::write(&good, TSV).unwrap();
     let missing = dir.path().join("missing.tmx");
-    let out = tarjuman(&db)
-        .args(["import", "--format", "json"])
-        .arg(&missing)
-        .arg(&good)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("missing.tmx: cannot open"))
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let json = common::json_stdout(
+        tarjuman(&db)
+            .args(["import", "--format", "json"])
+            .arg(&missing)
+            .arg(&good)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("missing.tmx: cannot open")),
+    );
     assert_eq!(json[0]["ok"], false);
     assert!(json[0]["error"]["message"]
         .as_str()
@@ -428,15 +426,13 @@ fn a_gzipped_opus_tmx_imports_like_the_plain_file() {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tmx");
     let gz_db = dir.path().join("gz.db");
-    let out = tarjuman(&gz_db)
-        .args(["import", "--format", "json"])
-        .arg(fixtures.join("good/opus-uplug.tmx.gz"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let json = common::json_stdout(
+        tarjuman(&gz_db)
+            .args(["import", "--format", "json"])
+            .arg(fixtures.join("good/opus-uplug.tmx.gz"))
+            .assert()
+            .success(),
+    );
     assert_eq!(json[0]["format"], "tmx");
     assert_eq!(json[0]["inserted"], 3);
     // Same units as the uncompressed text the fixture was made from.

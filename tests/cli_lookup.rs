@@ -45,18 +45,16 @@ fn shows_score_source_target_origin_and_marked_differences() {
 #[test]
 fn numbers_are_placeables_and_the_target_comes_back_fixed() {
     let (_d, db) = tm();
-    let out = lookup(&db)
-        .args([
-            "--format",
-            "json",
-            "نقلت المليشيات نحو ٢٠٠ من ضباطها وعناصرها إلى الأراضي العراقية",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = common::json_stdout(
+        lookup(&db)
+            .args([
+                "--format",
+                "json",
+                "نقلت المليشيات نحو ٢٠٠ من ضباطها وعناصرها إلى الأراضي العراقية",
+            ])
+            .assert()
+            .success(),
+    );
     let m = &v["matches"][0];
     assert_eq!(m["score"], 99);
     assert_eq!(

@@ -7,6 +7,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tarjuman::tm::Store;
 
+mod common;
+
 fn tarjuman(db: &Path) -> Command {
     let mut cmd = Command::cargo_bin("tarjuman").unwrap();
     cmd.env_remove("TARJUMAN_DB").arg("--db").arg(db);
@@ -14,14 +16,12 @@ fn tarjuman(db: &Path) -> Command {
 }
 
 fn json_stats(db: &Path) -> serde_json::Value {
-    let out = tarjuman(db)
-        .args(["stats", "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).unwrap()
+    common::json_stdout(
+        tarjuman(db)
+            .args(["stats", "--format", "json"])
+            .assert()
+            .success(),
+    )
 }
 
 fn import_mixed(dir: &Path, db: &Path) {

@@ -1,4 +1,5 @@
-//! Shared by the integration tests of the lookup-side commands.
+//! Shared by the integration tests (each uses only some of it).
+#![allow(dead_code)]
 
 use assert_cmd::Command;
 
@@ -20,4 +21,10 @@ pub fn tm_from_tsv(tsv_text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
         .assert()
         .success();
     (dir, db)
+}
+
+/// The JSON a command printed on stdout (`--format json`), once its exit
+/// status has been asserted.
+pub fn json_stdout(assert: assert_cmd::assert::Assert) -> serde_json::Value {
+    serde_json::from_slice(&assert.get_output().stdout).expect("stdout is JSON")
 }
