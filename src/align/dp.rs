@@ -234,7 +234,7 @@ impl Band {
     /// the sub-lattice from node (r0, c0) to node (r1, c1). The bounds are
     /// monotone (they come from a monotone path), so every row keeps a
     /// non-empty range.
-    fn part(&self, (r0, c0): (usize, usize), (r1, c1): (usize, usize)) -> Band {
+    fn part(&self, (r0, c0): Node, (r1, c1): Node) -> Band {
         let lo = (r0..=r1)
             .map(|r| self.lo[r].clamp(c0, c1) - c0)
             .collect::<Vec<_>>();
@@ -999,6 +999,9 @@ fn solve_with(
     (steps, cost)
 }
 
+/// A node of the lattice: (source sentences, target sentences) so far.
+type Node = (usize, usize);
+
 fn bead_index(s: &Step) -> usize {
     BEADS.iter().position(|&x| x == (s.a, s.b)).unwrap_or(0)
 }
@@ -1006,7 +1009,7 @@ fn bead_index(s: &Step) -> usize {
 /// Where to cut a long band: the bottom half's start node, the middle
 /// row and the top half's end node (nodes of the guide path), or None
 /// when the band is short or has no guide.
-fn cut(band: &Band, n: usize) -> Option<((usize, usize), usize, (usize, usize))> {
+fn cut(band: &Band, n: usize) -> Option<(Node, usize, Node)> {
     if band.cells < SPLIT_CELLS || n < 8 * OVERLAP || band.guide.is_empty() {
         return None;
     }
@@ -1024,8 +1027,8 @@ fn solve_part(
     tgt: &Side,
     model: &Model,
     band: &Band,
-    from: (usize, usize),
-    to: (usize, usize),
+    from: Node,
+    to: Node,
     exact: bool,
     posteriors: bool,
 ) -> Vec<(Step, f64)> {
@@ -1242,7 +1245,7 @@ mod tests {
     /// has an item, so posteriors are not all 1.
     fn long_text() -> (Side, Side) {
         let (mut src, mut tgt) = (side(&[], &[]), side(&[], &[]));
-        let mut push = |s: &mut Side, len: f32, items: Vec<u32>| {
+        let push = |s: &mut Side, len: f32, items: Vec<u32>| {
             s.len.push(len);
             s.items.push(items);
             s.nums.push(0);
@@ -1271,7 +1274,10 @@ mod tests {
         let (src, tgt) = long_text();
         let m = model(2_000);
         let band = || band_for(&src, &tgt, &m);
-        assert!(cut(&band(), src.n()).is_some(), "the band is long enough to cut");
+        assert!(
+            cut(&band(), src.n()).is_some(),
+            "the band is long enough to cut"
+        );
         let two = solve_with(&src, &tgt, &m, band(), true, true, true);
         let one = solve_with(&src, &tgt, &m, band(), true, true, false);
         assert_eq!(two, one);
