@@ -74,8 +74,12 @@ impl Side {
         while i < n {
             let k = (i + 2).min(n);
             out.len.push(self.len[i..k].iter().sum());
-            let mut items: Vec<u32> = self.items[i..k].iter().flatten().copied().collect();
-            items.sort_unstable();
+            // Each sentence's items are sorted: merge, not sort.
+            let mut items = if k - i == 2 {
+                merge_sorted(&self.items[i], &self.items[i + 1])
+            } else {
+                self.items[i].clone()
+            };
             items.dedup();
             let weight = |id: u32| {
                 let id = id as usize;
@@ -92,7 +96,9 @@ impl Side {
                 // items they share survive on both (where picking by weight
                 // would keep different ones on each side).
                 let key = |id: u32| (weight(id) < f32::MAX, id.wrapping_mul(0x9E37_79B1));
-                items.sort_unstable_by_key(|&id| key(id));
+                // The key is one-to-one, so selecting the k smallest
+                // keeps the same set as sorting them all would.
+                items.select_nth_unstable_by_key(COARSE_ITEMS, |&id| key(id));
                 items.truncate(COARSE_ITEMS);
                 items.sort_unstable();
             }
@@ -108,6 +114,24 @@ impl Side {
         }
         out
     }
+}
+
+/// The sorted union (with repeats) of two sorted lists.
+fn merge_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut x, mut y) = (0, 0);
+    while x < a.len() && y < b.len() {
+        if a[x] <= b[y] {
+            out.push(a[x]);
+            x += 1;
+        } else {
+            out.push(b[y]);
+            y += 1;
+        }
+    }
+    out.extend_from_slice(&a[x..]);
+    out.extend_from_slice(&b[y..]);
+    out
 }
 
 /// The parameters of the cost.
