@@ -98,15 +98,25 @@ pub fn align(src: &[String], tgt: &[String], opts: &AlignOptions) -> Vec<Link> {
 /// `align`, with the estimates behind it.
 pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Alignment {
     let mut vocab = Vocab::default();
-    let tgt_feats: Vec<_> = tgt
-        .iter()
-        .map(|t| features::english(t, &mut vocab))
-        .collect();
+    let fold_all = || -> Vec<String> {
+        src.iter()
+            .map(|s| crate::text::normalize::fold(s))
+            .collect()
+    };
+    let read_english =
+        |vocab: &mut Vocab| -> Vec<_> { tgt.iter().map(|t| features::english(t, vocab)).collect() };
+    // The Arabic is folded while the English is read (a long text only:
+    // a thread costs more than folding a few sentences).
+    let (src_folded, tgt_feats) = if src.len() >= PARALLEL_SENTENCES {
+        std::thread::scope(|scope| {
+            let folded = scope.spawn(fold_all);
+            let tgt_feats = read_english(&mut vocab);
+            (folded.join().expect("folding does not panic"), tgt_feats)
+        })
+    } else {
+        (fold_all(), read_english(&mut vocab))
+    };
     let names = NameIndex::build(&vocab);
-    let src_folded: Vec<String> = src
-        .iter()
-        .map(|s| crate::text::normalize::fold(s))
-        .collect();
     let src_feats = |vocab: &mut Vocab, lex: &Lexicon| -> Vec<_> {
         let mut cache = features::WordItems::default();
         src_folded
@@ -523,6 +533,10 @@ fn local_gain(
     let after = dp::best_cost(&sub_src, &stretch(candidate), model);
     after + 2.0 < before
 }
+
+/// From this many source sentences on, the Arabic is folded on a second
+/// thread while the English is read.
+const PARALLEL_SENTENCES: usize = 500;
 
 /// How many sure links the in-document dictionary learns from at most.
 pub const MAX_LEARN_LINKS: usize = 3000;
