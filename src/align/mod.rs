@@ -103,18 +103,40 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
             .map(|s| crate::text::normalize::fold(s))
             .collect()
     };
-    let read_english =
-        |vocab: &mut Vocab| -> Vec<_> { tgt.iter().map(|t| features::english(t, vocab)).collect() };
-    // The Arabic is folded while the English is read (a long text only:
-    // a thread costs more than folding a few sentences).
-    let (src_folded, tgt_feats) = if src.len() >= PARALLEL_SENTENCES {
-        std::thread::scope(|scope| {
+    let read_english = |part: &[String], vocab: &mut Vocab| -> Vec<_> {
+        part.iter().map(|t| features::english(t, vocab)).collect()
+    };
+    // A long text: the Arabic is folded and the second half of the
+    // English read (into a vocabulary of its own, then merged, so every
+    // item gets the id a reading in one piece gives it) while the first
+    // half is read. A short one is not worth a thread.
+    let (src_folded, tgt_feats) = if src.len() + tgt.len() >= 2 * PARALLEL_SENTENCES {
+        let (first, second) = tgt.split_at(tgt.len() / 2);
+        let (folded, mut tgt_feats, (second_vocab, second_feats)) = std::thread::scope(|scope| {
             let folded = scope.spawn(fold_all);
-            let tgt_feats = read_english(&mut vocab);
-            (folded.join().expect("folding does not panic"), tgt_feats)
-        })
+            let second = scope.spawn(|| {
+                let mut own = Vocab::default();
+                let feats = read_english(second, &mut own);
+                (own, feats)
+            });
+            let first = read_english(first, &mut vocab);
+            (
+                folded.join().expect("folding does not panic"),
+                first,
+                second.join().expect("reading does not panic"),
+            )
+        });
+        let id = vocab.absorb(&second_vocab);
+        for mut f in second_feats {
+            for item in &mut f.items {
+                *item = id[*item as usize];
+            }
+            f.items.sort_unstable();
+            tgt_feats.push(f);
+        }
+        (folded, tgt_feats)
     } else {
-        (fold_all(), read_english(&mut vocab))
+        (fold_all(), read_english(tgt, &mut vocab))
     };
     let names = NameIndex::build(&vocab);
     let src_feats = |vocab: &mut Vocab, lex: &Lexicon| -> Vec<_> {
@@ -534,8 +556,8 @@ fn local_gain(
     after + 2.0 < before
 }
 
-/// From this many source sentences on, the Arabic is folded on a second
-/// thread while the English is read.
+/// From this many sentences a side on, the texts are read on more than
+/// one thread.
 const PARALLEL_SENTENCES: usize = 500;
 
 /// How many sure links the in-document dictionary learns from at most.
