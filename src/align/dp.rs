@@ -1059,8 +1059,17 @@ fn solve_part(
     let sub_src = slice(src, from.0..to.0);
     let sub_tgt = slice(tgt, from.1..to.1);
     let lattice = Lattice::new(&sub_src, &sub_tgt, model, band.part(from, to), exact);
-    lattice
-        .solve(posteriors)
+    let steps = lattice.solve(posteriors);
+    // A path that does not run from corner to corner (the band cut off
+    // its way) is no path: the caller then searches in one piece.
+    let corner_to_corner = steps.first().is_some_and(|s| s.i == s.a && s.j == s.b)
+        && steps
+            .last()
+            .is_some_and(|s| (s.i, s.j) == (sub_src.n(), sub_tgt.n()));
+    if !corner_to_corner {
+        return Vec::new();
+    }
+    steps
         .into_iter()
         .map(|s| {
             let cost = lattice.cost(bead_index(&s), s.i, s.j);
@@ -1315,6 +1324,36 @@ mod tests {
             assert_eq!((w.a, w.b, w.i, w.j), (t.a, t.b, t.i, t.j));
             assert!((w.post - t.post).abs() < 1e-9, "{w:?} {t:?}");
         }
+    }
+
+    #[test]
+    fn halves_are_joined_only_at_a_node_both_paths_pass() {
+        let path = |nodes: &[(usize, usize, usize, usize)]| -> Vec<(Step, f64)> {
+            nodes
+                .iter()
+                .map(|&(a, b, i, j)| {
+                    (
+                        Step {
+                            a,
+                            b,
+                            i,
+                            j,
+                            post: 1.0,
+                        },
+                        1.0,
+                    )
+                })
+                .collect()
+        };
+        let top = path(&[(1, 1, 1, 1), (1, 1, 2, 2), (1, 1, 3, 3), (1, 1, 4, 4)]);
+        // The bottom half starts at (1, 1) and passes (3, 3), not (2, 2).
+        let bottom = path(&[(2, 2, 3, 3), (1, 1, 4, 4), (1, 1, 5, 5)]);
+        let joined = splice(top.clone(), bottom.clone(), 2, 2..4).expect("(3, 3) is shared");
+        let ends: Vec<(usize, usize)> = joined.iter().map(|(s, _)| (s.i, s.j)).collect();
+        assert_eq!(ends, [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5)]);
+        // No shared node in the rows allowed: no join.
+        assert!(splice(top, bottom, 2, 1..3).is_none());
+        assert!(splice(Vec::new(), path(&[(1, 1, 5, 5)]), 2, 1..4).is_none());
     }
 
     #[test]
