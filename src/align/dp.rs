@@ -74,8 +74,12 @@ impl Side {
         while i < n {
             let k = (i + 2).min(n);
             out.len.push(self.len[i..k].iter().sum());
-            let mut items: Vec<u32> = self.items[i..k].iter().flatten().copied().collect();
-            items.sort_unstable();
+            // Each sentence's items are sorted: merge, not sort.
+            let mut items = if k - i == 2 {
+                merge_sorted(&self.items[i], &self.items[i + 1])
+            } else {
+                self.items[i].clone()
+            };
             items.dedup();
             let weight = |id: u32| {
                 let id = id as usize;
@@ -92,7 +96,9 @@ impl Side {
                 // items they share survive on both (where picking by weight
                 // would keep different ones on each side).
                 let key = |id: u32| (weight(id) < f32::MAX, id.wrapping_mul(0x9E37_79B1));
-                items.sort_unstable_by_key(|&id| key(id));
+                // The key is one-to-one, so selecting the k smallest
+                // keeps the same set as sorting them all would.
+                items.select_nth_unstable_by_key(COARSE_ITEMS, |&id| key(id));
                 items.truncate(COARSE_ITEMS);
                 items.sort_unstable();
             }
@@ -108,6 +114,24 @@ impl Side {
         }
         out
     }
+}
+
+/// The sorted union (with repeats) of two sorted lists.
+fn merge_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut x, mut y) = (0, 0);
+    while x < a.len() && y < b.len() {
+        if a[x] <= b[y] {
+            out.push(a[x]);
+            x += 1;
+        } else {
+            out.push(b[y]);
+            y += 1;
+        }
+    }
+    out.extend_from_slice(&a[x..]);
+    out.extend_from_slice(&b[y..]);
+    out
 }
 
 /// The parameters of the cost.
@@ -160,6 +184,9 @@ struct Band {
     /// Index of (row, lo[row]) in the flat cell arrays.
     start: Vec<usize>,
     cells: usize,
+    /// The path the band was drawn around, at this level's scale (empty
+    /// for a full band): where a long band may be cut in two.
+    guide: Vec<(usize, usize)>,
 }
 
 impl Band {
@@ -179,6 +206,7 @@ impl Band {
             hi,
             start,
             cells,
+            guide: Vec::new(),
         }
     }
 
@@ -218,7 +246,32 @@ impl Band {
         }
         wlo[0] = 0;
         whi[n] = m;
-        Band::from_ranges(wlo, whi)
+        let mut band = Band::from_ranges(wlo, whi);
+        band.guide = path
+            .iter()
+            .map(|&(i, j)| ((scale * i).min(n), (scale * j).min(m)))
+            .collect();
+        band
+    }
+
+    /// The rows `r0..=r1` and columns `c0..=c1` of the band, as the band of
+    /// the sub-lattice from node (r0, c0) to node (r1, c1). The bounds are
+    /// monotone (they come from a monotone path), so every row keeps a
+    /// non-empty range.
+    fn part(&self, (r0, c0): Node, (r1, c1): Node) -> Band {
+        let lo = (r0..=r1)
+            .map(|r| self.lo[r].clamp(c0, c1) - c0)
+            .collect::<Vec<_>>();
+        let hi = (r0..=r1)
+            .map(|r| self.hi[r].clamp(c0, c1) - c0)
+            .collect::<Vec<_>>();
+        let (mut lo, mut hi) = (lo, hi);
+        lo[0] = 0;
+        hi[r1 - r0] = c1 - c0;
+        for r in 0..lo.len() {
+            hi[r] = hi[r].max(lo[r]);
+        }
+        Band::from_ranges(lo, hi)
     }
 }
 
@@ -751,9 +804,14 @@ impl<'a> Lattice<'a> {
                         b_k = k as u8;
                     }
                     if posteriors {
-                        terms[k] = alpha[prev] - c;
+                        // The backward pass reads the stored (f32) cost:
+                        // the forward pass uses the same, or over a long
+                        // text the two drift apart and every posterior
+                        // is off.
+                        let stored = c as f32;
+                        terms[k] = alpha[prev] - f64::from(stored);
                         top = top.max(terms[k]);
-                        costs[here][k] = c as f32;
+                        costs[here][k] = stored;
                     }
                 }
                 best[here] = b_cost;
@@ -860,10 +918,7 @@ pub(crate) fn align(src: &Side, tgt: &Side, model: &Model) -> Vec<Step> {
 
 /// `align`, with the cost (nats) of the best path.
 pub(crate) fn align_scored(src: &Side, tgt: &Side, model: &Model) -> (Vec<Step>, f64) {
-    scored(
-        Lattice::new(src, tgt, model, band_for(src, tgt, model), true),
-        true,
-    )
+    solve(src, tgt, model, band_for(src, tgt, model), true, true)
 }
 
 /// `align_scored` near a known path of the same two sides (a pass with
@@ -879,16 +934,12 @@ pub(crate) fn align_near(src: &Side, tgt: &Side, model: &Model, near: &[Step]) -
         path.extend(near.iter().map(|s| (s.i, s.j)));
         Band::around(&path, n, m, 1, NEAR_MARGIN)
     };
-    scored(Lattice::new(src, tgt, model, band, true), true)
+    solve(src, tgt, model, band, true, true)
 }
 
 /// The cost (nats) of the best path, without posteriors.
 pub(crate) fn best_cost(src: &Side, tgt: &Side, model: &Model) -> f64 {
-    scored(
-        Lattice::new(src, tgt, model, band_for(src, tgt, model), true),
-        false,
-    )
-    .1
+    solve(src, tgt, model, band_for(src, tgt, model), true, false).1
 }
 
 /// The cost (nats) of a given path (steps of these two sides).
@@ -898,23 +949,162 @@ pub(crate) fn path_cost(src: &Side, tgt: &Side, model: &Model, steps: &[Step]) -
     let lattice = Lattice::new(src, tgt, model, band, true);
     steps
         .iter()
-        .map(|s| {
-            let k = BEADS.iter().position(|&x| x == (s.a, s.b)).unwrap_or(0);
-            lattice.cost(k, s.i, s.j)
-        })
+        .map(|s| lattice.cost(bead_index(s), s.i, s.j))
         .sum()
 }
 
-fn scored(lattice: Lattice, posteriors: bool) -> (Vec<Step>, f64) {
+/// Below this many cells a band is searched in one piece: the work is
+/// too little to share between threads.
+const SPLIT_CELLS: usize = 20_000;
+/// Rows the two halves of a cut band share on each side of the cut: the
+/// forced end of one half and the forced start of the other are this far
+/// from the cut, far enough for the paths to have found their way back.
+const OVERLAP: usize = 48;
+
+/// The best path in `band` (with posteriors when asked) and its cost.
+///
+/// A long band is cut in two halves that overlap by 2 × `OVERLAP` rows:
+/// the top half ends, and the bottom half starts, at nodes of the band's
+/// guide path on either side of the middle row. The two are independent
+/// and are solved on two threads where there are two cores. Where both
+/// paths pass through the same node near the middle, the top path up to
+/// it and the bottom path after it are each the best to and from that
+/// node, so together they are the best path through it (the full search's
+/// path whenever that passes through it too); with no common node, the
+/// band is searched in one piece. The result does not depend on the
+/// number of threads.
+fn solve(
+    src: &Side,
+    tgt: &Side,
+    model: &Model,
+    band: Band,
+    exact: bool,
+    posteriors: bool,
+) -> (Vec<Step>, f64) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    solve_with(src, tgt, model, band, exact, posteriors, threads >= 2)
+}
+
+/// `solve`, on one thread or two.
+fn solve_with(
+    src: &Side,
+    tgt: &Side,
+    model: &Model,
+    band: Band,
+    exact: bool,
+    posteriors: bool,
+    two_threads: bool,
+) -> (Vec<Step>, f64) {
+    if let Some((start, mid, end)) = cut(&band, src.n()) {
+        let origin = (0, 0);
+        let last = (src.n(), tgt.n());
+        let top = || solve_part(src, tgt, model, &band, origin, end, exact, posteriors);
+        let bottom = || solve_part(src, tgt, model, &band, start, last, exact, posteriors);
+        let (top, bottom) = if two_threads {
+            std::thread::scope(|scope| {
+                let top = scope.spawn(top);
+                let bottom = bottom();
+                (top.join().expect("the top half does not panic"), bottom)
+            })
+        } else {
+            (top(), bottom())
+        };
+        if let Some(path) = splice(top, bottom, mid, start.0 + OVERLAP / 2..end.0 - OVERLAP / 2) {
+            let cost = path.iter().map(|p| p.1).sum();
+            return (path.into_iter().map(|p| p.0).collect(), cost);
+        }
+    }
+    let lattice = Lattice::new(src, tgt, model, band, exact);
     let steps = lattice.solve(posteriors);
     let cost = steps
         .iter()
-        .map(|s| {
-            let k = BEADS.iter().position(|&x| x == (s.a, s.b)).unwrap_or(0);
-            lattice.cost(k, s.i, s.j)
-        })
+        .map(|s| lattice.cost(bead_index(s), s.i, s.j))
         .sum();
     (steps, cost)
+}
+
+/// A node of the lattice: (source sentences, target sentences) so far.
+type Node = (usize, usize);
+
+fn bead_index(s: &Step) -> usize {
+    BEADS.iter().position(|&x| x == (s.a, s.b)).unwrap_or(0)
+}
+
+/// Where to cut a long band: the bottom half's start node, the middle
+/// row and the top half's end node (nodes of the guide path), or None
+/// when the band is short or has no guide.
+fn cut(band: &Band, n: usize) -> Option<(Node, usize, Node)> {
+    if band.cells < SPLIT_CELLS || n < 8 * OVERLAP || band.guide.is_empty() {
+        return None;
+    }
+    let mid = n / 2;
+    let start = *band.guide.iter().rev().find(|g| g.0 + OVERLAP <= mid)?;
+    let end = *band.guide.iter().find(|g| g.0 >= mid + OVERLAP)?;
+    (start.0 > 0 && end.0 < n && start.1 <= end.1).then_some((start, mid, end))
+}
+
+/// The best path of the sub-lattice from node `from` to node `to`, in the
+/// whole lattice's coordinates, with each step's cost.
+#[allow(clippy::too_many_arguments)]
+fn solve_part(
+    src: &Side,
+    tgt: &Side,
+    model: &Model,
+    band: &Band,
+    from: Node,
+    to: Node,
+    exact: bool,
+    posteriors: bool,
+) -> Vec<(Step, f64)> {
+    let sub_src = slice(src, from.0..to.0);
+    let sub_tgt = slice(tgt, from.1..to.1);
+    let lattice = Lattice::new(&sub_src, &sub_tgt, model, band.part(from, to), exact);
+    let steps = lattice.solve(posteriors);
+    // A path that does not run from corner to corner (the band cut off
+    // its way) is no path: the caller then searches in one piece.
+    let corner_to_corner = steps.first().is_some_and(|s| s.i == s.a && s.j == s.b)
+        && steps
+            .last()
+            .is_some_and(|s| (s.i, s.j) == (sub_src.n(), sub_tgt.n()));
+    if !corner_to_corner {
+        return Vec::new();
+    }
+    steps
+        .into_iter()
+        .map(|s| {
+            let cost = lattice.cost(bead_index(&s), s.i, s.j);
+            let step = Step {
+                i: s.i + from.0,
+                j: s.j + from.1,
+                ..s
+            };
+            (step, cost)
+        })
+        .collect()
+}
+
+/// The top path up to, and the bottom path after, the node both pass
+/// through in rows `rows` closest to row `mid`.
+fn splice(
+    top: Vec<(Step, f64)>,
+    bottom: Vec<(Step, f64)>,
+    mid: usize,
+    rows: std::ops::Range<usize>,
+) -> Option<Vec<(Step, f64)>> {
+    let ends = |path: &[(Step, f64)]| -> Vec<(usize, usize)> {
+        path.iter().map(|(s, _)| (s.i, s.j)).collect()
+    };
+    let (top_nodes, bottom_nodes) = (ends(&top), ends(&bottom));
+    let node = top_nodes
+        .iter()
+        .filter(|n| rows.contains(&n.0) && bottom_nodes.binary_search(n).is_ok())
+        .min_by_key(|n| n.0.abs_diff(mid))?;
+    let p = top_nodes.binary_search(node).ok()?;
+    let q = bottom_nodes.binary_search(node).ok()?;
+    let mut path = top;
+    path.truncate(p + 1);
+    path.extend(bottom.into_iter().skip(q + 1));
+    Some(path)
 }
 
 /// The weight of the items two bags share (any sizes).
@@ -951,7 +1141,7 @@ fn band_at(src: &Side, tgt: &Side, model: &Model, depth: usize) -> Band {
     }
     let (cs, ct) = (src.coarsen(model), tgt.coarsen(model));
     let coarse_band = band_at(&cs, &ct, model, depth + 1);
-    let steps = Lattice::new(&cs, &ct, model, coarse_band, false).solve(false);
+    let (steps, _) = solve(&cs, &ct, model, coarse_band, false, false);
     let mut path = vec![(0, 0)];
     path.extend(steps.iter().map(|s| (s.i, s.j)));
     Band::around(&path, n, m, 2, BAND_MARGIN)
@@ -1081,6 +1271,89 @@ mod tests {
         let n2: Vec<(usize, usize)> = near.iter().map(|s| (s.i, s.j)).collect();
         let f2: Vec<(usize, usize)> = full2.iter().map(|s| (s.i, s.j)).collect();
         assert_eq!(n2, f2);
+    }
+
+    /// A long text: 2,000 source sentences, the target scaled by 1.3 with
+    /// some sentences left out and some merged; only every third sentence
+    /// has an item, so posteriors are not all 1.
+    fn long_text() -> (Side, Side) {
+        let (mut src, mut tgt) = (side(&[], &[]), side(&[], &[]));
+        let push = |s: &mut Side, len: f32, items: Vec<u32>| {
+            s.len.push(len);
+            s.items.push(items);
+            s.nums.push(0);
+            s.trans.push(0);
+            s.para_end.push(false);
+        };
+        for k in 0..2_000u32 {
+            let len = 30.0 + ((k * 37) % 90) as f32;
+            let items = if k % 3 == 0 { vec![k] } else { Vec::new() };
+            push(&mut src, len, items.clone());
+            match k % 50 {
+                7 => {}
+                19 => {
+                    let last = tgt.len.len() - 1;
+                    tgt.len[last] += len * 1.3;
+                    tgt.items[last].extend(items);
+                }
+                _ => push(&mut tgt, len * 1.3, items),
+            }
+        }
+        (src, tgt)
+    }
+
+    #[test]
+    fn a_long_band_cut_in_two_gives_the_one_piece_result_on_any_thread_count() {
+        let (src, tgt) = long_text();
+        let m = model(2_000);
+        let band = || band_for(&src, &tgt, &m);
+        assert!(
+            cut(&band(), src.n()).is_some(),
+            "the band is long enough to cut"
+        );
+        let two = solve_with(&src, &tgt, &m, band(), true, true, true);
+        let one = solve_with(&src, &tgt, &m, band(), true, true, false);
+        assert_eq!(two, one);
+        // The same path, and the same posteriors to 1e-9: the halves only
+        // lose the far tail of the paths through the other half (and the
+        // forward and backward passes use the same stored costs, without
+        // which the posteriors of a long text drift by far more).
+        let whole = Lattice::new(&src, &tgt, &m, band(), true).solve(true);
+        assert_eq!(whole.len(), two.0.len());
+        for (w, t) in whole.iter().zip(&two.0) {
+            assert_eq!((w.a, w.b, w.i, w.j), (t.a, t.b, t.i, t.j));
+            assert!((w.post - t.post).abs() < 1e-9, "{w:?} {t:?}");
+        }
+    }
+
+    #[test]
+    fn halves_are_joined_only_at_a_node_both_paths_pass() {
+        let path = |nodes: &[(usize, usize, usize, usize)]| -> Vec<(Step, f64)> {
+            nodes
+                .iter()
+                .map(|&(a, b, i, j)| {
+                    (
+                        Step {
+                            a,
+                            b,
+                            i,
+                            j,
+                            post: 1.0,
+                        },
+                        1.0,
+                    )
+                })
+                .collect()
+        };
+        let top = path(&[(1, 1, 1, 1), (1, 1, 2, 2), (1, 1, 3, 3), (1, 1, 4, 4)]);
+        // The bottom half starts at (1, 1) and passes (3, 3), not (2, 2).
+        let bottom = path(&[(2, 2, 3, 3), (1, 1, 4, 4), (1, 1, 5, 5)]);
+        let joined = splice(top.clone(), bottom.clone(), 2, 2..4).expect("(3, 3) is shared");
+        let ends: Vec<(usize, usize)> = joined.iter().map(|(s, _)| (s.i, s.j)).collect();
+        assert_eq!(ends, [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5)]);
+        // No shared node in the rows allowed: no join.
+        assert!(splice(top, bottom, 2, 1..3).is_none());
+        assert!(splice(Vec::new(), path(&[(1, 1, 5, 5)]), 2, 1..4).is_none());
     }
 
     #[test]

@@ -50,6 +50,25 @@ impl Vocab {
     fn get(&self, kind: Kind, key: &str) -> Option<u32> {
         self.ids[Self::slot(kind)].get(key).copied()
     }
+
+    /// Add the items of `other` (a vocabulary built on its own), in the
+    /// order `other` numbered them: the ids they get are the ones they
+    /// would have got had `other`'s text been read into `self` directly.
+    /// Returns `other`'s id → id here.
+    pub fn absorb(&mut self, other: &Vocab) -> Vec<u32> {
+        let mut keys: Vec<(Kind, &str)> = vec![(Kind::Word, ""); other.kinds.len()];
+        for (slot, kind) in [Kind::Word, Kind::Number, Kind::Name]
+            .into_iter()
+            .enumerate()
+        {
+            for (key, &id) in &other.ids[slot] {
+                keys[id as usize] = (kind, key.as_str());
+            }
+        }
+        keys.into_iter()
+            .map(|(kind, key)| self.id(kind, key))
+            .collect()
+    }
 }
 
 /// One sentence as the aligner sees it.
@@ -670,6 +689,29 @@ mod tests {
         // 2254, 10, Lavrov, Moscow, delegation.
         assert_eq!(shared.len(), 5, "ar {:?} en {:?}", ar.items, en.items);
         assert!(ar.len > 20.0 && en.len > ar.len);
+    }
+
+    #[test]
+    fn a_text_read_apart_and_absorbed_gets_the_ids_of_one_reading() {
+        let first = ["Lavrov met the delegation in Moscow on Friday, 6 November."];
+        let second = [
+            "The delegation met Lavrov again; ten members of the Syrian opposition attended.",
+            "Iran-backed militias left Albu Kamal, 2,254 fighters in all.",
+        ];
+        let mut whole = Vocab::default();
+        let mut apart = Vocab::default();
+        for t in first {
+            assert_eq!(english(t, &mut whole).items, english(t, &mut apart).items);
+        }
+        let mut own = Vocab::default();
+        let read_apart: Vec<Features> = second.iter().map(|t| english(t, &mut own)).collect();
+        let id = apart.absorb(&own);
+        for (t, f) in second.iter().zip(read_apart) {
+            let mut items: Vec<u32> = f.items.iter().map(|&i| id[i as usize]).collect();
+            items.sort_unstable();
+            assert_eq!(items, english(t, &mut whole).items, "{t}");
+        }
+        assert_eq!(apart.kinds, whole.kinds);
     }
 
     #[test]

@@ -264,18 +264,38 @@ pub fn learn_lexicon<'a>(
             })
             .collect()
     }
+    let links: Vec<(&str, &str)> = links.into_iter().collect();
+    let read = |part: &[(&str, &str)]| -> Vec<(Vec<String>, Vec<String>)> {
+        part.iter()
+            .map(|&(arabic, english)| (content_forms_ar(arabic), content_stems_en(english)))
+            .collect()
+    };
+    // Reading the words is most of the work, and each link's is its own:
+    // many links are read in two halves at once.
+    let words = if links.len() >= PARALLEL_LINKS {
+        let (first, second) = links.split_at(links.len() / 2);
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| read(second));
+            let mut words = read(first);
+            words.extend(second.join().expect("reading words does not panic"));
+            words
+        })
+    } else {
+        read(&links)
+    };
     let (mut ar_ids, mut en_ids) = (HashMap::new(), HashMap::new());
     let (mut ar_totals, mut en_totals) = (Vec::new(), Vec::new());
-    let mut together: HashMap<(u32, u32), u32> = HashMap::new();
-    for (arabic, english) in links {
-        let ar = number(content_forms_ar(arabic), &mut ar_ids, &mut ar_totals);
-        let en = number(content_stems_en(english), &mut en_ids, &mut en_totals);
+    // Every (Arabic, English) word pair of every link, as one number:
+    // sorted, equal pairs are runs (cheaper than a hash map of counts).
+    let mut together: Vec<u64> = Vec::new();
+    for (ar, en) in words {
+        let ar = number(ar, &mut ar_ids, &mut ar_totals);
+        let en = number(en, &mut en_ids, &mut en_totals);
         for &a in &ar {
-            for &e in &en {
-                *together.entry((a, e)).or_default() += 1;
-            }
+            together.extend(en.iter().map(|&e| (u64::from(a) << 32) | u64::from(e)));
         }
     }
+    together.sort_unstable();
     fn names(ids: &HashMap<String, u32>) -> Vec<&str> {
         let mut v = vec![""; ids.len()];
         for (w, &id) in ids {
@@ -284,17 +304,21 @@ pub fn learn_lexicon<'a>(
         v
     }
     let (ar_names, en_names) = (names(&ar_ids), names(&en_ids));
-    let counts = together.iter().map(|(&(a, e), &n)| {
+    let counts = together.chunk_by(|x, y| x == y).map(|run| {
+        let (a, e) = ((run[0] >> 32) as usize, (run[0] & 0xFFFF_FFFF) as usize);
         (
-            ar_names[a as usize],
-            en_names[e as usize],
-            n,
-            ar_totals[a as usize],
-            en_totals[e as usize],
+            ar_names[a],
+            en_names[e],
+            run.len() as u32,
+            ar_totals[a],
+            en_totals[e],
         )
     });
     lexicon_from(counts, min_count, min_dice)
 }
+
+/// From this many links on, `learn_lexicon` reads them on two threads.
+const PARALLEL_LINKS: usize = 256;
 
 /// Dictionary entries from (Arabic, English, links together, Arabic's
 /// links, English's links): Dice ≥ `min_dice` over at least `min_count`
@@ -470,15 +494,19 @@ mod tests {
             ),
             ("قصفت الطائرات المدينة", "Planes bombed the city"),
         ];
-        let mut co = Cooccurrence::default();
-        for (a, e) in links {
-            co.add_link(a, e);
+        // 100 copies: past PARALLEL_LINKS, read on two threads.
+        for copies in [1, 100] {
+            let many: Vec<(&str, &str)> = (0..copies).flat_map(|_| links).collect();
+            let mut co = Cooccurrence::default();
+            for &(a, e) in &many {
+                co.add_link(a, e);
+            }
+            let mut kept = co.lexicon(2, 0.5).pairs();
+            let mut learned = learn_lexicon(many, 2, 0.5).pairs();
+            kept.sort();
+            learned.sort();
+            assert!(!kept.is_empty());
+            assert_eq!(kept, learned, "{copies} copies");
         }
-        let mut kept = co.lexicon(2, 0.5).pairs();
-        let mut learned = learn_lexicon(links, 2, 0.5).pairs();
-        kept.sort();
-        learned.sort();
-        assert!(!kept.is_empty());
-        assert_eq!(kept, learned);
     }
 }

@@ -98,15 +98,47 @@ pub fn align(src: &[String], tgt: &[String], opts: &AlignOptions) -> Vec<Link> {
 /// `align`, with the estimates behind it.
 pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Alignment {
     let mut vocab = Vocab::default();
-    let tgt_feats: Vec<_> = tgt
-        .iter()
-        .map(|t| features::english(t, &mut vocab))
-        .collect();
+    let fold_all = || -> Vec<String> {
+        src.iter()
+            .map(|s| crate::text::normalize::fold(s))
+            .collect()
+    };
+    let read_english = |part: &[String], vocab: &mut Vocab| -> Vec<_> {
+        part.iter().map(|t| features::english(t, vocab)).collect()
+    };
+    // A long text: the Arabic is folded and the second half of the
+    // English read (into a vocabulary of its own, then merged, so every
+    // item gets the id a reading in one piece gives it) while the first
+    // half is read. A short one is not worth a thread.
+    let (src_folded, tgt_feats) = if src.len() + tgt.len() >= 2 * PARALLEL_SENTENCES {
+        let (first, second) = tgt.split_at(tgt.len() / 2);
+        let (folded, mut tgt_feats, (second_vocab, second_feats)) = std::thread::scope(|scope| {
+            let folded = scope.spawn(fold_all);
+            let second = scope.spawn(|| {
+                let mut own = Vocab::default();
+                let feats = read_english(second, &mut own);
+                (own, feats)
+            });
+            let first = read_english(first, &mut vocab);
+            (
+                folded.join().expect("folding does not panic"),
+                first,
+                second.join().expect("reading does not panic"),
+            )
+        });
+        let id = vocab.absorb(&second_vocab);
+        for mut f in second_feats {
+            for item in &mut f.items {
+                *item = id[*item as usize];
+            }
+            f.items.sort_unstable();
+            tgt_feats.push(f);
+        }
+        (folded, tgt_feats)
+    } else {
+        (fold_all(), read_english(tgt, &mut vocab))
+    };
     let names = NameIndex::build(&vocab);
-    let src_folded: Vec<String> = src
-        .iter()
-        .map(|s| crate::text::normalize::fold(s))
-        .collect();
     let src_feats = |vocab: &mut Vocab, lex: &Lexicon| -> Vec<_> {
         let mut cache = features::WordItems::default();
         src_folded
@@ -524,6 +556,10 @@ fn local_gain(
     after + 2.0 < before
 }
 
+/// From this many sentences a side on, the texts are read on more than
+/// one thread.
+const PARALLEL_SENTENCES: usize = 500;
+
 /// How many sure links the in-document dictionary learns from at most.
 pub const MAX_LEARN_LINKS: usize = 3000;
 
@@ -545,6 +581,14 @@ fn block_moves(
     if m > 20_000 {
         return Vec::new();
     }
+    // The evidence each English sentence's current link already has: an
+    // English sentence linked at least as well as an unaligned Arabic one
+    // would link it (a repeated sentence, a formula) is not moved material.
+    let mut held = vec![0.0; m];
+    for s in steps.iter().filter(|s| s.a > 0 && s.b > 0) {
+        let evidence = dp::evidence(src, tgt, model, s);
+        held[s.j - s.b..s.j].fill(evidence);
+    }
     // Unaligned Arabic runs, with the English position the path is at.
     let mut runs: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
     for s in steps.iter().filter(|s| s.b == 0) {
@@ -561,7 +605,7 @@ fn block_moves(
             let best = (0..m)
                 .map(|t| (dp::shared_weight(&src.items[s], &tgt.items[t], model), t))
                 .max_by(|x, y| x.0.total_cmp(&y.0));
-            if let Some((w, t)) = best.filter(|b| b.0 >= 4.0) {
+            if let Some((w, t)) = best.filter(|b| b.0 >= 4.0 && b.0 > held[b.1]) {
                 hits.push(t);
                 total += w;
             }
@@ -695,4 +739,74 @@ fn recover_crossings(
         links.push(link);
     }
     (links, crossing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(items: &[&[u32]]) -> dp::Side {
+        let n = items.len();
+        dp::Side {
+            len: vec![40.0; n],
+            items: items.iter().map(|x| x.to_vec()).collect(),
+            nums: vec![0; n],
+            trans: vec![0; n],
+            para_end: vec![false; n],
+        }
+    }
+
+    fn model() -> dp::Model {
+        dp::Model {
+            ratio: 1.0,
+            var: 10.0,
+            prior: dp::Model::default_priors(),
+            weight: vec![4.0; 8],
+            is_number: vec![false; 8],
+            para_bonus: 0.0,
+            number_penalty: 1.0,
+            miss_penalty: 0.0,
+        }
+    }
+
+    fn step(a: usize, b: usize, i: usize, j: usize) -> Step {
+        Step {
+            a,
+            b,
+            i,
+            j,
+            post: 1.0,
+        }
+    }
+
+    #[test]
+    fn an_unaligned_sentence_moves_its_unaligned_english_match_to_it() {
+        // Arabic 2 = English 1, which the path left out before English 2.
+        let src = side(&[&[1], &[4], &[2, 3]]);
+        let tgt = side(&[&[1], &[2, 3], &[4]]);
+        let steps = [
+            step(1, 1, 1, 1),
+            step(0, 1, 1, 2),
+            step(1, 1, 2, 3),
+            step(1, 0, 3, 3),
+        ];
+        let moves = block_moves(&steps, &src, &tgt, &[0, 1, 2], &model());
+        assert_eq!(moves, [vec![0, 2, 1]]);
+    }
+
+    #[test]
+    fn a_repeated_sentence_does_not_take_an_english_sentence_linked_as_well() {
+        // Arabic 3 repeats Arabic 1, whose link already holds English 1.
+        let src = side(&[&[1], &[2, 3], &[4], &[2, 3], &[5]]);
+        let tgt = side(&[&[1], &[2, 3], &[4], &[5]]);
+        let steps = [
+            step(1, 1, 1, 1),
+            step(1, 1, 2, 2),
+            step(1, 1, 3, 3),
+            step(1, 0, 4, 3),
+            step(1, 1, 5, 4),
+        ];
+        let moves = block_moves(&steps, &src, &tgt, &[0, 1, 2, 3], &model());
+        assert!(moves.is_empty(), "{moves:?}");
+    }
 }
