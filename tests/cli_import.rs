@@ -457,3 +457,35 @@ fn a_gzipped_opus_tmx_imports_like_the_plain_file() {
     };
     assert_eq!(texts(&gz_db), texts(&plain_db));
 }
+
+#[test]
+fn a_gzipped_tsv_imports_like_the_plain_file() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("news.tsv");
+    std::fs::write(&plain, TSV).unwrap();
+    let gz = dir.path().join("news.tsv.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(TSV.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    let exported = |file: &Path, db: &str| -> String {
+        let db = dir.path().join(db);
+        tarjuman(&db)
+            .arg("import")
+            .arg(file)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("3 units read, 3 imported"));
+        let out = tarjuman(&db)
+            .args(["export", "--to", "tsv"])
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let from_gz = exported(&gz, "gz.db");
+    assert!(from_gz.contains("about 100 of its officers"), "{from_gz}");
+    assert_eq!(from_gz, exported(&plain, "plain.db"));
+}

@@ -2,8 +2,10 @@
 //! hand them to one `UnitWriter`, so that a file goes in whole or not at all.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use std::sync::mpsc::{Receiver, SyncSender};
 
@@ -20,14 +22,21 @@ pub enum FileFormat {
 }
 
 impl FileFormat {
-    /// By extension (`.tmx`; `.tsv`, `.tab`, `.txt`), else by content: a
-    /// file that opens with `<` (after a BOM and blanks), is UTF-16 or is
-    /// gzip (OPUS's `.tmx.gz`) is TMX, anything else TSV.
+    /// By extension (`.tmx`; `.tsv`, `.tab`, `.txt`; the same under a
+    /// `.gz`), else by content: a file that opens with `<` (after a BOM and
+    /// blanks), is UTF-16 or is gzip (OPUS's `.tmx.gz`) is TMX, anything
+    /// else TSV.
     pub fn detect(path: &Path, head: &[u8]) -> FileFormat {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
+        let ext_of = |p: &Path| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+        };
+        let mut ext = ext_of(path);
+        if ext.as_deref() == Some("gz") {
+            // `ar-en.tmx.gz`, `pairs.tsv.gz`: the name under the `.gz`.
+            ext = path.file_stem().map(Path::new).and_then(ext_of);
+        }
         match ext.as_deref() {
             Some("tmx") => return FileFormat::Tmx,
             Some("tsv" | "tab" | "txt") => return FileFormat::Tsv,
@@ -115,11 +124,28 @@ impl From<anyhow::Error> for ImportError {
     }
 }
 
+/// A file's bytes, counted as they are read: the progress of a gzipped
+/// TSV file, whose reader only sees the decompressed text.
+struct CountedFile {
+    file: File,
+    count: Arc<AtomicU64>,
+}
+
+impl Read for CountedFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// A stream of units from either format.
 enum Source {
     Tmx(Box<crate::tmx::read::TmxReader<BufReader<File>>>),
     Tsv {
-        reader: Box<crate::tsv::TsvReader<BufReader<File>>>,
+        reader: Box<crate::tsv::TsvReader<Box<dyn BufRead + Send>>>,
+        /// Bytes of the gzipped file read so far (None: not gzipped).
+        compressed: Option<Arc<AtomicU64>>,
         src: String,
         tgt: String,
         stamp: String,
@@ -135,6 +161,7 @@ impl Source {
                 src,
                 tgt,
                 stamp,
+                ..
             } => {
                 let pair = reader.next_pair().map_err(Located::from)?;
                 Ok(pair.map(|p| {
@@ -162,6 +189,10 @@ impl Source {
     fn bytes_read(&self) -> u64 {
         match self {
             Source::Tmx(r) => r.bytes_read(),
+            Source::Tsv {
+                compressed: Some(count),
+                ..
+            } => count.load(Ordering::Relaxed),
             Source::Tsv { reader, .. } => reader.bytes_read(),
         }
     }
@@ -246,8 +277,28 @@ pub fn import_file(
             (Source::Tmx(Box::new(reader)), Some(header))
         }
         FileFormat::Tsv => {
+            // A gzipped TSV is read as is, like a gzipped TMX.
+            let mut magic = [0u8; 2];
+            let gzipped = File::open(path)
+                .and_then(|mut f| f.read_exact(&mut magic))
+                .is_ok()
+                && magic == [0x1F, 0x8B];
+            let compressed = gzipped.then(|| Arc::new(AtomicU64::new(0)));
+            let text: Box<dyn BufRead + Send> = match &compressed {
+                Some(count) => {
+                    let file = CountedFile {
+                        file: File::open(path).map_err(|e| anyhow::anyhow!("cannot open: {e}"))?,
+                        count: Arc::clone(count),
+                    };
+                    Box::new(BufReader::with_capacity(
+                        1 << 16,
+                        flate2::read::MultiGzDecoder::new(BufReader::new(file)),
+                    ))
+                }
+                None => Box::new(input),
+            };
             let reader =
-                crate::tsv::TsvReader::new(input).map_err(|e| ImportError::Input(e.into()))?;
+                crate::tsv::TsvReader::new(text).map_err(|e| ImportError::Input(e.into()))?;
             let header = reader
                 .languages()
                 .map(|(a, b)| (a.to_string(), b.to_string()));
@@ -266,6 +317,7 @@ pub fn import_file(
             };
             let source = Source::Tsv {
                 reader: Box::new(reader),
+                compressed,
                 src,
                 tgt,
                 stamp: super::now_tmx(),
@@ -328,4 +380,26 @@ pub fn import_file(
         written,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FileFormat;
+    use std::path::Path;
+
+    #[test]
+    fn format_comes_from_the_extension_also_under_gz_else_from_the_content() {
+        let gzip = [0x1F, 0x8B, 0x08, 0x00];
+        let detect = |name: &str, head: &[u8]| FileFormat::detect(Path::new(name), head);
+        assert_eq!(detect("ar-en.tmx", b"ar\ten"), FileFormat::Tmx);
+        assert_eq!(detect("pairs.TSV", b"<tmx"), FileFormat::Tsv);
+        assert_eq!(detect("ar-en.tmx.gz", &gzip), FileFormat::Tmx);
+        assert_eq!(detect("pairs.tsv.gz", &gzip), FileFormat::Tsv);
+        assert_eq!(detect("pairs.txt.GZ", &gzip), FileFormat::Tsv);
+        // No telling extension: gzip, UTF-16 and `<` mean TMX.
+        assert_eq!(detect("download.gz", &gzip), FileFormat::Tmx);
+        assert_eq!(detect("memory", b"\xFF\xFE<\0"), FileFormat::Tmx);
+        assert_eq!(detect("memory", b"\xEF\xBB\xBF  <?xml"), FileFormat::Tmx);
+        assert_eq!(detect("memory", "قال\tsaid".as_bytes()), FileFormat::Tsv);
+    }
 }
