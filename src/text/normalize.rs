@@ -106,18 +106,24 @@ const fn build_simple_fold() -> [u32; 0x700] {
     let mut i = 0;
     while i < table.len() {
         if let Some(c) = char::from_u32(i as u32) {
-            let mut entry = match fold_char_match(c) {
-                Some(f) => f as u32,
-                None => DROPPED,
-            };
-            if !is_simple(c) {
-                entry |= NOT_SIMPLE;
-            }
-            table[i] = entry;
+            table[i] = fold_entry(c);
         }
         i += 1;
     }
     table
+}
+
+/// A character's `SIMPLE_FOLD` entry (also for those above the table).
+const fn fold_entry(c: char) -> u32 {
+    let entry = match fold_char_match(c) {
+        Some(f) => f as u32,
+        None => DROPPED,
+    };
+    if is_simple(c) {
+        entry
+    } else {
+        entry | NOT_SIMPLE
+    }
 }
 
 /// Is this (folded) character part of a word token?
@@ -177,11 +183,7 @@ fn fold_each(text: &str, mut emit: impl FnMut(char)) -> bool {
     for c in text.chars() {
         let entry = match SIMPLE_FOLD.get(c as usize) {
             Some(&entry) => entry,
-            None if is_simple(c) => match fold_char_match(c) {
-                Some(f) => f as u32,
-                None => DROPPED,
-            },
-            None => NOT_SIMPLE,
+            None => fold_entry(c),
         };
         if entry & NOT_SIMPLE != 0 {
             return false;
