@@ -11,6 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use super::write::{OnDuplicate, OriginInfo, Prepared, WriteSummary};
 use super::Store;
+use crate::tmx::read::GZIP_MAGIC;
 use crate::unit::Unit;
 
 /// The file formats import understands.
@@ -42,7 +43,7 @@ impl FileFormat {
             Some("tsv" | "tab" | "txt") => return FileFormat::Tsv,
             _ => {}
         }
-        if [[0xFF, 0xFE], [0xFE, 0xFF], [0x1F, 0x8B]]
+        if [b"\xFF\xFE", b"\xFE\xFF", GZIP_MAGIC]
             .iter()
             .any(|m| head.starts_with(m))
         {
@@ -257,17 +258,14 @@ pub fn import_file(
         let file = File::open(path).map_err(|e| anyhow::anyhow!("cannot open: {e}"))?;
         Ok(BufReader::with_capacity(1 << 16, file))
     };
-    let format = match opts.format {
-        Some(f) => f,
-        None => {
-            let mut head = Vec::with_capacity(512);
-            open()?
-                .take(512)
-                .read_to_end(&mut head)
-                .map_err(|e| anyhow::anyhow!("cannot read: {e}"))?;
-            FileFormat::detect(path, &head)
-        }
-    };
+    let mut head = Vec::with_capacity(512);
+    open()?
+        .take(512)
+        .read_to_end(&mut head)
+        .map_err(|e| anyhow::anyhow!("cannot read: {e}"))?;
+    let format = opts
+        .format
+        .unwrap_or_else(|| FileFormat::detect(path, &head));
     let input = open()?;
     let (mut source, header) = match format {
         FileFormat::Tmx => {
@@ -278,16 +276,13 @@ pub fn import_file(
         }
         FileFormat::Tsv => {
             // A gzipped TSV is read as is, like a gzipped TMX.
-            let mut magic = [0u8; 2];
-            let gzipped = File::open(path)
-                .and_then(|mut f| f.read_exact(&mut magic))
-                .is_ok()
-                && magic == [0x1F, 0x8B];
-            let compressed = gzipped.then(|| Arc::new(AtomicU64::new(0)));
+            let compressed = head
+                .starts_with(GZIP_MAGIC)
+                .then(|| Arc::new(AtomicU64::new(0)));
             let text: Box<dyn BufRead + Send> = match &compressed {
                 Some(count) => {
                     let file = CountedFile {
-                        file: File::open(path).map_err(|e| anyhow::anyhow!("cannot open: {e}"))?,
+                        file: input.into_inner(),
                         count: Arc::clone(count),
                     };
                     Box::new(BufReader::with_capacity(

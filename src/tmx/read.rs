@@ -112,6 +112,9 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
+/// The first bytes of a gzip file.
+pub const GZIP_MAGIC: &[u8] = b"\x1f\x8b";
+
 /// The file's bytes as stored, or gunzipped: OPUS ships its TMX as
 /// `.tmx.gz`. Counting happens below the decompressor, so `bytes_read`
 /// stays comparable with the file's size.
@@ -998,7 +1001,7 @@ impl<R: Read> TmxReader<R> {
             count: count.clone(),
         };
         let mut prefix = read_prefix(&mut counted)?;
-        let stored = if prefix.starts_with(b"\x1f\x8b") {
+        let stored = if prefix.starts_with(GZIP_MAGIC) {
             let gunzip = flate2::read::MultiGzDecoder::new(io::Cursor::new(prefix).chain(counted));
             let mut stored = Stored::Gzip(Box::new(gunzip));
             prefix = read_prefix(&mut stored)?;
