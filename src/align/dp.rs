@@ -259,13 +259,12 @@ impl Band {
     /// monotone (they come from a monotone path), so every row keeps a
     /// non-empty range.
     fn part(&self, (r0, c0): Node, (r1, c1): Node) -> Band {
-        let lo = (r0..=r1)
+        let mut lo = (r0..=r1)
             .map(|r| self.lo[r].clamp(c0, c1) - c0)
             .collect::<Vec<_>>();
-        let hi = (r0..=r1)
+        let mut hi = (r0..=r1)
             .map(|r| self.hi[r].clamp(c0, c1) - c0)
             .collect::<Vec<_>>();
-        let (mut lo, mut hi) = (lo, hi);
         lo[0] = 0;
         hi[r1 - r0] = c1 - c0;
         for r in 0..lo.len() {
@@ -981,8 +980,11 @@ fn solve(
     exact: bool,
     posteriors: bool,
 ) -> (Vec<Step>, f64) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    solve_with(src, tgt, model, band, exact, posteriors, threads >= 2)
+    // Asked once: on Linux the answer reads the cgroup files.
+    static TWO_CORES: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let two =
+        *TWO_CORES.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2));
+    solve_with(src, tgt, model, band, exact, posteriors, two)
 }
 
 /// `solve`, on one thread or two.
