@@ -914,14 +914,15 @@ impl UnitWriter<'_> {
         Ok(ids)
     }
 
-    /// Build the deferred duplicate index now and check against it from
-    /// here on.
+    /// Build the deferred indexes now and check duplicates against
+    /// `unit_duplicate` from here on (at commit, or mid-import when the
+    /// fresh table cannot hold an id).
     fn index_now(&mut self) -> Result<()> {
-        // Free the table first: the index's sorter wants the memory.
+        // Free the table first: the sorter wants the memory.
         self.fresh = None;
         let indexes = std::mem::take(&mut self.deferred_indexes);
         if !indexes.is_empty() {
-            // The reader thread is done by now: let the sorter use a
+            // At commit the reader thread is done: let the sorter use the
             // second core.
             self.tx.execute_batch("PRAGMA threads = 2")?;
             for sql in indexes {
