@@ -99,23 +99,57 @@ pub fn source_index(srclang: Option<&str>, langs: &[&str]) -> usize {
         .unwrap_or(0)
 }
 
+/// Most units have two variants: up to this many are sorted on the stack.
+const SMALL: usize = 4;
+
+/// `items` in `small` when they fit, else in `large`: no allocation for
+/// the common unit (`Prepared::new` runs once per imported unit).
+fn collect_small<'b, T: Copy>(
+    small: &'b mut [T; SMALL],
+    large: &'b mut Vec<T>,
+    items: impl ExactSizeIterator<Item = T>,
+) -> &'b mut [T] {
+    let n = items.len();
+    if n <= SMALL {
+        for (slot, item) in small.iter_mut().zip(items) {
+            *slot = item;
+        }
+        &mut small[..n]
+    } else {
+        large.extend(items);
+        large
+    }
+}
+
 /// `(content_hash, source_hash)` of a unit given as (lang, markup) pairs.
-fn hashes(srclang: Option<&str>, variants: &Signature) -> (i64, i64) {
-    let mut sorted = variants.clone();
+fn hashes(srclang: Option<&str>, variants: &[(&str, &str)]) -> (i64, i64) {
+    let (mut small, mut large) = ([("", ""); SMALL], Vec::new());
+    let sorted = collect_small(&mut small, &mut large, variants.iter().copied());
     sorted.sort_unstable();
     let mut content = Fnv::new();
-    for (lang, markup) in &sorted {
+    for (lang, markup) in sorted.iter() {
         content.field(lang);
         content.field(markup);
     }
     let mut source = Fnv::new();
-    let (src, set) = source_and_langs(srclang, variants);
-    if let Some((lang, markup)) = src {
+    let (mut small_langs, mut large_langs) = ([""; SMALL], Vec::new());
+    let langs = collect_small(
+        &mut small_langs,
+        &mut large_langs,
+        variants.iter().map(|v| v.0),
+    );
+    if let Some((lang, markup)) = variants.get(source_index(srclang, langs)) {
         source.field(lang);
         source.field(markup);
     }
-    for lang in set {
-        source.field(lang);
+    // The sorted set of languages (as `source_and_langs` gives it): the
+    // pairs are sorted by language first, so skip repeats.
+    let mut last = None;
+    for (lang, _) in sorted.iter() {
+        if last != Some(*lang) {
+            source.field(lang);
+            last = Some(*lang);
+        }
     }
     (content.finish(), source.finish())
 }
@@ -480,12 +514,15 @@ impl Prepared {
     /// be stored (an import into an empty TM); when many may be duplicates
     /// (a re-import), the writer makes them only for the units it stores.
     pub fn new(unit: &Unit, with_tokens: bool) -> Prepared {
-        let signature: Signature = unit
-            .variants
-            .iter()
-            .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
-            .collect();
-        let (content_hash, source_hash) = hashes(unit.srclang.as_deref(), &signature);
+        let (mut small, mut large) = ([("", ""); SMALL], Vec::new());
+        let signature = collect_small(
+            &mut small,
+            &mut large,
+            unit.variants
+                .iter()
+                .map(|v| (v.lang.as_str(), v.seg.markup.as_str())),
+        );
+        let (content_hash, source_hash) = hashes(unit.srclang.as_deref(), signature);
         let keys: Vec<String> = unit
             .variants
             .iter()
@@ -1454,5 +1491,43 @@ mod tests {
         let mut f = Fnv::new();
         f.bytes(b"a");
         assert_eq!(f.0, 0xaf63_dc4c_8601_ec8c);
+    }
+
+    /// `hashes` as it was written first (clone, sort, `source_and_langs`):
+    /// the allocation-free version must give the same values, or stored
+    /// TMs would stop finding their duplicates.
+    fn hashes_as_first_written(srclang: Option<&str>, variants: &Signature) -> (i64, i64) {
+        let mut sorted = variants.clone();
+        sorted.sort_unstable();
+        let mut content = Fnv::new();
+        for (lang, markup) in &sorted {
+            content.field(lang);
+            content.field(markup);
+        }
+        let mut source = Fnv::new();
+        let (src, set) = source_and_langs(srclang, variants);
+        if let Some((lang, markup)) = src {
+            source.field(lang);
+            source.field(markup);
+        }
+        for lang in set {
+            source.field(lang);
+        }
+        (content.finish(), source.finish())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hashes_match_the_first_version_for_any_number_of_variants(
+            variants in proptest::collection::vec(
+                (proptest::sample::select(vec!["ar", "ar-SY", "en", "en-GB", "fr"]),
+                 proptest::sample::select(vec!["", "نص", "text", "<ph/>نص", "a &amp; b"])),
+                0..7,
+            ),
+            srclang in proptest::option::of(proptest::sample::select(vec!["ar", "en", "de", "*all*"])),
+        ) {
+            let sig: Signature = variants.clone();
+            proptest::prop_assert_eq!(hashes(srclang, &sig), hashes_as_first_written(srclang, &sig));
+        }
     }
 }

@@ -359,6 +359,10 @@ impl<S: Read> Tracker<S> {
         }
         let i = (offset - self.win_offset) as usize;
         let prefix = &self.window[..i.min(self.window.len())];
+        if prefix.is_empty() {
+            // Every event's start: the window was just accepted.
+            return self.pos();
+        }
         let (line, column) = advance(self.line, self.column, prefix, &scan(prefix));
         Pos { line, column }
     }
