@@ -1486,7 +1486,7 @@ mod tests {
         let sig: Signature = vec![("ar", "نص"), ("en", "text")];
         assert_eq!(
             hashes(Some("ar"), &sig),
-            hashes(Some("ar"), &vec![("en", "text"), ("ar", "نص")])
+            hashes(Some("ar"), &[("en", "text"), ("ar", "نص")])
         );
         let mut f = Fnv::new();
         f.bytes(b"a");
