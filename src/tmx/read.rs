@@ -26,7 +26,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::{PROP_ATTR_PREFIX, PROP_CONTEXT_NEXT, PROP_CONTEXT_PREV, PROP_ORIGIN};
 use crate::text::lang;
-use crate::unit::{Header, Note, Prop, Segment, Stamp, Unit, Variant};
+use crate::unit::{Context, Header, Note, Prop, Segment, Stamp, Unit, Variant};
 
 /// Deepest element nesting accepted. TMX itself needs five levels
 /// (tmx/body/tu/tuv/seg) plus inline markup; real files stay far below this,
@@ -719,12 +719,21 @@ pub(crate) fn escape_attr_into(out: &mut String, value: &str) {
 
 /// An attribute value as XML delivers it: references resolved, literal
 /// tabs and line ends turned into spaces.
+#[cfg(test)]
 fn unescape_attr(raw: &[u8]) -> Result<String, String> {
+    let mut out = String::new();
+    unescape_attr_into(raw, &mut out)?;
+    Ok(out)
+}
+
+/// `unescape_attr` appending to `out` (a reused string).
+fn unescape_attr_into(raw: &[u8], out: &mut String) -> Result<(), String> {
     let s = std::str::from_utf8(raw).map_err(|e| invalid_utf8_message(&raw[e.valid_up_to()..]))?;
     if !s.contains(['&', '<', '\t', '\n', '\r']) {
-        return Ok(s.to_string());
+        out.push_str(s);
+        return Ok(());
     }
-    let mut out = String::with_capacity(s.len());
+    out.reserve(s.len());
     let mut rest = s;
     while let Some(i) = rest.find(['&', '<', '\t', '\n', '\r']) {
         out.push_str(&rest[..i]);
@@ -747,7 +756,7 @@ fn unescape_attr(raw: &[u8]) -> Result<String, String> {
         }
     }
     out.push_str(rest);
-    Ok(out)
+    Ok(())
 }
 
 /// Attribute names are mostly the same few words: those are not allocated.
@@ -792,8 +801,15 @@ fn name_of(e: &BytesStart<'_>) -> String {
     String::from_utf8_lossy(e.name().as_ref()).into_owned()
 }
 
-fn collect_attrs(e: &BytesStart<'_>, at: Pos, out: &mut Attrs) -> Result<(), ReadError> {
-    out.clear();
+fn collect_attrs(
+    e: &BytesStart<'_>,
+    at: Pos,
+    out: &mut Attrs,
+    spares: &mut Spares,
+) -> Result<(), ReadError> {
+    for (_, value) in out.drain(..) {
+        spares.keep(value);
+    }
     for a in e.attributes().with_checks(true) {
         let a = a.map_err(|err| attr_error(e, at, err))?;
         let key = utf8(a.key.as_ref(), at)?;
@@ -803,7 +819,8 @@ fn collect_attrs(e: &BytesStart<'_>, at: Pos, out: &mut Attrs) -> Result<(), Rea
                 name_of(e)
             )));
         }
-        let value = unescape_attr(&a.value)
+        let mut value = spares.string();
+        unescape_attr_into(&a.value, &mut value)
             .map_err(|m| at.err(format!("attribute {key} of <{}>: {m}", name_of(e))))?;
         out.push((intern(key), value));
     }
@@ -836,8 +853,9 @@ fn write_start_tag(
     at: Pos,
     empty: bool,
     scratch: &mut Attrs,
+    spares: &mut Spares,
 ) -> Result<(), ReadError> {
-    collect_attrs(e, at, scratch)?;
+    collect_attrs(e, at, scratch, spares)?;
     out.push('<');
     out.push_str(utf8(e.name().as_ref(), at)?);
     for (k, v) in scratch.iter() {
@@ -979,6 +997,173 @@ impl Warnings {
     }
 }
 
+/// Language tags remembered by `TmxReader::lang_attr`.
+const MAX_CACHED_LANGS: usize = 32;
+/// Spare strings bigger than this are freed, not kept: one huge segment
+/// must not keep its memory for the rest of the file.
+const MAX_SPARE_CAPACITY: usize = 16 * 1024;
+/// More than the units of the batches an import has in flight.
+const MAX_SPARE_UNITS: usize = 2048;
+const MAX_SPARE_VARIANTS: usize = 2 * MAX_SPARE_UNITS;
+const MAX_SPARE_STRINGS: usize = 8 * MAX_SPARE_UNITS;
+
+/// The memory of recycled units, to build the next ones in: cleared units
+/// and variants (their vectors, language and segment strings keep their
+/// capacity) and empty strings for attribute values, props and notes.
+#[derive(Default)]
+struct Spares {
+    units: Vec<Unit>,
+    variants: Vec<Variant>,
+    strings: Vec<String>,
+}
+
+impl Spares {
+    fn string(&mut self) -> String {
+        self.strings.pop().unwrap_or_default()
+    }
+
+    fn keep(&mut self, mut s: String) {
+        let fits = (1..=MAX_SPARE_CAPACITY).contains(&s.capacity());
+        if fits && self.strings.len() < MAX_SPARE_STRINGS {
+            s.clear();
+            self.strings.push(s);
+        }
+    }
+
+    fn keep_some(&mut self, s: Option<String>) {
+        if let Some(s) = s {
+            self.keep(s);
+        }
+    }
+
+    /// Empty `s`, keeping its memory unless it is big.
+    fn clear(s: &mut String) {
+        if s.capacity() > MAX_SPARE_CAPACITY {
+            *s = String::new();
+        } else {
+            s.clear();
+        }
+    }
+
+    fn keep_stamp(&mut self, stamp: Stamp) {
+        // Every field named: a new one must be thought about here.
+        let Stamp {
+            creation_date,
+            creation_id,
+            change_date,
+            change_id,
+            last_usage_date,
+            usage_count: _,
+            creation_tool,
+            creation_tool_version,
+        } = stamp;
+        for s in [
+            creation_date,
+            creation_id,
+            change_date,
+            change_id,
+            last_usage_date,
+            creation_tool,
+            creation_tool_version,
+        ] {
+            self.keep_some(s);
+        }
+    }
+
+    /// Empty the three lists both units and variants have.
+    fn keep_lists(
+        &mut self,
+        props: &mut Vec<Prop>,
+        notes: &mut Vec<Note>,
+        extra: &mut Vec<(String, String)>,
+    ) {
+        for Prop {
+            kind,
+            value,
+            lang,
+            encoding,
+        } in props.drain(..)
+        {
+            self.keep(kind);
+            self.keep(value);
+            self.keep_some(lang);
+            self.keep_some(encoding);
+        }
+        for Note {
+            text,
+            lang,
+            encoding,
+        } in notes.drain(..)
+        {
+            self.keep(text);
+            self.keep_some(lang);
+            self.keep_some(encoding);
+        }
+        for (k, v) in extra.drain(..) {
+            self.keep(k);
+            self.keep(v);
+        }
+    }
+
+    fn keep_variant(&mut self, v: Variant) {
+        let Variant {
+            mut lang,
+            mut seg,
+            stamp,
+            mut props,
+            mut notes,
+            mut extra,
+        } = v;
+        self.keep_stamp(stamp);
+        self.keep_lists(&mut props, &mut notes, &mut extra);
+        if self.variants.len() >= MAX_SPARE_VARIANTS {
+            return;
+        }
+        Spares::clear(&mut lang);
+        Spares::clear(&mut seg.markup);
+        Spares::clear(&mut seg.plain);
+        self.variants.push(Variant {
+            lang,
+            seg,
+            stamp: Stamp::default(),
+            props,
+            notes,
+            extra,
+        });
+    }
+
+    fn keep_unit(&mut self, unit: Unit) {
+        let Unit {
+            tuid,
+            srclang,
+            stamp,
+            mut props,
+            mut notes,
+            mut extra,
+            mut variants,
+            origin,
+            context: Context { prev, next },
+        } = unit;
+        for s in [tuid, srclang, origin, prev, next] {
+            self.keep_some(s);
+        }
+        self.keep_stamp(stamp);
+        self.keep_lists(&mut props, &mut notes, &mut extra);
+        for v in variants.drain(..) {
+            self.keep_variant(v);
+        }
+        if self.units.len() < MAX_SPARE_UNITS {
+            self.units.push(Unit {
+                props,
+                notes,
+                extra,
+                variants,
+                ..Unit::default()
+            });
+        }
+    }
+}
+
 /// Streaming TMX reader. `new` reads up to `<body>` (so the header is
 /// known); `next_unit` then returns one unit at a time.
 pub struct TmxReader<R: Read> {
@@ -994,6 +1179,13 @@ pub struct TmxReader<R: Read> {
     attrs: Attrs,
     scratch: Attrs,
     name: String,
+    /// Memory of recycled units (see `recycle`).
+    spares: Spares,
+    /// Language attributes seen (as written) and their normalized form:
+    /// a file has a handful, on every variant.
+    langs: Vec<(String, Option<String>)>,
+    /// Open inline elements of the `<seg>` being read (see `read_seg`).
+    seg_stack: Vec<(bool, Tags)>,
 }
 
 impl<R: Read> TmxReader<R> {
@@ -1046,6 +1238,9 @@ impl<R: Read> TmxReader<R> {
             attrs: Vec::new(),
             scratch: Vec::new(),
             name: String::new(),
+            spares: Spares::default(),
+            langs: Vec::new(),
+            seg_stack: Vec::new(),
         };
         if let Some(w) = warning {
             reader.warnings.push(Pos::START, w);
@@ -1097,6 +1292,14 @@ impl<R: Read> TmxReader<R> {
         result
     }
 
+    /// Give back a unit the caller is done with: its strings and vectors
+    /// are reused for the units read next (an import's reader thread gets
+    /// its batches back from the writer and recycles every unit, which
+    /// saves most of the allocations per unit).
+    pub fn recycle(&mut self, unit: Unit) {
+        self.spares.keep_unit(unit);
+    }
+
     fn warn(&mut self, at: Pos, message: String) {
         self.warnings.push(at, message);
     }
@@ -1107,7 +1310,7 @@ impl<R: Read> TmxReader<R> {
         let (ev, at) = self.lex.next()?;
         Ok(match ev {
             Event::Start(e) => {
-                collect_attrs(&e, at, &mut self.attrs)?;
+                collect_attrs(&e, at, &mut self.attrs, &mut self.spares)?;
                 self.name.clear();
                 self.name
                     .push_str(&String::from_utf8_lossy(e.name().as_ref()));
@@ -1118,7 +1321,7 @@ impl<R: Read> TmxReader<R> {
                 }
             }
             Event::Empty(e) => {
-                collect_attrs(&e, at, &mut self.attrs)?;
+                collect_attrs(&e, at, &mut self.attrs, &mut self.spares)?;
                 self.name.clear();
                 self.name
                     .push_str(&String::from_utf8_lossy(e.name().as_ref()));
@@ -1201,7 +1404,7 @@ impl<R: Read> TmxReader<R> {
                     if name != b"tmx" {
                         return Err(at.err(not_tmx_message(name)));
                     }
-                    collect_attrs(e, at, &mut self.attrs)?;
+                    collect_attrs(e, at, &mut self.attrs, &mut self.spares)?;
                     if matches!(ev, Event::Empty(_)) {
                         return Err(at.err("<tmx/> is empty: no <header>, no <body>"));
                     }
@@ -1292,8 +1495,8 @@ impl<R: Read> TmxReader<R> {
                 "creationtoolversion" => h.creation_tool_version = Some(v),
                 "segtype" => h.segtype = Some(v),
                 "o-tmf" => h.o_tmf = Some(v),
-                "adminlang" => h.adminlang = self.lang_attr(&v, at),
-                "srclang" => h.srclang = self.lang_attr(&v, at),
+                "adminlang" => h.adminlang = self.lang_attr(v, at),
+                "srclang" => h.srclang = self.lang_attr(v, at),
                 "datatype" => h.datatype = Some(v),
                 "o-encoding" => h.o_encoding = Some(v),
                 "creationdate" => h.stamp.creation_date = Some(v),
@@ -1429,13 +1632,43 @@ impl<R: Read> TmxReader<R> {
     }
 
     /// A language attribute, normalized; kept as written (with a warning)
-    /// when it is not a well-formed tag.
-    fn lang_attr(&mut self, value: &str, at: Pos) -> Option<String> {
+    /// when it is not a well-formed tag. Reuses `value`'s memory.
+    fn lang_attr(&mut self, mut value: String, at: Pos) -> Option<String> {
         if value.trim().is_empty() {
+            self.spares.keep(value);
             return None;
         }
-        match lang::normalize(value) {
-            Some(tag) => Some(tag),
+        let i = match self.langs.iter().position(|(raw, _)| *raw == value) {
+            Some(i) => i,
+            None if self.langs.len() < MAX_CACHED_LANGS => {
+                self.langs.push((value.clone(), lang::normalize(&value)));
+                self.langs.len() - 1
+            }
+            None => {
+                // A file with very many different tags: no more caching.
+                let tag = lang::normalize(&value);
+                return self.lang_attr_as(value, tag, at);
+            }
+        };
+        match &self.langs[i].1 {
+            Some(tag) => {
+                if *tag != value {
+                    value.clear();
+                    value.push_str(tag);
+                }
+                Some(value)
+            }
+            None => self.lang_attr_as(value, None, at),
+        }
+    }
+
+    /// `value` as its normalized form `tag`, or kept as written.
+    fn lang_attr_as(&mut self, value: String, tag: Option<String>, at: Pos) -> Option<String> {
+        match tag {
+            Some(tag) => {
+                self.spares.keep(value);
+                Some(tag)
+            }
             None => {
                 self.warn(
                     at,
@@ -1447,12 +1680,12 @@ impl<R: Read> TmxReader<R> {
     }
 
     fn read_tu(&mut self, at: Pos, empty: bool) -> Result<Option<Unit>, ReadError> {
-        let mut unit = Unit::default();
+        let mut unit = self.spares.units.pop().unwrap_or_default();
         let mut attrs = std::mem::take(&mut self.attrs);
         for (k, v) in attrs.drain(..) {
             match k.as_ref() {
                 "tuid" => unit.tuid = Some(v),
-                "srclang" => unit.srclang = self.lang_attr(&v, at),
+                "srclang" => unit.srclang = self.lang_attr(v, at),
                 _ => {
                     if let Some((k, v)) = self.set_stamp(&mut unit.stamp, k, v, at) {
                         unit.extra.push((k, v));
@@ -1509,22 +1742,21 @@ impl<R: Read> TmxReader<R> {
             }
         }
         unit.extra.extend(attr_props);
+        if unit.variants.len() >= 2 {
+            return Ok(Some(unit));
+        }
         let id = unit
             .tuid
             .as_ref()
             .map(|t| format!(" (tuid \"{t}\")"))
             .unwrap_or_default();
-        match unit.variants.len() {
-            0 => {
-                self.warn(at, format!("<tu>{id} has no usable <tuv>: skipped"));
-                Ok(None)
-            }
-            1 => {
-                self.warn(at, format!("<tu>{id} has only one language"));
-                Ok(Some(unit))
-            }
-            _ => Ok(Some(unit)),
+        if unit.variants.is_empty() {
+            self.warn(at, format!("<tu>{id} has no usable <tuv>: skipped"));
+            self.spares.keep_unit(unit);
+            return Ok(None);
         }
+        self.warn(at, format!("<tu>{id} has only one language"));
+        Ok(Some(unit))
     }
 
     /// Apply a `tu`/`tuv` date/id/usage attribute to `stamp`; anything else
@@ -1560,15 +1792,15 @@ impl<R: Read> TmxReader<R> {
     }
 
     fn read_tuv(&mut self, at: Pos, empty: bool) -> Result<Option<Variant>, ReadError> {
-        let mut v = Variant::default();
+        let mut v = self.spares.variants.pop().unwrap_or_default();
         let mut attrs = std::mem::take(&mut self.attrs);
         let has_xml_lang = attrs.iter().any(|(k, _)| k == "xml:lang");
         let mut lang = None;
         for (k, val) in attrs.drain(..) {
             match k.as_ref() {
-                "xml:lang" => lang = self.lang_attr(&val, at),
+                "xml:lang" => lang = self.lang_attr(val, at),
                 // TMX 1.1 wrote `lang`.
-                "lang" if !has_xml_lang => lang = self.lang_attr(&val, at),
+                "lang" if !has_xml_lang => lang = self.lang_attr(val, at),
                 _ => {
                     if let Some(kv) = self.set_stamp(&mut v.stamp, k, val, at) {
                         v.extra.push(kv);
@@ -1577,7 +1809,7 @@ impl<R: Read> TmxReader<R> {
             }
         }
         self.attrs = attrs;
-        let mut seg = None;
+        let mut has_seg = false;
         let mut attr_props = Vec::new();
         if !empty {
             loop {
@@ -1587,14 +1819,14 @@ impl<R: Read> TmxReader<R> {
                         empty,
                         at,
                     } => {
-                        if seg.is_some() {
+                        if has_seg {
                             return Err(at.err("a second <seg> in one <tuv>: invalid TMX"));
                         }
-                        seg = Some(if empty {
-                            Segment::default()
-                        } else {
-                            self.read_seg()?
-                        });
+                        has_seg = true;
+                        // A spare variant's segment is empty: `<seg/>` leaves it so.
+                        if !empty {
+                            self.read_seg(&mut v.seg)?;
+                        }
                     }
                     Step::Open {
                         kind: Kind::Prop,
@@ -1629,17 +1861,20 @@ impl<R: Read> TmxReader<R> {
         v.extra.extend(attr_props);
         let Some(lang) = lang else {
             self.warn(at, "<tuv> without xml:lang: skipped".into());
+            self.spares.keep_variant(v);
             return Ok(None);
         };
-        let Some(seg) = seg else {
+        if !has_seg {
             self.warn(
                 at,
                 format!("<tuv xml:lang=\"{lang}\"> without <seg>: skipped"),
             );
+            self.spares.keep(lang);
+            self.spares.keep_variant(v);
             return Ok(None);
-        };
-        v.lang = lang;
-        v.seg = seg;
+        }
+        let old = std::mem::replace(&mut v.lang, lang);
+        self.spares.keep(old);
         Ok(Some(v))
     }
 
@@ -1653,7 +1888,7 @@ impl<R: Read> TmxReader<R> {
                     has_type = true;
                     p.kind = v;
                 }
-                "xml:lang" | "lang" => p.lang = self.lang_attr(&v, at),
+                "xml:lang" | "lang" => p.lang = self.lang_attr(v, at),
                 "o-encoding" => p.encoding = Some(v),
                 _ => self.warn(at, dropped_attr(&k, &v, "prop")),
             }
@@ -1673,7 +1908,7 @@ impl<R: Read> TmxReader<R> {
         let mut attrs = std::mem::take(&mut self.attrs);
         for (k, v) in attrs.drain(..) {
             match k.as_ref() {
-                "xml:lang" | "lang" => n.lang = self.lang_attr(&v, at),
+                "xml:lang" | "lang" => n.lang = self.lang_attr(v, at),
                 "o-encoding" => n.encoding = Some(v),
                 _ => self.warn(at, dropped_attr(&k, &v, "note")),
             }
@@ -1688,7 +1923,7 @@ impl<R: Read> TmxReader<R> {
     /// The text content of `prop` or `note` (unknown elements inside are
     /// dropped, their text kept).
     fn read_text(&mut self, parent: &str) -> Result<String, ReadError> {
-        let mut out = String::new();
+        let mut out = self.spares.string();
         let mut open = 0usize;
         loop {
             let (ev, at) = self.lex.next()?;
@@ -1723,26 +1958,27 @@ impl<R: Read> TmxReader<R> {
         }
     }
 
-    /// The content of `<seg>` as canonical markup and plain text.
-    fn read_seg(&mut self) -> Result<Segment, ReadError> {
-        let mut markup = String::new();
-        let mut plain = String::new();
+    /// The content of `<seg>` as canonical markup and plain text, into
+    /// `seg` (empty, with the memory of a recycled one).
+    fn read_seg(&mut self, seg: &mut Segment) -> Result<(), ReadError> {
+        let Segment { markup, plain } = seg;
         // Per open inline element: is its text translatable, how its tags
         // were written.
-        let mut stack: Vec<(bool, Tags)> = Vec::new();
+        let mut stack = std::mem::take(&mut self.seg_stack);
+        stack.clear();
         loop {
             let (ev, at) = self.lex.next()?;
             let include = stack.last().map_or(true, |f| f.0);
             match ev {
                 Event::Text(t) => {
                     let start = markup.len();
-                    push_text(&mut markup, utf8(&t, at)?);
+                    push_text(markup, utf8(&t, at)?);
                     if markup[start..].contains('>') {
                         let text = markup.split_off(start);
                         if include {
                             plain.push_str(&text);
                         }
-                        escape_into(&mut markup, &text);
+                        escape_into(markup, &text);
                     } else if include {
                         plain.push_str(&markup[start..]);
                     }
@@ -1750,7 +1986,7 @@ impl<R: Read> TmxReader<R> {
                 Event::CData(t) => {
                     let mut text = String::new();
                     push_text(&mut text, utf8(&t, at)?);
-                    escape_into(&mut markup, &text);
+                    escape_into(markup, &text);
                     if include {
                         plain.push_str(&text);
                     }
@@ -1758,7 +1994,7 @@ impl<R: Read> TmxReader<R> {
                 Event::GeneralRef(r) => {
                     let c = resolve_ref(utf8(&r, at)?).map_err(|m| at.err(m))?;
                     let mut b = [0u8; 4];
-                    escape_into(&mut markup, c.encode_utf8(&mut b));
+                    escape_into(markup, c.encode_utf8(&mut b));
                     if include {
                         plain.push(c);
                     }
@@ -1789,11 +2025,18 @@ impl<R: Read> TmxReader<R> {
                         }
                     };
                     if frame.1 == Tags::Kept {
-                        write_start_tag(&mut markup, e, at, empty, &mut self.scratch)?;
+                        write_start_tag(markup, e, at, empty, &mut self.scratch, &mut self.spares)?;
                     } else {
                         let mut tag = String::new();
-                        write_start_tag(&mut tag, e, at, empty, &mut self.scratch)?;
-                        push_foreign_tag(&mut markup, &tag, frame.1);
+                        write_start_tag(
+                            &mut tag,
+                            e,
+                            at,
+                            empty,
+                            &mut self.scratch,
+                            &mut self.spares,
+                        )?;
+                        push_foreign_tag(markup, &tag, frame.1);
                     }
                     if !empty {
                         stack.push(frame);
@@ -1808,14 +2051,15 @@ impl<R: Read> TmxReader<R> {
                     }
                     Some((_, tags)) => {
                         let tag = format!("</{}>", utf8(e.name().as_ref(), at)?);
-                        push_foreign_tag(&mut markup, &tag, tags);
+                        push_foreign_tag(markup, &tag, tags);
                     }
                 },
                 Event::Eof => return Err(truncated(at, "<seg>")),
                 _ => {}
             }
         }
-        Ok(Segment { markup, plain })
+        self.seg_stack = stack;
+        Ok(())
     }
 
     /// An element kept as canonical XML (`<ude>` in the header).
@@ -1851,10 +2095,12 @@ impl<R: Read> TmxReader<R> {
                     escape_into(&mut out, c.encode_utf8(&mut b));
                 }
                 Event::Start(e) => {
-                    write_start_tag(&mut out, &e, p, false, &mut self.scratch)?;
+                    write_start_tag(&mut out, &e, p, false, &mut self.scratch, &mut self.spares)?;
                     names.push(name_of(&e));
                 }
-                Event::Empty(e) => write_start_tag(&mut out, &e, p, true, &mut self.scratch)?,
+                Event::Empty(e) => {
+                    write_start_tag(&mut out, &e, p, true, &mut self.scratch, &mut self.spares)?
+                }
                 Event::End(_) => {
                     let name = names.pop().unwrap_or_default();
                     out.push_str("</");
@@ -1998,6 +2244,77 @@ mod tests {
                 .any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF);
             proptest::prop_assert_eq!((s.newlines, s.chars, s.suspect), (newlines, chars, suspect));
         }
+    }
+
+    /// Every unit and warning of a file, each unit recycled (or not) as
+    /// soon as it is read, so that the next one is built in its memory.
+    fn read_all(path: &std::path::Path, recycle: bool) -> (Vec<Unit>, Vec<Warning>) {
+        let file = std::fs::File::open(path).unwrap();
+        let mut r = TmxReader::new(io::BufReader::new(file)).unwrap();
+        let mut units = Vec::new();
+        while let Some(u) = r.next_unit().unwrap() {
+            units.push(u.clone());
+            if recycle {
+                r.recycle(u);
+            }
+        }
+        (units, r.take_warnings())
+    }
+
+    #[test]
+    fn recycled_units_give_the_same_units_and_warnings_for_every_fixture() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tmx");
+        let mut files = 0;
+        for dir in ["good", "from-tools"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.to_string_lossy().contains(".tmx") {
+                    let fresh = read_all(&path, false);
+                    assert!(!fresh.0.is_empty(), "{}", path.display());
+                    assert_eq!(read_all(&path, true), fresh, "{}", path.display());
+                    files += 1;
+                }
+            }
+        }
+        assert!(files >= 25, "only {files} fixtures found");
+    }
+
+    #[test]
+    fn a_recycled_unit_is_emptied_but_keeps_its_memory() {
+        let mut spares = Spares::default();
+        let mut unit = Unit::pair("ar", "قال «نعم»؟", "en", "He said \"yes\"?");
+        unit.tuid = Some("7".into());
+        unit.stamp.creation_date = Some("20240101T000000Z".into());
+        unit.stamp.usage_count = Some(3);
+        unit.props.push(Prop {
+            kind: "x-domain".into(),
+            value: "أخبار".into(),
+            ..Prop::default()
+        });
+        unit.variants[0].notes.push(Note {
+            text: "مراجعة".into(),
+            ..Note::default()
+        });
+        unit.variants[1].extra.push(("o-tmf".into(), "x".into()));
+        unit.context.prev = Some("السابق".into());
+        spares.keep_unit(unit);
+        assert_eq!(spares.units, vec![Unit::default()]);
+        assert_eq!(spares.units[0].variants.capacity(), 2);
+        assert_eq!(
+            spares.variants,
+            vec![Variant::default(), Variant::default()]
+        );
+        assert!(spares.variants.iter().all(|v| v.seg.plain.capacity() > 0));
+        // tuid, srclang, date, prev, prop kind and value, note, extra pair.
+        assert_eq!(spares.strings.len(), 9);
+        assert!(spares.strings.iter().all(|s| s.is_empty()));
+        // A huge segment's memory is freed, not kept.
+        let big = "ب".repeat(MAX_SPARE_CAPACITY);
+        spares.keep_unit(Unit::pair("ar", &big, "en", "b"));
+        assert!(spares
+            .variants
+            .iter()
+            .all(|v| v.seg.plain.capacity() <= MAX_SPARE_CAPACITY));
     }
 
     #[test]
