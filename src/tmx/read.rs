@@ -425,8 +425,7 @@ impl<S: Read> BufRead for Tracker<S> {
     }
 }
 
-/// What one pass over an event's bytes finds. Counted in `u8` lanes per
-/// 255-byte block so that the compiler vectorizes the loop.
+/// What one pass over an event's bytes finds.
 struct Scan {
     newlines: u64,
     chars: u64,
@@ -436,7 +435,9 @@ struct Scan {
 
 fn scan(bytes: &[u8]) -> Scan {
     // Eight bytes at a time in a u64 (SWAR): most events are shorter than
-    // a SIMD block, and this is where every input byte passes once.
+    // a SIMD block, and this is where every input byte passes once. Bytes
+    // below 0x20 (line feeds, tabs, forbidden controls) are rare inside
+    // text: only a word that has one is looked at closely.
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     /// The high bit of each byte of `x` that is zero, exactly.
@@ -448,28 +449,54 @@ fn scan(bytes: &[u8]) -> Scan {
     fn lanes(high_bits: u64) -> u64 {
         ((high_bits >> 7).wrapping_mul(LO)) >> 56
     }
+    /// The sum of the eight byte lanes of `x` (each up to 255).
+    fn sum_lanes(x: u64) -> u64 {
+        const PAIRS: u64 = 0x00FF_00FF_00FF_00FF;
+        let pairs = (x & PAIRS) + ((x >> 8) & PAIRS);
+        pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48
+    }
     let (mut newlines, mut continuation, mut flag) = (0u64, 0u64, 0u64);
-    let mut word = |x: u64| {
-        let nl = zeros(x ^ (LO * b'\n' as u64));
-        newlines += lanes(nl);
-        continuation += lanes(x & !(x << 1) & HI);
-        let control = zeros(x & (LO * 0xE0))
-            & !nl
-            & !zeros(x ^ (LO * b'\t' as u64))
-            & !zeros(x ^ (LO * b'\r' as u64));
-        flag |= control | zeros(x ^ (LO * 0xEF));
+    let mut word = |x: u64, per_lane: &mut u64| {
+        *per_lane += (x & !(x << 1) & HI) >> 7;
+        let low = zeros(x & (LO * 0xE0));
+        if low != 0 {
+            let nl = zeros(x ^ (LO * b'\n' as u64));
+            newlines += lanes(nl);
+            flag |= low & !nl & !zeros(x ^ (LO * b'\t' as u64)) & !zeros(x ^ (LO * b'\r' as u64));
+        }
+        flag |= zeros(x ^ (LO * 0xEF));
     };
-    let mut words = bytes.chunks_exact(8);
+    // Continuation bytes are counted per lane, summed every 255 words
+    // before a lane can overflow.
+    let mut blocks = bytes.chunks_exact(8 * 255);
+    for block in &mut blocks {
+        let mut per_lane = 0u64;
+        for w in block.chunks_exact(8) {
+            word(
+                u64::from_le_bytes(w.try_into().expect("8 bytes")),
+                &mut per_lane,
+            );
+        }
+        continuation += sum_lanes(per_lane);
+    }
+    let mut per_lane = 0u64;
+    let mut words = blocks.remainder().chunks_exact(8);
     for w in &mut words {
-        word(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+        word(
+            u64::from_le_bytes(w.try_into().expect("8 bytes")),
+            &mut per_lane,
+        );
     }
     let rest = words.remainder();
     if !rest.is_empty() {
         // Padded with spaces: not a newline, a continuation or suspect.
-        let mut last = [b' '; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        word(u64::from_le_bytes(last));
+        let mut x = LO * u64::from(b' ');
+        for (i, &b) in rest.iter().enumerate() {
+            x ^= u64::from(b ^ b' ') << (8 * i);
+        }
+        word(x, &mut per_lane);
     }
+    continuation += sum_lanes(per_lane);
     Scan {
         newlines,
         chars: bytes.len() as u64 - continuation,
@@ -2315,6 +2342,39 @@ mod tests {
             .variants
             .iter()
             .all(|v| v.seg.plain.capacity() <= MAX_SPARE_CAPACITY));
+    }
+
+    proptest::proptest! {
+        /// Long Arabic text: continuation bytes fill the per-lane counters,
+        /// which must be summed before they overflow (every 2040 bytes).
+        #[test]
+        fn scan_counts_long_arabic_text_exactly(
+            text in "[\u{0621}-\u{064A}\u{064B}-\u{0652} \n\u{0001}\u{FEFB}a]{0,3000}"
+        ) {
+            let bytes = text.as_bytes();
+            let s = scan(bytes);
+            let newlines = text.matches('\n').count() as u64;
+            let suspect = text.contains(['\u{0001}', '\u{FEFB}']);
+            proptest::prop_assert_eq!(
+                (s.newlines, s.chars, s.suspect),
+                (newlines, text.chars().count() as u64, suspect)
+            );
+        }
+    }
+
+    #[test]
+    fn scan_counts_characters_past_every_lane_counter_overflow() {
+        // Two-byte letters put a continuation byte in every other lane of
+        // every word: 20,000 of them overflow an unsummed lane many times.
+        for n in [1, 1019, 1020, 1021, 20_000] {
+            let text = format!("{}\n{}", "ب".repeat(n), "ـلا".repeat(n));
+            let s = scan(text.as_bytes());
+            assert_eq!(
+                (s.newlines, s.chars, s.suspect),
+                (1, 4 * n as u64 + 1, false),
+                "{n}"
+            );
+        }
     }
 
     #[test]
