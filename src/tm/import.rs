@@ -154,9 +154,11 @@ enum Source {
 }
 
 impl Source {
-    fn next_unit(&mut self) -> Result<Option<Unit>, Located> {
+    /// The next unit into `unit` (the TMX reader refills it in its own
+    /// memory); `false` at the end.
+    fn next_unit_into(&mut self, unit: &mut Unit) -> Result<bool, Located> {
         match self {
-            Source::Tmx(r) => r.next_unit().map_err(Located::from),
+            Source::Tmx(r) => r.next_unit_into(unit).map_err(Located::from),
             Source::Tsv {
                 reader,
                 src,
@@ -164,23 +166,15 @@ impl Source {
                 stamp,
                 ..
             } => {
-                let pair = reader.next_pair().map_err(Located::from)?;
-                Ok(pair.map(|p| {
-                    let mut unit = Unit::pair(src, &p.source, tgt, &p.target);
-                    // TSV has no dates: the import time makes --since and
-                    // the stats date range mean something for these units.
-                    unit.stamp.creation_date = Some(stamp.clone());
-                    unit
-                }))
+                let Some(p) = reader.next_pair().map_err(Located::from)? else {
+                    return Ok(false);
+                };
+                *unit = Unit::pair(src, &p.source, tgt, &p.target);
+                // TSV has no dates: the import time makes --since and
+                // the stats date range mean something for these units.
+                unit.stamp.creation_date = Some(stamp.clone());
+                Ok(true)
             }
-        }
-    }
-
-    /// Give back a unit the writer is done with, for its memory.
-    fn recycle(&mut self, unit: Unit) {
-        match self {
-            Source::Tmx(r) => r.recycle(unit),
-            Source::Tsv { .. } => {}
         }
     }
 
@@ -218,39 +212,49 @@ const BATCH: usize = 256;
 
 /// The reader thread: send batches until the end of the file, an input
 /// error (returned), or the writer hanging up (it failed; it reports).
-/// Batches the writer is done with come back on `used`: their units are
-/// recycled (the TMX reader builds the next ones in their memory) and the
-/// rest freed here. Freeing memory another thread allocated cost the
-/// writer, the import's critical path, about a tenth of its time.
+/// Batches the writer is done with come back on `used` and are refilled
+/// in place: the TMX reader builds the next units in the old ones' strings
+/// and vectors, and what is freed is freed here. Freeing memory another
+/// thread allocated cost the writer, the import's critical path, about a
+/// tenth of its time.
 fn read_batches(
     source: &mut Source,
     sender: &SyncSender<Batch>,
     used: &Receiver<Batch>,
     with_tokens: bool,
 ) -> Result<(), Located> {
-    let mut spare = None;
+    let mut returned = Vec::new();
     loop {
-        for batch in used.try_iter() {
-            let mut units = batch.units;
-            for (unit, _) in units.drain(..) {
-                source.recycle(unit);
-            }
-            spare = Some(units);
-        }
-        let mut units = spare.take().unwrap_or_else(|| Vec::with_capacity(BATCH));
+        returned.extend(used.try_iter().map(|batch| batch.units));
+        let mut units = returned.pop().unwrap_or_else(|| Vec::with_capacity(BATCH));
+        let mut filled = 0;
         let mut end = false;
-        while units.len() < BATCH {
-            match source.next_unit()? {
-                Some(unit) => {
-                    let prepared = Prepared::new(&unit, with_tokens);
-                    units.push((unit, prepared));
+        while filled < BATCH {
+            let more = match units.get_mut(filled) {
+                Some((unit, prepared)) => {
+                    let more = source.next_unit_into(unit)?;
+                    if more {
+                        *prepared = Prepared::new(unit, with_tokens);
+                    }
+                    more
                 }
                 None => {
-                    end = true;
-                    break;
+                    let mut unit = Unit::default();
+                    let more = source.next_unit_into(&mut unit)?;
+                    if more {
+                        let prepared = Prepared::new(&unit, with_tokens);
+                        units.push((unit, prepared));
+                    }
+                    more
                 }
+            };
+            if !more {
+                end = true;
+                break;
             }
+            filled += 1;
         }
+        units.truncate(filled);
         let batch = Batch {
             units,
             warnings: source.take_warnings(),

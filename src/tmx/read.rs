@@ -1029,17 +1029,16 @@ const MAX_CACHED_LANGS: usize = 32;
 /// Spare strings bigger than this are freed, not kept: one huge segment
 /// must not keep its memory for the rest of the file.
 const MAX_SPARE_CAPACITY: usize = 16 * 1024;
-/// More than the units of the batches an import has in flight.
-const MAX_SPARE_UNITS: usize = 2048;
-const MAX_SPARE_VARIANTS: usize = 2 * MAX_SPARE_UNITS;
-const MAX_SPARE_STRINGS: usize = 8 * MAX_SPARE_UNITS;
+/// Enough for a unit with very many variants, props and notes.
+const MAX_SPARE_VARIANTS: usize = 256;
+const MAX_SPARE_STRINGS: usize = 4096;
 
-/// The memory of recycled units, to build the next ones in: cleared units
-/// and variants (their vectors, language and segment strings keep their
-/// capacity) and empty strings for attribute values, props and notes.
+/// The memory of units being refilled (see `TmxReader::next_unit_into`)
+/// that the next unit has no place for: emptied variants (their language
+/// and segment strings keep their capacity) and empty strings for
+/// attribute values, props and notes.
 #[derive(Default)]
 struct Spares {
-    units: Vec<Unit>,
     variants: Vec<Variant>,
     strings: Vec<String>,
 }
@@ -1072,7 +1071,7 @@ impl Spares {
         }
     }
 
-    fn keep_stamp(&mut self, stamp: Stamp) {
+    fn keep_stamp(&mut self, stamp: &mut Stamp) {
         // Every field named: a new one must be thought about here.
         let Stamp {
             creation_date,
@@ -1080,10 +1079,11 @@ impl Spares {
             change_date,
             change_id,
             last_usage_date,
-            usage_count: _,
+            usage_count,
             creation_tool,
             creation_tool_version,
         } = stamp;
+        *usage_count = None;
         for s in [
             creation_date,
             creation_id,
@@ -1093,7 +1093,7 @@ impl Spares {
             creation_tool,
             creation_tool_version,
         ] {
-            self.keep_some(s);
+            self.keep_some(s.take());
         }
     }
 
@@ -1132,61 +1132,50 @@ impl Spares {
         }
     }
 
-    fn keep_variant(&mut self, v: Variant) {
+    /// Empty `v` in place, keeping its language and segment strings.
+    fn clear_variant(&mut self, v: &mut Variant) {
         let Variant {
-            mut lang,
-            mut seg,
-            stamp,
-            mut props,
-            mut notes,
-            mut extra,
-        } = v;
-        self.keep_stamp(stamp);
-        self.keep_lists(&mut props, &mut notes, &mut extra);
-        if self.variants.len() >= MAX_SPARE_VARIANTS {
-            return;
-        }
-        Spares::clear(&mut lang);
-        Spares::clear(&mut seg.markup);
-        Spares::clear(&mut seg.plain);
-        self.variants.push(Variant {
             lang,
             seg,
-            stamp: Stamp::default(),
+            stamp,
             props,
             notes,
             extra,
-        });
+        } = v;
+        Spares::clear(lang);
+        Spares::clear(&mut seg.markup);
+        Spares::clear(&mut seg.plain);
+        self.keep_stamp(stamp);
+        self.keep_lists(props, notes, extra);
     }
 
-    fn keep_unit(&mut self, unit: Unit) {
+    fn keep_variant(&mut self, mut v: Variant) {
+        if self.variants.len() < MAX_SPARE_VARIANTS {
+            self.clear_variant(&mut v);
+            self.variants.push(v);
+        }
+    }
+
+    /// Empty `unit` in place; its variants stay, emptied, to be refilled.
+    fn clear_unit(&mut self, unit: &mut Unit) {
         let Unit {
             tuid,
             srclang,
             stamp,
-            mut props,
-            mut notes,
-            mut extra,
-            mut variants,
+            props,
+            notes,
+            extra,
+            variants,
             origin,
             context: Context { prev, next },
         } = unit;
         for s in [tuid, srclang, origin, prev, next] {
-            self.keep_some(s);
+            self.keep_some(s.take());
         }
         self.keep_stamp(stamp);
-        self.keep_lists(&mut props, &mut notes, &mut extra);
-        for v in variants.drain(..) {
-            self.keep_variant(v);
-        }
-        if self.units.len() < MAX_SPARE_UNITS {
-            self.units.push(Unit {
-                props,
-                notes,
-                extra,
-                variants,
-                ..Unit::default()
-            });
+        self.keep_lists(props, notes, extra);
+        for v in variants {
+            self.clear_variant(v);
         }
     }
 }
@@ -1309,22 +1298,22 @@ impl<R: Read> TmxReader<R> {
     /// The next unit, `None` at the end of the file. After an error, the
     /// same error again.
     pub fn next_unit(&mut self) -> Result<Option<Unit>, ReadError> {
+        let mut unit = Unit::default();
+        Ok(self.next_unit_into(&mut unit)?.then_some(unit))
+    }
+
+    /// `next_unit` into `unit`, which is emptied first and refilled in its
+    /// own memory (no unit is moved or allocated: an import refills the
+    /// units of the batches the writer is done with). `false` at the end.
+    pub fn next_unit_into(&mut self, unit: &mut Unit) -> Result<bool, ReadError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let result = self.read_next_unit();
+        let result = self.read_next_unit(unit);
         if let Err(e) = &result {
             self.failed = Some(e.clone());
         }
         result
-    }
-
-    /// Give back a unit the caller is done with: its strings and vectors
-    /// are reused for the units read next (an import's reader thread gets
-    /// its batches back from the writer and recycles every unit, which
-    /// saves most of the allocations per unit).
-    pub fn recycle(&mut self, unit: Unit) {
-        self.spares.keep_unit(unit);
     }
 
     fn warn(&mut self, at: Pos, message: String) {
@@ -1580,14 +1569,14 @@ impl<R: Read> TmxReader<R> {
         Ok(())
     }
 
-    fn read_next_unit(&mut self) -> Result<Option<Unit>, ReadError> {
+    fn read_next_unit(&mut self, unit: &mut Unit) -> Result<bool, ReadError> {
         loop {
             match self.phase {
-                Phase::Done => return Ok(None),
+                Phase::Done => return Ok(false),
                 Phase::AfterRoot => {
                     self.read_trailer()?;
                     self.phase = Phase::Done;
-                    return Ok(None);
+                    return Ok(false);
                 }
                 Phase::AfterBody => match self.step()? {
                     Step::Close => self.phase = Phase::AfterRoot,
@@ -1608,9 +1597,9 @@ impl<R: Read> TmxReader<R> {
                         empty,
                         at,
                     } => {
-                        if let Some(unit) = self.read_tu(at, empty)? {
+                        if self.read_tu(at, empty, unit)? {
                             self.units += 1;
-                            return Ok(Some(unit));
+                            return Ok(true);
                         }
                     }
                     Step::Open { kind, at, .. } if is_structural(kind) => {
@@ -1706,8 +1695,11 @@ impl<R: Read> TmxReader<R> {
         }
     }
 
-    fn read_tu(&mut self, at: Pos, empty: bool) -> Result<Option<Unit>, ReadError> {
-        let mut unit = self.spares.units.pop().unwrap_or_default();
+    /// A `<tu>` into `unit`; `false` when it was skipped.
+    fn read_tu(&mut self, at: Pos, empty: bool, unit: &mut Unit) -> Result<bool, ReadError> {
+        self.spares.clear_unit(unit);
+        // Variants read into `unit.variants[..filled]`; the rest are spare.
+        let mut filled = 0;
         let mut attrs = std::mem::take(&mut self.attrs);
         for (k, v) in attrs.drain(..) {
             match k.as_ref() {
@@ -1750,8 +1742,14 @@ impl<R: Read> TmxReader<R> {
                         empty,
                         at,
                     } => {
-                        if let Some(v) = self.read_tuv(at, empty)? {
-                            unit.variants.push(v);
+                        if filled == unit.variants.len() {
+                            let spare = self.spares.variants.pop().unwrap_or_default();
+                            unit.variants.push(spare);
+                        }
+                        if self.read_tuv(at, empty, &mut unit.variants[filled])? {
+                            filled += 1;
+                        } else {
+                            self.spares.clear_variant(&mut unit.variants[filled]);
                         }
                     }
                     Step::Open { kind, at, .. } if is_structural(kind) => {
@@ -1769,8 +1767,11 @@ impl<R: Read> TmxReader<R> {
             }
         }
         unit.extra.extend(attr_props);
+        for v in unit.variants.drain(filled..) {
+            self.spares.keep_variant(v);
+        }
         if unit.variants.len() >= 2 {
-            return Ok(Some(unit));
+            return Ok(true);
         }
         let id = unit
             .tuid
@@ -1779,11 +1780,10 @@ impl<R: Read> TmxReader<R> {
             .unwrap_or_default();
         if unit.variants.is_empty() {
             self.warn(at, format!("<tu>{id} has no usable <tuv>: skipped"));
-            self.spares.keep_unit(unit);
-            return Ok(None);
+            return Ok(false);
         }
         self.warn(at, format!("<tu>{id} has only one language"));
-        Ok(Some(unit))
+        Ok(true)
     }
 
     /// Apply a `tu`/`tuv` date/id/usage attribute to `stamp`; anything else
@@ -1818,8 +1818,8 @@ impl<R: Read> TmxReader<R> {
         None
     }
 
-    fn read_tuv(&mut self, at: Pos, empty: bool) -> Result<Option<Variant>, ReadError> {
-        let mut v = self.spares.variants.pop().unwrap_or_default();
+    /// A `<tuv>` into `v` (empty); `false` when it is skipped.
+    fn read_tuv(&mut self, at: Pos, empty: bool, v: &mut Variant) -> Result<bool, ReadError> {
         let mut attrs = std::mem::take(&mut self.attrs);
         let has_xml_lang = attrs.iter().any(|(k, _)| k == "xml:lang");
         let mut lang = None;
@@ -1888,8 +1888,7 @@ impl<R: Read> TmxReader<R> {
         v.extra.extend(attr_props);
         let Some(lang) = lang else {
             self.warn(at, "<tuv> without xml:lang: skipped".into());
-            self.spares.keep_variant(v);
-            return Ok(None);
+            return Ok(false);
         };
         if !has_seg {
             self.warn(
@@ -1897,12 +1896,11 @@ impl<R: Read> TmxReader<R> {
                 format!("<tuv xml:lang=\"{lang}\"> without <seg>: skipped"),
             );
             self.spares.keep(lang);
-            self.spares.keep_variant(v);
-            return Ok(None);
+            return Ok(false);
         }
         let old = std::mem::replace(&mut v.lang, lang);
         self.spares.keep(old);
-        Ok(Some(v))
+        Ok(true)
     }
 
     fn read_prop(&mut self, at: Pos, empty: bool) -> Result<Prop, ReadError> {
@@ -2273,32 +2271,39 @@ mod tests {
         }
     }
 
-    /// Every unit and warning of a file, each unit recycled (or not) as
-    /// soon as it is read, so that the next one is built in its memory.
-    fn read_all(path: &std::path::Path, recycle: bool) -> (Vec<Unit>, Vec<Warning>) {
+    /// Every unit and warning of a file, each unit new.
+    fn read_all(path: &std::path::Path) -> (Vec<Unit>, Vec<Warning>) {
         let file = std::fs::File::open(path).unwrap();
         let mut r = TmxReader::new(io::BufReader::new(file)).unwrap();
         let mut units = Vec::new();
         while let Some(u) = r.next_unit().unwrap() {
-            units.push(u.clone());
-            if recycle {
-                r.recycle(u);
-            }
+            units.push(u);
+        }
+        (units, r.take_warnings())
+    }
+
+    /// `read_all` refilling one unit, the way an import does.
+    fn read_all_into_one(path: &std::path::Path) -> (Vec<Unit>, Vec<Warning>) {
+        let file = std::fs::File::open(path).unwrap();
+        let mut r = TmxReader::new(io::BufReader::new(file)).unwrap();
+        let (mut units, mut unit) = (Vec::new(), Unit::default());
+        while r.next_unit_into(&mut unit).unwrap() {
+            units.push(unit.clone());
         }
         (units, r.take_warnings())
     }
 
     #[test]
-    fn recycled_units_give_the_same_units_and_warnings_for_every_fixture() {
+    fn refilled_units_give_the_same_units_and_warnings_for_every_fixture() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tmx");
         let mut files = 0;
         for dir in ["good", "from-tools"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {
                 let path = entry.unwrap().path();
                 if path.to_string_lossy().contains(".tmx") {
-                    let fresh = read_all(&path, false);
+                    let fresh = read_all(&path);
                     assert!(!fresh.0.is_empty(), "{}", path.display());
-                    assert_eq!(read_all(&path, true), fresh, "{}", path.display());
+                    assert_eq!(read_all_into_one(&path), fresh, "{}", path.display());
                     files += 1;
                 }
             }
@@ -2307,7 +2312,7 @@ mod tests {
     }
 
     #[test]
-    fn a_recycled_unit_is_emptied_but_keeps_its_memory() {
+    fn an_emptied_unit_keeps_its_memory_for_the_next_one() {
         let mut spares = Spares::default();
         let mut unit = Unit::pair("ar", "قال «نعم»؟", "en", "He said \"yes\"?");
         unit.tuid = Some("7".into());
@@ -2324,21 +2329,22 @@ mod tests {
         });
         unit.variants[1].extra.push(("o-tmf".into(), "x".into()));
         unit.context.prev = Some("السابق".into());
-        spares.keep_unit(unit);
-        assert_eq!(spares.units, vec![Unit::default()]);
-        assert_eq!(spares.units[0].variants.capacity(), 2);
-        assert_eq!(
-            spares.variants,
-            vec![Variant::default(), Variant::default()]
-        );
-        assert!(spares.variants.iter().all(|v| v.seg.plain.capacity() > 0));
+        spares.clear_unit(&mut unit);
+        // The unit keeps its two variants, emptied, to be refilled.
+        let emptied = Unit {
+            variants: vec![Variant::default(); 2],
+            ..Unit::default()
+        };
+        assert_eq!(unit, emptied);
+        assert!(unit.variants.iter().all(|v| v.seg.plain.capacity() > 0));
         // tuid, srclang, date, prev, prop kind and value, note, extra pair.
         assert_eq!(spares.strings.len(), 9);
         assert!(spares.strings.iter().all(|s| s.is_empty()));
         // A huge segment's memory is freed, not kept.
         let big = "ب".repeat(MAX_SPARE_CAPACITY);
-        spares.keep_unit(Unit::pair("ar", &big, "en", "b"));
-        assert!(spares
+        let mut unit = Unit::pair("ar", &big, "en", "b");
+        spares.clear_unit(&mut unit);
+        assert!(unit
             .variants
             .iter()
             .all(|v| v.seg.plain.capacity() <= MAX_SPARE_CAPACITY));
