@@ -837,21 +837,84 @@ fn collect_attrs(
     for (_, value) in out.drain(..) {
         spares.keep(value);
     }
+    let region = &e[e.name().as_ref().len()..];
+    let mut spans = [(0, 0, 0); MAX_QUICK_ATTRS];
+    if let Some(n) = split_attrs(region, &mut spans) {
+        for &(key, eq, end) in &spans[..n] {
+            add_attr(e, at, &region[key..eq], &region[eq + 2..end], out, spares)?;
+        }
+        return Ok(());
+    }
     for a in e.attributes().with_checks(true) {
         let a = a.map_err(|err| attr_error(e, at, err))?;
-        let key = utf8(a.key.as_ref(), at)?;
-        if !is_name(a.key.as_ref()) {
-            return Err(at.err(format!(
-                "malformed XML: \"{key}\" in <{}> is not a valid attribute name",
-                name_of(e)
-            )));
-        }
-        let mut value = spares.string();
-        unescape_attr_into(&a.value, &mut value)
-            .map_err(|m| at.err(format!("attribute {key} of <{}>: {m}", name_of(e))))?;
-        out.push((intern(key), value));
+        add_attr(e, at, a.key.as_ref(), &a.value, out, spares)?;
     }
     Ok(())
+}
+
+fn add_attr(
+    e: &BytesStart<'_>,
+    at: Pos,
+    key: &[u8],
+    raw_value: &[u8],
+    out: &mut Attrs,
+    spares: &mut Spares,
+) -> Result<(), ReadError> {
+    let name = utf8(key, at)?;
+    if !is_name(key) {
+        return Err(at.err(format!(
+            "malformed XML: \"{name}\" in <{}> is not a valid attribute name",
+            name_of(e)
+        )));
+    }
+    let mut value = spares.string();
+    unescape_attr_into(raw_value, &mut value)
+        .map_err(|m| at.err(format!("attribute {name} of <{}>: {m}", name_of(e))))?;
+    out.push((intern(name), value));
+    Ok(())
+}
+
+/// Attributes `split_attrs` takes; a tag with more goes through quick-xml.
+const MAX_QUICK_ATTRS: usize = 8;
+
+/// The attributes of a tag written the usual way, `name="value"` (or
+/// `'value'`) apart by whitespace, as (name start, `=`, closing quote)
+/// offsets into `region`, the tag after its name. `None` for anything
+/// else (space around `=`, a repeated name, a missing quote, more than
+/// `MAX_QUICK_ATTRS`): quick-xml's iterator then reads the tag and reports
+/// its exact error. Where this succeeds, quick-xml yields the same pairs:
+/// this only skips its general-purpose iteration.
+fn split_attrs(region: &[u8], spans: &mut [(usize, usize, usize)]) -> Option<usize> {
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let (mut n, mut i) = (0, 0);
+    loop {
+        while region.get(i).is_some_and(|&b| blank(b)) {
+            i += 1;
+        }
+        if i == region.len() {
+            return Some(n);
+        }
+        let key = i;
+        while region
+            .get(i)
+            .is_some_and(|&b| !blank(b) && !matches!(b, b'=' | b'"' | b'\''))
+        {
+            i += 1;
+        }
+        let eq = i;
+        let quote = *region.get(eq + 1)?;
+        if eq == key || region[eq] != b'=' || !matches!(quote, b'"' | b'\'') || n == spans.len() {
+            return None;
+        }
+        let end = eq + 2 + region[eq + 2..].iter().position(|&b| b == quote)?;
+        let name = &region[key..eq];
+        if spans[..n].iter().any(|&(k, e, _)| &region[k..e] == name) {
+            return None;
+        }
+        spans[n] = (key, eq, end);
+        n += 1;
+        i = end + 1;
+    }
 }
 
 /// A bad attribute, placed where it is in the tag (which may span lines)
@@ -2380,6 +2443,54 @@ mod tests {
                 (1, 4 * n as u64 + 1, false),
                 "{n}"
             );
+        }
+    }
+
+    #[test]
+    fn usual_attributes_are_split_as_quick_xml_splits_them_and_the_rest_left_to_it() {
+        let split = |tag: &str| -> Option<Vec<(String, String)>> {
+            let mut spans = [(0, 0, 0); MAX_QUICK_ATTRS];
+            let n = split_attrs(tag.as_bytes(), &mut spans)?;
+            let pairs = spans[..n]
+                .iter()
+                .map(|&(k, eq, end)| (tag[k..eq].to_string(), tag[eq + 2..end].to_string()));
+            Some(pairs.collect())
+        };
+        let quick_xml = |tag: &str| -> Option<Vec<(String, String)>> {
+            let start = BytesStart::from_content(format!("x{tag}"), 1);
+            let pairs: Result<Vec<_>, _> = start
+                .attributes()
+                .map(|a| {
+                    a.map(|a| {
+                        let key = String::from_utf8(a.key.as_ref().to_vec()).unwrap();
+                        (key, String::from_utf8(a.value.to_vec()).unwrap())
+                    })
+                })
+                .collect();
+            pairs.ok()
+        };
+        for tag in [
+            "",
+            "  ",
+            " tuid=\"1\" creationdate='20240101T000000Z'\n\t xml:lang=\"ar-SY\"",
+            " a=\"\" b='it\"s' c=\"ليس &amp; <\"",
+            " a=\"1\"b=\"2\"",
+        ] {
+            assert!(split(tag).is_some(), "{tag:?}");
+            assert_eq!(split(tag), quick_xml(tag), "{tag:?}");
+        }
+        // Unusual or wrong: quick-xml's iterator decides.
+        for tag in [
+            " a = \"1\"",
+            " a=1",
+            " a",
+            " a=\"1",
+            " a=\"1\" a=\"2\"",
+            " =\"1\"",
+            " a\"b=\"1\"",
+            " a=\"1\" b=\"2\" c=\"3\" d=\"4\" e=\"5\" f=\"6\" g=\"7\" h=\"8\" i=\"9\"",
+        ] {
+            assert_eq!(split(tag), None, "{tag:?}");
         }
     }
 
