@@ -311,15 +311,18 @@ fn declared_encoding(prefix: &[u8]) -> Option<String> {
 // ---------------------------------------------------------------- tracking
 
 /// The buffered byte source quick-xml reads from. Keeps the bytes consumed
-/// since the start of the current event (`window`) to locate offsets and to
-/// check them once the event is complete.
+/// since the start of the current event to locate offsets and to check
+/// them once the event is complete: `buf[start..pos]`, after `window`, the
+/// part read before the buffer was last refilled (usually none, so bytes
+/// are not copied).
 struct Tracker<S> {
     src: S,
     buf: Box<[u8]>,
     pos: usize,
     filled: usize,
+    start: usize,
     window: Vec<u8>,
-    /// Offset, line and column of `window[0]`.
+    /// Offset, line and column of the current event's first byte.
     win_offset: u64,
     line: u64,
     column: u64,
@@ -332,7 +335,8 @@ impl<S: Read> Tracker<S> {
             buf: vec![0; BUF_LEN].into_boxed_slice(),
             pos: 0,
             filled: 0,
-            window: Vec::with_capacity(4096),
+            start: 0,
+            window: Vec::new(),
             win_offset: 0,
             line: 1,
             column: 1,
@@ -358,33 +362,54 @@ impl<S: Read> Tracker<S> {
             };
         }
         let i = (offset - self.win_offset) as usize;
-        let prefix = &self.window[..i.min(self.window.len())];
-        if prefix.is_empty() {
-            // Every event's start: the window was just accepted.
+        if i == 0 {
+            // Every event's start: the last event was just accepted.
             return self.pos();
         }
-        let (line, column) = advance(self.line, self.column, prefix, &scan(prefix));
+        let (head, tail) = self.event();
+        let head = &head[..i.min(head.len())];
+        let tail = &tail[..(i - head.len()).min(tail.len())];
+        let (line, column) = advance(self.line, self.column, head, &scan(head));
+        let (line, column) = advance(line, column, tail, &scan(tail));
         Pos { line, column }
+    }
+
+    /// The bytes of the current event: the part carried over from the
+    /// previous buffer, and the part in this one.
+    fn event(&self) -> (&[u8], &[u8]) {
+        (&self.window, &self.buf[self.start..self.pos])
     }
 
     /// Check the bytes of the event just read and move past them.
     fn accept(&mut self) -> Result<(), ReadError> {
-        let s = scan(&self.window);
-        if let Some(i) = s.suspect.then(|| find_forbidden(&self.window)).flatten() {
-            let what = match self.window[i] {
-                0xEF => "the non-character U+FFFE/U+FFFF".to_string(),
-                b => format!("the control character U+{b:04X}{}", control_hint(b.into())),
-            };
-            return Err(self.locate(self.win_offset + i as u64).err(format!(
-                "{what} is not allowed in XML (only tab, line feed and carriage return \
-                 are): remove it from the file"
-            )));
+        let (head, tail) = self.event();
+        let st = scan(tail);
+        // Usually the event is all in this buffer: no second scan.
+        let sh = (!head.is_empty()).then(|| scan(head));
+        if st.suspect || sh.as_ref().is_some_and(|s| s.suspect) {
+            let bytes = [head, tail].concat();
+            if let Some(i) = find_forbidden(&bytes) {
+                let what = match bytes[i] {
+                    0xEF => "the non-character U+FFFE/U+FFFF".to_string(),
+                    b => format!("the control character U+{b:04X}{}", control_hint(b.into())),
+                };
+                return Err(self.locate(self.win_offset + i as u64).err(format!(
+                    "{what} is not allowed in XML (only tab, line feed and carriage return \
+                     are): remove it from the file"
+                )));
+            }
         }
-        let (line, column) = advance(self.line, self.column, &self.window, &s);
+        let (line, column) = match &sh {
+            Some(sh) => advance(self.line, self.column, head, sh),
+            None => (self.line, self.column),
+        };
+        let (line, column) = advance(line, column, tail, &st);
+        let len = head.len() + tail.len();
         self.line = line;
         self.column = column;
-        self.win_offset += self.window.len() as u64;
+        self.win_offset += len as u64;
         self.window.clear();
+        self.start = self.pos;
         Ok(())
     }
 }
@@ -405,6 +430,10 @@ impl<S: Read> Read for Tracker<S> {
 impl<S: Read> BufRead for Tracker<S> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos >= self.filled {
+            // The current event's bytes in this buffer are kept.
+            self.window
+                .extend_from_slice(&self.buf[self.start..self.pos]);
+            self.start = self.pos;
             self.filled = loop {
                 match self.src.read(&mut self.buf) {
                     Ok(n) => break n,
@@ -413,15 +442,13 @@ impl<S: Read> BufRead for Tracker<S> {
                 }
             };
             self.pos = 0;
+            self.start = 0;
         }
         Ok(&self.buf[self.pos..self.filled])
     }
 
     fn consume(&mut self, n: usize) {
-        let n = n.min(self.filled - self.pos);
-        self.window
-            .extend_from_slice(&self.buf[self.pos..self.pos + n]);
-        self.pos += n;
+        self.pos += n.min(self.filled - self.pos);
     }
 }
 
@@ -2304,6 +2331,51 @@ mod tests {
             .unwrap_err()
             .message
             .contains("SQLite"));
+    }
+
+    #[test]
+    fn positions_hold_for_events_that_span_buffer_refills() {
+        // Segments longer than the 128 KiB buffer: their events are read
+        // across refills. Each <tu> has one language (a warning at its
+        // start); the last segment holds a forbidden byte (an error there).
+        let line = "قاعدة بيانات الذاكرة ـ ترجمة «نعم»؟ ١٢٣\n".repeat(2_000);
+        let mut text = String::from(
+            "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"ar\"/><body>\n",
+        );
+        let mut tu_starts = Vec::new();
+        for i in 0..3 {
+            tu_starts.push(text.len());
+            let bad = if i == 2 { "\u{1}" } else { "" };
+            text.push_str(&format!(
+                "<tu tuid=\"{i}\"><tuv xml:lang=\"ar\"><seg>{line}{bad}</seg></tuv></tu>\n"
+            ));
+        }
+        text.push_str("</body></tmx>\n");
+        let at = |i: usize| {
+            let before = &text[..i];
+            let line = before.matches('\n').count() as u64 + 1;
+            let column = before.rsplit('\n').next().unwrap().chars().count() as u64 + 1;
+            (line, column)
+        };
+        let mut r = TmxReader::new(io::Cursor::new(text.clone().into_bytes())).unwrap();
+        let mut read = 0;
+        let err = loop {
+            match r.next_unit() {
+                Ok(Some(_)) => read += 1,
+                Ok(None) => panic!("the forbidden byte was not found"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(read, 2);
+        let warned: Vec<_> = r
+            .take_warnings()
+            .iter()
+            .map(|w| (w.line, w.column))
+            .collect();
+        let expected: Vec<_> = tu_starts[..2].iter().map(|&i| at(i)).collect();
+        assert_eq!(warned, expected);
+        assert!(err.message.contains("U+0001"), "{}", err.message);
+        assert_eq!((err.line, err.column), at(text.find('\u{1}').unwrap()));
     }
 
     #[test]
