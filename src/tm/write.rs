@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 
-use super::index::{unit_tokens, Indexer, VariantTokens};
+use super::index::{stored_unit_tokens, unit_tokens, Indexer, VariantTokens};
 use super::Store;
-use crate::text::normalize::matching_key;
+use crate::text::normalize::matching_key_tokens;
 use crate::unit::{escape_text, Header, Note, Prop, Stamp, Unit};
 
 /// Where the units being written came from.
@@ -486,12 +486,21 @@ impl Prepared {
             .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
             .collect();
         let (content_hash, source_hash) = hashes(unit.srclang.as_deref(), &signature);
-        let keys: Vec<String> = unit
+        let (keys, spans): (Vec<String>, Vec<_>) = unit
             .variants
             .iter()
-            .map(|v| matching_key(&v.seg.plain))
-            .collect();
-        let tokens = with_tokens.then(|| unit_tokens(&key_pairs(unit, &keys)));
+            .map(|v| matching_key_tokens(&v.seg.plain))
+            .unzip();
+        let tokens = with_tokens.then(|| {
+            let with: Vec<_> = unit
+                .variants
+                .iter()
+                .zip(&keys)
+                .zip(&spans)
+                .map(|((v, k), t)| (v.lang.as_str(), k.as_str(), t.as_slice()))
+                .collect();
+            unit_tokens(&with)
+        });
         Prepared {
             tokens,
             keys,
@@ -988,7 +997,7 @@ impl UnitWriter<'_> {
         match &prepared.tokens {
             Some(tokens) => self.indexer.add(tx, id, keys, tokens)?,
             None => {
-                let tokens = unit_tokens(&key_pairs(unit, keys));
+                let tokens = stored_unit_tokens(&key_pairs(unit, keys));
                 self.indexer.add(tx, id, keys, &tokens)?
             }
         }
