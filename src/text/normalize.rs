@@ -159,7 +159,35 @@ const CLASS_SHIFT: u32 = 24;
 fn key_entry(c: char) -> u32 {
     let entry = fold_entry(c);
     let folded = char_of(entry).to_ascii_lowercase();
-    entry | u32::from(class_of(folded)) << CLASS_SHIFT
+    let class = class_of(folded);
+    let same_word = entry & (DROPPED | NOT_SIMPLE) == 0
+        && folded == c
+        && class & (WORD | ALNUM) == (WORD | ALNUM);
+    entry | u32::from(class) << CLASS_SHIFT | if same_word { SAME_WORD } else { 0 }
+}
+
+/// `KEY_FOLD` flag: a simple character that folds to itself and is a
+/// letter or digit of a word (most of any text): `key_fast` copies runs
+/// of them whole.
+const SAME_WORD: u32 = 1 << 23;
+
+/// The `key_entry` of the character at byte `i` of `text`, and its length.
+#[inline(always)]
+fn entry_at(table: &[u32], text: &str, i: usize) -> (u32, usize) {
+    let bytes = text.as_bytes();
+    let lead = bytes[i];
+    if lead < 0x80 {
+        (table[usize::from(lead)], 1)
+    } else if lead < 0xE0 {
+        // `text` is valid UTF-8: a two-byte lead has its continuation.
+        let code = (usize::from(lead & 0x1F) << 6) | usize::from(bytes[i + 1] & 0x3F);
+        (table[code], 2)
+    } else {
+        match text[i..].chars().next() {
+            Some(c) => (key_entry(c), c.len_utf8()),
+            None => (NOT_SIMPLE, 1),
+        }
+    }
 }
 
 /// `key_entry` of every character below U+0800 (all one- and two-byte
@@ -229,25 +257,10 @@ fn fold_each(text: &str, mut emit: impl FnMut(char, u8)) -> bool {
     // below U+0800 (one or two bytes) the character indexes `KEY_FOLD`
     // directly; `chars()` cost a fifth of a key.
     let table = &*KEY_FOLD;
-    let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        let lead = bytes[i];
-        let entry = if lead < 0x80 {
-            i += 1;
-            table[usize::from(lead)]
-        } else if lead < 0xE0 {
-            // `text` is valid UTF-8: a two-byte lead has its continuation.
-            let code = (usize::from(lead & 0x1F) << 6) | usize::from(bytes[i + 1] & 0x3F);
-            i += 2;
-            table[code]
-        } else {
-            let Some(c) = text[i..].chars().next() else {
-                break;
-            };
-            i += c.len_utf8();
-            key_entry(c)
-        };
+    while i < text.len() {
+        let (entry, len) = entry_at(table, text, i);
+        i += len;
         if entry & NOT_SIMPLE != 0 {
             return false;
         }
@@ -460,6 +473,49 @@ impl KeyWriter {
     }
 }
 
+/// `fold_each` feeding a `KeyWriter`, with one shortcut: inside a word,
+/// a run of characters that fold to themselves (`SAME_WORD`) is copied
+/// whole instead of character by character. False: the general path
+/// must redo the text.
+fn key_fast(text: &str, w: &mut KeyWriter) -> bool {
+    let table = &*KEY_FOLD;
+    let mut i = 0;
+    while i < text.len() {
+        if w.in_word && w.pending.is_none() {
+            let start = i;
+            let (mut digits, mut last) = (true, 0u32);
+            while i < text.len() {
+                let (entry, len) = entry_at(table, text, i);
+                if entry & SAME_WORD == 0 {
+                    break;
+                }
+                digits &= (entry >> CLASS_SHIFT) as u8 & DIGIT != 0;
+                last = entry;
+                i += len;
+            }
+            if i > start {
+                w.key.push_str(&text[start..i]);
+                w.number &= digits;
+                w.content = true;
+                w.prev = (last >> CLASS_SHIFT) as u8;
+                continue;
+            }
+        }
+        let (entry, len) = entry_at(table, text, i);
+        if entry & NOT_SIMPLE != 0 {
+            return false;
+        }
+        i += len;
+        if entry & DROPPED == 0 {
+            w.push(
+                char_of(entry).to_ascii_lowercase(),
+                (entry >> CLASS_SHIFT) as u8,
+            );
+        }
+    }
+    true
+}
+
 /// The matching key of a text: folded tokens joined by single spaces.
 pub fn matching_key(text: &str) -> String {
     matching_key_tokens(text).0
@@ -469,7 +525,7 @@ pub fn matching_key(text: &str) -> String {
 /// intermediate folded text (this runs for every segment of every import).
 pub fn matching_key_tokens(text: &str) -> (String, Vec<KeyToken>) {
     let mut writer = KeyWriter::new(text.len() + 8);
-    if !fold_each(text, |c, class| writer.push(c, class)) {
+    if !key_fast(text, &mut writer) {
         writer = KeyWriter::new(text.len() + 8);
         fold_each_general(text, |c, class| writer.push(c, class));
     }
