@@ -352,8 +352,10 @@ struct KeyWriter {
     /// Class of the last character of the word being written.
     prev: u8,
     pending: Option<char>,
-    /// The token being written: only digits (and joined separators) so
-    /// far, and whether it has a letter or digit.
+    /// The token being written: where it starts, whether it is only
+    /// digits (and joined separators) so far, whether it has a letter or
+    /// digit.
+    start: u32,
     number: bool,
     content: bool,
 }
@@ -366,6 +368,7 @@ impl KeyWriter {
             in_word: false,
             prev: 0,
             pending: None,
+            start: 0,
             number: false,
             content: false,
         }
@@ -374,33 +377,30 @@ impl KeyWriter {
     /// Close the token being written (if any) and start one with `c`.
     #[inline]
     fn start_token(&mut self, c: char, class: u8) {
-        self.close_token();
         if !self.key.is_empty() {
+            self.close_token();
             self.key.push(' ');
         }
-        self.tokens.push(KeyToken {
-            start: self.key.len() as u32,
-            end: 0,
-            kind: TokenKind::Other,
-        });
+        self.start = self.key.len() as u32;
         self.key.push(c);
         self.number = class & DIGIT != 0;
         self.content = class & ALNUM != 0;
     }
 
+    /// Record the token that ends here.
     fn close_token(&mut self) {
-        if let Some(last) = self.tokens.last_mut() {
-            if last.end == 0 {
-                last.end = self.key.len() as u32;
-                last.kind = if self.number {
-                    TokenKind::Number
-                } else if self.content {
-                    TokenKind::Word
-                } else {
-                    TokenKind::Other
-                };
-            }
-        }
+        let kind = if self.number {
+            TokenKind::Number
+        } else if self.content {
+            TokenKind::Word
+        } else {
+            TokenKind::Other
+        };
+        self.tokens.push(KeyToken {
+            start: self.start,
+            end: self.key.len() as u32,
+            kind,
+        });
     }
 
     /// `d` continues the word being written.
@@ -468,7 +468,9 @@ impl KeyWriter {
         if let Some(p) = self.pending.take() {
             self.start_token(p, class_of(p));
         }
-        self.close_token();
+        if !self.key.is_empty() {
+            self.close_token();
+        }
         (self.key, self.tokens)
     }
 }
@@ -500,6 +502,12 @@ fn key_fast(text: &str, w: &mut KeyWriter) -> bool {
                 w.prev = (last >> CLASS_SHIFT) as u8;
                 continue;
             }
+        }
+        if text.as_bytes()[i] == b' ' && w.pending.is_none() {
+            // What `push` does with a space when nothing is held back.
+            w.in_word = false;
+            i += 1;
+            continue;
         }
         let (entry, len) = entry_at(table, text, i);
         if entry & NOT_SIMPLE != 0 {
