@@ -248,9 +248,10 @@ fn note_json(n: &Note) -> serde_json::Value {
 /// Is `markup` exactly `escape_text(plain)`? (Then it is stored as NULL.)
 /// Compares without building the escaped string.
 pub(crate) fn is_escaped(plain: &str, markup: &str) -> bool {
-    // Nearly every segment: no markup and nothing to escape, one memcmp.
+    // Nearly every segment: no markup and nothing to escape, one memcmp
+    // and one vectorized search (a byte loop here was 4% of the writer).
     if plain.len() == markup.len() {
-        return plain == markup && !plain.bytes().any(|b| matches!(b, b'&' | b'<' | b'>'));
+        return plain == markup && memchr::memchr3(b'&', b'<', b'>', plain.as_bytes()).is_none();
     }
     let mut rest = markup.as_bytes();
     for &b in plain.as_bytes() {
