@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use tarjuman::text::normalize::matching_key;
 use tarjuman::tm::fuzzy::{levenshtein, Matcher, Query};
-use tarjuman::tm::index::{content_tokens, unit_tokens, VariantTokens};
+use tarjuman::tm::index::{content_tokens, stored_unit_tokens, VariantTokens};
 use tarjuman::tm::{OnDuplicate, OriginInfo, Store};
 use tarjuman::unit::Unit;
 
@@ -487,7 +487,7 @@ fn index_only(dir: &tempfile::TempDir, ar: &Vocab, en: &Vocab, units: usize) {
                 let words = sentence(ar, &mut rng);
                 let (src, tgt) = (text(&words), english(en, &mut rng, words.len()));
                 let keys = [matching_key(&src), matching_key(&tgt)];
-                let tokens = unit_tokens(&[("ar", &keys[0]), ("en", &keys[1])]);
+                let tokens = stored_unit_tokens(&[("ar", &keys[0]), ("en", &keys[1])]);
                 (keys, tokens)
             })
             .collect();

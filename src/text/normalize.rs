@@ -126,6 +126,79 @@ const fn fold_entry(c: char) -> u32 {
     }
 }
 
+/// Step 7's view of a folded, lowercased character: bits of `class_of`.
+const WORD: u8 = 1;
+const ALPHA: u8 = 2;
+const DIGIT: u8 = 4;
+const ALNUM: u8 = 8;
+const SPACE: u8 = 16;
+
+/// What step 7 needs to know of a character: part of a word
+/// (`is_word_char`), alphabetic, an ASCII digit, alphanumeric, whitespace.
+fn class_of(c: char) -> u8 {
+    let mut class = 0;
+    for (bit, yes) in [
+        (WORD, is_word_char(c)),
+        (ALPHA, c.is_alphabetic()),
+        (DIGIT, c.is_ascii_digit()),
+        (ALNUM, c.is_alphanumeric()),
+        (SPACE, c.is_whitespace()),
+    ] {
+        if yes {
+            class |= bit;
+        }
+    }
+    class
+}
+
+/// `KEY_FOLD` entries keep the class of the folded, lowercased character
+/// in their top byte.
+const CLASS_SHIFT: u32 = 24;
+
+/// A character's `fold_entry` with the class of what it folds to.
+fn key_entry(c: char) -> u32 {
+    let entry = fold_entry(c);
+    let folded = char_of(entry).to_ascii_lowercase();
+    let class = class_of(folded);
+    let same_word = entry & (DROPPED | NOT_SIMPLE) == 0
+        && folded == c
+        && class & (WORD | ALNUM) == (WORD | ALNUM);
+    entry | u32::from(class) << CLASS_SHIFT | if same_word { SAME_WORD } else { 0 }
+}
+
+/// `KEY_FOLD` flag: a simple character that folds to itself and is a
+/// letter or digit of a word (most of any text): `key_fast` copies runs
+/// of them whole.
+const SAME_WORD: u32 = 1 << 23;
+
+/// The `key_entry` of the character at byte `i` of `text`, and its length.
+#[inline(always)]
+fn entry_at(table: &[u32], text: &str, i: usize) -> (u32, usize) {
+    let bytes = text.as_bytes();
+    let lead = bytes[i];
+    if lead < 0x80 {
+        (table[usize::from(lead)], 1)
+    } else if lead < 0xE0 {
+        // `text` is valid UTF-8: a two-byte lead has its continuation.
+        let code = (usize::from(lead & 0x1F) << 6) | usize::from(bytes[i + 1] & 0x3F);
+        (table[code], 2)
+    } else {
+        match text[i..].chars().next() {
+            Some(c) => (key_entry(c), c.len_utf8()),
+            None => (NOT_SIMPLE, 1),
+        }
+    }
+}
+
+/// `key_entry` of every character below U+0800 (all one- and two-byte
+/// UTF-8): the fast path's one lookup per character. Built on first use
+/// (the Unicode class tests are not `const`).
+static KEY_FOLD: std::sync::LazyLock<Vec<u32>> = std::sync::LazyLock::new(|| {
+    (0..0x800u32)
+        .map(|i| char::from_u32(i).map_or(NOT_SIMPLE, key_entry))
+        .collect()
+});
+
 /// Is this (folded) character part of a word token?
 #[inline]
 fn is_word_char(c: char) -> bool {
@@ -173,31 +246,38 @@ const fn is_simple(c: char) -> bool {
     }
 }
 
-/// Feed the folded, lowercased characters of `text` (steps 1–6) to `emit`.
-/// Only ASCII and Arabic-block text (the bulk of a TM) skips the NFKC
-/// quick check and the case tables; anything else takes the general path.
+/// Feed the folded, lowercased characters of `text` (steps 1–6) to `emit`,
+/// each with its `class_of`. Only ASCII and Arabic-block text (the bulk of
+/// a TM) skips the NFKC quick check and the case tables; anything else
+/// takes the general path.
 #[inline]
-fn fold_each(text: &str, mut emit: impl FnMut(char)) -> bool {
+fn fold_each(text: &str, mut emit: impl FnMut(char, u8)) -> bool {
     // Fast path: stop at the first character it cannot vouch for, tell the
-    // caller (which restarts on the general path).
-    for c in text.chars() {
-        let entry = match SIMPLE_FOLD.get(c as usize) {
-            Some(&entry) => entry,
-            None => fold_entry(c),
-        };
+    // caller (which restarts on the general path). Decodes UTF-8 by hand:
+    // below U+0800 (one or two bytes) the character indexes `KEY_FOLD`
+    // directly; `chars()` cost a fifth of a key.
+    let table = &*KEY_FOLD;
+    let mut i = 0;
+    while i < text.len() {
+        let (entry, len) = entry_at(table, text, i);
+        i += len;
         if entry & NOT_SIMPLE != 0 {
             return false;
         }
         if entry & DROPPED == 0 {
-            emit(char_of(entry).to_ascii_lowercase());
+            emit(
+                char_of(entry).to_ascii_lowercase(),
+                (entry >> CLASS_SHIFT) as u8,
+            );
         }
     }
     true
 }
 
 /// The general path of `fold_each`: NFKC when needed, Unicode lowercase.
-fn fold_each_general(text: &str, mut emit: impl FnMut(char)) {
+fn fold_each_general(text: &str, mut emit: impl FnMut(char, u8)) {
     let text = nfkc(text);
+    let mut emit = |c: char| emit(c, class_of(c));
     for c in text.chars().filter_map(fold_char) {
         if c.is_ascii() {
             emit(c.to_ascii_lowercase());
@@ -214,9 +294,9 @@ fn fold_each_general(text: &str, mut emit: impl FnMut(char)) {
 /// with the original (concordance, anchors).
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    if !fold_each(text, |c| out.push(c)) {
+    if !fold_each(text, |c, _| out.push(c)) {
         out.clear();
-        fold_each_general(text, |c| out.push(c));
+        fold_each_general(text, |c, _| out.push(c));
     }
     out
 }
@@ -227,105 +307,235 @@ fn is_caseless(c: char) -> bool {
     matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' | '\u{3040}'..='\u{9FFF}')
 }
 
+/// A token of a matching key: its bytes `start..end` in the key, and what
+/// kind of token it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyToken {
+    pub start: u32,
+    pub end: u32,
+    pub kind: TokenKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A word: has a letter or digit, and is not a number.
+    Word,
+    /// Digits, possibly with inner `.` or `,` (`is_number`).
+    Number,
+    /// Punctuation, a symbol, or a lone mark.
+    Other,
+}
+
+impl TokenKind {
+    /// The kind of a key token, from its text.
+    pub fn of(token: &str) -> TokenKind {
+        if is_number(token) {
+            TokenKind::Number
+        } else if token.chars().any(char::is_alphanumeric) {
+            TokenKind::Word
+        } else {
+            TokenKind::Other
+        }
+    }
+}
+
 /// Step 7 as a stream: folded characters in, the key (tokens joined by
-/// single spaces) out. The same rules as `tokenize_folded`, which needs the
-/// folded text whole; this one holds back at most one character (an
-/// apostrophe or number separator whose fate the next character decides).
+/// single spaces) and its tokens out. The same rules as `tokenize_folded`,
+/// which needs the folded text whole; this one holds back at most one
+/// character (an apostrophe or number separator whose fate the next
+/// character decides). Decides with the characters' classes (`class_of`),
+/// not the Unicode tables.
 struct KeyWriter {
     key: String,
+    tokens: Vec<KeyToken>,
     in_word: bool,
-    prev: char,
+    /// Class of the last character of the word being written.
+    prev: u8,
     pending: Option<char>,
+    /// The token being written: where it starts, whether it is only
+    /// digits (and joined separators) so far, whether it has a letter or
+    /// digit.
+    start: u32,
+    number: bool,
+    content: bool,
 }
 
 impl KeyWriter {
     fn new(capacity: usize) -> KeyWriter {
         KeyWriter {
             key: String::with_capacity(capacity),
+            tokens: Vec::with_capacity(capacity / 4),
             in_word: false,
-            prev: ' ',
+            prev: 0,
             pending: None,
+            start: 0,
+            number: false,
+            content: false,
         }
     }
 
+    /// Close the token being written (if any) and start one with `c`.
     #[inline]
-    fn start_token(&mut self, c: char) {
+    fn start_token(&mut self, c: char, class: u8) {
         if !self.key.is_empty() {
+            self.close_token();
             self.key.push(' ');
         }
+        self.start = self.key.len() as u32;
         self.key.push(c);
+        self.number = class & DIGIT != 0;
+        self.content = class & ALNUM != 0;
+    }
+
+    /// Record the token that ends here.
+    fn close_token(&mut self) {
+        let kind = if self.number {
+            TokenKind::Number
+        } else if self.content {
+            TokenKind::Word
+        } else {
+            TokenKind::Other
+        };
+        self.tokens.push(KeyToken {
+            start: self.start,
+            end: self.key.len() as u32,
+            kind,
+        });
+    }
+
+    /// `d` continues the word being written.
+    #[inline(always)]
+    fn extend_word(&mut self, d: char, class: u8) {
+        self.key.push(d);
+        self.prev = class;
+        self.number &= class & DIGIT != 0;
+        self.content |= class & ALNUM != 0;
     }
 
     /// The common case inline (a letter or digit continuing a word: most
     /// characters), the rest out of line.
     #[inline(always)]
-    fn push(&mut self, d: char) {
-        let common = d.is_ascii_alphanumeric() || ('\u{0621}'..='\u{064A}').contains(&d);
-        if common && self.in_word && self.pending.is_none() {
-            self.key.push(d);
-            self.prev = d;
+    fn push(&mut self, d: char, class: u8) {
+        if class & WORD != 0 && self.in_word && self.pending.is_none() {
+            self.extend_word(d, class);
             return;
         }
-        self.push_other(d);
+        self.push_other(d, class);
     }
 
     #[inline(never)]
-    fn push_other(&mut self, d: char) {
+    fn push_other(&mut self, d: char, class: u8) {
         if let Some(p) = self.pending.take() {
             let joins = if p == '\'' {
-                d.is_alphabetic()
+                class & ALPHA != 0
             } else {
-                d.is_ascii_digit()
+                class & DIGIT != 0
             };
             if joins {
+                // `don't` is no number; `1.5` stays one if it was.
                 self.key.push(p);
-                self.key.push(d);
-                self.prev = d;
+                self.number &= p != '\'';
+                self.extend_word(d, class);
                 return;
             }
             self.in_word = false;
-            self.start_token(p);
+            self.start_token(p, class_of(p));
         } else if self.in_word {
-            if is_word_char(d) {
-                self.key.push(d);
-                self.prev = d;
+            if class & WORD != 0 {
+                self.extend_word(d, class);
                 return;
             }
             // Held back until the next character: don't, 1.5, 2,254.
-            if (d == '\'' && self.prev.is_alphabetic())
-                || ((d == '.' || d == ',') && self.prev.is_ascii_digit())
+            if (d == '\'' && self.prev & ALPHA != 0)
+                || ((d == '.' || d == ',') && self.prev & DIGIT != 0)
             {
                 self.pending = Some(d);
                 return;
             }
             self.in_word = false;
         }
-        if d.is_whitespace() {
+        if class & SPACE != 0 {
             return;
         }
-        self.start_token(d);
-        if is_word_char(d) {
+        self.start_token(d, class);
+        if class & WORD != 0 {
             self.in_word = true;
-            self.prev = d;
+            self.prev = class;
         }
     }
 
-    fn finish(mut self) -> String {
+    fn finish(mut self) -> (String, Vec<KeyToken>) {
         if let Some(p) = self.pending.take() {
-            self.start_token(p);
+            self.start_token(p, class_of(p));
         }
-        self.key
+        if !self.key.is_empty() {
+            self.close_token();
+        }
+        (self.key, self.tokens)
     }
 }
 
+/// `fold_each` feeding a `KeyWriter`, with one shortcut: inside a word,
+/// a run of characters that fold to themselves (`SAME_WORD`) is copied
+/// whole instead of character by character. False: the general path
+/// must redo the text.
+fn key_fast(text: &str, w: &mut KeyWriter) -> bool {
+    let table = &*KEY_FOLD;
+    let mut i = 0;
+    while i < text.len() {
+        if w.in_word && w.pending.is_none() {
+            let start = i;
+            let (mut digits, mut last) = (true, 0u32);
+            while i < text.len() {
+                let (entry, len) = entry_at(table, text, i);
+                if entry & SAME_WORD == 0 {
+                    break;
+                }
+                digits &= (entry >> CLASS_SHIFT) as u8 & DIGIT != 0;
+                last = entry;
+                i += len;
+            }
+            if i > start {
+                w.key.push_str(&text[start..i]);
+                w.number &= digits;
+                w.content = true;
+                w.prev = (last >> CLASS_SHIFT) as u8;
+                continue;
+            }
+        }
+        if text.as_bytes()[i] == b' ' && w.pending.is_none() {
+            // What `push` does with a space when nothing is held back.
+            w.in_word = false;
+            i += 1;
+            continue;
+        }
+        let (entry, len) = entry_at(table, text, i);
+        if entry & NOT_SIMPLE != 0 {
+            return false;
+        }
+        i += len;
+        if entry & DROPPED == 0 {
+            w.push(
+                char_of(entry).to_ascii_lowercase(),
+                (entry >> CLASS_SHIFT) as u8,
+            );
+        }
+    }
+    true
+}
+
 /// The matching key of a text: folded tokens joined by single spaces.
-/// One pass, no intermediate folded text (this runs for every segment of
-/// every import).
 pub fn matching_key(text: &str) -> String {
+    matching_key_tokens(text).0
+}
+
+/// The matching key of a text and its tokens, in one pass with no
+/// intermediate folded text (this runs for every segment of every import).
+pub fn matching_key_tokens(text: &str) -> (String, Vec<KeyToken>) {
     let mut writer = KeyWriter::new(text.len() + 8);
-    if !fold_each(text, |c| writer.push(c)) {
+    if !key_fast(text, &mut writer) {
         writer = KeyWriter::new(text.len() + 8);
-        fold_each_general(text, |c| writer.push(c));
+        fold_each_general(text, |c, class| writer.push(c, class));
     }
     writer.finish()
 }
@@ -333,6 +543,22 @@ pub fn matching_key(text: &str) -> String {
 /// The tokens of a matching key (the inverse of joining with spaces).
 pub fn key_tokens(key: &str) -> impl Iterator<Item = &str> {
     key.split(' ').filter(|t| !t.is_empty())
+}
+
+/// The `KeyToken`s of a stored matching key: what `matching_key_tokens`
+/// gave with it.
+pub fn key_token_spans(key: &str) -> Vec<KeyToken> {
+    let base = key.as_ptr() as usize;
+    key_tokens(key)
+        .map(|t| {
+            let start = t.as_ptr() as usize - base;
+            KeyToken {
+                start: start as u32,
+                end: (start + t.len()) as u32,
+                kind: TokenKind::of(t),
+            }
+        })
+        .collect()
 }
 
 /// Is this token a number (digits, possibly with inner `.` or `,`)?
@@ -543,6 +769,42 @@ mod tests {
             proptest::prop_assert_eq!(matching_key(&text), reference::matching_key(&text));
             proptest::prop_assert_eq!(fold(&text), reference::fold(&text));
         }
+
+        #[test]
+        fn the_key_writers_tokens_are_the_keys_tokens(
+            text in "[ا-ي ًٌٍَُِّْٰـأإآ٠-٩0-9a-zA-ZÉ'.,;:!?،؛؟«»“”–…ﷺﻻ\u{0301}\u{0966}\u{0967}\u{200F}\t ]{0,60}|\\PC{0,30}",
+        ) {
+            let (key, tokens) = matching_key_tokens(&text);
+            proptest::prop_assert_eq!(&tokens, &key_token_spans(&key));
+            let words: Vec<&str> = key_tokens(&key).collect();
+            proptest::prop_assert_eq!(tokens.len(), words.len());
+        }
+    }
+
+    #[test]
+    fn key_tokens_come_with_their_kind_and_place() {
+        let (key, tokens) = matching_key_tokens("قال: 2,254 don't «حلب» e\u{0301} \u{0301}");
+        // NFKC composes e + U+0301; a lone mark is a token of its own.
+        assert_eq!(key, "قال : 2,254 don't \" حلب \" é \u{0301}");
+        let seen: Vec<(&str, TokenKind)> = tokens
+            .iter()
+            .map(|t| (&key[t.start as usize..t.end as usize], t.kind))
+            .collect();
+        use TokenKind::{Number, Other, Word};
+        assert_eq!(
+            seen,
+            [
+                ("قال", Word),
+                (":", Other),
+                ("2,254", Number),
+                ("don't", Word),
+                ("\"", Other),
+                ("حلب", Word),
+                ("\"", Other),
+                ("é", Word),
+                ("\u{0301}", Other),
+            ]
+        );
     }
 
     #[test]

@@ -34,6 +34,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::text::normalize::{KeyToken, TokenKind};
 use crate::text::{lang, normalize};
 
 /// The token every number is indexed and matched as.
@@ -215,38 +216,44 @@ pub struct VariantTokens {
 }
 
 /// The index tokens of a unit's indexed variants (see `indexed`), from its
-/// variants' (lang, matching key) in unit order.
-pub fn unit_tokens(variants: &[(&str, &str)]) -> Vec<VariantTokens> {
+/// variants' (lang, matching key, the key's tokens) in unit order.
+pub fn unit_tokens(variants: &[(&str, &str, &[KeyToken])]) -> Vec<VariantTokens> {
     let mut out: Vec<VariantTokens> = Vec::with_capacity(variants.len());
-    for (pos, &(tag, key)) in variants.iter().enumerate() {
+    for (pos, &(tag, key, tokens)) in variants.iter().enumerate() {
         let l = index_lang(tag);
         if !out.iter().any(|v| v.lang == l) {
-            out.push(variant_tokens(l, pos, key));
+            out.push(variant_tokens(l, pos, key, tokens));
         }
     }
     out
 }
 
-fn variant_tokens(lang: String, pos: usize, key: &str) -> VariantTokens {
-    let base = key.as_ptr() as usize;
-    // Sized up front: growing these one push at a time was a twentieth of
-    // an import's reader thread.
-    let most = key.bytes().filter(|&b| b == b' ').count() + 1;
-    let mut words = Vec::with_capacity(most);
-    let mut pairs = Vec::with_capacity(most);
+/// `unit_tokens` of stored (lang, matching key) pairs.
+pub fn stored_unit_tokens(variants: &[(&str, &str)]) -> Vec<VariantTokens> {
+    let spans: Vec<Vec<KeyToken>> = variants
+        .iter()
+        .map(|(_, key)| normalize::key_token_spans(key))
+        .collect();
+    let with: Vec<(&str, &str, &[KeyToken])> = variants
+        .iter()
+        .zip(&spans)
+        .map(|(&(lang, key), spans)| (lang, key, spans.as_slice()))
+        .collect();
+    unit_tokens(&with)
+}
+
+fn variant_tokens(lang: String, pos: usize, key: &str, tokens: &[KeyToken]) -> VariantTokens {
+    let mut words = Vec::with_capacity(tokens.len());
+    let mut pairs = Vec::with_capacity(tokens.len());
     let mut prev: Option<&str> = None;
     let mut len = 0u32;
-    for t in normalize::key_tokens(key) {
-        if !is_content(t) {
-            continue;
-        }
-        len += 1;
-        let (text, start, end) = if normalize::is_number(t) {
-            (NUMBER, NUMBER_AT, NUMBER_AT)
-        } else {
-            let start = t.as_ptr() as usize - base;
-            (t, start as u32, (start + t.len()) as u32)
+    for t in tokens {
+        let (text, start, end) = match t.kind {
+            TokenKind::Other => continue,
+            TokenKind::Number => (NUMBER, NUMBER_AT, NUMBER_AT),
+            TokenKind::Word => (&key[t.start as usize..t.end as usize], t.start, t.end),
         };
+        len += 1;
         words.push(Word {
             hash: word_hash(text),
             start,
@@ -374,7 +381,7 @@ impl Indexer {
             rows.collect::<rusqlite::Result<_>>()?
         };
         let pairs: Vec<(&str, &str)> = rows.iter().map(|(l, k)| (l.as_str(), k.as_str())).collect();
-        for v in unit_tokens(&pairs) {
+        for v in stored_unit_tokens(&pairs) {
             self.each_token(conn, &rows[v.key].1, &v, |ix, t| {
                 let tok = &mut ix.toks[t as usize];
                 tok.df_delta -= 1;
@@ -818,7 +825,7 @@ mod tests {
         );
         assert_eq!(index_lang("ar-SY"), "ar");
         // The first variant of each language is indexed, under its primary subtag.
-        let firsts = unit_tokens(&[("ar-SY", "a"), ("en", "b b 2"), ("ar", "c")]);
+        let firsts = stored_unit_tokens(&[("ar-SY", "a"), ("en", "b b 2"), ("ar", "c")]);
         let seen: Vec<(&str, usize, u32)> = firsts
             .iter()
             .map(|v| (v.lang.as_str(), v.key, v.len))
