@@ -344,7 +344,8 @@ const MERGE_BUFFER: usize = 8 << 20;
 /// Postings spilled from the buffer, waiting for the merge: runs in one
 /// anonymous temporary file beside the TM (on the disk that holds it, not
 /// a small /tmp; it vanishes when closed, even if the process is killed).
-/// A run is one buffer's postings as one blob per token, tokens ascending;
+/// A run is one buffer's postings as a blob per token (`RunGroup`), tokens
+/// ascending;
 /// merging reads every run front to back at once, so each token's
 /// postings reach SQLite once, as one blob: writing a blob per token per
 /// spill into SQLite and merging them back at commit wrote a big import's
@@ -670,7 +671,7 @@ impl Indexer {
             tok.df_delta += distinct(list) as i64;
             tok.dirty = true;
             let before = bytes.len();
-            encode_into(list, &mut bytes);
+            encode_into(list, &mut bytes, true);
             blobs.push((t as u32, (bytes.len() - before) as u32));
         }
         (blobs, bytes)
@@ -778,16 +779,8 @@ impl Indexer {
         let mut insert =
             conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?;
         if rems.is_empty() {
-            let joined;
-            let blob: &[u8] = match pieces {
-                [(_, one)] => &scratch[one.clone()],
-                _ => {
-                    let blobs: Vec<&[u8]> =
-                        pieces.iter().map(|(_, r)| &scratch[r.clone()]).collect();
-                    joined = join_blobs(&blobs)?;
-                    &joined
-                }
-            };
+            let blobs: Vec<&[u8]> = pieces.iter().map(|(_, r)| &scratch[r.clone()]).collect();
+            let blob = join_runs(&blobs)?;
             let tok = &mut self.toks[t];
             if tok.chunks < MAX_CHUNKS {
                 insert.execute(params![tok.id, blob])?;
@@ -796,7 +789,7 @@ impl Indexer {
             } else {
                 // One more blob would pass the limit: merge them all.
                 let mut add = Vec::new();
-                decode(blob, 0, u32::MAX, |u, len| add.push(pack(len, u)))?;
+                decode(&blob, 0, u32::MAX, |u, len| add.push(pack(len, u)))?;
                 drop(insert);
                 self.rewrite(conn, t as u32, &FastSet::default(), &add)?;
             }
@@ -812,7 +805,7 @@ impl Indexer {
         }
         let mut add = Vec::new();
         for (run, range) in pieces {
-            decode(&scratch[range.clone()], 0, u32::MAX, |u, len| {
+            run_postings(&scratch[range.clone()], |u, len| {
                 if removed_in.get(&u).map_or(true, |&r| r <= *run) {
                     add.push(pack(len, u));
                 }
@@ -909,49 +902,70 @@ fn varint_len(v: u64) -> usize {
     (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 
-/// One blob of postings from blobs written one after another (run
-/// order). When each blob's units of a length come after the previous
-/// blob's, as they do unless an updated unit kept its old id, the groups
-/// are joined by copying their bytes (only each first delta changes);
-/// otherwise the postings are decoded and sorted.
-fn join_blobs(blobs: &[&[u8]]) -> rusqlite::Result<Vec<u8>> {
-    struct Group<'a> {
-        len: u64,
-        count: u64,
-        first: u64,
-        last: u64,
-        /// The id deltas after the first.
-        rest: &'a [u8],
+/// A length group of a run blob: a blob's group with its last unit id
+/// after the byte size (`[len][count][size][last][ids]`), so that joining
+/// runs never decodes the ids.
+struct RunGroup<'a> {
+    len: u64,
+    count: u64,
+    first: u64,
+    last: u64,
+    /// The id deltas after the first.
+    rest: &'a [u8],
+}
+
+/// The length groups of a run blob, appended to `out`.
+fn run_groups<'a>(blob: &'a [u8], out: &mut Vec<RunGroup<'a>>) -> rusqlite::Result<()> {
+    let mut pos = 0;
+    while pos < blob.len() {
+        let len = get_varint(blob, &mut pos).ok_or_else(corrupt)?;
+        let count = get_varint(blob, &mut pos).ok_or_else(corrupt)?;
+        let size = get_varint(blob, &mut pos).ok_or_else(corrupt)? as usize;
+        let last = get_varint(blob, &mut pos).ok_or_else(corrupt)?;
+        let ids = pos
+            .checked_add(size)
+            .and_then(|end| blob.get(pos..end))
+            .ok_or_else(corrupt)?;
+        pos += size;
+        let mut at = 0;
+        let first = get_varint(ids, &mut at).ok_or_else(corrupt)?;
+        out.push(RunGroup {
+            len,
+            count,
+            first,
+            last,
+            rest: &ids[at..],
+        });
     }
+    Ok(())
+}
+
+/// Call `f(unit, len)` for every posting of a run blob.
+fn run_postings(blob: &[u8], mut f: impl FnMut(u64, u32)) -> rusqlite::Result<()> {
     let mut groups = Vec::new();
-    for blob in blobs {
-        let mut pos = 0;
-        while pos < blob.len() {
-            let len = get_varint(blob, &mut pos).ok_or_else(corrupt)?;
-            let count = get_varint(blob, &mut pos).ok_or_else(corrupt)?;
-            let size = get_varint(blob, &mut pos).ok_or_else(corrupt)? as usize;
-            let ids = pos
-                .checked_add(size)
-                .and_then(|end| blob.get(pos..end))
-                .ok_or_else(corrupt)?;
-            pos += size;
-            let mut at = 0;
-            let first = get_varint(ids, &mut at).ok_or_else(corrupt)?;
-            let rest = &ids[at..];
-            let mut last = first;
-            while at < ids.len() {
-                last += get_varint(ids, &mut at).ok_or_else(corrupt)?;
-            }
-            groups.push(Group {
-                len,
-                count,
-                first,
-                last,
-                rest,
-            });
+    run_groups(blob, &mut groups)?;
+    for g in groups {
+        let (mut u, mut at) = (g.first, 0);
+        f(u, g.len as u32);
+        for _ in 1..g.count {
+            u += get_varint(g.rest, &mut at).ok_or_else(corrupt)?;
+            f(u, g.len as u32);
         }
     }
-    // Stable: within a length, the blobs stay in run order.
+    Ok(())
+}
+
+/// One stored blob from run blobs, in run order. When each run's units of
+/// a length come after the previous run's, as they do unless an updated
+/// unit kept its old id, the groups are joined by copying their bytes
+/// (only each first delta changes); otherwise the postings are decoded
+/// and sorted.
+fn join_runs(blobs: &[&[u8]]) -> rusqlite::Result<Vec<u8>> {
+    let mut groups = Vec::new();
+    for blob in blobs {
+        run_groups(blob, &mut groups)?;
+    }
+    // Stable: within a length, the runs stay in order.
     groups.sort_by_key(|g| g.len);
     let in_order = groups
         .chunk_by(|a, b| a.len == b.len)
@@ -959,7 +973,7 @@ fn join_blobs(blobs: &[&[u8]]) -> rusqlite::Result<Vec<u8>> {
     if !in_order {
         let mut all = Vec::new();
         for blob in blobs {
-            decode(blob, 0, u32::MAX, |u, len| all.push(pack(len, u)))?;
+            run_postings(blob, |u, len| all.push(pack(len, u)))?;
         }
         return Ok(encode(&sort_runs(all)));
     }
@@ -1059,12 +1073,13 @@ fn distinct(sorted: &[u64]) -> usize {
 /// Encode packed postings, ascending; repeats are written once.
 fn encode(postings: &[u64]) -> Vec<u8> {
     let mut out = Vec::with_capacity(postings.len() * 3 + 16);
-    encode_into(postings, &mut out);
+    encode_into(postings, &mut out, false);
     out
 }
 
-/// `encode`, appending to `out`.
-fn encode_into(postings: &[u64], out: &mut Vec<u8>) {
+/// `encode`, appending to `out`; `with_last`: as a run blob (see
+/// `RunGroup`).
+fn encode_into(postings: &[u64], out: &mut Vec<u8>, with_last: bool) {
     let mut ids = Vec::new();
     for group in postings.chunk_by(|a, b| a >> UNIT_BITS == b >> UNIT_BITS) {
         ids.clear();
@@ -1082,6 +1097,9 @@ fn encode_into(postings: &[u64], out: &mut Vec<u8>) {
         put_varint(out, u64::from(unpack(group[0]).0));
         put_varint(out, count);
         put_varint(out, ids.len() as u64);
+        if with_last {
+            put_varint(out, prev);
+        }
         out.extend_from_slice(&ids);
     }
 }
@@ -1202,6 +1220,41 @@ mod tests {
         assert_eq!(mid, vec![(5, 2)]);
         // A truncated blob is an error, not a panic.
         assert!(decode(&data[..data.len() - 1], 0, u32::MAX, |_, _| {}).is_err());
+    }
+
+    #[test]
+    fn run_blobs_join_by_copying_in_order_and_by_sorting_otherwise() {
+        let p = |len, unit| pack(len, unit);
+        let run = |postings: &[u64]| {
+            let mut out = vec![];
+            encode_into(postings, &mut out, true);
+            out
+        };
+        let runs = [
+            run(&[p(2, 1), p(2, 4), p(5, 3)]),
+            run(&[p(1, 6), p(2, 7), p(2, 300)]),
+            run(&[p(5, 1000), p(9, 1001)]),
+        ];
+        let blobs: Vec<&[u8]> = runs.iter().map(|r| r.as_slice()).collect();
+        let mut all = vec![p(2, 1), p(2, 4), p(5, 3), p(1, 6), p(2, 7), p(2, 300)];
+        all.extend([p(5, 1000), p(9, 1001)]);
+        all.sort_unstable();
+        assert_eq!(join_runs(&blobs).unwrap(), encode(&all));
+        assert_eq!(
+            join_runs(&blobs[1..2]).unwrap(),
+            encode(&[p(1, 6), p(2, 7), p(2, 300)])
+        );
+        // A later run holding an old id (an update in place): sorted.
+        let late = run(&[p(2, 2), p(5, 2)]);
+        let blobs = [runs[0].as_slice(), late.as_slice(), runs[1].as_slice()];
+        let mut want = vec![p(2, 1), p(2, 2), p(2, 4), p(5, 2), p(5, 3)];
+        want.extend([p(1, 6), p(2, 7), p(2, 300)]);
+        want.sort_unstable();
+        assert_eq!(join_runs(&blobs).unwrap(), encode(&want));
+        let mut seen = vec![];
+        run_postings(&late, |u, len| seen.push((u, len))).unwrap();
+        assert_eq!(seen, [(2, 2), (2, 5)]);
+        assert!(join_runs(&[&runs[0][..runs[0].len() - 1]]).is_err());
     }
 
     #[test]
