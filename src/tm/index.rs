@@ -601,9 +601,9 @@ impl Indexer {
         Ok(t)
     }
 
-    /// Take the buffered postings as a run: one blob per token, tokens
-    /// ascending. Returns its (token, blob size) list and its bytes.
-    fn group_pending(&mut self) -> (Vec<(u32, u32)>, Vec<u8>) {
+    /// Write the buffered postings to `out` as a run: one blob per token,
+    /// tokens ascending. Returns its (token, blob size) list.
+    fn group_pending(&mut self, out: &mut impl Write) -> io::Result<Vec<(u32, u32)>> {
         // A removal made while these were buffered takes out the postings
         // added before it (a unit updated in place within one buffer).
         let run = self.runs.list.len() as u64;
@@ -651,8 +651,11 @@ impl Indexer {
         }
         self.pending_toks.clear();
         self.pending.clear();
-        let mut blobs = Vec::new();
-        let mut bytes = Vec::with_capacity(grouped.len() * 2);
+        // Sized once: growing many directories in small steps, interleaved
+        // with the big buffers, left the heap fragmented (+15 MB peak).
+        let tokens = start.windows(2).filter(|w| w[0] < w[1]).count();
+        let mut blobs = Vec::with_capacity(tokens);
+        let mut blob = Vec::new();
         for t in 0..self.toks.len() {
             let list = &mut grouped[start[t]..start[t + 1]];
             if list.is_empty() {
@@ -670,32 +673,38 @@ impl Indexer {
             let tok = &mut self.toks[t];
             tok.df_delta += distinct(list) as i64;
             tok.dirty = true;
-            let before = bytes.len();
-            encode_into(list, &mut bytes, true);
-            blobs.push((t as u32, (bytes.len() - before) as u32));
+            blob.clear();
+            encode_into(list, &mut blob, true);
+            out.write_all(&blob)?;
+            blobs.push((t as u32, blob.len() as u32));
         }
-        (blobs, bytes)
+        Ok(blobs)
     }
 
     /// Write the buffered postings to the temporary file as a run.
     fn spill(&mut self) -> rusqlite::Result<()> {
-        let (blobs, bytes) = self.group_pending();
+        let dir = self.runs.dir.clone();
+        let fail = |e: io::Error| spill_error(&dir, e);
+        if self.runs.file.is_none() {
+            self.runs.file = Some(tempfile::tempfile_in(&dir).map_err(fail)?);
+        }
+        let file = self.runs.file.take().expect("created above");
+        let written = (|| {
+            let mut f = &file;
+            f.seek(SeekFrom::Start(self.runs.len))?;
+            let mut out = io::BufWriter::with_capacity(1 << 16, f);
+            let blobs = self.group_pending(&mut out)?;
+            out.flush()?;
+            Ok(blobs)
+        })();
+        self.runs.file = Some(file);
+        let blobs = written.map_err(fail)?;
         let runs = &mut self.runs;
-        let dir = &runs.dir;
-        let fail = |e: io::Error| spill_error(dir, e);
-        let mut file = match &runs.file {
-            Some(f) => f,
-            None => runs.file.insert(tempfile::tempfile_in(dir).map_err(fail)?),
-        };
-        file.seek(SeekFrom::Start(runs.len)).map_err(fail)?;
-        file.write_all(&bytes).map_err(fail)?;
-        // Pushed even when empty: a run's number dates the removals.
+        let start = runs.len;
+        runs.len += blobs.iter().map(|&(_, size)| u64::from(size)).sum::<u64>();
         runs.blobs += blobs.len();
-        runs.list.push(Run {
-            start: runs.len,
-            blobs,
-        });
-        runs.len += bytes.len() as u64;
+        // Pushed even when empty: a run's number dates the removals.
+        runs.list.push(Run { start, blobs });
         Ok(())
     }
 
@@ -703,7 +712,10 @@ impl Indexer {
     /// postings as one blob, applying the removals; empties the file.
     fn merge(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         // The buffer is the last run, kept in memory.
-        let (last, bytes) = self.group_pending();
+        let mut bytes = Vec::new();
+        let last = self
+            .group_pending(&mut bytes)
+            .map_err(|e| spill_error(&self.runs.dir, e))?;
         self.pending = Vec::new();
         self.pending_toks = Vec::new();
         let mut removals = std::mem::take(&mut self.removals);
