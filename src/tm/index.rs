@@ -321,6 +321,8 @@ pub struct Indexer {
     /// cache on nearly every posting.
     pending_toks: Vec<u32>,
     pending: Vec<u64>,
+    /// The units with postings in the buffer.
+    pending_units: FastSet<u64>,
     /// Postings buffered before a spill (`FLUSH_POSTINGS`; tests set it low).
     flush_postings: usize,
     /// Removals not applied yet: (token, unit, when it was removed; see
@@ -337,6 +339,9 @@ pub struct Indexer {
 /// run while merging).
 const MAX_RUNS: usize = 64;
 const MAX_RUN_BLOBS: usize = 2_000_000;
+
+/// Removals kept before they are applied (24 bytes each).
+const MAX_REMOVALS: usize = 500_000;
 
 /// Read buffers of all runs together while merging.
 const MERGE_BUFFER: usize = 8 << 20;
@@ -433,6 +438,7 @@ impl Indexer {
             toks: Vec::new(),
             pending_toks: Vec::new(),
             pending: Vec::new(),
+            pending_units: FastSet::default(),
             flush_postings: FLUSH_POSTINGS,
             removals: Vec::new(),
             runs: Runs {
@@ -473,6 +479,7 @@ impl Indexer {
             let li = self.lang(&v.lang);
             self.lang_delta[li] += 1;
         }
+        self.pending_units.insert(unit);
         if self.pending.len() >= self.flush_postings {
             self.spill()?;
             if self.runs.list.len() >= MAX_RUNS || self.runs.blobs >= MAX_RUN_BLOBS {
@@ -504,9 +511,9 @@ impl Indexer {
             let li = self.lang(&v.lang);
             self.lang_delta[li] -= 1;
         }
-        // Bounded like the buffer (not by the test knob, so that tests
-        // keep removals across many runs).
-        if self.removals.len() >= FLUSH_POSTINGS {
+        // Not bounded by the test knob, so that tests keep removals across
+        // many runs.
+        if self.removals.len() >= MAX_REMOVALS {
             self.merge(conn)?;
         }
         Ok(())
@@ -609,7 +616,7 @@ impl Indexer {
         let run = self.runs.list.len() as u64;
         let mut gone: FastMap<(u32, u64), u32> = FastMap::default();
         for &(t, u, when) in &self.removals {
-            if when >> 32 == run {
+            if when >> 32 == run && self.pending_units.contains(&u) {
                 let at = gone.entry((t, u)).or_insert(0);
                 *at = (*at).max(when as u32);
             }
@@ -650,6 +657,7 @@ impl Indexer {
             next[t as usize] += 1;
         }
         self.pending_toks.clear();
+        self.pending_units.clear();
         self.pending.clear();
         // Sized once: growing many directories in small steps, interleaved
         // with the big buffers, left the heap fragmented (+15 MB peak).
@@ -718,6 +726,7 @@ impl Indexer {
             .map_err(|e| spill_error(&self.runs.dir, e))?;
         self.pending = Vec::new();
         self.pending_toks = Vec::new();
+        self.pending_units = FastSet::default();
         let mut removals = std::mem::take(&mut self.removals);
         removals.sort_unstable();
         let runs = std::mem::take(&mut self.runs.list);
