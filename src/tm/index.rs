@@ -104,6 +104,11 @@ impl std::hash::Hasher for FastHasher {
     fn write_u64(&mut self, i: u64) {
         self.add(i);
     }
+    /// Word hashes (`word_hash`) are keys: one step, not the byte path.
+    #[inline]
+    fn write_u128(&mut self, i: u128) {
+        self.add(i as u64 ^ (i >> 64) as u64);
+    }
     #[inline]
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);

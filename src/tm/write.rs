@@ -916,11 +916,13 @@ impl UnitWriter<'_> {
         prepared: &Prepared,
         on_duplicate: OnDuplicate,
     ) -> Result<Added> {
-        let signature: Signature = unit
-            .variants
-            .iter()
-            .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
-            .collect();
+        // Only a unit with candidates needs its signature (few do).
+        let signature = || -> Signature {
+            unit.variants
+                .iter()
+                .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
+                .collect()
+        };
         let srclang = unit.srclang.as_deref();
         let (content_hash, source_hash) = (prepared.content_hash, prepared.source_hash);
 
@@ -934,7 +936,7 @@ impl UnitWriter<'_> {
                         .iter()
                         .map(|(l, m)| (l.as_str(), m.as_str()))
                         .collect();
-                    if same_content(&signature, &stored) {
+                    if same_content(&signature(), &stored) {
                         self.summary.duplicates += 1;
                         return Ok(Added::Duplicate);
                     }
@@ -947,7 +949,7 @@ impl UnitWriter<'_> {
                         .iter()
                         .map(|(l, m)| (l.as_str(), m.as_str()))
                         .collect();
-                    if same_source(srclang, &signature, stored_src.as_deref(), &stored) {
+                    if same_source(srclang, &signature(), stored_src.as_deref(), &stored) {
                         remove_unit(&self.tx, &mut self.indexer, &mut self.counters, id)?;
                         reuse_id = Some(id);
                         break;
@@ -965,8 +967,20 @@ impl UnitWriter<'_> {
                 }
             }
         }
-        let langs: Vec<&str> = unit.variants.iter().map(|v| v.lang.as_str()).collect();
-        self.counters.unit(1, srclang, &langs, Some(origin_id));
+        // On the stack for the usual few variants (a Vec was an allocation
+        // per unit on the import's busier thread).
+        let mut few = [""; 4];
+        let many: Vec<&str>;
+        let langs: &[&str] = if unit.variants.len() <= few.len() {
+            for (slot, v) in few.iter_mut().zip(&unit.variants) {
+                *slot = v.lang.as_str();
+            }
+            &few[..unit.variants.len()]
+        } else {
+            many = unit.variants.iter().map(|v| v.lang.as_str()).collect();
+            &many
+        };
+        self.counters.unit(1, srclang, langs, Some(origin_id));
         self.counters.date_added(unit_date(&unit.stamp));
         Ok(match reuse_id {
             Some(id) => {
