@@ -22,20 +22,15 @@
 //! start-up work, no whole-index load.
 //!
 //! Writing: an import's reader thread works out each variant's tokens
-//! (`unit_tokens`); the writer buffers postings in memory and, every
-//! `FLUSH_POSTINGS` postings, spills them as a run (one blob per token) to
-//! an anonymous temporary file beside the TM. At `finish` it reads all runs
-//! at once and writes each token's postings as one new blob, its runs'
-//! blobs joined; a token that would pass `MAX_CHUNKS` blobs has them all
+//! (`unit_tokens`); the writer buffers postings in memory and flushes them
+//! as one new blob per token every `FLUSH_POSTINGS` postings and at
+//! `finish`, where a token left with more than `MAX_CHUNKS` blobs has them
 //! merged into one, so reads stay a handful of rows per token (dictionary
-//! counts are written once, at `finish`). Removing a unit takes it out of
-//! the stored blobs of its tokens and of the runs written before the
-//! removal, at `finish` (all removals of a token in one rewrite).
+//! counts are written once, at `finish`). Removing a unit rewrites the
+//! blobs of its tokens without it (all removals of one flush batched per
+//! token).
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -319,9 +314,8 @@ fn unpack(p: u64) -> (u32, u64) {
 }
 
 /// Updates the index for units added or removed inside one transaction.
-/// Buffers postings in memory, spills the buffer to a temporary file as a
-/// run whenever it is full, and writes each token's postings once, at
-/// `finish` (see `Runs`).
+/// Buffers in memory and writes at `finish` (and whenever the buffer is full).
+#[derive(Default)]
 pub struct Indexer {
     /// Index langs and their dictionaries (a unit has few languages: a
     /// scan beats hashing the tag for every token).
@@ -333,139 +327,17 @@ pub struct Indexer {
     /// cache on nearly every posting.
     pending_toks: Vec<u32>,
     pending: Vec<u64>,
-    /// The units with postings in the buffer.
     pending_units: FastSet<u64>,
-    /// Postings buffered before a spill (`FLUSH_POSTINGS`; tests set it low).
-    flush_postings: usize,
-    /// Removals not applied yet: (token, unit, when it was removed; see
-    /// `now`). A removal takes out the postings written before it, not
-    /// those of the same unit id added again after it (an updated unit).
-    removals: Vec<(u32, u64, u64)>,
-    runs: Runs,
+    /// (token, unit) to take out of the stored postings.
+    removals: Vec<(u32, u64)>,
     /// Per entry of `langs`: change to `fz_lang.variants` not yet written.
     lang_delta: Vec<i64>,
 }
 
-/// Runs kept in the temporary file before they are merged into the TM
-/// (memory: 8 bytes of directory per token of a run, a read buffer per
-/// run while merging).
-const MAX_RUNS: usize = 64;
-const MAX_RUN_BLOBS: usize = 2_000_000;
-
-/// Removals kept before they are applied (24 bytes each).
-const MAX_REMOVALS: usize = 500_000;
-
-/// Read buffers of all runs together while merging.
-const MERGE_BUFFER: usize = 8 << 20;
-
-/// Postings spilled from the buffer, waiting for the merge: runs in one
-/// anonymous temporary file beside the TM (on the disk that holds it, not
-/// a small /tmp; it vanishes when closed, even if the process is killed).
-/// A run is one buffer's postings as a blob per token (`RunGroup`), tokens
-/// ascending;
-/// merging reads every run front to back at once, so each token's
-/// postings reach SQLite once, as one blob: writing a blob per token per
-/// spill into SQLite and merging them back at commit wrote a big import's
-/// index three times.
-#[derive(Default)]
-struct Runs {
-    /// Where to create the file.
-    dir: PathBuf,
-    file: Option<File>,
-    list: Vec<Run>,
-    /// Bytes written to the file.
-    len: u64,
-    /// Blobs in all runs.
-    blobs: usize,
-}
-
-struct Run {
-    start: u64,
-    /// (token position, blob size), tokens ascending.
-    blobs: Vec<(u32, u32)>,
-}
-
-/// One run being merged: its blobs in order, through its own buffer.
-struct RunReader {
-    blobs: Vec<(u32, u32)>,
-    next: usize,
-    buf: Vec<u8>,
-    at: usize,
-    /// The part of the file not read yet.
-    pos: u64,
-    end: u64,
-}
-
-impl RunReader {
-    /// Append the run's blob of token `t` to `out`, if it has one.
-    fn take(
-        &mut self,
-        file: Option<&File>,
-        t: u32,
-        cap: usize,
-        out: &mut Vec<u8>,
-    ) -> io::Result<bool> {
-        match self.blobs.get(self.next) {
-            Some(&(tok, _)) if tok == t => {}
-            _ => return Ok(false),
-        }
-        let size = self.blobs[self.next].1 as usize;
-        self.next += 1;
-        if self.buf.len() - self.at < size {
-            self.buf.drain(..self.at);
-            self.at = 0;
-            let missing = size - self.buf.len();
-            let want = missing.max(cap).min((self.end - self.pos) as usize);
-            let (Some(mut file), true) = (file, want >= missing) else {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "a run ends early",
-                ));
-            };
-            let old = self.buf.len();
-            self.buf.resize(old + want, 0);
-            file.seek(SeekFrom::Start(self.pos))?;
-            file.read_exact(&mut self.buf[old..])?;
-            self.pos += want as u64;
-        }
-        out.extend_from_slice(&self.buf[self.at..self.at + size]);
-        self.at += size;
-        Ok(true)
-    }
-}
-
 impl Indexer {
     /// Start indexing inside the transaction open on `conn`.
-    pub fn new(conn: &Connection) -> rusqlite::Result<Indexer> {
-        // Spill beside the TM file (in-memory databases: the temp dir).
-        let dir = match conn.path().filter(|p| !p.is_empty()).map(Path::new) {
-            Some(p) => match p.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                _ => PathBuf::from("."),
-            },
-            None => std::env::temp_dir(),
-        };
-        Ok(Indexer {
-            langs: Vec::new(),
-            toks: Vec::new(),
-            pending_toks: Vec::new(),
-            pending: Vec::new(),
-            pending_units: FastSet::default(),
-            flush_postings: FLUSH_POSTINGS,
-            removals: Vec::new(),
-            runs: Runs {
-                dir,
-                ..Runs::default()
-            },
-            lang_delta: Vec::new(),
-        })
-    }
-
-    /// Spill every `postings` postings instead of `FLUSH_POSTINGS`, so
-    /// that a test can make many runs with a few units.
-    #[cfg(test)]
-    pub(crate) fn set_flush_postings(&mut self, postings: usize) {
-        self.flush_postings = postings.max(1);
+    pub fn new(_conn: &Connection) -> rusqlite::Result<Indexer> {
+        Ok(Indexer::default())
     }
 
     /// Index a unit just inserted: its id, its variants' matching keys in
@@ -483,7 +355,7 @@ impl Indexer {
         }
         for v in tokens {
             let packed = pack(v.len, unit);
-            // Document frequencies are counted at the spill, from the lists.
+            // Document frequencies are counted at the flush, from the lists.
             self.each_token(conn, &keys[v.key], v, |ix, t| {
                 ix.pending_toks.push(t);
                 ix.pending.push(packed);
@@ -492,11 +364,8 @@ impl Indexer {
             self.lang_delta[li] += 1;
         }
         self.pending_units.insert(unit);
-        if self.pending.len() >= self.flush_postings {
-            self.spill()?;
-            if self.runs.list.len() >= MAX_RUNS || self.runs.blobs >= MAX_RUN_BLOBS {
-                self.merge(conn)?;
-            }
+        if self.pending.len() >= FLUSH_POSTINGS {
+            self.flush(conn)?;
         }
         Ok(())
     }
@@ -505,6 +374,11 @@ impl Indexer {
     /// variants can still be read.
     pub fn remove(&mut self, conn: &Connection, unit_id: i64) -> rusqlite::Result<()> {
         let unit = unit_id as u64;
+        if self.pending_units.contains(&unit) {
+            // Added earlier in this transaction: write it first, then take
+            // it out like any other (rare: a duplicate updated in one import).
+            self.flush(conn)?;
+        }
         let rows: Vec<(String, String)> = {
             let mut stmt = conn
                 .prepare_cached("SELECT lang, key FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
@@ -512,36 +386,32 @@ impl Indexer {
             rows.collect::<rusqlite::Result<_>>()?
         };
         let pairs: Vec<(&str, &str)> = rows.iter().map(|(l, k)| (l.as_str(), k.as_str())).collect();
-        let now = self.now();
         for v in stored_unit_tokens(&pairs) {
             self.each_token(conn, &rows[v.key].1, &v, |ix, t| {
                 let tok = &mut ix.toks[t as usize];
                 tok.df_delta -= 1;
                 tok.dirty = true;
-                ix.removals.push((t, unit, now));
+                ix.removals.push((t, unit));
             })?;
             let li = self.lang(&v.lang);
             self.lang_delta[li] -= 1;
         }
-        // Not bounded by the test knob, so that tests keep removals across
-        // many runs.
-        if self.removals.len() >= MAX_REMOVALS {
-            self.merge(conn)?;
-        }
         Ok(())
     }
 
-    /// Write everything buffered and spilled, then the dictionary's counts;
-    /// called just before the commit.
+    /// Write whatever was buffered, then merge the blobs of every token
+    /// that has more than `MAX_CHUNKS`; called just before the commit.
+    /// Merging once here, not whenever a token reached the limit during
+    /// the transaction, reads and writes each posting of a big import
+    /// once instead of about four times.
     pub fn finish(mut self, conn: &Connection) -> rusqlite::Result<()> {
-        self.merge(conn)?;
+        self.flush(conn)?;
+        for t in 0..self.toks.len() {
+            if self.toks[t].chunks > MAX_CHUNKS {
+                self.rewrite(conn, t as u32, &FastSet::default(), &[])?;
+            }
+        }
         self.write_counts(conn)
-    }
-
-    /// The moment now: the run the buffer will become, and the position in
-    /// the buffer (a buffer holds at most `flush_postings` postings).
-    fn now(&self) -> u64 {
-        ((self.runs.list.len() as u64) << 32) | self.pending.len() as u64
     }
 
     /// Call `f` with the position in `toks` of each of a variant's index
@@ -620,37 +490,14 @@ impl Indexer {
         Ok(t)
     }
 
-    /// Write the buffered postings to `out` as a run: one blob per token,
-    /// tokens ascending. Returns its (token, blob size) list.
-    fn group_pending(&mut self, out: &mut impl Write) -> io::Result<Vec<(u32, u32)>> {
-        // A removal made while these were buffered takes out the postings
-        // added before it (a unit updated in place within one buffer).
-        let run = self.runs.list.len() as u64;
-        let mut gone: FastMap<(u32, u64), u32> = FastMap::default();
-        for &(t, u, when) in &self.removals {
-            if when >> 32 == run && self.pending_units.contains(&u) {
-                let at = gone.entry((t, u)).or_insert(0);
-                *at = (*at).max(when as u32);
-            }
-        }
-        if !gone.is_empty() {
-            let mut keep = 0;
-            for i in 0..self.pending.len() {
-                let (t, p) = (self.pending_toks[i], self.pending[i]);
-                if gone
-                    .get(&(t, unpack(p).1))
-                    .is_some_and(|&at| (i as u32) < at)
-                {
-                    // Added, then removed: counted in here, out by `remove`.
-                    self.toks[t as usize].df_delta += 1;
-                    continue;
-                }
-                self.pending_toks[keep] = t;
-                self.pending[keep] = p;
-                keep += 1;
-            }
-            self.pending_toks.truncate(keep);
-            self.pending.truncate(keep);
+    /// Apply the buffered removals, then write the buffered postings: one
+    /// new blob per token.
+    fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        let mut removals = std::mem::take(&mut self.removals);
+        removals.sort_unstable();
+        for group in removals.chunk_by(|a, b| a.0 == b.0) {
+            let gone: FastSet<u64> = group.iter().map(|&(_, u)| u).collect();
+            self.rewrite(conn, group[0].0, &gone, &[])?;
         }
 
         // Group the postings by token with a counting sort: linear, where
@@ -669,13 +516,9 @@ impl Indexer {
             next[t as usize] += 1;
         }
         self.pending_toks.clear();
-        self.pending_units.clear();
         self.pending.clear();
-        // Sized once: growing many directories in small steps, interleaved
-        // with the big buffers, left the heap fragmented (+15 MB peak).
-        let tokens = start.windows(2).filter(|w| w[0] < w[1]).count();
-        let mut blobs = Vec::with_capacity(tokens);
-        let mut blob = Vec::new();
+        let mut insert =
+            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?;
         for t in 0..self.toks.len() {
             let list = &mut grouped[start[t]..start[t + 1]];
             if list.is_empty() {
@@ -693,167 +536,10 @@ impl Indexer {
             let tok = &mut self.toks[t];
             tok.df_delta += distinct(list) as i64;
             tok.dirty = true;
-            blob.clear();
-            encode_into(list, &mut blob, true);
-            out.write_all(&blob)?;
-            blobs.push((t as u32, blob.len() as u32));
+            insert.execute(params![tok.id, encode(list)])?;
+            tok.chunks += 1;
         }
-        Ok(blobs)
-    }
-
-    /// Write the buffered postings to the temporary file as a run.
-    fn spill(&mut self) -> rusqlite::Result<()> {
-        let dir = self.runs.dir.clone();
-        let fail = |e: io::Error| spill_error(&dir, e);
-        if self.runs.file.is_none() {
-            self.runs.file = Some(tempfile::tempfile_in(&dir).map_err(fail)?);
-        }
-        let file = self.runs.file.take().expect("created above");
-        let written = (|| {
-            let mut f = &file;
-            f.seek(SeekFrom::Start(self.runs.len))?;
-            let mut out = io::BufWriter::with_capacity(1 << 16, f);
-            let blobs = self.group_pending(&mut out)?;
-            out.flush()?;
-            Ok(blobs)
-        })();
-        self.runs.file = Some(file);
-        let blobs = written.map_err(fail)?;
-        let runs = &mut self.runs;
-        let start = runs.len;
-        runs.len += blobs.iter().map(|&(_, size)| u64::from(size)).sum::<u64>();
-        runs.blobs += blobs.len();
-        // Pushed even when empty: a run's number dates the removals.
-        runs.list.push(Run { start, blobs });
-        Ok(())
-    }
-
-    /// Write the spilled runs and the buffer into the TM, each token's
-    /// postings as one blob, applying the removals; empties the file.
-    fn merge(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        // The buffer is the last run, kept in memory.
-        let mut bytes = Vec::new();
-        let last = self
-            .group_pending(&mut bytes)
-            .map_err(|e| spill_error(&self.runs.dir, e))?;
-        self.pending = Vec::new();
-        self.pending_toks = Vec::new();
-        self.pending_units = FastSet::default();
-        let mut removals = std::mem::take(&mut self.removals);
-        removals.sort_unstable();
-        let runs = std::mem::take(&mut self.runs.list);
-        let cap = (MERGE_BUFFER / (runs.len() + 1)).clamp(16 << 10, 1 << 20);
-        let mut readers: Vec<RunReader> = runs
-            .into_iter()
-            .map(|run| {
-                let size: u64 = run.blobs.iter().map(|&(_, s)| u64::from(s)).sum();
-                RunReader {
-                    blobs: run.blobs,
-                    next: 0,
-                    buf: Vec::new(),
-                    at: 0,
-                    pos: run.start,
-                    end: run.start + size,
-                }
-            })
-            .collect();
-        readers.push(RunReader {
-            blobs: last,
-            next: 0,
-            buf: bytes,
-            at: 0,
-            pos: 0,
-            end: 0,
-        });
-        let file = self.runs.file.take();
-        let dir = self.runs.dir.clone();
-        let mut scratch = Vec::new();
-        let mut pieces: Vec<(u64, std::ops::Range<usize>)> = Vec::new();
-        let mut rest = &removals[..];
-        for t in 0..self.toks.len() {
-            scratch.clear();
-            pieces.clear();
-            for (r, reader) in readers.iter_mut().enumerate() {
-                let from = scratch.len();
-                let found = reader
-                    .take(file.as_ref(), t as u32, cap, &mut scratch)
-                    .map_err(|e| spill_error(&dir, e))?;
-                if found {
-                    pieces.push((r as u64, from..scratch.len()));
-                }
-            }
-            let n = rest.iter().take_while(|r| r.0 == t as u32).count();
-            let (rems, after) = rest.split_at(n);
-            rest = after;
-            if !pieces.is_empty() || !rems.is_empty() {
-                self.write_token(conn, t, &scratch, &pieces, rems)?;
-            }
-        }
-        // Everything is in the TM now: reuse the file from its start.
-        if let Some(f) = &file {
-            f.set_len(0).map_err(|e| spill_error(&dir, e))?;
-        }
-        self.runs.file = file;
-        self.runs.len = 0;
-        self.runs.blobs = 0;
-        Ok(())
-    }
-
-    /// Write token `t`'s new postings (its blobs from the runs, by run
-    /// number, in `scratch`) and apply its removals (sorted by unit).
-    fn write_token(
-        &mut self,
-        conn: &Connection,
-        t: usize,
-        scratch: &[u8],
-        pieces: &[(u64, std::ops::Range<usize>)],
-        rems: &[(u32, u64, u64)],
-    ) -> rusqlite::Result<()> {
-        let mut insert =
-            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?;
-        if rems.is_empty() {
-            let blobs: Vec<&[u8]> = pieces.iter().map(|(_, r)| &scratch[r.clone()]).collect();
-            let blob = join_runs(&blobs)?;
-            let tok = &mut self.toks[t];
-            if tok.chunks < MAX_CHUNKS {
-                insert.execute(params![tok.id, blob])?;
-                tok.chunks += 1;
-                tok.dirty = true;
-            } else {
-                // One more blob would pass the limit: merge them all.
-                let mut add = Vec::new();
-                decode(&blob, 0, u32::MAX, |u, len| add.push(pack(len, u)))?;
-                drop(insert);
-                self.rewrite(conn, t as u32, &FastSet::default(), &add)?;
-            }
-            return Ok(());
-        }
-        // A removal takes out what was written before it: the stored
-        // postings, and those of earlier runs (within its own run,
-        // `group_pending` applied it).
-        let mut removed_in: FastMap<u64, u64> = FastMap::default();
-        for &(_, u, when) in rems {
-            let r = removed_in.entry(u).or_insert(0);
-            *r = (*r).max(when >> 32);
-        }
-        let mut add = Vec::new();
-        for (run, range) in pieces {
-            run_postings(&scratch[range.clone()], |u, len| {
-                if removed_in.get(&u).map_or(true, |&r| r <= *run) {
-                    add.push(pack(len, u));
-                }
-            })?;
-        }
-        if self.toks[t].chunks > 0 {
-            let gone: FastSet<u64> = removed_in.keys().copied().collect();
-            drop(insert);
-            self.rewrite(conn, t as u32, &gone, &add)?;
-        } else if !add.is_empty() {
-            let tok = &mut self.toks[t];
-            insert.execute(params![tok.id, encode(&sort_runs(add))])?;
-            tok.chunks = 1;
-            tok.dirty = true;
-        }
+        self.pending_units.clear();
         Ok(())
     }
 
@@ -917,117 +603,6 @@ impl Indexer {
         }
         Ok(())
     }
-}
-
-/// An I/O error of the temporary run file, as the store's error type.
-fn spill_error(dir: &Path, e: io::Error) -> rusqlite::Error {
-    rusqlite::Error::ToSqlConversionFailure(Box::new(io::Error::new(
-        e.kind(),
-        format!(
-            "{}: cannot use a temporary file for the fuzzy index ({e}); free some space on that disk",
-            dir.display()
-        ),
-    )))
-}
-
-/// Bytes of `v` as a varint.
-fn varint_len(v: u64) -> usize {
-    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
-}
-
-/// A length group of a run blob: a blob's group with its last unit id
-/// after the byte size (`[len][count][size][last][ids]`), so that joining
-/// runs never decodes the ids.
-struct RunGroup<'a> {
-    len: u64,
-    count: u64,
-    first: u64,
-    last: u64,
-    /// The id deltas after the first.
-    rest: &'a [u8],
-}
-
-/// The length groups of a run blob, appended to `out`.
-fn run_groups<'a>(blob: &'a [u8], out: &mut Vec<RunGroup<'a>>) -> rusqlite::Result<()> {
-    let mut pos = 0;
-    while pos < blob.len() {
-        let len = get_varint(blob, &mut pos).ok_or_else(corrupt)?;
-        let count = get_varint(blob, &mut pos).ok_or_else(corrupt)?;
-        let size = get_varint(blob, &mut pos).ok_or_else(corrupt)? as usize;
-        let last = get_varint(blob, &mut pos).ok_or_else(corrupt)?;
-        let ids = pos
-            .checked_add(size)
-            .and_then(|end| blob.get(pos..end))
-            .ok_or_else(corrupt)?;
-        pos += size;
-        let mut at = 0;
-        let first = get_varint(ids, &mut at).ok_or_else(corrupt)?;
-        out.push(RunGroup {
-            len,
-            count,
-            first,
-            last,
-            rest: &ids[at..],
-        });
-    }
-    Ok(())
-}
-
-/// Call `f(unit, len)` for every posting of a run blob.
-fn run_postings(blob: &[u8], mut f: impl FnMut(u64, u32)) -> rusqlite::Result<()> {
-    let mut groups = Vec::new();
-    run_groups(blob, &mut groups)?;
-    for g in groups {
-        let (mut u, mut at) = (g.first, 0);
-        f(u, g.len as u32);
-        for _ in 1..g.count {
-            u += get_varint(g.rest, &mut at).ok_or_else(corrupt)?;
-            f(u, g.len as u32);
-        }
-    }
-    Ok(())
-}
-
-/// One stored blob from run blobs, in run order. When each run's units of
-/// a length come after the previous run's, as they do unless an updated
-/// unit kept its old id, the groups are joined by copying their bytes
-/// (only each first delta changes); otherwise the postings are decoded
-/// and sorted.
-fn join_runs(blobs: &[&[u8]]) -> rusqlite::Result<Vec<u8>> {
-    let mut groups = Vec::new();
-    for blob in blobs {
-        run_groups(blob, &mut groups)?;
-    }
-    // Stable: within a length, the runs stay in order.
-    groups.sort_by_key(|g| g.len);
-    let in_order = groups
-        .chunk_by(|a, b| a.len == b.len)
-        .all(|same| same.windows(2).all(|w| w[0].last < w[1].first));
-    if !in_order {
-        let mut all = Vec::new();
-        for blob in blobs {
-            run_postings(blob, |u, len| all.push(pack(len, u)))?;
-        }
-        return Ok(encode(&sort_runs(all)));
-    }
-    let mut out = Vec::with_capacity(blobs.iter().map(|b| b.len()).sum::<usize>() + 16);
-    for same in groups.chunk_by(|a, b| a.len == b.len) {
-        let (mut size, mut prev) = (0, 0);
-        for g in same {
-            size += varint_len(g.first - prev) + g.rest.len();
-            prev = g.last;
-        }
-        put_varint(&mut out, same[0].len);
-        put_varint(&mut out, same.iter().map(|g| g.count).sum());
-        put_varint(&mut out, size as u64);
-        prev = 0;
-        for g in same {
-            put_varint(&mut out, g.first - prev);
-            out.extend_from_slice(g.rest);
-            prev = g.last;
-        }
-    }
-    Ok(out)
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -1106,13 +681,6 @@ fn distinct(sorted: &[u64]) -> usize {
 /// Encode packed postings, ascending; repeats are written once.
 fn encode(postings: &[u64]) -> Vec<u8> {
     let mut out = Vec::with_capacity(postings.len() * 3 + 16);
-    encode_into(postings, &mut out, false);
-    out
-}
-
-/// `encode`, appending to `out`; `with_last`: as a run blob (see
-/// `RunGroup`).
-fn encode_into(postings: &[u64], out: &mut Vec<u8>, with_last: bool) {
     let mut ids = Vec::new();
     for group in postings.chunk_by(|a, b| a >> UNIT_BITS == b >> UNIT_BITS) {
         ids.clear();
@@ -1127,14 +695,12 @@ fn encode_into(postings: &[u64], out: &mut Vec<u8>, with_last: bool) {
             prev = u;
             count += 1;
         }
-        put_varint(out, u64::from(unpack(group[0]).0));
-        put_varint(out, count);
-        put_varint(out, ids.len() as u64);
-        if with_last {
-            put_varint(out, prev);
-        }
+        put_varint(&mut out, u64::from(unpack(group[0]).0));
+        put_varint(&mut out, count);
+        put_varint(&mut out, ids.len() as u64);
         out.extend_from_slice(&ids);
     }
+    out
 }
 
 fn corrupt() -> rusqlite::Error {
@@ -1253,41 +819,6 @@ mod tests {
         assert_eq!(mid, vec![(5, 2)]);
         // A truncated blob is an error, not a panic.
         assert!(decode(&data[..data.len() - 1], 0, u32::MAX, |_, _| {}).is_err());
-    }
-
-    #[test]
-    fn run_blobs_join_by_copying_in_order_and_by_sorting_otherwise() {
-        let p = |len, unit| pack(len, unit);
-        let run = |postings: &[u64]| {
-            let mut out = vec![];
-            encode_into(postings, &mut out, true);
-            out
-        };
-        let runs = [
-            run(&[p(2, 1), p(2, 4), p(5, 3)]),
-            run(&[p(1, 6), p(2, 7), p(2, 300)]),
-            run(&[p(5, 1000), p(9, 1001)]),
-        ];
-        let blobs: Vec<&[u8]> = runs.iter().map(|r| r.as_slice()).collect();
-        let mut all = vec![p(2, 1), p(2, 4), p(5, 3), p(1, 6), p(2, 7), p(2, 300)];
-        all.extend([p(5, 1000), p(9, 1001)]);
-        all.sort_unstable();
-        assert_eq!(join_runs(&blobs).unwrap(), encode(&all));
-        assert_eq!(
-            join_runs(&blobs[1..2]).unwrap(),
-            encode(&[p(1, 6), p(2, 7), p(2, 300)])
-        );
-        // A later run holding an old id (an update in place): sorted.
-        let late = run(&[p(2, 2), p(5, 2)]);
-        let blobs = [runs[0].as_slice(), late.as_slice(), runs[1].as_slice()];
-        let mut want = vec![p(2, 1), p(2, 2), p(2, 4), p(5, 2), p(5, 3)];
-        want.extend([p(1, 6), p(2, 7), p(2, 300)]);
-        want.sort_unstable();
-        assert_eq!(join_runs(&blobs).unwrap(), encode(&want));
-        let mut seen = vec![];
-        run_postings(&late, |u, len| seen.push((u, len))).unwrap();
-        assert_eq!(seen, [(2, 2), (2, 5)]);
-        assert!(join_runs(&[&runs[0][..runs[0].len() - 1]]).is_err());
     }
 
     #[test]
@@ -1413,275 +944,5 @@ mod tests {
         assert_eq!(languages(conn).unwrap(), ["ar", "en"]);
         store.delete_units(&again).unwrap();
         assert_eq!(all_postings(&store.conn, "ar", "الجويه"), vec![]);
-    }
-
-    /// What the index must hold, worked out from the stored units alone:
-    /// (lang, token) → sorted (unit, len).
-    fn expected_index(
-        conn: &Connection,
-    ) -> std::collections::BTreeMap<(String, String), Vec<(u64, u32)>> {
-        let mut units: std::collections::BTreeMap<i64, Vec<(String, String)>> = Default::default();
-        let mut stmt = conn
-            .prepare("SELECT unit_id, lang, key FROM variant ORDER BY unit_id, ord")
-            .unwrap();
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap();
-        for row in rows {
-            let (id, l, k) = row.unwrap();
-            units.entry(id).or_default().push((l, k));
-        }
-        let mut want: std::collections::BTreeMap<(String, String), Vec<(u64, u32)>> =
-            Default::default();
-        for (id, variants) in &units {
-            let pairs: Vec<(&str, &str)> = variants
-                .iter()
-                .map(|(l, k)| (l.as_str(), k.as_str()))
-                .collect();
-            for v in stored_unit_tokens(&pairs) {
-                let key = &variants[v.key].1;
-                let texts = v
-                    .words
-                    .iter()
-                    .map(|w| w.text(key).to_string())
-                    .chain(v.pairs.iter().map(|&b| bigram_text(b.into())));
-                for text in texts {
-                    want.entry((v.lang.clone(), text))
-                        .or_default()
-                        .push((*id as u64, v.len));
-                }
-            }
-        }
-        for list in want.values_mut() {
-            list.sort_unstable();
-        }
-        want
-    }
-
-    /// Check every token of the index against `expected_index`: postings,
-    /// document frequency, blob count; and the per-language counts.
-    fn assert_index_matches_units(conn: &Connection, what: &str) {
-        let want = expected_index(conn);
-        let mut stmt = conn
-            .prepare("SELECT id, lang, text, df, chunks FROM fz_token")
-            .unwrap();
-        let rows: Vec<(i64, String, String, i64, i64)> = stmt
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        let mut seen = 0;
-        for (id, l, text, df, chunks) in rows {
-            let mut got = vec![];
-            postings(conn, id, 0, u32::MAX, |u, len| got.push((u, len))).unwrap();
-            got.sort_unstable();
-            let none = vec![];
-            let expect = want.get(&(l.clone(), text.clone())).unwrap_or(&none);
-            seen += usize::from(!expect.is_empty());
-            assert_eq!(&got, expect, "{what}: postings of {l} {text:?}");
-            assert_eq!(df, expect.len() as i64, "{what}: df of {l} {text:?}");
-            let blobs: i64 = conn
-                .query_row(
-                    "SELECT count(*) FROM fz_chunk WHERE token_id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            assert_eq!(chunks, blobs, "{what}: chunks of {l} {text:?}");
-            assert!(
-                chunks <= MAX_CHUNKS,
-                "{what}: {chunks} blobs for {l} {text:?}"
-            );
-        }
-        assert_eq!(
-            seen,
-            want.len(),
-            "{what}: tokens missing from the dictionary"
-        );
-        for l in ["ar", "en"] {
-            let units: i64 = conn
-                .query_row(
-                    "SELECT count(DISTINCT unit_id) FROM variant WHERE lang LIKE ?1 || '%'",
-                    [l],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            assert_eq!(
-                indexed_variants(conn, l).unwrap(),
-                units,
-                "{what}: {l} variants"
-            );
-        }
-    }
-
-    /// A fixed mix of inserts, updates in place (old ids, from this and
-    /// earlier transactions, some updated twice) and deletions, with the
-    /// index spilled every `spill_every` postings; checked after each step.
-    fn updates_and_deletions(dir: &std::path::Path, spill_every: usize) -> crate::tm::Store {
-        use crate::tm::{Added, OnDuplicate, OriginInfo};
-        use crate::unit::Unit;
-        const AR: [&str; 20] = [
-            "الميليشيات",
-            "الإيرانيّة",
-            "تُخلي",
-            "القاعدة",
-            "الجوية",
-            "في",
-            "حلب",
-            "عام",
-            "٢٠٢١",
-            "قُتل",
-            "أشخاص",
-            "إسرائيل",
-            "الرئيس",
-            "السوريّ",
-            "مدينة",
-            "الحـــرب",
-            "آلاف",
-            "اللاجئين",
-            "٥",
-            "إلى",
-        ];
-        const EN: [&str; 20] = [
-            "the",
-            "militias",
-            "leave",
-            "base",
-            "air",
-            "in",
-            "Aleppo",
-            "year",
-            "2021",
-            "killed",
-            "people",
-            "Israel",
-            "president",
-            "Syrian",
-            "city",
-            "war",
-            "thousands",
-            "refugees",
-            "5",
-            "to",
-        ];
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
-        let sentence = |words: &[&str], next: &mut dyn FnMut(usize) -> usize| {
-            let n = 2 + next(9);
-            let mut s: Vec<&str> = (0..n).map(|_| words[next(words.len())]).collect();
-            s.push(["،", ".", "؟", "«»"][next(4)]);
-            s.join(" ")
-        };
-        let origin = OriginInfo {
-            name: "t.tmx".into(),
-            kind: "tmx".into(),
-            header: None,
-        };
-        let mut store = crate::tm::Store::open(&dir.join("tm.db")).unwrap();
-        let mut sources: Vec<String> = vec![];
-        // Then rounds of inserts only, all with one word: more blobs than
-        // MAX_CHUNKS unless they are merged.
-        let rounds = [40, 30, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5].map(|n| (n, true));
-        let rounds = rounds.into_iter().chain([(3, false); 10]);
-        for (round, (units, updates)) in rounds.enumerate() {
-            let mut w = store.writer(&origin).unwrap();
-            w.spill_index_every(spill_every);
-            for i in 0..units {
-                let src = match (i % 5, sources.len()) {
-                    _ if !updates => format!("في {} {i}", sentence(&AR, &mut next)),
-                    // The unit just added, again: updated within one run.
-                    (1, n) if n > 0 => sources[n - 1].clone(),
-                    // An old unit: a stored one, or one a few runs back.
-                    (3, n) if n > 0 => sources[next(n)].clone(),
-                    _ => sentence(&AR, &mut next),
-                };
-                let tgt = sentence(&EN, &mut next);
-                match w
-                    .add(&Unit::pair("ar-SY", &src, "en", &tgt), OnDuplicate::Update)
-                    .unwrap()
-                {
-                    Added::Inserted(_) => sources.push(src),
-                    Added::Updated(_) => {}
-                    Added::Duplicate => panic!("duplicate"),
-                }
-            }
-            w.commit().unwrap();
-            assert_index_matches_units(&store.conn, &format!("round {round}, spill {spill_every}"));
-            if round == 1 {
-                store.delete_units(&[2, 3, 5, 41, 60]).unwrap();
-                assert_index_matches_units(&store.conn, &format!("deletions, spill {spill_every}"));
-            }
-        }
-        store
-    }
-
-    #[test]
-    fn spilled_runs_merge_to_exactly_the_postings_of_the_stored_units() {
-        // Every 7 postings: a run per unit or so, and past MAX_RUNS, merges
-        // mid-transaction; every 60: updates within one run; the default:
-        // no spill at all.
-        let mut tables = vec![];
-        for spill_every in [7, 60, FLUSH_POSTINGS] {
-            let dir = tempfile::tempdir().unwrap();
-            let store = updates_and_deletions(dir.path(), spill_every);
-            let table: Vec<(String, String, i64)> = store
-                .conn
-                .prepare("SELECT lang, text, df FROM fz_token ORDER BY lang, text")
-                .unwrap()
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
-            tables.push(table);
-        }
-        assert_eq!(tables[0], tables[2]);
-        assert_eq!(tables[1], tables[2]);
-    }
-
-    #[test]
-    fn a_dropped_writer_leaves_the_index_and_the_directory_as_they_were() {
-        use crate::tm::{OnDuplicate, OriginInfo};
-        use crate::unit::Unit;
-        let dir = tempfile::tempdir().unwrap();
-        let store = updates_and_deletions(dir.path(), 7);
-        let mut store = store;
-        let files = |d: &std::path::Path| {
-            let mut names: Vec<String> = std::fs::read_dir(d)
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
-            names.sort();
-            names
-        };
-        let before = files(dir.path());
-        let want = expected_index(&store.conn);
-        let origin = OriginInfo {
-            name: "half.tmx".into(),
-            kind: "tmx".into(),
-            header: None,
-        };
-        {
-            let mut w = store.writer(&origin).unwrap();
-            w.spill_index_every(5);
-            for i in 0..50 {
-                let src = format!("الحرب في مدينة حلب رقم {i} ومدينة أخرى");
-                w.add(
-                    &Unit::pair("ar", &src, "en", "war in Aleppo"),
-                    OnDuplicate::Update,
-                )
-                .unwrap();
-            }
-            // Dropped here without a commit, as a failed import is.
-        }
-        assert_eq!(files(dir.path()), before);
-        assert_eq!(expected_index(&store.conn), want);
-        assert_index_matches_units(&store.conn, "after a rollback");
     }
 }

@@ -1097,13 +1097,6 @@ impl UnitWriter<'_> {
         Ok(id)
     }
 
-    /// Spill the fuzzy index every `postings` postings (tests: many runs
-    /// from a few units).
-    #[cfg(test)]
-    pub(crate) fn spill_index_every(&mut self, postings: usize) {
-        self.indexer.set_flush_postings(postings);
-    }
-
     /// Did this writer start on an empty TM? (Then nearly every unit will be
     /// stored: see `Prepared::new`.)
     pub fn is_fresh(&self) -> bool {
