@@ -331,11 +331,23 @@ impl TokenKind {
     pub fn of(token: &str) -> TokenKind {
         if is_number(token) {
             TokenKind::Number
-        } else if token.chars().any(char::is_alphanumeric) {
+        } else if is_content(token) {
             TokenKind::Word
         } else {
             TokenKind::Other
         }
+    }
+}
+
+/// Is a matching-key token a word or number (has a letter or digit), not
+/// punctuation or a symbol?
+#[inline]
+pub fn is_content(token: &str) -> bool {
+    match token.chars().next() {
+        Some(c) if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // Arabic letters and digits: skip the slow Unicode tables.
+        Some('\u{0620}'..='\u{064A}' | '\u{0660}'..='\u{0669}' | '\u{0671}'..='\u{06D3}') => true,
+        _ => token.chars().any(char::is_alphanumeric),
     }
 }
 
@@ -548,17 +560,20 @@ pub fn key_tokens(key: &str) -> impl Iterator<Item = &str> {
 /// The `KeyToken`s of a stored matching key: what `matching_key_tokens`
 /// gave with it.
 pub fn key_token_spans(key: &str) -> Vec<KeyToken> {
+    key_token_iter(key).collect()
+}
+
+/// `key_token_spans` as an iterator.
+pub fn key_token_iter(key: &str) -> impl Iterator<Item = KeyToken> + '_ {
     let base = key.as_ptr() as usize;
-    key_tokens(key)
-        .map(|t| {
-            let start = t.as_ptr() as usize - base;
-            KeyToken {
-                start: start as u32,
-                end: (start + t.len()) as u32,
-                kind: TokenKind::of(t),
-            }
-        })
-        .collect()
+    key_tokens(key).map(move |t| {
+        let start = t.as_ptr() as usize - base;
+        KeyToken {
+            start: start as u32,
+            end: (start + t.len()) as u32,
+            kind: TokenKind::of(t),
+        }
+    })
 }
 
 /// Is this token a number (digits, possibly with inner `.` or `,`)?

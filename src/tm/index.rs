@@ -48,16 +48,7 @@ const FLUSH_POSTINGS: usize = 1_000_000;
 /// Blobs a token may have before they are merged into one.
 const MAX_CHUNKS: i64 = 8;
 
-/// Is a matching-key token a word or number (not punctuation or a symbol)?
-#[inline]
-pub fn is_content(token: &str) -> bool {
-    match token.chars().next() {
-        Some(c) if c.is_ascii() => c.is_ascii_alphanumeric(),
-        // Arabic letters and digits: skip the slow Unicode tables.
-        Some('\u{0620}'..='\u{064A}' | '\u{0660}'..='\u{0669}' | '\u{0671}'..='\u{06D3}') => true,
-        _ => token.chars().any(char::is_alphanumeric),
-    }
-}
+pub use crate::text::normalize::is_content;
 
 /// FxHash (as in rustc): a multiply-rotate hash, much faster than SipHash
 /// for the short keys here; no DoS concern for a local index.
@@ -223,33 +214,46 @@ pub struct VariantTokens {
 /// The index tokens of a unit's indexed variants (see `indexed`), from its
 /// variants' (lang, matching key, the key's tokens) in unit order.
 pub fn unit_tokens(variants: &[(&str, &str, &[KeyToken])]) -> Vec<VariantTokens> {
+    first_of_each_lang(
+        variants
+            .iter()
+            .map(|&(tag, key, tokens)| (tag, key, tokens.len(), tokens.iter().copied())),
+    )
+}
+
+/// `unit_tokens` of stored (lang, matching key) pairs: the keys' tokens
+/// are split off as they are read, with no list of them made.
+pub fn stored_unit_tokens(variants: &[(&str, &str)]) -> Vec<VariantTokens> {
+    first_of_each_lang(variants.iter().map(|&(tag, key)| {
+        let most = key.bytes().filter(|&b| b == b' ').count() + 1;
+        (tag, key, most, normalize::key_token_iter(key))
+    }))
+}
+
+/// The first variant of each index language, with its tokens: (lang
+/// tag, key, at most how many tokens, the tokens).
+fn first_of_each_lang<'k, T: Iterator<Item = KeyToken>>(
+    variants: impl ExactSizeIterator<Item = (&'k str, &'k str, usize, T)>,
+) -> Vec<VariantTokens> {
     let mut out: Vec<VariantTokens> = Vec::with_capacity(variants.len());
-    for (pos, &(tag, key, tokens)) in variants.iter().enumerate() {
+    for (pos, (tag, key, most, tokens)) in variants.enumerate() {
         let l = index_lang(tag);
         if !out.iter().any(|v| v.lang == l) {
-            out.push(variant_tokens(l, pos, key, tokens));
+            out.push(variant_tokens(l, pos, key, most, tokens));
         }
     }
     out
 }
 
-/// `unit_tokens` of stored (lang, matching key) pairs.
-pub fn stored_unit_tokens(variants: &[(&str, &str)]) -> Vec<VariantTokens> {
-    let spans: Vec<Vec<KeyToken>> = variants
-        .iter()
-        .map(|(_, key)| normalize::key_token_spans(key))
-        .collect();
-    let with: Vec<(&str, &str, &[KeyToken])> = variants
-        .iter()
-        .zip(&spans)
-        .map(|(&(lang, key), spans)| (lang, key, spans.as_slice()))
-        .collect();
-    unit_tokens(&with)
-}
-
-fn variant_tokens(lang: String, pos: usize, key: &str, tokens: &[KeyToken]) -> VariantTokens {
-    let mut words = Vec::with_capacity(tokens.len());
-    let mut pairs = Vec::with_capacity(tokens.len());
+fn variant_tokens(
+    lang: String,
+    pos: usize,
+    key: &str,
+    most: usize,
+    tokens: impl Iterator<Item = KeyToken>,
+) -> VariantTokens {
+    let mut words = Vec::with_capacity(most);
+    let mut pairs = Vec::with_capacity(most);
     let mut prev: Option<&str> = None;
     let mut len = 0u32;
     for t in tokens {
