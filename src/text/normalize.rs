@@ -253,9 +253,8 @@ const fn is_simple(c: char) -> bool {
 #[inline]
 fn fold_each(text: &str, mut emit: impl FnMut(char, u8)) -> bool {
     // Fast path: stop at the first character it cannot vouch for, tell the
-    // caller (which restarts on the general path). Decodes UTF-8 by hand:
-    // below U+0800 (one or two bytes) the character indexes `KEY_FOLD`
-    // directly; `chars()` cost a fifth of a key.
+    // caller (which restarts on the general path). `entry_at` decodes
+    // UTF-8 by hand: below U+0800 a character indexes `KEY_FOLD` directly.
     let table = &*KEY_FOLD;
     let mut i = 0;
     while i < text.len() {
