@@ -113,10 +113,21 @@ pub type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
 /// The content tokens of a matching key, in order: words as they are,
 /// numbers as `NUMBER`, punctuation dropped.
 pub fn content_tokens(key: &str) -> Vec<&str> {
-    normalize::key_tokens(key)
-        .filter(|t| is_content(t))
-        .map(|t| if normalize::is_number(t) { NUMBER } else { t })
+    normalize::key_token_iter(key)
+        .filter_map(|t| index_word(key, &t).map(|(text, _, _)| text))
         .collect()
+}
+
+/// What the index makes of a key token: a word as it is, any number as
+/// `NUMBER`, punctuation nothing; with the word's place in the key
+/// (`NUMBER_AT` for a number).
+#[inline]
+fn index_word<'k>(key: &'k str, t: &KeyToken) -> Option<(&'k str, u32, u32)> {
+    match t.kind {
+        TokenKind::Other => None,
+        TokenKind::Number => Some((NUMBER, NUMBER_AT, NUMBER_AT)),
+        TokenKind::Word => Some((&key[t.start as usize..t.end as usize], t.start, t.end)),
+    }
 }
 
 /// The language a variant is indexed under: its primary subtag, lowercase.
@@ -257,10 +268,8 @@ fn variant_tokens(
     let mut prev: Option<&str> = None;
     let mut len = 0u32;
     for t in tokens {
-        let (text, start, end) = match t.kind {
-            TokenKind::Other => continue,
-            TokenKind::Number => (NUMBER, NUMBER_AT, NUMBER_AT),
-            TokenKind::Word => (&key[t.start as usize..t.end as usize], t.start, t.end),
+        let Some((text, start, end)) = index_word(key, &t) else {
+            continue;
         };
         len += 1;
         words.push(Word {
