@@ -230,28 +230,15 @@ fn read_batches(
         let mut filled = 0;
         let mut end = false;
         while filled < BATCH {
-            let more = match units.get_mut(filled) {
-                Some((unit, prepared)) => {
-                    let more = source.next_unit_into(unit)?;
-                    if more {
-                        *prepared = Prepared::new(unit, with_tokens);
-                    }
-                    more
-                }
-                None => {
-                    let mut unit = Unit::default();
-                    let more = source.next_unit_into(&mut unit)?;
-                    if more {
-                        let prepared = Prepared::new(&unit, with_tokens);
-                        units.push((unit, prepared));
-                    }
-                    more
-                }
-            };
-            if !more {
+            if filled == units.len() {
+                units.push(Default::default());
+            }
+            let (unit, prepared) = &mut units[filled];
+            if !source.next_unit_into(unit)? {
                 end = true;
                 break;
             }
+            *prepared = Prepared::new(unit, with_tokens);
             filled += 1;
         }
         units.truncate(filled);

@@ -503,7 +503,7 @@ fn remove_unit(
 
 /// The per-unit CPU work of an insert, which needs no database: the
 /// variants' matching keys, their index tokens and the duplicate hashes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Prepared {
     keys: Vec<String>,
     /// None: worked out by the writer if the unit is stored.
@@ -969,17 +969,12 @@ impl UnitWriter<'_> {
         }
         // On the stack for the usual few variants (a Vec was an allocation
         // per unit on the import's busier thread).
-        let mut few = [""; 4];
-        let many: Vec<&str>;
-        let langs: &[&str] = if unit.variants.len() <= few.len() {
-            for (slot, v) in few.iter_mut().zip(&unit.variants) {
-                *slot = v.lang.as_str();
-            }
-            &few[..unit.variants.len()]
-        } else {
-            many = unit.variants.iter().map(|v| v.lang.as_str()).collect();
-            &many
-        };
+        let (mut few, mut many) = ([""; SMALL], Vec::new());
+        let langs = collect_small(
+            &mut few,
+            &mut many,
+            unit.variants.iter().map(|v| v.lang.as_str()),
+        );
         self.counters.unit(1, srclang, langs, Some(origin_id));
         self.counters.date_added(unit_date(&unit.stamp));
         Ok(match reuse_id {
