@@ -1285,7 +1285,7 @@ pub struct TmxReader<R: Read> {
     attrs: Attrs,
     scratch: Attrs,
     name: String,
-    /// Memory of recycled units (see `recycle`).
+    /// Memory of recycled units (see `next_unit_into`).
     spares: Spares,
     /// Language attributes seen (as written) and their normalized form:
     /// a file has a handful, on every variant.
