@@ -587,35 +587,168 @@ impl Indexer {
         add: &[u64],
     ) -> rusqlite::Result<()> {
         let id = self.toks[t as usize].id;
-        let mut all: Vec<u64> = Vec::new();
-        {
-            // In the order written (see `sort_runs`).
-            let mut stmt =
-                conn.prepare_cached("SELECT data FROM fz_chunk WHERE token_id = ?1 ORDER BY id")?;
-            let mut rows = stmt.query([id])?;
-            while let Some(row) = rows.next()? {
-                let data = row.get_ref(0)?.as_blob()?;
-                decode(data, 0, u32::MAX, |u, len| {
-                    if !gone.contains(&u) {
-                        all.push(pack(len, u));
-                    }
-                })?;
-            }
-        }
+        // In the order written (see `sort_runs` and `join`).
+        let blobs: Vec<Vec<u8>> = conn
+            .prepare_cached("SELECT data FROM fz_chunk WHERE token_id = ?1 ORDER BY id")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         conn.prepare_cached("DELETE FROM fz_chunk WHERE token_id = ?1")?
             .execute([id])?;
-        all.extend_from_slice(add);
-        let all = sort_runs(all);
+        // Only merging (the commit's case): join the blobs' groups as they
+        // are, without decoding and re-encoding every id.
+        let joined = if gone.is_empty() && add.is_empty() {
+            let parts: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
+            join(&parts)
+        } else {
+            None
+        };
+        let data = match joined {
+            Some(data) => data,
+            None => {
+                let mut all: Vec<u64> = Vec::new();
+                for data in &blobs {
+                    decode(data, 0, u32::MAX, |u, len| {
+                        if !gone.contains(&u) {
+                            all.push(pack(len, u));
+                        }
+                    })?;
+                }
+                all.extend_from_slice(add);
+                encode(&sort_runs(all))
+            }
+        };
         let tok = &mut self.toks[t as usize];
         tok.chunks = 0;
         tok.dirty = true;
-        if !all.is_empty() {
+        if !data.is_empty() {
             conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?
-                .execute(params![id, encode(&all)])?;
+                .execute(params![id, data])?;
             tok.chunks = 1;
         }
         Ok(())
     }
+}
+
+/// How many bytes `put_varint` writes for `v`.
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+/// One length group of a blob: its ids' bytes, its first id and how many
+/// bytes that takes, and its last id.
+struct Group<'a> {
+    len: u64,
+    count: u64,
+    ids: &'a [u8],
+    first: u64,
+    first_bytes: usize,
+    last: u64,
+}
+
+/// The group of a blob at `pos`, as `encode` writes it (ids strictly
+/// ascending), moving `pos` past it; None if the blob is damaged or not in
+/// that form.
+fn group_at<'a>(data: &'a [u8], pos: &mut usize) -> Option<Group<'a>> {
+    let len = get_varint(data, pos)?;
+    let count = get_varint(data, pos)?;
+    let size = usize::try_from(get_varint(data, pos)?).ok()?;
+    let end = pos.checked_add(size).filter(|&e| e <= data.len())?;
+    let ids = &data[*pos..end];
+    *pos = end;
+    let (mut at, mut first, mut first_bytes, mut last) = (0, 0u64, 0, 0u64);
+    for i in 0..count {
+        let delta = get_varint(ids, &mut at)?;
+        if i == 0 {
+            (first, first_bytes) = (delta, at);
+        } else if delta == 0 {
+            return None;
+        }
+        last = last.checked_add(delta)?;
+    }
+    (count > 0 && at == ids.len()).then_some(Group {
+        len,
+        count,
+        ids,
+        first,
+        first_bytes,
+        last,
+    })
+}
+
+/// Merge blobs written in order, each holding later units than the one
+/// before in every length they share (what the flushes of one import
+/// write), by joining their groups: each group's bytes are copied and only
+/// the first id of a joined piece is re-encoded, as a delta from the last
+/// id before it. The result is byte for byte what decoding, `sort_runs`
+/// and `encode` would give. None when the blobs are not in that order (a
+/// unit updated in place keeps its old id) or are damaged: the caller then
+/// takes the decoding way.
+fn join(blobs: &[&[u8]]) -> Option<Vec<u8>> {
+    // Each blob's next group, and where the one after it starts. Groups
+    // are small (a few ids each), so the blobs are walked side by side,
+    // one length at a time, rather than their groups collected and sorted.
+    let mut heads: Vec<(Option<Group>, usize)> = Vec::with_capacity(blobs.len());
+    for data in blobs {
+        let mut pos = 0;
+        let head = if data.is_empty() {
+            None
+        } else {
+            Some(group_at(data, &mut pos)?)
+        };
+        heads.push((head, pos));
+    }
+    let mut out = Vec::with_capacity(blobs.iter().map(|b| b.len()).sum());
+    while let Some(len) = heads
+        .iter()
+        .filter_map(|(g, _)| g.as_ref().map(|g| g.len))
+        .min()
+    {
+        let pieces = || {
+            heads
+                .iter()
+                .filter_map(|(g, _)| g.as_ref().filter(|g| g.len == len))
+        };
+        let (mut count, mut size, mut last) = (0, 0, None);
+        for g in pieces() {
+            count += g.count;
+            size += g.ids.len();
+            if let Some(last) = last {
+                if g.first <= last {
+                    return None;
+                }
+                size = size - g.first_bytes + varint_len(g.first - last);
+            }
+            last = Some(g.last);
+        }
+        put_varint(&mut out, len);
+        put_varint(&mut out, count);
+        put_varint(&mut out, size as u64);
+        let mut last = None;
+        for g in pieces() {
+            match last {
+                None => out.extend_from_slice(g.ids),
+                Some(last) => {
+                    put_varint(&mut out, g.first - last);
+                    out.extend_from_slice(&g.ids[g.first_bytes..]);
+                }
+            }
+            last = Some(g.last);
+        }
+        for ((head, pos), data) in heads.iter_mut().zip(blobs) {
+            if head.as_ref().is_some_and(|g| g.len == len) {
+                *head = None;
+                if *pos < data.len() {
+                    let next = group_at(data, pos)?;
+                    // Lengths ascend within a blob (`encode`).
+                    if next.len <= len {
+                        return None;
+                    }
+                    *head = Some(next);
+                }
+            }
+        }
+    }
+    Some(out)
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -832,6 +965,78 @@ mod tests {
         assert_eq!(mid, vec![(5, 2)]);
         // A truncated blob is an error, not a panic.
         assert!(decode(&data[..data.len() - 1], 0, u32::MAX, |_, _| {}).is_err());
+    }
+
+    /// What merging did before `join`: decode every blob, sort, encode.
+    fn merged_by_decoding(blobs: &[Vec<u8>]) -> Vec<u8> {
+        let mut all = vec![];
+        for b in blobs {
+            decode(b, 0, u32::MAX, |u, len| all.push(pack(len, u))).unwrap();
+        }
+        encode(&sort_runs(all))
+    }
+
+    #[test]
+    fn join_copies_groups_and_refuses_blobs_out_of_order() {
+        let p = |len, unit| pack(len, unit);
+        // Three flushes: later units, lengths shared and not, ids whose
+        // re-encoded first delta changes size (200 -> 1 byte after 130).
+        let blobs = [
+            encode(&[p(2, 1), p(2, 130), p(7, 5)]),
+            encode(&[p(2, 200), p(3, 201), p(7, 300)]),
+            encode(&[p(1, 400), p(2, 100_000), p(7, 1 << 39)]),
+        ];
+        let parts: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
+        assert_eq!(join(&parts).unwrap(), merged_by_decoding(&blobs));
+        assert_eq!(join(&parts[..1]).unwrap(), blobs[0]);
+        assert_eq!(join(&[]).unwrap(), Vec::<u8>::new());
+        // A unit updated in place (id 130 again, after 200): refused, and
+        // so is a unit seen twice at one length.
+        let updated = [blobs[1].clone(), encode(&[p(2, 130)])];
+        let parts: Vec<&[u8]> = updated.iter().map(Vec::as_slice).collect();
+        assert!(join(&parts).is_none());
+        let twice = [encode(&[p(2, 5)]), encode(&[p(2, 5)])];
+        let parts: Vec<&[u8]> = twice.iter().map(Vec::as_slice).collect();
+        assert!(join(&parts).is_none());
+        // Damaged: truncated, or a zero delta (a repeated id).
+        let cut = &blobs[1][..blobs[1].len() - 1];
+        assert!(join(&[&blobs[0], cut]).is_none());
+        assert!(join(&[&[2, 2, 2, 1, 0]]).is_none());
+        // Lengths out of order inside a blob.
+        let mut swapped = encode(&[p(5, 1)]);
+        swapped.extend(encode(&[p(3, 2)]));
+        assert!(join(&[&swapped]).is_none());
+    }
+
+    proptest::proptest! {
+        /// Whatever blobs come, `join` either refuses or gives what the
+        /// decoding merge gives; for flushes of ascending units it never
+        /// refuses.
+        #[test]
+        fn join_equals_the_decoding_merge(
+            flushes in proptest::collection::vec(
+                proptest::collection::vec((1u32..6, 1u64..50), 0..30), 1..6),
+            ascending in proptest::bool::ANY,
+        ) {
+            let mut base = 0;
+            let blobs: Vec<Vec<u8>> = flushes
+                .iter()
+                .map(|f| {
+                    let mut packed: Vec<u64> = f
+                        .iter()
+                        .map(|&(len, u)| pack(len, if ascending { base + u } else { u }))
+                        .collect();
+                    base += 50;
+                    packed.sort_unstable();
+                    encode(&packed)
+                })
+                .collect();
+            let parts: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
+            match join(&parts) {
+                Some(joined) => proptest::prop_assert_eq!(joined, merged_by_decoding(&blobs)),
+                None => proptest::prop_assert!(!ascending),
+            }
+        }
     }
 
     #[test]
