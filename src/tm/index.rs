@@ -23,14 +23,21 @@
 //!
 //! Writing: an import's reader thread works out each variant's tokens
 //! (`unit_tokens`); the writer buffers postings in memory and flushes them
-//! as one new blob per token every `FLUSH_POSTINGS` postings and at
-//! `finish`, where a token left with more than `MAX_CHUNKS` blobs has them
-//! merged into one, so reads stay a handful of rows per token (dictionary
-//! counts are written once, at `finish`). Removing a unit rewrites the
-//! blobs of its tokens without it (all removals of one flush batched per
-//! token).
+//! as one blob per token every `FLUSH_POSTINGS` postings and at `finish`.
+//! A full buffer goes to a temporary run file (`Runs`); at `finish` each
+//! token's blobs from all runs are joined into one and written to the TM.
+//! After a removal, flushes go to the TM directly, and at `finish` a
+//! token left with more than `MAX_CHUNKS` blobs has them merged into one,
+//! so reads stay a handful of rows per token (dictionary counts are
+//! written once, at `finish`). Removing a unit rewrites the blobs of its
+//! tokens without it (all removals of one flush batched per token).
 
 use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -327,7 +334,8 @@ fn unpack(p: u64) -> (u32, u64) {
 }
 
 /// Updates the index for units added or removed inside one transaction.
-/// Buffers in memory and writes at `finish` (and whenever the buffer is full).
+/// Buffers in memory and writes at `finish` (and whenever the buffer is
+/// full: to the run file while it can, see `Runs`).
 #[derive(Default)]
 pub struct Indexer {
     /// Index langs and their dictionaries (a unit has few languages: a
@@ -345,12 +353,115 @@ pub struct Indexer {
     removals: Vec<(u32, u64)>,
     /// Per entry of `langs`: change to `fz_lang.variants` not yet written.
     lang_delta: Vec<i64>,
+    /// Full buffers flushed to the run file, not yet in the TM.
+    runs: Option<Runs>,
+    /// Flushes may go to the run file: until the first removal, and while
+    /// the file can be made.
+    spill: bool,
+    /// Where to make the run file: beside the TM.
+    dir: PathBuf,
+    /// Postings buffered before a flush: `FLUSH_POSTINGS` (tests set it low).
+    flush_at: usize,
+}
+
+/// Flushed postings waiting for `finish`, in an anonymous temporary file
+/// beside the TM (on the disk that holds it; it vanishes when closed, even
+/// if the process is killed). A run is one flush: a blob per token, tokens
+/// ascending, exactly what the flush would have inserted. At `finish` the
+/// runs are read side by side and each token's blobs joined (`join`) into
+/// one: each posting reaches SQLite once, where inserting every flush's
+/// blobs and merging them back at commit wrote a big import's index twice.
+///
+/// Removals are applied to blobs in the TM, so the first removal writes
+/// the runs there (`stop_spilling`) and later flushes go to the TM as well.
+struct Runs {
+    file: BufWriter<File>,
+    /// Bytes written.
+    len: u64,
+    list: Vec<Run>,
+}
+
+struct Run {
+    start: u64,
+    /// (token position, blob size), tokens ascending: 8 bytes per token
+    /// per run.
+    blobs: Vec<(u32, u32)>,
+}
+
+/// One run being joined: its blobs in order, through its own buffer.
+struct RunReader {
+    blobs: Vec<(u32, u32)>,
+    next: usize,
+    buf: Vec<u8>,
+    /// Where the next blob starts in `buf`.
+    at: usize,
+    /// The part of the file not read yet.
+    pos: u64,
+    end: u64,
+}
+
+impl RunReader {
+    /// Bring the next blob into the buffer if it is token `t`'s.
+    fn load(&mut self, file: &mut File, t: u32, chunk: usize) -> io::Result<bool> {
+        let size = match self.blobs.get(self.next) {
+            Some(&(tok, size)) if tok == t => size as usize,
+            _ => return Ok(false),
+        };
+        if self.buf.len() - self.at < size {
+            self.buf.drain(..self.at);
+            self.at = 0;
+            let missing = size - self.buf.len();
+            let want = missing.max(chunk).min((self.end - self.pos) as usize);
+            if want < missing {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "a run ends early",
+                ));
+            }
+            let old = self.buf.len();
+            self.buf.resize(old + want, 0);
+            file.seek(SeekFrom::Start(self.pos))?;
+            file.read_exact(&mut self.buf[old..])?;
+            self.pos += want as u64;
+        }
+        Ok(true)
+    }
+
+    /// The blob `load` brought in.
+    fn blob(&self) -> &[u8] {
+        &self.buf[self.at..self.at + self.blobs[self.next].1 as usize]
+    }
+
+    fn advance(&mut self) {
+        self.at += self.blobs[self.next].1 as usize;
+        self.next += 1;
+    }
 }
 
 impl Indexer {
     /// Start indexing inside the transaction open on `conn`.
-    pub fn new(_conn: &Connection) -> rusqlite::Result<Indexer> {
-        Ok(Indexer::default())
+    pub fn new(conn: &Connection) -> rusqlite::Result<Indexer> {
+        // Spill beside the TM file (an in-memory TM: the temp dir).
+        let dir = match conn.path().filter(|p| !p.is_empty()) {
+            Some(p) => match std::path::Path::new(p).parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
+            None => std::env::temp_dir(),
+        };
+        Ok(Indexer {
+            spill: true,
+            dir,
+            flush_at: FLUSH_POSTINGS,
+            ..Indexer::default()
+        })
+    }
+
+    /// Flush every `postings` postings, so that a test makes many runs
+    /// from a few units.
+    #[cfg(test)]
+    pub(crate) fn set_flush_postings(&mut self, postings: usize) {
+        self.flush_at = postings.max(1);
     }
 
     /// Index a unit just inserted: its id, its variants' matching keys in
@@ -361,10 +472,10 @@ impl Indexer {
         unit_id: i64,
         keys: &[String],
         tokens: &[VariantTokens],
-    ) -> rusqlite::Result<()> {
+    ) -> anyhow::Result<()> {
         let unit = unit_id as u64;
         if unit >= 1 << UNIT_BITS {
-            return Err(rusqlite::Error::IntegralValueOutOfRange(0, unit_id));
+            return Err(rusqlite::Error::IntegralValueOutOfRange(0, unit_id).into());
         }
         for v in tokens {
             let packed = pack(v.len, unit);
@@ -377,20 +488,21 @@ impl Indexer {
             self.lang_delta[li] += 1;
         }
         self.pending_units.insert(unit);
-        if self.pending.len() >= FLUSH_POSTINGS {
-            self.flush(conn)?;
+        if self.pending.len() >= self.flush_at {
+            self.flush(conn, self.spill)?;
         }
         Ok(())
     }
 
     /// Unindex a unit; called *before* its rows are deleted, so the
     /// variants can still be read.
-    pub fn remove(&mut self, conn: &Connection, unit_id: i64) -> rusqlite::Result<()> {
+    pub fn remove(&mut self, conn: &Connection, unit_id: i64) -> anyhow::Result<()> {
+        self.stop_spilling(conn)?;
         let unit = unit_id as u64;
         if self.pending_units.contains(&unit) {
             // Added earlier in this transaction: write it first, then take
             // it out like any other (rare: a duplicate updated in one import).
-            self.flush(conn)?;
+            self.flush(conn, false)?;
         }
         let rows: Vec<(String, String)> = {
             let mut stmt = conn
@@ -417,14 +529,19 @@ impl Indexer {
     /// Merging once here, not whenever a token reached the limit during
     /// the transaction, reads and writes each posting of a big import
     /// once instead of about four times.
-    pub fn finish(mut self, conn: &Connection) -> rusqlite::Result<()> {
-        self.flush(conn)?;
+    pub fn finish(mut self, conn: &Connection) -> anyhow::Result<()> {
+        // With runs spilled, the rest goes after them (one blob per token
+        // in the end); a small transaction writes straight to the TM.
+        self.flush(conn, self.runs.is_some())?;
+        if let Some(runs) = self.runs.take() {
+            self.write_runs(conn, runs)?;
+        }
         for t in 0..self.toks.len() {
             if self.toks[t].chunks > MAX_CHUNKS {
                 self.rewrite(conn, t as u32, &FastSet::default(), &[])?;
             }
         }
-        self.write_counts(conn)
+        Ok(self.write_counts(conn)?)
     }
 
     /// Call `f` with the position in `toks` of each of a variant's index
@@ -504,8 +621,8 @@ impl Indexer {
     }
 
     /// Apply the buffered removals, then write the buffered postings: one
-    /// new blob per token.
-    fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+    /// new blob per token, into the TM or (`to_runs`) as a run.
+    fn flush(&mut self, conn: &Connection, to_runs: bool) -> anyhow::Result<()> {
         let mut removals = std::mem::take(&mut self.removals);
         removals.sort_unstable();
         for group in removals.chunk_by(|a, b| a.0 == b.0) {
@@ -530,6 +647,30 @@ impl Indexer {
         }
         self.pending_toks.clear();
         self.pending.clear();
+        let mut runs = None;
+        if to_runs {
+            if self.runs.is_none() {
+                match tempfile::tempfile_in(&self.dir) {
+                    Ok(file) => {
+                        self.runs = Some(Runs {
+                            file: BufWriter::with_capacity(1 << 16, file),
+                            len: 0,
+                            list: Vec::new(),
+                        })
+                    }
+                    // No run file: the flushes go to the TM, as they can.
+                    Err(_) => self.spill = false,
+                }
+            }
+            runs = self.runs.as_mut();
+        }
+        if let Some(runs) = &mut runs {
+            let blobs = start.windows(2).filter(|w| w[0] < w[1]).count();
+            runs.list.push(Run {
+                start: runs.len,
+                blobs: Vec::with_capacity(blobs),
+            });
+        }
         let mut insert =
             conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?;
         for t in 0..self.toks.len() {
@@ -549,10 +690,122 @@ impl Indexer {
             let tok = &mut self.toks[t];
             tok.df_delta += distinct(list) as i64;
             tok.dirty = true;
-            insert.execute(params![tok.id, encode(list)])?;
-            tok.chunks += 1;
+            let data = encode(list);
+            match &mut runs {
+                Some(runs) => {
+                    let size = u32::try_from(data.len()).context("a posting blob over 4 GB")?;
+                    runs.file
+                        .write_all(&data)
+                        .context("cannot write the index's run file beside the TM")?;
+                    runs.len += u64::from(size);
+                    let run = runs.list.last_mut().expect("pushed above");
+                    run.blobs.push((t as u32, size));
+                }
+                None => {
+                    insert.execute(params![tok.id, data])?;
+                    tok.chunks += 1;
+                }
+            }
         }
         self.pending_units.clear();
+        Ok(())
+    }
+
+    /// Write the spilled runs into the TM as the flushes would have (a blob
+    /// per token per run), before a removal: removals rewrite blobs in the
+    /// TM. From here on flushes go to the TM.
+    fn stop_spilling(&mut self, conn: &Connection) -> anyhow::Result<()> {
+        self.spill = false;
+        let Some(runs) = self.runs.take() else {
+            return Ok(());
+        };
+        let context = "cannot read back the index's run file beside the TM";
+        let mut file = runs
+            .file
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .context(context)?;
+        file.seek(SeekFrom::Start(0)).context(context)?;
+        let mut file = BufReader::with_capacity(1 << 16, file);
+        let mut insert =
+            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?;
+        let mut data = Vec::new();
+        for run in &runs.list {
+            for &(t, size) in &run.blobs {
+                data.resize(size as usize, 0);
+                file.read_exact(&mut data).context(context)?;
+                let tok = &mut self.toks[t as usize];
+                insert.execute(params![tok.id, data])?;
+                tok.chunks += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write each token's postings from all runs as one blob: the runs are
+    /// read side by side, front to back, each through its own buffer.
+    fn write_runs(&mut self, conn: &Connection, runs: Runs) -> anyhow::Result<()> {
+        let context = "cannot read back the index's run file beside the TM";
+        let mut file = runs
+            .file
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .context(context)?;
+        // 8 MiB of buffers in all, 4 to 64 KiB each.
+        let chunk = ((8 << 20) / runs.list.len().max(1)).clamp(4 << 10, 64 << 10);
+        let ends: Vec<u64> = runs
+            .list
+            .iter()
+            .skip(1)
+            .map(|r| r.start)
+            .chain([runs.len])
+            .collect();
+        let mut readers: Vec<RunReader> = runs
+            .list
+            .into_iter()
+            .zip(ends)
+            .map(|(run, end)| RunReader {
+                blobs: run.blobs,
+                next: 0,
+                buf: Vec::new(),
+                at: 0,
+                pos: run.start,
+                end,
+            })
+            .collect();
+        let mut insert =
+            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?;
+        let mut with = Vec::new();
+        for t in 0..self.toks.len() as u32 {
+            with.clear();
+            for (i, r) in readers.iter_mut().enumerate() {
+                if r.load(&mut file, t, chunk).context(context)? {
+                    with.push(i);
+                }
+            }
+            if with.is_empty() {
+                continue;
+            }
+            let parts: Vec<&[u8]> = with.iter().map(|&i| readers[i].blob()).collect();
+            // Later runs hold later units, so the join cannot fail unless
+            // the file was damaged; decoding then says so.
+            let data = match join(&parts) {
+                Some(data) => data,
+                None => {
+                    let mut all = Vec::new();
+                    for part in &parts {
+                        decode(part, 0, u32::MAX, |u, len| all.push(pack(len, u)))?;
+                    }
+                    encode(&sort_runs(all))
+                }
+            };
+            for &i in &with {
+                readers[i].advance();
+            }
+            let tok = &mut self.toks[t as usize];
+            insert.execute(params![tok.id, data])?;
+            tok.chunks += 1;
+        }
         Ok(())
     }
 
@@ -1085,6 +1338,83 @@ mod tests {
         let runs = vec![p(9000, 2), p(1, 5), p(9000, 1)];
         assert_eq!(sort_runs(runs), vec![p(1, 5), p(9000, 1), p(9000, 2)]);
         assert_eq!(sort_runs(vec![]), Vec::<u64>::new());
+    }
+
+    /// Every token's (lang, text, df, postings), in dictionary order.
+    type IndexDump = Vec<(String, String, i64, Vec<(u64, u32)>)>;
+
+    fn dump_index(conn: &Connection) -> IndexDump {
+        let toks: Vec<(i64, String, String, i64)> = conn
+            .prepare("SELECT id, lang, text, df FROM fz_token ORDER BY lang, text")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        toks.into_iter()
+            .map(|(id, l, t, df)| {
+                let mut p = vec![];
+                postings(conn, id, 0, u32::MAX, |u, len| p.push((u, len))).unwrap();
+                p.sort_unstable();
+                (l, t, df, p)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spilled_runs_give_the_index_a_straight_write_gives() {
+        use crate::tm::{OnDuplicate, OriginInfo};
+        use crate::unit::Unit;
+        let origin = OriginInfo {
+            name: "t.tsv".into(),
+            kind: "tsv".into(),
+            header: None,
+        };
+        let pair = |i: usize, target: &str| {
+            Unit::pair(
+                "ar-SY",
+                &format!("قُتل {} أشخاص في حلب يوم {}", i % 7, i),
+                "en",
+                target,
+            )
+        };
+        // Imports `units` with a flush every `flush` postings; returns the
+        // index and how many blobs and tokens it has.
+        let import = |flush: usize, units: &[Unit]| -> (IndexDump, i64, i64) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut store = crate::tm::Store::open(&dir.path().join("tm.db")).unwrap();
+            let mut w = store.writer(&origin).unwrap();
+            w.set_index_flush(flush);
+            for u in units {
+                w.add(u, OnDuplicate::Update).unwrap();
+            }
+            w.commit().unwrap();
+            let count = |sql: &str| store.conn.query_row(sql, [], |r| r.get(0)).unwrap();
+            let blobs = count("SELECT count(*) FROM fz_chunk");
+            let tokens = count("SELECT count(*) FROM fz_token");
+            (dump_index(&store.conn), blobs, tokens)
+        };
+        let units: Vec<Unit> = (0..60)
+            .map(|i| pair(i, &format!("{} people killed in Aleppo on day {i}", i % 7)))
+            .collect();
+        let (straight, ..) = import(usize::MAX, &units);
+        // A flush every unit or so: dozens of runs, joined at the commit
+        // into one blob per token.
+        let (spilled, blobs, tokens) = import(5, &units);
+        assert!(straight.len() > 20);
+        assert_eq!(spilled, straight);
+        assert_eq!(blobs, tokens);
+
+        // A unit updated after runs were spilled: they go into the TM
+        // first, and the removal finds its postings there.
+        let mut updated = units.clone();
+        updated.push(pair(7, "a new target"));
+        updated.extend((60..70).map(|i| pair(i, "more")));
+        let (straight, ..) = import(usize::MAX, &updated);
+        let (spilled, ..) = import(5, &updated);
+        assert_eq!(spilled, straight);
+        let day7: Vec<_> = straight.iter().filter(|t| t.1 == "target").collect();
+        assert_eq!(day7[0].3, vec![(8, 3)]);
     }
 
     #[test]

@@ -1092,6 +1092,12 @@ impl UnitWriter<'_> {
         Ok(id)
     }
 
+    /// See `Indexer::set_flush_postings`.
+    #[cfg(test)]
+    pub(crate) fn set_index_flush(&mut self, postings: usize) {
+        self.indexer.set_flush_postings(postings);
+    }
+
     /// Did this writer start on an empty TM? (Then nearly every unit will be
     /// stored: see `Prepared::new`.)
     pub fn is_fresh(&self) -> bool {
