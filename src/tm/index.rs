@@ -159,6 +159,14 @@ fn bigram_bucket(a: &str, b: &str) -> usize {
     use std::hash::Hasher;
     let mut h = FastHasher::default();
     h.write(a.as_bytes());
+    bigram_bucket_after(h.finish(), b)
+}
+
+/// `bigram_bucket(a, b)` from the hasher's state after `a`, which is the
+/// high half of `word_hash(a)`: the indexer hashes each word once.
+fn bigram_bucket_after(a: u64, b: &str) -> usize {
+    use std::hash::Hasher;
+    let mut h = FastHasher(a);
     h.write_u8(0xFF);
     h.write(b.as_bytes());
     ((h.finish() >> 48) % BIGRAM_BUCKETS) as usize
@@ -272,22 +280,20 @@ fn variant_tokens(
 ) -> VariantTokens {
     let mut words = Vec::with_capacity(most);
     let mut pairs = Vec::with_capacity(most);
-    let mut prev: Option<&str> = None;
+    // The previous word's hasher state (see `bigram_bucket_after`).
+    let mut prev: Option<u64> = None;
     let mut len = 0u32;
     for t in tokens {
         let Some((text, start, end)) = index_word(key, &t) else {
             continue;
         };
         len += 1;
-        words.push(Word {
-            hash: word_hash(text),
-            start,
-            end,
-        });
+        let hash = word_hash(text);
+        words.push(Word { hash, start, end });
         if let Some(p) = prev {
-            pairs.push(bigram_bucket(p, text) as u16);
+            pairs.push(bigram_bucket_after(p, text) as u16);
         }
-        prev = Some(text);
+        prev = Some((hash >> 64) as u64);
     }
     // Distinct by hash, which the writer trusts as the word's identity.
     words.sort_unstable_by_key(|w| w.hash);
@@ -908,17 +914,27 @@ fn group_at<'a>(data: &'a [u8], pos: &mut usize) -> Option<Group<'a>> {
     let end = pos.checked_add(size).filter(|&e| e <= data.len())?;
     let ids = &data[*pos..end];
     *pos = end;
-    let (mut at, mut first, mut first_bytes, mut last) = (0, 0u64, 0, 0u64);
-    for i in 0..count {
-        let delta = get_varint(ids, &mut at)?;
-        if i == 0 {
-            (first, first_bytes) = (delta, at);
-        } else if delta == 0 {
-            return None;
+    // The first id, then the rest summed in one tight pass over the bytes
+    // (the merge's main cost: most groups hold a few ids).
+    let mut first_bytes = 0;
+    let first = get_varint(ids, &mut first_bytes)?;
+    let (mut last, mut seen, mut delta, mut shift) = (first, 1u64, 0u64, 0u32);
+    for &b in &ids[first_bytes..] {
+        delta |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            if delta == 0 {
+                return None;
+            }
+            last = last.checked_add(delta)?;
+            (seen, delta, shift) = (seen + 1, 0, 0);
+        } else {
+            shift += 7;
+            if shift > 63 {
+                return None;
+            }
         }
-        last = last.checked_add(delta)?;
     }
-    (count > 0 && at == ids.len()).then_some(Group {
+    (seen == count && shift == 0).then_some(Group {
         len,
         count,
         ids,
@@ -1262,6 +1278,14 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The indexer's pair buckets, from each word's hash, are the
+        /// format's `bigram` buckets (which concordance looks up).
+        #[test]
+        fn pair_buckets_from_word_hashes_are_the_bigram_buckets(a in "\\PC{0,20}", b in "\\PC{0,20}") {
+            let from_hash = bigram_bucket_after((word_hash(&a) >> 64) as u64, &b);
+            proptest::prop_assert_eq!(bigram_text(from_hash), bigram(&a, &b));
+        }
+
         /// Whatever blobs come, `join` either refuses or gives what the
         /// decoding merge gives; for flushes of ascending units it never
         /// refuses.
