@@ -372,10 +372,16 @@ struct KeyWriter {
 }
 
 impl KeyWriter {
-    fn new(capacity: usize) -> KeyWriter {
+    /// A writer into `key` and `tokens`, emptied, with room for the key of
+    /// a `len`-byte text.
+    fn reusing(mut key: String, mut tokens: Vec<KeyToken>, len: usize) -> KeyWriter {
+        key.clear();
+        key.reserve_exact(len + 8);
+        tokens.clear();
+        tokens.reserve_exact(len / 4 + 2);
         KeyWriter {
-            key: String::with_capacity(capacity),
-            tokens: Vec::with_capacity(capacity / 4),
+            key,
+            tokens,
             in_word: false,
             prev: 0,
             pending: None,
@@ -550,12 +556,21 @@ pub fn matching_key(text: &str) -> String {
 /// The matching key of a text and its tokens, in one pass with no
 /// intermediate folded text (this runs for every segment of every import).
 pub fn matching_key_tokens(text: &str) -> (String, Vec<KeyToken>) {
-    let mut writer = KeyWriter::new(text.len() + 8);
+    let (mut key, mut tokens) = (String::new(), Vec::new());
+    matching_key_tokens_into(text, &mut key, &mut tokens);
+    (key, tokens)
+}
+
+/// `matching_key_tokens` into buffers the caller reuses (an import makes
+/// millions of keys: allocating and freeing them was a tenth of its
+/// reader thread).
+pub fn matching_key_tokens_into(text: &str, key: &mut String, tokens: &mut Vec<KeyToken>) {
+    let mut writer = KeyWriter::reusing(std::mem::take(key), std::mem::take(tokens), text.len());
     if !key_fast(text, &mut writer) {
-        writer = KeyWriter::new(text.len() + 8);
+        writer = KeyWriter::reusing(writer.key, writer.tokens, text.len());
         fold_each_general(text, |c, class| writer.push(c, class));
     }
-    writer.finish()
+    (*key, *tokens) = writer.finish();
 }
 
 /// The tokens of a matching key (the inverse of joining with spaces).

@@ -224,6 +224,7 @@ fn read_batches(
     with_tokens: bool,
 ) -> Result<(), Located> {
     let mut returned = Vec::new();
+    let mut spans = Vec::new();
     loop {
         returned.extend(used.try_iter().map(|batch| batch.units));
         let mut units = returned.pop().unwrap_or_else(|| Vec::with_capacity(BATCH));
@@ -238,7 +239,7 @@ fn read_batches(
                 end = true;
                 break;
             }
-            *prepared = Prepared::new(unit, with_tokens);
+            prepared.refill(unit, with_tokens, &mut spans);
             filled += 1;
         }
         units.truncate(filled);

@@ -180,7 +180,9 @@ fn bigram_text(bucket: usize) -> String {
 /// (`NUMBER_AT` for the number token, which is not in the key's text).
 #[derive(Debug, Clone, Copy)]
 struct Word {
-    hash: u128,
+    /// `word_hash`, in two halves: 24 bytes a word, not 32 (a u128 is
+    /// 16-aligned), and these cross from the reader thread to the writer.
+    hash: [u64; 2],
     start: u32,
     end: u32,
 }
@@ -188,6 +190,10 @@ struct Word {
 const NUMBER_AT: u32 = u32::MAX;
 
 impl Word {
+    fn hash(&self) -> u128 {
+        (u128::from(self.hash[0]) << 64) | u128::from(self.hash[1])
+    }
+
     fn text<'k>(&self, key: &'k str) -> &'k str {
         if self.start == NUMBER_AT {
             NUMBER
@@ -223,7 +229,7 @@ fn word_hash(word: &str) -> u128 {
 
 /// The index tokens of one variant, worked out without the database (an
 /// import does it on its reader thread, while the writer thread writes).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct VariantTokens {
     /// The index language (primary subtag).
     lang: String,
@@ -238,48 +244,76 @@ pub struct VariantTokens {
 }
 
 /// The index tokens of a unit's indexed variants (see `indexed`), from its
-/// variants' (lang, matching key, the key's tokens) in unit order.
-pub fn unit_tokens(variants: &[(&str, &str, &[KeyToken])]) -> Vec<VariantTokens> {
+/// variants' (lang, matching key, the key's tokens) in unit order, into
+/// `out`, whose buffers are reused (an import's reader refills them for
+/// every unit).
+pub fn unit_tokens_into<'k>(
+    variants: impl Iterator<Item = (&'k str, &'k str, &'k [KeyToken])>,
+    out: &mut Vec<VariantTokens>,
+) {
     first_of_each_lang(
-        variants
-            .iter()
-            .map(|&(tag, key, tokens)| (tag, key, tokens.len(), tokens.iter().copied())),
-    )
+        variants.map(|(tag, key, tokens)| (tag, key, tokens.len(), tokens.iter().copied())),
+        out,
+    );
 }
 
-/// `unit_tokens` of stored (lang, matching key) pairs: the keys' tokens
-/// are split off as they are read, with no list of them made.
+/// `unit_tokens_into` of stored (lang, matching key) pairs: the keys'
+/// tokens are split off as they are read, with no list of them made.
 pub fn stored_unit_tokens(variants: &[(&str, &str)]) -> Vec<VariantTokens> {
-    first_of_each_lang(variants.iter().map(|&(tag, key)| {
-        let most = key.bytes().filter(|&b| b == b' ').count() + 1;
-        (tag, key, most, normalize::key_token_iter(key))
-    }))
-}
-
-/// The first variant of each index language, with its tokens: (lang
-/// tag, key, at most how many tokens, the tokens).
-fn first_of_each_lang<'k, T: Iterator<Item = KeyToken>>(
-    variants: impl ExactSizeIterator<Item = (&'k str, &'k str, usize, T)>,
-) -> Vec<VariantTokens> {
-    let mut out: Vec<VariantTokens> = Vec::with_capacity(variants.len());
-    for (pos, (tag, key, most, tokens)) in variants.enumerate() {
-        let l = index_lang(tag);
-        if !out.iter().any(|v| v.lang == l) {
-            out.push(variant_tokens(l, pos, key, most, tokens));
-        }
-    }
+    let mut out = Vec::with_capacity(variants.len());
+    first_of_each_lang(
+        variants.iter().map(|&(tag, key)| {
+            let most = key.bytes().filter(|&b| b == b' ').count() + 1;
+            (tag, key, most, normalize::key_token_iter(key))
+        }),
+        &mut out,
+    );
     out
 }
 
+/// The first variant of each index language, with its tokens, from (lang
+/// tag, key, at most how many tokens, the tokens), into `out`.
+fn first_of_each_lang<'k, T: Iterator<Item = KeyToken>>(
+    variants: impl Iterator<Item = (&'k str, &'k str, usize, T)>,
+    out: &mut Vec<VariantTokens>,
+) {
+    let mut used = 0;
+    for (pos, (tag, key, most, tokens)) in variants.enumerate() {
+        // `index_lang`, compared without making the string.
+        let l = lang::primary(tag);
+        if out[..used].iter().any(|v| v.lang.eq_ignore_ascii_case(l)) {
+            continue;
+        }
+        if used == out.len() {
+            out.push(VariantTokens::default());
+        }
+        let v = &mut out[used];
+        v.lang.clear();
+        v.lang.push_str(l);
+        v.lang.make_ascii_lowercase();
+        variant_tokens(v, pos, key, most, tokens);
+        used += 1;
+    }
+    out.truncate(used);
+}
+
+/// Fill `v` (its language set) with the tokens of the unit's key `pos`.
 fn variant_tokens(
-    lang: String,
+    v: &mut VariantTokens,
     pos: usize,
     key: &str,
     most: usize,
     tokens: impl Iterator<Item = KeyToken>,
-) -> VariantTokens {
-    let mut words = Vec::with_capacity(most);
-    let mut pairs = Vec::with_capacity(most);
+) {
+    // Lists grown by a huge segment are not kept for the next one.
+    if v.words.capacity() > 1 << 12 {
+        (v.words, v.pairs) = (Vec::new(), Vec::new());
+    }
+    let (words, pairs) = (&mut v.words, &mut v.pairs);
+    words.clear();
+    words.reserve_exact(most);
+    pairs.clear();
+    pairs.reserve_exact(most);
     // The previous word's hasher state (see `bigram_bucket_after`).
     let mut prev: Option<u64> = None;
     let mut len = 0u32;
@@ -289,24 +323,23 @@ fn variant_tokens(
         };
         len += 1;
         let hash = word_hash(text);
-        words.push(Word { hash, start, end });
+        words.push(Word {
+            hash: [(hash >> 64) as u64, hash as u64],
+            start,
+            end,
+        });
         if let Some(p) = prev {
             pairs.push(bigram_bucket_after(p, text) as u16);
         }
         prev = Some((hash >> 64) as u64);
     }
     // Distinct by hash, which the writer trusts as the word's identity.
-    words.sort_unstable_by_key(|w| w.hash);
-    words.dedup_by_key(|w| w.hash);
+    words.sort_unstable_by_key(Word::hash);
+    words.dedup_by_key(|w| w.hash());
     pairs.sort_unstable();
     pairs.dedup();
-    VariantTokens {
-        lang,
-        key: pos,
-        len,
-        words,
-        pairs,
-    }
+    v.key = pos;
+    v.len = len;
 }
 
 /// The writer's view of one language's dictionary: tokens as positions in
@@ -562,11 +595,11 @@ impl Indexer {
     ) -> rusqlite::Result<()> {
         let li = self.lang(&v.lang);
         for w in &v.words {
-            let t = match self.langs[li].1.words.get(&w.hash).copied() {
+            let t = match self.langs[li].1.words.get(&w.hash()).copied() {
                 Some(t) => t,
                 None => {
                     let t = self.new_tok(conn, &v.lang, w.text(key))?;
-                    self.langs[li].1.words.insert(w.hash, t);
+                    self.langs[li].1.words.insert(w.hash(), t);
                     t
                 }
             };

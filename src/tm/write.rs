@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 
-use super::index::{stored_unit_tokens, unit_tokens, FastMap, Indexer, VariantTokens};
+use super::index::{stored_unit_tokens, unit_tokens_into, FastMap, Indexer, VariantTokens};
 use super::Store;
-use crate::text::normalize::matching_key_tokens;
+use crate::text::normalize::{matching_key_tokens_into, KeyToken};
 use crate::unit::{escape_text, Header, Note, Prop, Stamp, Unit};
 
 /// Where the units being written came from.
@@ -512,11 +512,26 @@ pub struct Prepared {
     source_hash: i64,
 }
 
+/// A reused key buffer bigger than this (a huge segment) is dropped
+/// rather than kept for the next unit.
+const SPARE_KEY_BYTES: usize = 1 << 16;
+
 impl Prepared {
     /// `with_tokens`: also the index tokens. Worth it when most units will
     /// be stored (an import into an empty TM); when many may be duplicates
     /// (a re-import), the writer makes them only for the units it stores.
     pub fn new(unit: &Unit, with_tokens: bool) -> Prepared {
+        let mut prepared = Prepared::default();
+        prepared.refill(unit, with_tokens, &mut Vec::new());
+        prepared
+    }
+
+    /// `new`, reusing this one's buffers: an import's reader refills the
+    /// units the writer hands back, and allocating and freeing every key
+    /// and token list was a tenth of its work. `spans` is scratch for the
+    /// keys' tokens, kept by the caller (one for all units, not one per
+    /// unit in flight).
+    pub fn refill(&mut self, unit: &Unit, with_tokens: bool, spans: &mut Vec<Vec<KeyToken>>) {
         let (mut small, mut large) = ([("", ""); SMALL], Vec::new());
         let signature = collect_small(
             &mut small,
@@ -525,27 +540,31 @@ impl Prepared {
                 .iter()
                 .map(|v| (v.lang.as_str(), v.seg.markup.as_str())),
         );
-        let (content_hash, source_hash) = hashes(unit.srclang.as_deref(), signature);
-        let (keys, spans): (Vec<String>, Vec<_>) = unit
+        (self.content_hash, self.source_hash) = hashes(unit.srclang.as_deref(), signature);
+        let n = unit.variants.len();
+        self.keys.resize_with(n, String::new);
+        spans.resize_with(n, Vec::new);
+        for ((v, key), spans) in unit
             .variants
             .iter()
-            .map(|v| matching_key_tokens(&v.seg.plain))
-            .unzip();
-        let tokens = with_tokens.then(|| {
-            let with: Vec<_> = unit
+            .zip(&mut self.keys)
+            .zip(spans.iter_mut())
+        {
+            if key.capacity() > SPARE_KEY_BYTES {
+                (*key, *spans) = (String::new(), Vec::new());
+            }
+            matching_key_tokens_into(&v.seg.plain, key, spans);
+        }
+        if with_tokens {
+            let with = unit
                 .variants
                 .iter()
-                .zip(&keys)
-                .zip(&spans)
-                .map(|((v, k), t)| (v.lang.as_str(), k.as_str(), t.as_slice()))
-                .collect();
-            unit_tokens(&with)
-        });
-        Prepared {
-            tokens,
-            keys,
-            content_hash,
-            source_hash,
+                .zip(&self.keys)
+                .zip(spans.iter())
+                .map(|((v, k), t)| (v.lang.as_str(), k.as_str(), t.as_slice()));
+            unit_tokens_into(with, self.tokens.get_or_insert_with(Vec::new));
+        } else {
+            self.tokens = None;
         }
     }
 }
@@ -1543,6 +1562,35 @@ mod tests {
         assert!(!is_escaped("ab", "a<ph/>b"));
         assert!(!is_escaped("ab", "ab "));
         assert!(!is_escaped("ab", "a"));
+    }
+
+    #[test]
+    fn a_refilled_prepared_equals_a_new_one() {
+        use crate::unit::{Segment, Variant};
+        let mut three = Unit::pair("ar-SY", "قُتل ٥ أشخاص في «حلب».", "en", "Five killed.");
+        three.variants.push(Variant {
+            lang: "fr".into(),
+            seg: Segment::from_plain("Cinq tués à Alep"),
+            ..Variant::default()
+        });
+        let huge = "كلمة ".repeat(20_000);
+        let units = [
+            three,
+            Unit::pair("en", "Two words", "ar", "كلمتان"),
+            Unit::pair("ar", &huge, "ar-EG", "نص"),
+            Unit::pair("EN-gb", "", "en", "the same language twice"),
+            Unit::pair("ar", "الحسكة", "en", "Hasakah"),
+        ];
+        for with_tokens in [true, false, true] {
+            let (mut p, mut spans) = (Prepared::default(), Vec::new());
+            for u in &units {
+                p.refill(u, with_tokens, &mut spans);
+                assert_eq!(
+                    format!("{p:?}"),
+                    format!("{:?}", Prepared::new(u, with_tokens))
+                );
+            }
+        }
     }
 
     #[test]
