@@ -508,6 +508,10 @@ pub struct Prepared {
     keys: Vec<String>,
     /// None: worked out by the writer if the unit is stored.
     tokens: Option<Vec<VariantTokens>>,
+    /// Per variant: its markup is just its escaped text (`is_escaped`),
+    /// stored as NULL. Worked out here, so that the writer thread never
+    /// reads those markup strings.
+    plain_markup: Vec<bool>,
     content_hash: i64,
     source_hash: i64,
 }
@@ -542,6 +546,12 @@ impl Prepared {
         );
         (self.content_hash, self.source_hash) = hashes(unit.srclang.as_deref(), signature);
         let n = unit.variants.len();
+        self.plain_markup.clear();
+        self.plain_markup.extend(
+            unit.variants
+                .iter()
+                .map(|v| is_escaped(&v.seg.plain, &v.seg.markup)),
+        );
         self.keys.resize_with(n, String::new);
         spans.resize_with(n, Vec::new);
         for ((v, key), spans) in unit
@@ -1085,9 +1095,11 @@ impl UnitWriter<'_> {
         // Plain INSERT + last_insert_rowid: RETURNING costs an ephemeral table.
         let id = tx.last_insert_rowid();
         let keys = &prepared.keys;
-        for ((ord, v), key) in unit.variants.iter().enumerate().zip(keys) {
-            let markup =
-                (!is_escaped(&v.seg.plain, &v.seg.markup)).then_some(v.seg.markup.as_str());
+        let plain_markup = &prepared.plain_markup;
+        for (((ord, v), key), &plain) in
+            unit.variants.iter().enumerate().zip(keys).zip(plain_markup)
+        {
+            let markup = (!plain).then_some(v.seg.markup.as_str());
             let meta = VariantMeta::encode(&v.stamp, &v.extra)?;
             let w = &mut self.insert_variant;
             w.bind(1, Some(id))?;
