@@ -47,9 +47,9 @@ use crate::text::{lang, normalize};
 /// The token every number is indexed and matched as.
 pub const NUMBER: &str = "#";
 
-/// Postings buffered before a flush (12 bytes each, and 8 more while a flush
-/// groups them: ~20 MB), sized with the 8 MiB page cache to keep a
-/// 1M-unit import under 100 MB.
+/// Postings buffered before a flush (4 bytes each, 8 more while a flush
+/// groups them, and 12 per variant: ~13 MB), sized with the 8 MiB page
+/// cache to keep a 1M-unit import under 100 MB.
 const FLUSH_POSTINGS: usize = 1_000_000;
 
 /// Blobs a token may have before they are merged into one.
@@ -381,12 +381,13 @@ pub struct Indexer {
     /// scan beats hashing the tag for every token).
     langs: Vec<(String, LangDict)>,
     toks: Vec<Tok>,
-    /// Postings waiting to be written, in arrival order: the token's
-    /// position in `toks` and the packed posting. Two flat arrays that only
-    /// grow at the end: appending to one list per token instead missed the
-    /// cache on nearly every posting.
+    /// Postings waiting to be written, in arrival order, as two flat arrays
+    /// that only grow at the end (appending to one list per token instead
+    /// missed the cache on nearly every posting): each posting's token (its
+    /// position in `toks`), and per variant its packed posting and where
+    /// its tokens end in `pending_toks` (4 bytes a posting, not 12).
     pending_toks: Vec<u32>,
-    pending: Vec<u64>,
+    pending_variants: Vec<(u64, u32)>,
     pending_units: FastSet<u64>,
     /// (token, unit) to take out of the stored postings.
     removals: Vec<(u32, u64)>,
@@ -519,15 +520,14 @@ impl Indexer {
         for v in tokens {
             let packed = pack(v.len, unit);
             // Document frequencies are counted at the flush, from the lists.
-            self.each_token(conn, &keys[v.key], v, |ix, t| {
-                ix.pending_toks.push(t);
-                ix.pending.push(packed);
-            })?;
+            self.each_token(conn, &keys[v.key], v, |ix, t| ix.pending_toks.push(t))?;
+            let end = u32::try_from(self.pending_toks.len()).context("too many postings")?;
+            self.pending_variants.push((packed, end));
             let li = self.lang(&v.lang);
             self.lang_delta[li] += 1;
         }
         self.pending_units.insert(unit);
-        if self.pending.len() >= self.flush_at {
+        if self.pending_toks.len() >= self.flush_at {
             self.flush(conn, self.spill)?;
         }
         Ok(())
@@ -678,14 +678,18 @@ impl Indexer {
         for i in 1..start.len() {
             start[i] += start[i - 1];
         }
-        let mut grouped = vec![0u64; self.pending.len()];
+        let mut grouped = vec![0u64; self.pending_toks.len()];
         let mut next = start.clone();
-        for (&t, &p) in self.pending_toks.iter().zip(&self.pending) {
-            grouped[next[t as usize]] = p;
-            next[t as usize] += 1;
+        let mut from = 0;
+        for &(p, end) in &self.pending_variants {
+            for &t in &self.pending_toks[from..end as usize] {
+                grouped[next[t as usize]] = p;
+                next[t as usize] += 1;
+            }
+            from = end as usize;
         }
         self.pending_toks.clear();
-        self.pending.clear();
+        self.pending_variants.clear();
         let mut runs = None;
         if to_runs {
             if self.runs.is_none() {
