@@ -122,7 +122,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     };
     // Write next to the destination and rename at the end, so that a failed
     // export never leaves half a file under the real name.
-    let (out, tmp): (Box<dyn Write>, Option<PathBuf>) = match &args.output {
+    let (out, tmp): (Box<dyn Write + Send>, Option<PathBuf>) = match &args.output {
         Some(path) => {
             let tmp = temp_path(path);
             let file = std::fs::File::create(&tmp).with_context(|| {
@@ -133,30 +133,34 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             })?;
             (Box::new(file), Some(tmp))
         }
-        None => (Box::new(std::io::stdout().lock()), None),
+        None => (Box::new(std::io::stdout()), None),
     };
     let mut out = BufWriter::with_capacity(1 << 16, out);
     let bar = ctx.progress(0, "exporting");
     let mut written = 0u64;
     let result = (|| -> anyhow::Result<()> {
+        // SQLite reads on this thread while a second one writes the file.
+        let mut shown = 0u64;
         match format {
             FileFormat::Tsv => {
                 let (s, t) = (src.as_deref().unwrap_or(""), tgt.as_deref().unwrap_or(""));
                 crate::tsv::write_pair(&mut out, s, t)?;
-                store.for_each_unit(&filter, |_, unit| {
-                    if let Some(unit) = select_languages(unit, Some(s), Some(t)) {
+                written = store.for_each_unit_piped(
+                    &filter,
+                    |unit| select_languages(unit, Some(s), Some(t)),
+                    |unit| {
                         crate::tsv::write_pair(
                             &mut out,
                             &unit.variants[0].seg.plain,
                             &unit.variants[1].seg.plain,
                         )?;
-                        written += 1;
-                        if written % 4096 == 0 {
-                            bar.set_position(written);
+                        shown += 1;
+                        if shown % 4096 == 0 {
+                            bar.set_position(shown);
                         }
-                    }
-                    Ok(())
-                })?;
+                        Ok(())
+                    },
+                )?;
             }
             FileFormat::Tmx => {
                 let header = crate::unit::Header {
@@ -171,16 +175,18 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                     ..Default::default()
                 };
                 let mut tmx = crate::tmx::write::TmxWriter::new(&mut out, &header)?;
-                store.for_each_unit(&filter, |_, unit| {
-                    if let Some(unit) = select_languages(unit, src.as_deref(), tgt.as_deref()) {
-                        tmx.write_unit(&unit)?;
-                        written += 1;
-                        if written % 4096 == 0 {
-                            bar.set_position(written);
+                written = store.for_each_unit_piped(
+                    &filter,
+                    |unit| select_languages(unit, src.as_deref(), tgt.as_deref()),
+                    |unit| {
+                        tmx.write_unit(unit)?;
+                        shown += 1;
+                        if shown % 4096 == 0 {
+                            bar.set_position(shown);
                         }
-                    }
-                    Ok(())
-                })?;
+                        Ok(())
+                    },
+                )?;
                 tmx.finish()?;
             }
         }

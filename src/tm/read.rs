@@ -73,7 +73,7 @@ fn variant_from_row(r: &Row) -> Result<Variant> {
             Some(markup) => Segment { markup, plain },
             // Most text has nothing to escape: copy it whole rather than
             // char by char.
-            None if !plain.contains(['&', '<', '>']) => Segment {
+            None if memchr::memchr3(b'&', b'<', b'>', plain.as_bytes()).is_none() => Segment {
                 markup: plain.clone(),
                 plain,
             },
@@ -222,6 +222,58 @@ impl Store {
             count += 1;
         }
         Ok(count)
+    }
+
+    /// `for_each_unit` on two threads: this one reads the units and passes
+    /// each through `pick` (which may drop it), a second one gets the kept
+    /// ones in order and `write`s them (an export writes XML while SQLite
+    /// reads the next rows). Batches come back to this thread to be freed,
+    /// where their memory was allocated. Returns how many units were
+    /// written; the first error of either side stops both.
+    pub fn for_each_unit_piped(
+        &self,
+        filter: &UnitFilter,
+        mut pick: impl FnMut(Unit) -> Option<Unit>,
+        mut write: impl FnMut(&Unit) -> Result<()> + Send,
+    ) -> Result<u64> {
+        const BATCH: usize = 256;
+        std::thread::scope(|scope| -> Result<u64> {
+            let (send, batches) = std::sync::mpsc::sync_channel::<Vec<Unit>>(4);
+            let (give_back, used) = std::sync::mpsc::channel::<Vec<Unit>>();
+            let writer = scope.spawn(move || -> Result<u64> {
+                let mut written = 0;
+                for batch in batches {
+                    for unit in &batch {
+                        write(unit)?;
+                    }
+                    written += batch.len() as u64;
+                    let _ = give_back.send(batch);
+                }
+                Ok(written)
+            });
+            let mut batch = Vec::with_capacity(BATCH);
+            let read = self.for_each_unit(filter, |_, unit| {
+                if let Some(unit) = pick(unit) {
+                    batch.push(unit);
+                }
+                if batch.len() == BATCH {
+                    // Free what the writer is done with; stop if it failed.
+                    used.try_iter().for_each(drop);
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    send.send(full)
+                        .map_err(|_| anyhow::anyhow!("the writer stopped"))?;
+                }
+                Ok(())
+            });
+            if read.is_ok() && !batch.is_empty() {
+                let _ = send.send(batch);
+            }
+            drop(send);
+            // The writer's error says what went wrong; "it stopped" does not.
+            let written = writer.join().expect("the writer thread panicked")?;
+            read?;
+            Ok(written)
+        })
     }
 
     /// The source language most units have, from the counters (no scan).
