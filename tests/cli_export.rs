@@ -361,3 +361,32 @@ fn export_says_how_many_units_it_wrote() {
         4
     );
 }
+
+#[test]
+fn a_tm_text_that_is_not_utf8_fails_the_export_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    tarjuman(&db)
+        .arg("import")
+        .arg(root().join("samples/sample.tmx"))
+        .assert()
+        .success();
+    // Damage one stored text behind tarjuman's back (a half UTF-8 sequence).
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE variant SET plain = CAST(x'd8' AS TEXT)
+         WHERE unit_id = (SELECT max(unit_id) FROM variant) AND ord = 0",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = dir.path().join("out.tmx");
+    tarjuman(&db)
+        .arg("export")
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not UTF-8"));
+    assert!(!out.exists());
+}

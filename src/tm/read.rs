@@ -4,12 +4,13 @@
 //! and holds one unit in memory at a time.
 
 use anyhow::{Context as _, Result};
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::write::VariantMeta;
 use super::Store;
 use crate::text::lang;
-use crate::unit::{Context, Note, Prop, Segment, Stamp, Unit, Variant};
+use crate::unit::{Note, Prop, Stamp, Unit, Variant};
 
 /// Which units `for_each_unit` yields. Dates compare against the unit's
 /// change date, else its creation date, as TMX dates (`YYYYMMDDThhmmssZ`).
@@ -27,62 +28,95 @@ const UNIT_COLUMNS: &str = "u.id, u.tuid, u.srclang, u.creation_date, u.creation
     u.change_date, u.change_id, u.last_usage_date, u.usage_count, u.creation_tool,
     u.creation_tool_version, u.extra, o.name, u.context_prev, u.context_next";
 
-fn unit_from_row(r: &Row) -> Result<(i64, Unit)> {
-    let extra: Option<String> = r.get(11)?;
-    let extra = match extra {
-        Some(json) => serde_json::from_str(&json).context("corrupt unit attributes")?,
-        None => Vec::new(),
-    };
-    let usage: Option<i64> = r.get(8)?;
-    let unit = Unit {
-        tuid: r.get(1)?,
-        srclang: r.get(2)?,
-        stamp: Stamp {
-            creation_date: r.get(3)?,
-            creation_id: r.get(4)?,
-            change_date: r.get(5)?,
-            change_id: r.get(6)?,
-            last_usage_date: r.get(7)?,
-            usage_count: usage.map(|n| n as u64),
-            creation_tool: r.get(9)?,
-            creation_tool_version: r.get(10)?,
-        },
-        extra,
-        origin: r.get(12)?,
-        context: Context {
-            prev: r.get(13)?,
-            next: r.get(14)?,
-        },
-        ..Unit::default()
-    };
-    Ok((r.get(0)?, unit))
+/// Column `i`'s text. Checked as UTF-8 by `simdutf8`: the standard
+/// check (rusqlite's `as_str`) was a seventh of an export's reading
+/// thread on Arabic text.
+fn text_of(value: ValueRef<'_>, i: usize) -> Result<&str> {
+    simdutf8::basic::from_utf8(value.as_bytes()?).map_err(|_| {
+        anyhow::anyhow!("the TM holds text that is not UTF-8 (column {i}); it is damaged")
+    })
 }
 
-/// `unit_id, ord, lang, plain, markup, meta` → a variant.
-fn variant_from_row(r: &Row) -> Result<Variant> {
-    let plain: String = r.get(3)?;
-    let markup: Option<String> = r.get(4)?;
-    let meta: Option<String> = r.get(5)?;
-    let (stamp, extra) = match meta {
-        Some(json) => VariantMeta::decode(&json)?,
-        None => (Stamp::default(), Vec::new()),
+/// `dst` = the text of column `i`, in its own buffer if it has one; None
+/// for NULL. (An export reads millions of units into reused ones: a new
+/// string per field was a sixth of its reading thread.)
+fn set_opt(dst: &mut Option<String>, r: &Row, i: usize) -> Result<()> {
+    match r.get_ref(i)? {
+        ValueRef::Null => *dst = None,
+        value => {
+            let text = text_of(value, i)?;
+            match dst {
+                Some(s) => {
+                    s.clear();
+                    s.push_str(text);
+                }
+                None => *dst = Some(text.to_owned()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `dst` = the text of column `i` (NOT NULL), in `dst`'s buffer.
+fn set_str(dst: &mut String, r: &Row, i: usize) -> Result<()> {
+    let text = text_of(r.get_ref(i)?, i)?;
+    dst.clear();
+    dst.push_str(text);
+    Ok(())
+}
+
+/// A `UNIT_COLUMNS` row into `unit` (its variants, props and notes are
+/// left for the caller). Returns the unit's id.
+fn unit_from_row(r: &Row, unit: &mut Unit) -> Result<i64> {
+    set_opt(&mut unit.tuid, r, 1)?;
+    set_opt(&mut unit.srclang, r, 2)?;
+    let s = &mut unit.stamp;
+    set_opt(&mut s.creation_date, r, 3)?;
+    set_opt(&mut s.creation_id, r, 4)?;
+    set_opt(&mut s.change_date, r, 5)?;
+    set_opt(&mut s.change_id, r, 6)?;
+    set_opt(&mut s.last_usage_date, r, 7)?;
+    s.usage_count = r.get::<_, Option<i64>>(8)?.map(|n| n as u64);
+    set_opt(&mut s.creation_tool, r, 9)?;
+    set_opt(&mut s.creation_tool_version, r, 10)?;
+    unit.extra = match r.get_ref(11)? {
+        ValueRef::Null => Vec::new(),
+        json => serde_json::from_str(json.as_str()?).context("corrupt unit attributes")?,
     };
-    Ok(Variant {
-        lang: r.get(2)?,
-        seg: match markup {
-            Some(markup) => Segment { markup, plain },
+    set_opt(&mut unit.origin, r, 12)?;
+    set_opt(&mut unit.context.prev, r, 13)?;
+    set_opt(&mut unit.context.next, r, 14)?;
+    Ok(r.get(0)?)
+}
+
+/// `unit_id, ord, lang, plain, markup, meta` → `v` (its props and notes
+/// emptied).
+fn variant_from_row(r: &Row, v: &mut Variant) -> Result<()> {
+    set_str(&mut v.lang, r, 2)?;
+    set_str(&mut v.seg.plain, r, 3)?;
+    match r.get_ref(4)? {
+        ValueRef::Null => {
             // Most text has nothing to escape: copy it whole rather than
             // char by char.
-            None if memchr::memchr3(b'&', b'<', b'>', plain.as_bytes()).is_none() => Segment {
-                markup: plain.clone(),
-                plain,
-            },
-            None => Segment::from_plain(&plain),
-        },
-        stamp,
-        extra,
-        ..Variant::default()
-    })
+            if memchr::memchr3(b'&', b'<', b'>', v.seg.plain.as_bytes()).is_none() {
+                v.seg.markup.clear();
+                v.seg.markup.push_str(&v.seg.plain);
+            } else {
+                v.seg.markup = crate::unit::escape_text(&v.seg.plain);
+            }
+        }
+        markup => {
+            v.seg.markup.clear();
+            v.seg.markup.push_str(text_of(markup, 4)?);
+        }
+    }
+    (v.stamp, v.extra) = match r.get_ref(5)? {
+        ValueRef::Null => (Stamp::default(), Vec::new()),
+        json => VariantMeta::decode(json.as_str()?)?,
+    };
+    v.props.clear();
+    v.notes.clear();
+    Ok(())
 }
 
 /// `unit_id, variant_ord, kind, value, lang, encoding` → a prop.
@@ -147,6 +181,17 @@ impl Store {
     pub fn for_each_unit(
         &self,
         filter: &UnitFilter,
+        f: impl FnMut(i64, Unit) -> Result<()>,
+    ) -> Result<u64> {
+        self.scan_units(filter, Unit::default, f)
+    }
+
+    /// `for_each_unit`, each unit read into one `spare` gives (a unit done
+    /// with, whose strings and vectors are reused, or a new one).
+    fn scan_units(
+        &self,
+        filter: &UnitFilter,
+        mut spare: impl FnMut() -> Unit,
         mut f: impl FnMut(i64, Unit) -> Result<()>,
     ) -> Result<u64> {
         let conn = &self.conn;
@@ -185,17 +230,26 @@ impl Store {
         let (mut v_row, mut p_row, mut n_row) = (variants.next()?, props.next()?, notes.next()?);
         let mut count = 0;
         while let Some(row) = units.next()? {
-            let (id, mut unit) = unit_from_row(row)?;
+            let mut unit = spare();
+            let id = unit_from_row(row, &mut unit)?;
+            unit.props.clear();
+            unit.notes.clear();
+            let mut n = 0;
             while let Some(r) = v_row {
                 let uid: i64 = r.get(0)?;
                 if uid > id {
                     break;
                 }
                 if uid == id {
-                    unit.variants.push(variant_from_row(r)?);
+                    if n == unit.variants.len() {
+                        unit.variants.push(Variant::default());
+                    }
+                    variant_from_row(r, &mut unit.variants[n])?;
+                    n += 1;
                 }
                 v_row = variants.next()?;
             }
+            unit.variants.truncate(n);
             while let Some(r) = p_row {
                 let uid: i64 = r.get(0)?;
                 if uid > id {
@@ -227,8 +281,9 @@ impl Store {
     /// `for_each_unit` on two threads: this one reads the units and passes
     /// each through `pick` (which may drop it), a second one gets the kept
     /// ones in order and `write`s them (an export writes XML while SQLite
-    /// reads the next rows). Batches come back to this thread to be freed,
-    /// where their memory was allocated. Returns how many units were
+    /// reads the next rows). Batches come back to this thread, whose next
+    /// units are read into them: allocating and freeing each unit's
+    /// strings (on two threads) was a sixth of the reading. Returns how many units were
     /// written; the first error of either side stops both.
     pub fn for_each_unit_piped(
         &self,
@@ -252,14 +307,21 @@ impl Store {
                 Ok(written)
             });
             let mut batch = Vec::with_capacity(BATCH);
-            let read = self.for_each_unit(filter, |_, unit| {
+            // Units the writer is done with, to read the next ones into.
+            let mut spares: Vec<Unit> = Vec::new();
+            let spare = || {
+                if spares.is_empty() {
+                    spares.extend(used.try_iter().flatten());
+                }
+                spares.pop().unwrap_or_default()
+            };
+            let read = self.scan_units(filter, spare, |_, unit| {
                 if let Some(unit) = pick(unit) {
                     batch.push(unit);
                 }
                 if batch.len() == BATCH {
-                    // Free what the writer is done with; stop if it failed.
-                    used.try_iter().for_each(drop);
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    // Stop if the writer failed.
                     send.send(full)
                         .map_err(|_| anyhow::anyhow!("the writer stopped"))?;
                 }
@@ -322,13 +384,16 @@ fn load_unit(conn: &Connection, id: i64) -> Result<Option<Unit>> {
     let Some(row) = rows.next()? else {
         return Ok(None);
     };
-    let (_, mut unit) = unit_from_row(row)?;
+    let mut unit = Unit::default();
+    unit_from_row(row, &mut unit)?;
     let mut stmt = conn.prepare_cached(
         "SELECT unit_id, ord, lang, plain, markup, meta FROM variant WHERE unit_id = ?1 ORDER BY ord",
     )?;
     let mut rows = stmt.query([id])?;
     while let Some(r) = rows.next()? {
-        unit.variants.push(variant_from_row(r)?);
+        let mut v = Variant::default();
+        variant_from_row(r, &mut v)?;
+        unit.variants.push(v);
     }
     let props: Vec<_> = conn
         .prepare_cached(
@@ -400,4 +465,141 @@ pub fn unit_ids_of_origin(store: &Store, origin: &str) -> Result<Vec<i64>> {
         .query_map([origin], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<i64>>>()?;
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tm::{OnDuplicate, OriginInfo};
+    use crate::unit::Segment;
+
+    /// Units of changing shape: two or three variants, with and without
+    /// ids, dates, props, notes, variant metadata, extra attributes,
+    /// escaped text, context.
+    fn varied_unit(i: usize) -> Unit {
+        let mut u = Unit::pair(
+            "ar-SY",
+            &format!("قُتل {i} أشخاص في «حلب»"),
+            "en",
+            &format!(
+                "{i} killed in Aleppo{}",
+                if i % 13 == 0 { " & Idlib" } else { "" }
+            ),
+        );
+        if i % 3 == 0 {
+            u.variants.push(Variant {
+                lang: "fr".into(),
+                seg: Segment::from_plain(&format!("{i} tués à Alep")),
+                ..Variant::default()
+            });
+        }
+        if i % 7 == 0 {
+            u.tuid = Some(format!("tu{i}"));
+            u.stamp.change_date = Some("20211106T120000Z".into());
+            u.stamp.usage_count = Some(i as u64);
+        }
+        if i % 5 == 0 {
+            u.props.push(Prop {
+                kind: "x-domain".into(),
+                value: "news".into(),
+                lang: None,
+                encoding: None,
+            });
+            u.notes.push(Note {
+                text: format!("note {i}"),
+                lang: Some("en".into()),
+                encoding: None,
+            });
+            u.variants[1].props.push(Prop {
+                kind: "x-reviewed".into(),
+                value: "yes".into(),
+                lang: None,
+                encoding: None,
+            });
+        }
+        if i % 4 == 0 {
+            u.variants[0].stamp.creation_id = Some(format!("translator{i}"));
+        }
+        if i % 11 == 0 {
+            u.extra.push(("x-batch".into(), i.to_string()));
+            u.context.prev = Some("السابق".into());
+        }
+        u
+    }
+
+    #[test]
+    fn piped_units_read_into_reused_ones_equal_fresh_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
+        let origin = OriginInfo {
+            name: "varied.tmx".into(),
+            kind: "tmx".into(),
+            header: None,
+        };
+        let mut w = store.writer(&origin).unwrap();
+        // Several batches' worth, so that units come back and are reused.
+        for i in 0..1500 {
+            w.add(&varied_unit(i), OnDuplicate::Keep).unwrap();
+        }
+        w.commit().unwrap();
+        let mut fresh = Vec::new();
+        store
+            .for_each_unit(&UnitFilter::default(), |_, u| {
+                fresh.push(u);
+                Ok(())
+            })
+            .unwrap();
+        let mut piped = Vec::new();
+        // Every other unit dropped by `pick`, as a language filter does.
+        let written = store
+            .for_each_unit_piped(
+                &UnitFilter::default(),
+                |u| (u.tuid.is_none() || u.variants.len() == 2).then_some(u),
+                |u| {
+                    piped.push(u.clone());
+                    Ok(())
+                },
+            )
+            .unwrap();
+        let kept: Vec<Unit> = fresh
+            .into_iter()
+            .filter(|u| u.tuid.is_none() || u.variants.len() == 2)
+            .collect();
+        assert_eq!(written as usize, kept.len());
+        assert!(kept.len() > 1200);
+        assert_eq!(piped, kept);
+        // The shapes really vary from one unit to the next.
+        let with_meta = piped
+            .iter()
+            .filter(|u| u.variants[0].stamp.creation_id.is_some());
+        assert!((300..500).contains(&with_meta.count()));
+    }
+
+    #[test]
+    fn a_failing_writer_stops_the_reading_with_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
+        let origin = OriginInfo {
+            name: "t.tsv".into(),
+            kind: "tsv".into(),
+            header: None,
+        };
+        let mut w = store.writer(&origin).unwrap();
+        for i in 0..2000 {
+            w.add(&varied_unit(i), OnDuplicate::Keep).unwrap();
+        }
+        w.commit().unwrap();
+        let mut seen = 0;
+        let err = store
+            .for_each_unit_piped(&UnitFilter::default(), Some, |_| {
+                seen += 1;
+                if seen == 300 {
+                    anyhow::bail!("disk full");
+                }
+                Ok(())
+            })
+            .unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
+        assert_eq!(seen, 300);
+    }
 }
