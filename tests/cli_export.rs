@@ -15,6 +15,10 @@ fn tarjuman(db: &Path) -> Command {
     cmd
 }
 
+fn export_to(db: &Path, out: &Path) -> assert_cmd::assert::Assert {
+    tarjuman(db).arg("export").arg("-o").arg(out).assert()
+}
+
 fn all_units(db: &Path) -> Vec<Unit> {
     let store = Store::open(db).unwrap();
     let mut units = Vec::new();
@@ -133,12 +137,7 @@ fn origin_and_context_survive_a_round_trip_through_tmx() {
     w.commit().unwrap();
     drop(store);
     let out = dir.path().join("out.tmx");
-    tarjuman(&db)
-        .arg("export")
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    export_to(&db, &out).success();
     let db2 = dir.path().join("two.db");
     tarjuman(&db2).arg("import").arg(&out).assert().success();
     let back = &all_units(&db2)[0];
@@ -381,11 +380,7 @@ fn a_tm_text_that_is_not_utf8_fails_the_export_and_leaves_no_file() {
     .unwrap();
     drop(conn);
     let out = dir.path().join("out.tmx");
-    tarjuman(&db)
-        .arg("export")
-        .arg("-o")
-        .arg(&out)
-        .assert()
+    export_to(&db, &out)
         .failure()
         .stderr(predicate::str::contains("not UTF-8"));
     assert!(!out.exists());

@@ -428,6 +428,16 @@ struct Run {
     blobs: Vec<(u32, u32)>,
 }
 
+/// What went wrong when the run file cannot be read back.
+const RUN_FILE: &str = "cannot read back the index's run file beside the TM";
+
+/// The run file with everything written to it, to read back.
+fn written(file: BufWriter<File>) -> anyhow::Result<File> {
+    file.into_inner()
+        .map_err(|e| e.into_error())
+        .context(RUN_FILE)
+}
+
 /// One run being joined: its blobs in order, through its own buffer.
 struct RunReader {
     blobs: Vec<(u32, u32)>,
@@ -762,13 +772,8 @@ impl Indexer {
         let Some(runs) = self.runs.take() else {
             return Ok(());
         };
-        let context = "cannot read back the index's run file beside the TM";
-        let mut file = runs
-            .file
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .context(context)?;
-        file.seek(SeekFrom::Start(0)).context(context)?;
+        let mut file = written(runs.file)?;
+        file.seek(SeekFrom::Start(0)).context(RUN_FILE)?;
         let mut file = BufReader::with_capacity(1 << 16, file);
         let mut insert =
             conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?;
@@ -776,7 +781,7 @@ impl Indexer {
         for run in &runs.list {
             for &(t, size) in &run.blobs {
                 data.resize(size as usize, 0);
-                file.read_exact(&mut data).context(context)?;
+                file.read_exact(&mut data).context(RUN_FILE)?;
                 let tok = &mut self.toks[t as usize];
                 insert.execute(params![tok.id, data])?;
                 tok.chunks += 1;
@@ -788,12 +793,7 @@ impl Indexer {
     /// Write each token's postings from all runs as one blob: the runs are
     /// read side by side, front to back, each through its own buffer.
     fn write_runs(&mut self, conn: &Connection, runs: Runs) -> anyhow::Result<()> {
-        let context = "cannot read back the index's run file beside the TM";
-        let mut file = runs
-            .file
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .context(context)?;
+        let mut file = written(runs.file)?;
         // 8 MiB of buffers in all, 4 to 64 KiB each.
         let chunk = ((8 << 20) / runs.list.len().max(1)).clamp(4 << 10, 64 << 10);
         let ends: Vec<u64> = runs
@@ -822,7 +822,7 @@ impl Indexer {
         for t in 0..self.toks.len() as u32 {
             with.clear();
             for (i, r) in readers.iter_mut().enumerate() {
-                if r.load(&mut file, t, chunk).context(context)? {
+                if r.load(&mut file, t, chunk).context(RUN_FILE)? {
                     with.push(i);
                 }
             }
