@@ -573,11 +573,12 @@ impl Indexer {
         Ok(())
     }
 
-    /// Write whatever was buffered, then merge the blobs of every token
-    /// that has more than `MAX_CHUNKS`; called just before the commit.
-    /// Merging once here, not whenever a token reached the limit during
-    /// the transaction, reads and writes each posting of a big import
-    /// once instead of about four times.
+    /// Write whatever was buffered (after spilled runs, as one more run;
+    /// then each token's runs joined into one blob), then merge the blobs
+    /// of every token that has more than `MAX_CHUNKS`; called just before
+    /// the commit. Merging once here, not whenever a token reached the
+    /// limit during the transaction, reads and writes each posting once
+    /// instead of about four times.
     pub fn finish(mut self, conn: &Connection) -> anyhow::Result<()> {
         // With runs spilled, the rest goes after them (one blob per token
         // in the end); a small transaction writes straight to the TM.

@@ -517,7 +517,8 @@ pub struct Prepared {
 }
 
 /// A reused key buffer bigger than this (a huge segment) is dropped
-/// rather than kept for the next unit.
+/// rather than kept for the next unit (its token list likewise, at a
+/// quarter of the count).
 const SPARE_KEY_BYTES: usize = 1 << 16;
 
 impl Prepared {
@@ -561,7 +562,10 @@ impl Prepared {
             .zip(spans.iter_mut())
         {
             if key.capacity() > SPARE_KEY_BYTES {
-                (*key, *spans) = (String::new(), Vec::new());
+                *key = String::new();
+            }
+            if spans.capacity() > SPARE_KEY_BYTES / 4 {
+                *spans = Vec::new();
             }
             matching_key_tokens_into(&v.seg.plain, key, spans);
         }
@@ -1096,10 +1100,10 @@ impl UnitWriter<'_> {
         let id = tx.last_insert_rowid();
         let keys = &prepared.keys;
         let plain_markup = &prepared.plain_markup;
-        for (((ord, v), key), &plain) in
+        for (((ord, v), key), &just_text) in
             unit.variants.iter().enumerate().zip(keys).zip(plain_markup)
         {
-            let markup = (!plain).then_some(v.seg.markup.as_str());
+            let markup = (!just_text).then_some(v.seg.markup.as_str());
             let meta = VariantMeta::encode(&v.stamp, &v.extra)?;
             let w = &mut self.insert_variant;
             w.bind(1, Some(id))?;
