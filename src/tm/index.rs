@@ -428,6 +428,9 @@ struct Run {
     blobs: Vec<(u32, u32)>,
 }
 
+/// Adds one blob of a token's postings.
+const INSERT_CHUNK: &str = "INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)";
+
 /// What went wrong when the run file cannot be read back.
 const RUN_FILE: &str = "cannot read back the index's run file beside the TM";
 
@@ -725,8 +728,7 @@ impl Indexer {
                 blobs: Vec::with_capacity(blobs),
             });
         }
-        let mut insert =
-            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?;
+        let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
         for t in 0..self.toks.len() {
             let list = &mut grouped[start[t]..start[t + 1]];
             if list.is_empty() {
@@ -776,8 +778,7 @@ impl Indexer {
         let mut file = written(runs.file)?;
         file.seek(SeekFrom::Start(0)).context(RUN_FILE)?;
         let mut file = BufReader::with_capacity(1 << 16, file);
-        let mut insert =
-            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?;
+        let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
         let mut data = Vec::new();
         for run in &runs.list {
             for &(t, size) in &run.blobs {
@@ -817,8 +818,7 @@ impl Indexer {
                 end,
             })
             .collect();
-        let mut insert =
-            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?;
+        let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
         let mut with = Vec::new();
         for t in 0..self.toks.len() as u32 {
             with.clear();
@@ -833,16 +833,7 @@ impl Indexer {
             let parts: Vec<&[u8]> = with.iter().map(|&i| readers[i].blob()).collect();
             // Later runs hold later units, so the join cannot fail unless
             // the file was damaged; decoding then says so.
-            let data = match join(&parts) {
-                Some(data) => data,
-                None => {
-                    let mut all = Vec::new();
-                    for part in &parts {
-                        decode(part, 0, u32::MAX, |u, len| all.push(pack(len, u)))?;
-                    }
-                    encode(&sort_runs(all))
-                }
-            };
+            let data = merged(&parts, &FastSet::default(), &[])?;
             for &i in &with {
                 readers[i].advance();
             }
@@ -891,39 +882,40 @@ impl Indexer {
             .collect::<rusqlite::Result<_>>()?;
         conn.prepare_cached("DELETE FROM fz_chunk WHERE token_id = ?1")?
             .execute([id])?;
-        // Only merging (the commit's case): join the blobs' groups as they
-        // are, without decoding and re-encoding every id.
-        let joined = if gone.is_empty() && add.is_empty() {
-            let parts: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
-            join(&parts)
-        } else {
-            None
-        };
-        let data = match joined {
-            Some(data) => data,
-            None => {
-                let mut all: Vec<u64> = Vec::new();
-                for data in &blobs {
-                    decode(data, 0, u32::MAX, |u, len| {
-                        if !gone.contains(&u) {
-                            all.push(pack(len, u));
-                        }
-                    })?;
-                }
-                all.extend_from_slice(add);
-                encode(&sort_runs(all))
-            }
-        };
+        let parts: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
+        let data = merged(&parts, gone, add)?;
         let tok = &mut self.toks[t as usize];
         tok.chunks = 0;
         tok.dirty = true;
         if !data.is_empty() {
-            conn.prepare_cached("INSERT INTO fz_chunk(token_id, data) VALUES (?1, ?2)")?
+            conn.prepare_cached(INSERT_CHUNK)?
                 .execute(params![id, data])?;
             tok.chunks = 1;
         }
         Ok(())
     }
+}
+
+/// One blob of a token's postings from its blobs in the order written,
+/// minus the units in `gone`, plus `add` (packed, sorted). Only merging
+/// (the commit's case) joins the blobs' groups as they are (`join`),
+/// without decoding and re-encoding every id.
+fn merged(parts: &[&[u8]], gone: &FastSet<u64>, add: &[u64]) -> rusqlite::Result<Vec<u8>> {
+    if gone.is_empty() && add.is_empty() {
+        if let Some(data) = join(parts) {
+            return Ok(data);
+        }
+    }
+    let mut all: Vec<u64> = Vec::new();
+    for data in parts {
+        decode(data, 0, u32::MAX, |u, len| {
+            if !gone.contains(&u) {
+                all.push(pack(len, u));
+            }
+        })?;
+    }
+    all.extend_from_slice(add);
+    Ok(encode(&sort_runs(all)))
 }
 
 /// How many bytes `put_varint` writes for `v`.
