@@ -1,7 +1,8 @@
 //! Units out of the TM: one by id (`load_unit`), or all of them streamed in
 //! id order (`for_each_unit`) with a merge join over the unit, variant, prop
-//! and note tables, so that export reads each table once, sequentially,
-//! and holds one unit in memory at a time.
+//! and note tables, so that export reads each table once, sequentially;
+//! `for_each_unit_piped` hands the units to a second thread in batches,
+//! so memory holds a few batches, whatever the TM's size.
 
 use anyhow::{Context as _, Result};
 use rusqlite::types::ValueRef;
@@ -283,8 +284,8 @@ impl Store {
     /// ones in order and `write`s them (an export writes XML while SQLite
     /// reads the next rows). Batches come back to this thread, whose next
     /// units are read into them: allocating and freeing each unit's
-    /// strings (on two threads) was a sixth of the reading. Returns how many units were
-    /// written; the first error of either side stops both.
+    /// strings (on two threads) was a sixth of the reading. Returns how
+    /// many units were written; the first error of either side stops both.
     pub fn for_each_unit_piped(
         &self,
         filter: &UnitFilter,
@@ -527,8 +528,8 @@ mod tests {
         u
     }
 
-    #[test]
-    fn piped_units_read_into_reused_ones_equal_fresh_ones() {
+    /// A TM of `n` `varied_unit`s.
+    fn varied_tm(n: usize) -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
         let origin = OriginInfo {
@@ -537,11 +538,17 @@ mod tests {
             header: None,
         };
         let mut w = store.writer(&origin).unwrap();
-        // Several batches' worth, so that units come back and are reused.
-        for i in 0..1500 {
+        for i in 0..n {
             w.add(&varied_unit(i), OnDuplicate::Keep).unwrap();
         }
         w.commit().unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn piped_units_read_into_reused_ones_equal_fresh_ones() {
+        // Several batches' worth, so that units come back and are reused.
+        let (_dir, store) = varied_tm(1500);
         let mut fresh = Vec::new();
         store
             .for_each_unit(&UnitFilter::default(), |_, u| {
@@ -550,7 +557,8 @@ mod tests {
             })
             .unwrap();
         let mut piped = Vec::new();
-        // Every other unit dropped by `pick`, as a language filter does.
+        // Units with an id and three variants dropped by `pick`, as a
+        // language filter drops some.
         let written = store
             .for_each_unit_piped(
                 &UnitFilter::default(),
@@ -577,18 +585,7 @@ mod tests {
 
     #[test]
     fn a_failing_writer_stops_the_reading_with_its_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
-        let origin = OriginInfo {
-            name: "t.tsv".into(),
-            kind: "tsv".into(),
-            header: None,
-        };
-        let mut w = store.writer(&origin).unwrap();
-        for i in 0..2000 {
-            w.add(&varied_unit(i), OnDuplicate::Keep).unwrap();
-        }
-        w.commit().unwrap();
+        let (_dir, store) = varied_tm(2000);
         let mut seen = 0;
         let err = store
             .for_each_unit_piped(&UnitFilter::default(), Some, |_| {
