@@ -5,6 +5,7 @@ pub mod align_lexicon;
 pub mod concord;
 pub mod diff;
 pub mod fuzzy;
+mod held;
 pub mod import;
 pub mod index;
 pub mod pretranslate;

@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 
 use anyhow::{Context as _, Result};
-use rusqlite::{params, Connection, OptionalExtension, Statement};
+use rusqlite::{params, Connection, OptionalExtension};
 
+use super::held::{HeldInsert, Param};
 use super::index::{stored_unit_tokens, unit_tokens_into, FastMap, Indexer, VariantTokens};
 use super::Store;
 use crate::text::normalize::{matching_key_tokens_into, KeyToken};
@@ -667,8 +668,8 @@ pub struct UnitWriter<'a> {
     /// the statement cache each execution also paid a cache lookup and a
     /// clearing of its bindings. Declared before `tx`, so they are
     /// finalized before a rollback.
-    insert_unit: SparseInsert<'a>,
-    insert_variant: SparseInsert<'a>,
+    insert_unit: HeldInsert<'a>,
+    insert_variant: HeldInsert<'a>,
     tx: TxGuard<'a>,
     indexer: Indexer,
     origin: OriginInfo,
@@ -684,44 +685,6 @@ pub struct UnitWriter<'a> {
     /// The SQL that creates the indexes of `unit`, `prop` and `note`, to
     /// run at commit (`fresh`).
     deferred_indexes: Vec<String>,
-}
-
-/// A held INSERT whose parameters are bound one at a time, a NULL only
-/// where the last execution bound a value: most of a unit's seventeen
-/// columns are NULL in most units, and each bind costs SQLite the release
-/// of the value it replaces (with the counters' hashing, binding every
-/// parameter every time was 5% of the writer thread).
-struct SparseInsert<'c> {
-    stmt: Statement<'c>,
-    /// Bit i: parameter i holds a value from an earlier execution.
-    bound: u64,
-}
-
-impl<'c> SparseInsert<'c> {
-    fn new(stmt: Statement<'c>) -> SparseInsert<'c> {
-        SparseInsert { stmt, bound: 0 }
-    }
-
-    /// Bind parameter `index` (1-based, below 64) to `value` or NULL.
-    fn bind(&mut self, index: usize, value: Option<impl rusqlite::ToSql>) -> rusqlite::Result<()> {
-        let bit = 1u64 << index;
-        match value {
-            Some(v) => {
-                self.stmt.raw_bind_parameter(index, v)?;
-                self.bound |= bit;
-            }
-            None if self.bound & bit != 0 => {
-                self.stmt.raw_bind_parameter(index, rusqlite::types::Null)?;
-                self.bound &= !bit;
-            }
-            None => {}
-        }
-        Ok(())
-    }
-
-    fn execute(&mut self) -> rusqlite::Result<usize> {
-        self.stmt.raw_execute()
-    }
 }
 
 /// The units added to a TM that was empty, by source hash: a multimap with
@@ -861,17 +824,19 @@ impl Store {
         Ok(UnitWriter {
             fresh: empty.then(|| FreshUnits::new(next_id)),
             deferred_indexes,
-            insert_unit: SparseInsert::new(conn.prepare(
+            insert_unit: HeldInsert::new(
+                conn,
                 "INSERT INTO unit(id, tuid, srclang, creation_date, creation_id, change_date,
                     change_id, last_usage_date, usage_count, creation_tool,
                     creation_tool_version, extra, origin_id, context_prev, context_next,
                     content_hash, source_hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            )?),
-            insert_variant: SparseInsert::new(conn.prepare(
+            )?,
+            insert_variant: HeldInsert::new(
+                conn,
                 "INSERT INTO variant(unit_id, ord, lang, plain, markup, key, meta)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?),
+            )?,
             tx,
             indexer,
             origin: origin.clone(),
@@ -1077,25 +1042,28 @@ impl UnitWriter<'_> {
             Some(serde_json::to_string(&unit.extra)?)
         };
         let s = &unit.stamp;
-        let u = &mut self.insert_unit;
-        u.bind(1, id)?;
-        u.bind(2, unit.tuid.as_deref())?;
-        u.bind(3, unit.srclang.as_deref())?;
-        u.bind(4, s.creation_date.as_deref())?;
-        u.bind(5, s.creation_id.as_deref())?;
-        u.bind(6, s.change_date.as_deref())?;
-        u.bind(7, s.change_id.as_deref())?;
-        u.bind(8, s.last_usage_date.as_deref())?;
-        u.bind(9, s.usage_count.map(|n| n as i64))?;
-        u.bind(10, s.creation_tool.as_deref())?;
-        u.bind(11, s.creation_tool_version.as_deref())?;
-        u.bind(12, extra)?;
-        u.bind(13, Some(origin_id))?;
-        u.bind(14, unit.context.prev.as_deref())?;
-        u.bind(15, unit.context.next.as_deref())?;
-        u.bind(16, Some(content_hash))?;
-        u.bind(17, Some(source_hash))?;
-        u.execute()?;
+        fn text(v: &Option<String>) -> Option<Param<'_>> {
+            v.as_deref().map(Param::Text)
+        }
+        self.insert_unit.execute(&[
+            id.map(Param::Int),
+            text(&unit.tuid),
+            text(&unit.srclang),
+            text(&s.creation_date),
+            text(&s.creation_id),
+            text(&s.change_date),
+            text(&s.change_id),
+            text(&s.last_usage_date),
+            s.usage_count.map(|n| Param::Int(n as i64)),
+            text(&s.creation_tool),
+            text(&s.creation_tool_version),
+            text(&extra),
+            Some(Param::Int(origin_id)),
+            text(&unit.context.prev),
+            text(&unit.context.next),
+            Some(Param::Int(content_hash)),
+            Some(Param::Int(source_hash)),
+        ])?;
         // Plain INSERT + last_insert_rowid: RETURNING costs an ephemeral table.
         let id = tx.last_insert_rowid();
         let keys = &prepared.keys;
@@ -1105,15 +1073,15 @@ impl UnitWriter<'_> {
         {
             let markup = (!just_text).then_some(v.seg.markup.as_str());
             let meta = VariantMeta::encode(&v.stamp, &v.extra)?;
-            let w = &mut self.insert_variant;
-            w.bind(1, Some(id))?;
-            w.bind(2, Some(ord as i64))?;
-            w.bind(3, Some(v.lang.as_str()))?;
-            w.bind(4, Some(v.seg.plain.as_str()))?;
-            w.bind(5, markup)?;
-            w.bind(6, Some(key.as_str()))?;
-            w.bind(7, meta)?;
-            w.execute()?;
+            self.insert_variant.execute(&[
+                Some(Param::Int(id)),
+                Some(Param::Int(ord as i64)),
+                Some(Param::Text(&v.lang)),
+                Some(Param::Text(&v.seg.plain)),
+                markup.map(Param::Text),
+                Some(Param::Text(key)),
+                meta.as_deref().map(Param::Text),
+            ])?;
             insert_props_notes(tx, id, Some(ord as i64), &v.props, &v.notes)?;
         }
         insert_props_notes(tx, id, None, &unit.props, &unit.notes)?;
