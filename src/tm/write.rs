@@ -685,7 +685,54 @@ pub struct UnitWriter<'a> {
     /// The SQL that creates the indexes of `unit`, `prop` and `note`, to
     /// run at commit (`fresh`).
     deferred_indexes: Vec<String>,
+    /// A big import's TM file, whose written pages the kernel is asked to
+    /// start writing out as the import goes (see `Writeback`).
+    writeback: Option<Writeback>,
 }
+
+/// Early writeback of a big import's TM file. The pages SQLite writes
+/// during the transaction stay dirty in the kernel's cache (800 MB for 1M
+/// units is below its thresholds), so the commit's `fsync` used to wait
+/// ~1.4 s for all of them. Asking the kernel every few thousand units to
+/// start writing what is dirty (without waiting) lets the disk work while
+/// both threads compute: the 1M import's `fsync` then waits ~0.3 s, for
+/// ~60 calls of a few milliseconds. A request, not a sync: durability
+/// still comes from the commit alone. Linux only; elsewhere a no-op.
+struct Writeback {
+    file: std::fs::File,
+    units: u32,
+}
+
+impl Writeback {
+    const EVERY_UNITS: u32 = 16_384;
+
+    /// `None` where the file cannot be opened (then nothing changes).
+    fn open(path: &std::path::Path) -> Option<Writeback> {
+        let file = std::fs::File::open(path).ok()?;
+        Some(Writeback { file, units: 0 })
+    }
+
+    fn unit_added(&mut self) {
+        self.units += 1;
+        if self.units == Self::EVERY_UNITS {
+            self.units = 0;
+            start_writeback(&self.file);
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &std::fs::File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a plain system call on a descriptor `file` keeps open; its
+    // result only says whether writing out was started, which is advisory.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &std::fs::File) {}
 
 /// The units added to a TM that was empty, by source hash: a multimap with
 /// open addressing, 12 bytes a slot. A 1M-unit import into an empty TM
@@ -824,6 +871,7 @@ impl Store {
         Ok(UnitWriter {
             fresh: empty.then(|| FreshUnits::new(next_id)),
             deferred_indexes,
+            writeback: bulk.then(|| Writeback::open(&self.path)).flatten(),
             insert_unit: HeldInsert::new(
                 conn,
                 "INSERT INTO unit(id, tuid, srclang, creation_date, creation_id, change_date,
@@ -975,6 +1023,9 @@ impl UnitWriter<'_> {
         );
         self.counters.unit(1, srclang, langs, Some(origin_id));
         self.counters.date_added(unit_date(&unit.stamp));
+        if let Some(w) = &mut self.writeback {
+            w.unit_added();
+        }
         Ok(match reuse_id {
             Some(id) => {
                 self.summary.updated += 1;
