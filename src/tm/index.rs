@@ -532,11 +532,11 @@ impl Indexer {
         }
         for v in tokens {
             let packed = pack(v.len, unit);
+            let li = self.lang(&v.lang);
             // Document frequencies are counted at the flush, from the lists.
-            self.each_token(conn, &keys[v.key], v, |ix, t| ix.pending_toks.push(t))?;
+            self.each_token(conn, li, &keys[v.key], v, |ix, t| ix.pending_toks.push(t))?;
             let end = u32::try_from(self.pending_toks.len()).context("too many postings")?;
             self.pending_variants.push((packed, end));
-            let li = self.lang(&v.lang);
             self.lang_delta[li] += 1;
         }
         self.pending_units.insert(unit);
@@ -564,13 +564,13 @@ impl Indexer {
         };
         let pairs: Vec<(&str, &str)> = rows.iter().map(|(l, k)| (l.as_str(), k.as_str())).collect();
         for v in stored_unit_tokens(&pairs) {
-            self.each_token(conn, &rows[v.key].1, &v, |ix, t| {
+            let li = self.lang(&v.lang);
+            self.each_token(conn, li, &rows[v.key].1, &v, |ix, t| {
                 let tok = &mut ix.toks[t as usize];
                 tok.df_delta -= 1;
                 tok.dirty = true;
                 ix.removals.push((t, unit));
             })?;
-            let li = self.lang(&v.lang);
             self.lang_delta[li] -= 1;
         }
         Ok(())
@@ -599,15 +599,15 @@ impl Indexer {
 
     /// Call `f` with the position in `toks` of each of a variant's index
     /// tokens (words, then adjacent-pair buckets), creating dictionary
-    /// entries as needed.
+    /// entries as needed; `li` is `self.lang(&v.lang)`.
     fn each_token(
         &mut self,
         conn: &Connection,
+        li: usize,
         key: &str,
         v: &VariantTokens,
         mut f: impl FnMut(&mut Self, u32),
     ) -> rusqlite::Result<()> {
-        let li = self.lang(&v.lang);
         for w in &v.words {
             let t = match self.langs[li].1.words.get(&w.hash()).copied() {
                 Some(t) => t,
@@ -684,7 +684,10 @@ impl Indexer {
         }
 
         // Group the postings by token with a counting sort: linear, where
-        // sorting the pairs cost a third of a big import.
+        // sorting the pairs cost a third of a big import. The variants are
+        // taken in (length, unit) order, so each token's list comes out in
+        // the order its blob wants (see `encode`) with no sort per token:
+        // they are a few per unit, where postings are fifty.
         let mut start = vec![0usize; self.toks.len() + 1];
         for &t in &self.pending_toks {
             start[t as usize + 1] += 1;
@@ -692,15 +695,20 @@ impl Indexer {
         for i in 1..start.len() {
             start[i] += start[i - 1];
         }
-        let mut grouped = vec![0u64; self.pending_toks.len()];
-        let mut next = start.clone();
+        let mut variants = Vec::with_capacity(self.pending_variants.len());
         let mut from = 0;
         for &(p, end) in &self.pending_variants {
-            for &t in &self.pending_toks[from..end as usize] {
+            variants.push((p, from, end));
+            from = end;
+        }
+        variants.sort_unstable_by_key(|&(p, _, _)| p);
+        let mut grouped = vec![0u64; self.pending_toks.len()];
+        let mut next = start.clone();
+        for (p, from, end) in variants {
+            for &t in &self.pending_toks[from as usize..end as usize] {
                 grouped[next[t as usize]] = p;
                 next[t as usize] += 1;
             }
-            from = end as usize;
         }
         self.pending_toks.clear();
         self.pending_variants.clear();
@@ -729,24 +737,16 @@ impl Indexer {
             });
         }
         let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
+        let (mut data, mut ids) = (Vec::new(), Vec::new());
         for t in 0..self.toks.len() {
-            let list = &mut grouped[start[t]..start[t + 1]];
+            let list = &grouped[start[t]..start[t + 1]];
             if list.is_empty() {
                 continue;
             }
-            // A list is in unit order; the blob wants it by length first.
-            let sorted;
-            let list: &[u64] = if list.len() > 64 {
-                sorted = sort_runs(list.to_vec());
-                &sorted
-            } else {
-                list.sort_unstable();
-                list
-            };
             let tok = &mut self.toks[t];
             tok.df_delta += distinct(list) as i64;
             tok.dirty = true;
-            let data = encode(list);
+            encode_into(list, &mut data, &mut ids);
             match &mut runs {
                 Some(runs) => {
                     let size = u32::try_from(data.len()).context("a posting blob over 4 GB")?;
@@ -1125,8 +1125,16 @@ fn distinct(sorted: &[u64]) -> usize {
 
 /// Encode packed postings, ascending; repeats are written once.
 fn encode(postings: &[u64]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(postings.len() * 3 + 16);
-    let mut ids = Vec::new();
+    let mut out = Vec::new();
+    encode_into(postings, &mut out, &mut Vec::new());
+    out
+}
+
+/// `encode` into `out` (cleared first), with `ids` as scratch: a flush
+/// encodes a blob per token and reuses both.
+fn encode_into(postings: &[u64], out: &mut Vec<u8>, ids: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(postings.len() * 3 + 16);
     for group in postings.chunk_by(|a, b| a >> UNIT_BITS == b >> UNIT_BITS) {
         ids.clear();
         let mut prev = 0;
@@ -1136,16 +1144,15 @@ fn encode(postings: &[u64]) -> Vec<u8> {
             if count > 0 && u == prev {
                 continue;
             }
-            put_varint(&mut ids, u - prev);
+            put_varint(ids, u - prev);
             prev = u;
             count += 1;
         }
-        put_varint(&mut out, u64::from(unpack(group[0]).0));
-        put_varint(&mut out, count);
-        put_varint(&mut out, ids.len() as u64);
-        out.extend_from_slice(&ids);
+        put_varint(out, u64::from(unpack(group[0]).0));
+        put_varint(out, count);
+        put_varint(out, ids.len() as u64);
+        out.extend_from_slice(ids);
     }
-    out
 }
 
 fn corrupt() -> rusqlite::Error {
