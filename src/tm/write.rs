@@ -328,12 +328,73 @@ struct Counters {
     date_max: Option<String>,
     /// A removed unit sat on the date range's edge: rescan it at commit.
     dates_dirty: bool,
+    /// Units in a row with the same languages, source and origin, not yet
+    /// in the maps: they are counted once per run (a file is mostly one
+    /// language pair from one origin; hashing every unit's tags into the
+    /// maps was 2% of a big import's writer thread).
+    run: Option<SameUnits>,
+}
+
+/// See `Counters::run`.
+struct SameUnits {
+    delta: i64,
+    srclang: Option<String>,
+    langs: Vec<String>,
+    origin: Option<i64>,
+    units: i64,
+}
+
+impl SameUnits {
+    fn matches(
+        &self,
+        delta: i64,
+        srclang: Option<&str>,
+        langs: &[&str],
+        origin: Option<i64>,
+    ) -> bool {
+        self.delta == delta
+            && self.origin == origin
+            && self.srclang.as_deref() == srclang
+            && self.langs.len() == langs.len()
+            && self.langs.iter().zip(langs).all(|(a, b)| a == b)
+    }
 }
 
 impl Counters {
     /// Count (`delta` +1) or uncount (-1) a unit with these variant
     /// languages and source.
     fn unit(&mut self, delta: i64, srclang: Option<&str>, langs: &[&str], origin: Option<i64>) {
+        if let Some(run) = &mut self.run {
+            if run.matches(delta, srclang, langs, origin) {
+                run.units += 1;
+                return;
+            }
+        }
+        self.end_run();
+        self.run = Some(SameUnits {
+            delta,
+            srclang: srclang.map(str::to_string),
+            langs: langs.iter().map(|l| l.to_string()).collect(),
+            origin,
+            units: 1,
+        });
+    }
+
+    /// Move the current run of same units into the maps.
+    fn end_run(&mut self) {
+        if let Some(run) = self.run.take() {
+            let langs: Vec<&str> = run.langs.iter().map(String::as_str).collect();
+            self.count(
+                run.delta * run.units,
+                run.srclang.as_deref(),
+                &langs,
+                run.origin,
+            );
+        }
+    }
+
+    /// Add `delta` units with these variant languages and source.
+    fn count(&mut self, delta: i64, srclang: Option<&str>, langs: &[&str], origin: Option<i64>) {
         self.units += delta;
         for lang in langs {
             bump(&mut self.langs, lang, delta);
@@ -365,7 +426,8 @@ impl Counters {
         }
     }
 
-    fn write(self, conn: &Connection) -> Result<()> {
+    fn write(mut self, conn: &Connection) -> Result<()> {
+        self.end_run();
         if self.units != 0 {
             conn.execute(
                 "INSERT INTO meta(name, value) VALUES ('units', ?1)
@@ -1233,6 +1295,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("tm.db")).unwrap();
         (dir, store)
+    }
+
+    #[test]
+    fn counters_count_runs_of_same_units_as_each_unit_would() {
+        let mut c = Counters::default();
+        let (ar_en, ar_fr) = (["ar", "en"], ["ar", "fr-FR"]);
+        c.unit(1, Some("ar"), &ar_en, Some(1));
+        c.unit(1, Some("ar"), &ar_en, Some(1));
+        c.unit(1, Some("ar"), &ar_fr, Some(1));
+        c.unit(1, Some("ar"), &ar_en, Some(2));
+        c.unit(-1, Some("ar"), &ar_en, Some(1));
+        c.unit(1, None, &ar_en, Some(2));
+        c.end_run();
+        assert_eq!(c.units, 4);
+        assert_eq!(c.langs["ar"], 4);
+        assert_eq!(c.langs["en"], 3);
+        assert_eq!(c.langs["fr-FR"], 1);
+        assert_eq!(c.pairs["ar"]["en"], 3);
+        assert_eq!(c.pairs["ar"]["fr-FR"], 1);
+        assert_eq!((c.origins[&1], c.origins[&2]), (2, 2));
     }
 
     fn origin(name: &str) -> OriginInfo {
