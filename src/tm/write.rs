@@ -735,6 +735,7 @@ pub struct UnitWriter<'a> {
     /// statement (up to `VARIANT_ROWS`), as each execution has a fixed
     /// cost (cursor opened, statement halted and reset).
     insert_variants: Vec<HeldInsert<'a>>,
+    insert_props_notes: PropNoteInserts<'a>,
     tx: TxGuard<'a>,
     indexer: Indexer,
     origin: OriginInfo,
@@ -973,6 +974,7 @@ impl Store {
             insert_variants: (1..=VARIANT_ROWS)
                 .map(|rows| HeldInsert::new(conn, &insert_variants_sql(rows)))
                 .collect::<rusqlite::Result<_>>()?,
+            insert_props_notes: PropNoteInserts::new(conn)?,
             tx,
             indexer,
             origin: origin.clone(),
@@ -1232,9 +1234,11 @@ impl UnitWriter<'_> {
             ord += chunk.len();
         }
         for (ord, v) in unit.variants.iter().enumerate() {
-            insert_props_notes(tx, id, Some(ord as i64), &v.props, &v.notes)?;
+            self.insert_props_notes
+                .add(id, Some(ord as i64), &v.props, &v.notes)?;
         }
-        insert_props_notes(tx, id, None, &unit.props, &unit.notes)?;
+        self.insert_props_notes
+            .add(id, None, &unit.props, &unit.notes)?;
         match &prepared.tokens {
             Some(tokens) => self.indexer.add(tx, id, keys, tokens)?,
             None => {
@@ -1279,43 +1283,63 @@ impl UnitWriter<'_> {
     }
 }
 
-fn insert_props_notes(
-    conn: &Connection,
-    unit_id: i64,
-    variant_ord: Option<i64>,
-    props: &[Prop],
-    notes: &[Note],
-) -> Result<()> {
-    for (ord, p) in props.iter().enumerate() {
-        conn.prepare_cached(
-            "INSERT INTO prop(unit_id, variant_ord, ord, kind, value, lang, encoding)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            unit_id,
-            variant_ord,
-            ord as i64,
-            p.kind,
-            p.value,
-            p.lang,
-            p.encoding
-        ])?;
+/// The prop and note inserts, held like the unit's (a tenth of the units
+/// of a typical file carry a prop).
+struct PropNoteInserts<'c> {
+    prop: HeldInsert<'c>,
+    note: HeldInsert<'c>,
+}
+
+impl<'c> PropNoteInserts<'c> {
+    fn new(conn: &'c Connection) -> rusqlite::Result<PropNoteInserts<'c>> {
+        Ok(PropNoteInserts {
+            prop: HeldInsert::new(
+                conn,
+                "INSERT INTO prop(unit_id, variant_ord, ord, kind, value, lang, encoding)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?,
+            note: HeldInsert::new(
+                conn,
+                "INSERT INTO note(unit_id, variant_ord, ord, text, lang, encoding)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+        })
     }
-    for (ord, n) in notes.iter().enumerate() {
-        conn.prepare_cached(
-            "INSERT INTO note(unit_id, variant_ord, ord, text, lang, encoding)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
-            unit_id,
-            variant_ord,
-            ord as i64,
-            n.text,
-            n.lang,
-            n.encoding
-        ])?;
+
+    /// The props and notes of a unit (`variant_ord` None) or of a variant.
+    fn add(
+        &mut self,
+        unit_id: i64,
+        variant_ord: Option<i64>,
+        props: &[Prop],
+        notes: &[Note],
+    ) -> rusqlite::Result<()> {
+        fn text(v: &Option<String>) -> Option<Param<'_>> {
+            v.as_deref().map(Param::Text)
+        }
+        for (ord, p) in props.iter().enumerate() {
+            self.prop.execute(&[
+                Some(Param::Int(unit_id)),
+                variant_ord.map(Param::Int),
+                Some(Param::Int(ord as i64)),
+                Some(Param::Text(&p.kind)),
+                Some(Param::Text(&p.value)),
+                text(&p.lang),
+                text(&p.encoding),
+            ])?;
+        }
+        for (ord, n) in notes.iter().enumerate() {
+            self.note.execute(&[
+                Some(Param::Int(unit_id)),
+                variant_ord.map(Param::Int),
+                Some(Param::Int(ord as i64)),
+                Some(Param::Text(&n.text)),
+                text(&n.lang),
+                text(&n.encoding),
+            ])?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]
