@@ -677,11 +677,21 @@ fn is_blank(bytes: &[u8]) -> bool {
         .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
+/// `str::from_utf8`, with SIMD for text long enough to gain from it (most
+/// segments, whole tags): the standard check, which says where the error
+/// is, runs again only for bytes that fail.
+fn valid_utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(_) => std::str::from_utf8(bytes),
+    }
+}
+
 /// Bytes that must be UTF-8 (the input is UTF-8 or was transcoded to it).
 /// This is where a file in an undeclared legacy encoding is caught: the
 /// error points at the first bad byte of the text starting at `at`.
 fn utf8(bytes: &[u8], at: Pos) -> Result<&str, ReadError> {
-    std::str::from_utf8(bytes).map_err(|e| {
+    valid_utf8(bytes).map_err(|e| {
         let i = e.valid_up_to();
         let (line, column) = advance(at.line, at.column, &bytes[..i], &scan(&bytes[..i]));
         Pos { line, column }.err(invalid_utf8_message(&bytes[i..]))
@@ -776,14 +786,21 @@ pub(crate) fn escape_attr_into(out: &mut String, value: &str) {
 #[cfg(test)]
 fn unescape_attr(raw: &[u8]) -> Result<String, String> {
     let mut out = String::new();
-    unescape_attr_into(raw, &mut out)?;
+    unescape_attr_into(utf8_value(raw)?, &mut out)?;
     Ok(out)
 }
 
-/// `unescape_attr` appending to `out` (a reused string).
-fn unescape_attr_into(raw: &[u8], out: &mut String) -> Result<(), String> {
-    let s = std::str::from_utf8(raw).map_err(|e| invalid_utf8_message(&raw[e.valid_up_to()..]))?;
-    if !s.contains(['&', '<', '\t', '\n', '\r']) {
+/// An attribute's raw value as text; the error says what the bytes may be.
+fn utf8_value(raw: &[u8]) -> Result<&str, String> {
+    valid_utf8(raw).map_err(|e| invalid_utf8_message(&raw[e.valid_up_to()..]))
+}
+
+/// `unescape_attr` of a value known to be UTF-8, appending to `out` (a
+/// reused string).
+fn unescape_attr_into(s: &str, out: &mut String) -> Result<(), String> {
+    // Bytes, not chars: most values have none of these.
+    let special = |b: &u8| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r');
+    if !s.as_bytes().iter().any(special) {
         out.push_str(s);
         return Ok(());
     }
@@ -816,38 +833,40 @@ fn unescape_attr_into(raw: &[u8], out: &mut String) -> Result<(), String> {
 /// Attribute names are mostly the same few words: those are not allocated.
 type Attrs = Vec<(Cow<'static, str>, String)>;
 
-fn intern(key: &str) -> Cow<'static, str> {
-    Cow::Borrowed(match key {
-        "tuid" => "tuid",
-        "o-encoding" => "o-encoding",
-        "datatype" => "datatype",
-        "usagecount" => "usagecount",
-        "lastusagedate" => "lastusagedate",
-        "creationtool" => "creationtool",
-        "creationtoolversion" => "creationtoolversion",
-        "creationdate" => "creationdate",
-        "creationid" => "creationid",
-        "changedate" => "changedate",
-        "segtype" => "segtype",
-        "changeid" => "changeid",
-        "o-tmf" => "o-tmf",
-        "srclang" => "srclang",
-        "xml:lang" => "xml:lang",
-        "type" => "type",
-        "lang" => "lang",
-        "version" => "version",
-        "i" => "i",
-        "x" => "x",
-        "pos" => "pos",
-        "assoc" => "assoc",
-        "name" => "name",
-        "base" => "base",
-        "unicode" => "unicode",
-        "code" => "code",
-        "ent" => "ent",
-        "subst" => "subst",
-        "adminlang" => "adminlang",
-        _ => return Cow::Owned(key.to_string()),
+/// The attribute names TMX uses, as static strings: matched as bytes, and
+/// being valid names they need no other check.
+fn known_attr(key: &[u8]) -> Option<&'static str> {
+    Some(match key {
+        b"tuid" => "tuid",
+        b"o-encoding" => "o-encoding",
+        b"datatype" => "datatype",
+        b"usagecount" => "usagecount",
+        b"lastusagedate" => "lastusagedate",
+        b"creationtool" => "creationtool",
+        b"creationtoolversion" => "creationtoolversion",
+        b"creationdate" => "creationdate",
+        b"creationid" => "creationid",
+        b"changedate" => "changedate",
+        b"segtype" => "segtype",
+        b"changeid" => "changeid",
+        b"o-tmf" => "o-tmf",
+        b"srclang" => "srclang",
+        b"xml:lang" => "xml:lang",
+        b"type" => "type",
+        b"lang" => "lang",
+        b"version" => "version",
+        b"i" => "i",
+        b"x" => "x",
+        b"pos" => "pos",
+        b"assoc" => "assoc",
+        b"name" => "name",
+        b"base" => "base",
+        b"unicode" => "unicode",
+        b"code" => "code",
+        b"ent" => "ent",
+        b"subst" => "subst",
+        b"adminlang" => "adminlang",
+        _ => return None,
     })
 }
 
@@ -867,19 +886,28 @@ fn collect_attrs(
     let region = &e[e.name().as_ref().len()..];
     let mut spans = [(0, 0, 0); MAX_QUICK_ATTRS];
     if let Some(n) = split_attrs(region, &mut spans) {
+        // One UTF-8 check for the whole tag, not two per attribute; a tag
+        // with a bad byte goes attribute by attribute, to say where.
+        if let Ok(text) = valid_utf8(region) {
+            for &(key, eq, end) in &spans[..n] {
+                add_attr(e, at, &text[key..eq], &text[eq + 2..end], out, spares)?;
+            }
+            return Ok(());
+        }
         for &(key, eq, end) in &spans[..n] {
-            add_attr(e, at, &region[key..eq], &region[eq + 2..end], out, spares)?;
+            add_raw_attr(e, at, &region[key..eq], &region[eq + 2..end], out, spares)?;
         }
         return Ok(());
     }
     for a in e.attributes().with_checks(true) {
         let a = a.map_err(|err| attr_error(e, at, err))?;
-        add_attr(e, at, a.key.as_ref(), &a.value, out, spares)?;
+        add_raw_attr(e, at, a.key.as_ref(), &a.value, out, spares)?;
     }
     Ok(())
 }
 
-fn add_attr(
+/// `add_attr` of bytes not yet known to be UTF-8.
+fn add_raw_attr(
     e: &BytesStart<'_>,
     at: Pos,
     key: &[u8],
@@ -888,16 +916,41 @@ fn add_attr(
     spares: &mut Spares,
 ) -> Result<(), ReadError> {
     let name = utf8(key, at)?;
-    if !is_name(key) {
+    check_attr_name(e, at, name)?;
+    let value = utf8_value(raw_value)
+        .map_err(|m| at.err(format!("attribute {name} of <{}>: {m}", name_of(e))))?;
+    add_attr(e, at, name, value, out, spares)
+}
+
+fn check_attr_name(e: &BytesStart<'_>, at: Pos, name: &str) -> Result<(), ReadError> {
+    if !is_name(name.as_bytes()) {
         return Err(at.err(format!(
             "malformed XML: \"{name}\" in <{}> is not a valid attribute name",
             name_of(e)
         )));
     }
+    Ok(())
+}
+
+fn add_attr(
+    e: &BytesStart<'_>,
+    at: Pos,
+    name: &str,
+    raw_value: &str,
+    out: &mut Attrs,
+    spares: &mut Spares,
+) -> Result<(), ReadError> {
+    let key = match known_attr(name.as_bytes()) {
+        Some(key) => Cow::Borrowed(key),
+        None => {
+            check_attr_name(e, at, name)?;
+            Cow::Owned(name.to_string())
+        }
+    };
     let mut value = spares.string();
     unescape_attr_into(raw_value, &mut value)
         .map_err(|m| at.err(format!("attribute {name} of <{}>: {m}", name_of(e))))?;
-    out.push((intern(name), value));
+    out.push((key, value));
     Ok(())
 }
 
