@@ -439,6 +439,23 @@ impl KeyWriter {
         self.prev = last;
     }
 
+    /// `run`, letters and digits that fold to themselves, starts a word
+    /// (nothing held back): `push` of its first character then
+    /// `extend_run` of the rest, in one step.
+    #[inline(always)]
+    fn start_run(&mut self, run: &str, digits: bool, last: u8) {
+        if !self.key.is_empty() {
+            self.close_token();
+            self.key.push(' ');
+        }
+        self.start = self.key.len() as u32;
+        self.key.push_str(run);
+        self.number = digits;
+        self.content = true;
+        self.in_word = true;
+        self.prev = last;
+    }
+
     /// The common case inline (a letter or digit continuing a word: most
     /// characters), the rest out of line.
     #[inline(always)]
@@ -502,15 +519,15 @@ impl KeyWriter {
     }
 }
 
-/// `fold_each` feeding a `KeyWriter`, with one shortcut: inside a word,
-/// a run of characters that fold to themselves (`SAME_WORD`) is copied
-/// whole instead of character by character. False: the general path
+/// `fold_each` feeding a `KeyWriter`, with one shortcut: a run of
+/// characters that fold to themselves (`SAME_WORD`), starting a word or
+/// inside one, is copied whole instead of character by character. False: the general path
 /// must redo the text.
 fn key_fast(text: &str, w: &mut KeyWriter) -> bool {
     let table = &*KEY_FOLD;
     let mut i = 0;
     while i < text.len() {
-        if w.in_word && w.pending.is_none() {
+        if w.pending.is_none() {
             let start = i;
             let (mut digits, mut last) = (true, 0u32);
             while i < text.len() {
@@ -523,7 +540,12 @@ fn key_fast(text: &str, w: &mut KeyWriter) -> bool {
                 i += len;
             }
             if i > start {
-                w.extend_run(&text[start..i], digits, (last >> CLASS_SHIFT) as u8);
+                let (run, last) = (&text[start..i], (last >> CLASS_SHIFT) as u8);
+                if w.in_word {
+                    w.extend_run(run, digits, last);
+                } else {
+                    w.start_run(run, digits, last);
+                }
                 continue;
             }
         }
