@@ -373,12 +373,13 @@ struct KeyWriter {
 
 impl KeyWriter {
     /// A writer into `key` and `tokens`, emptied, with room for the key of
-    /// a `len`-byte text.
+    /// a `len`-byte text. Reused buffers grow by doubling, not to the exact
+    /// size: each longer text than the last one met reallocated them.
     fn reusing(mut key: String, mut tokens: Vec<KeyToken>, len: usize) -> KeyWriter {
         key.clear();
-        key.reserve_exact(len + 8);
+        key.reserve(len + 8);
         tokens.clear();
-        tokens.reserve_exact(len / 4 + 2);
+        tokens.reserve(len / 4 + 2);
         KeyWriter {
             key,
             tokens,
