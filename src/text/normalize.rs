@@ -173,7 +173,7 @@ const SAME_WORD: u32 = 1 << 23;
 
 /// The `key_entry` of the character at byte `i` of `text`, and its length.
 #[inline(always)]
-fn entry_at(table: &[u32], text: &str, i: usize) -> (u32, usize) {
+fn entry_at(table: &[u32; KEY_FOLD_LEN], text: &str, i: usize) -> (u32, usize) {
     let bytes = text.as_bytes();
     let lead = bytes[i];
     if lead < 0x80 {
@@ -193,11 +193,11 @@ fn entry_at(table: &[u32], text: &str, i: usize) -> (u32, usize) {
 /// `key_entry` of every character below U+0800 (all one- and two-byte
 /// UTF-8): the fast path's one lookup per character. Built on first use
 /// (the Unicode class tests are not `const`).
-static KEY_FOLD: std::sync::LazyLock<Vec<u32>> = std::sync::LazyLock::new(|| {
-    (0..0x800u32)
-        .map(|i| char::from_u32(i).map_or(NOT_SIMPLE, key_entry))
-        .collect()
+static KEY_FOLD: std::sync::LazyLock<[u32; KEY_FOLD_LEN]> = std::sync::LazyLock::new(|| {
+    // An array, not a Vec: indexes below its length need no bounds check.
+    std::array::from_fn(|i| char::from_u32(i as u32).map_or(NOT_SIMPLE, key_entry))
 });
+const KEY_FOLD_LEN: usize = 0x800;
 
 /// Is this (folded) character part of a word token?
 #[inline]
@@ -530,17 +530,19 @@ fn key_fast(text: &str, w: &mut KeyWriter) -> bool {
     while i < text.len() {
         if w.pending.is_none() {
             let start = i;
-            let (mut digits, mut last) = (true, 0u32);
+            // The bits all the run's entries share: is every one a digit.
+            let (mut all, mut last) = (u32::MAX, 0u32);
             while i < text.len() {
                 let (entry, len) = entry_at(table, text, i);
                 if entry & SAME_WORD == 0 {
                     break;
                 }
-                digits &= (entry >> CLASS_SHIFT) as u8 & DIGIT != 0;
+                all &= entry;
                 last = entry;
                 i += len;
             }
             if i > start {
+                let digits = (all >> CLASS_SHIFT) as u8 & DIGIT != 0;
                 let (run, last) = (&text[start..i], (last >> CLASS_SHIFT) as u8);
                 if w.in_word {
                     w.extend_run(run, digits, last);
