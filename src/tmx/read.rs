@@ -1334,10 +1334,11 @@ pub struct TmxReader<R: Read> {
     failed: Option<ReadError>,
     bytes: Arc<AtomicU64>,
     units: u64,
-    /// Reused attribute list and element name of the last `Step::Open`.
+    /// Reused attribute list and element name of the last `Step::Open`
+    /// (as bytes: made text only for a message, see `name`).
     attrs: Attrs,
     scratch: Attrs,
-    name: String,
+    name: Vec<u8>,
     /// Memory of recycled units (see `next_unit_into`).
     spares: Spares,
     /// Language attributes seen (as written) and their normalized form:
@@ -1396,7 +1397,7 @@ impl<R: Read> TmxReader<R> {
             units: 0,
             attrs: Vec::new(),
             scratch: Vec::new(),
-            name: String::new(),
+            name: Vec::new(),
             spares: Spares::default(),
             langs: Vec::new(),
             seg_stack: Vec::new(),
@@ -1459,6 +1460,11 @@ impl<R: Read> TmxReader<R> {
         result
     }
 
+    /// The name of the element the last `Step::Open` opened.
+    fn name(&self) -> String {
+        String::from_utf8_lossy(&self.name).into_owned()
+    }
+
     fn warn(&mut self, at: Pos, message: String) {
         self.warnings.push(at, message);
     }
@@ -1471,8 +1477,7 @@ impl<R: Read> TmxReader<R> {
             Event::Start(e) => {
                 collect_attrs(&e, at, &mut self.attrs, &mut self.spares)?;
                 self.name.clear();
-                self.name
-                    .push_str(&String::from_utf8_lossy(e.name().as_ref()));
+                self.name.extend_from_slice(e.name().as_ref());
                 Step::Open {
                     kind: kind_of(e.name().as_ref()),
                     empty: false,
@@ -1482,8 +1487,7 @@ impl<R: Read> TmxReader<R> {
             Event::Empty(e) => {
                 collect_attrs(&e, at, &mut self.attrs, &mut self.spares)?;
                 self.name.clear();
-                self.name
-                    .push_str(&String::from_utf8_lossy(e.name().as_ref()));
+                self.name.extend_from_slice(e.name().as_ref());
                 Step::Open {
                     kind: kind_of(e.name().as_ref()),
                     empty: true,
@@ -1518,7 +1522,7 @@ impl<R: Read> TmxReader<R> {
 
     /// Tolerate an element TMX does not define here: warn and skip it.
     fn skip_unknown(&mut self, at: Pos, empty: bool, parent: &str) -> Result<(), ReadError> {
-        let name = std::mem::take(&mut self.name);
+        let name = self.name();
         self.warn(
             at,
             format!("unknown element <{name}> inside <{parent}>: skipped"),
@@ -1624,7 +1628,7 @@ impl<R: Read> TmxReader<R> {
                     return Ok(());
                 }
                 Step::Open { kind, at, .. } if is_structural(kind) => {
-                    let name = self.name.clone();
+                    let name = self.name();
                     return Err(at.err(format!(
                         "<{name}> directly inside <tmx>: invalid nesting (expected <header> then <body>)"
                     )));
@@ -1694,7 +1698,7 @@ impl<R: Read> TmxReader<R> {
                         h.ude.push(ude);
                     }
                     Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name.clone();
+                        let name = self.name();
                         return Err(at.err(format!("<{name}> inside <header>: invalid nesting")));
                     }
                     Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "header")?,
@@ -1724,7 +1728,7 @@ impl<R: Read> TmxReader<R> {
                 Phase::AfterBody => match self.step()? {
                     Step::Close => self.phase = Phase::AfterRoot,
                     Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name.clone();
+                        let name = self.name();
                         return Err(at.err(format!("<{name}> after </body>: invalid TMX")));
                     }
                     Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tmx")?,
@@ -1746,7 +1750,7 @@ impl<R: Read> TmxReader<R> {
                         }
                     }
                     Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name.clone();
+                        let name = self.name();
                         return Err(at.err(format!(
                             "<{name}> directly inside <body>: invalid nesting (expected <tu>)"
                         )));
@@ -1896,7 +1900,7 @@ impl<R: Read> TmxReader<R> {
                         }
                     }
                     Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name.clone();
+                        let name = self.name();
                         return Err(at.err(format!("<{name}> inside <tu>: invalid nesting")));
                     }
                     Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tu")?,
@@ -2014,7 +2018,7 @@ impl<R: Read> TmxReader<R> {
                         v.notes.push(self.read_note(at, empty)?);
                     }
                     Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name.clone();
+                        let name = self.name();
                         return Err(at.err(format!("<{name}> inside <tuv>: invalid nesting")));
                     }
                     Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tuv")?,
@@ -2234,7 +2238,7 @@ impl<R: Read> TmxReader<R> {
     fn read_raw(&mut self, empty: bool) -> Result<String, ReadError> {
         let mut out = String::new();
         out.push('<');
-        out.push_str(&self.name);
+        out.push_str(&self.name());
         for (k, v) in &self.attrs {
             out.push(' ');
             out.push_str(k);
@@ -2247,7 +2251,7 @@ impl<R: Read> TmxReader<R> {
             return Ok(out);
         }
         out.push('>');
-        let mut names = vec![self.name.clone()];
+        let mut names = vec![self.name()];
         loop {
             let (ev, p) = self.lex.next()?;
             match ev {
