@@ -428,27 +428,40 @@ impl<S: Read> Read for Tracker<S> {
 }
 
 impl<S: Read> BufRead for Tracker<S> {
+    // quick-xml asks for the buffer several times per event: the common
+    // case (bytes left) inline, the refill out of line.
+    #[inline]
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos >= self.filled {
-            // The current event's bytes in this buffer are kept.
-            self.window
-                .extend_from_slice(&self.buf[self.start..self.pos]);
-            self.start = self.pos;
-            self.filled = loop {
-                match self.src.read(&mut self.buf) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            };
-            self.pos = 0;
-            self.start = 0;
+            self.refill()?;
         }
         Ok(&self.buf[self.pos..self.filled])
     }
 
+    #[inline]
     fn consume(&mut self, n: usize) {
         self.pos += n.min(self.filled - self.pos);
+    }
+}
+
+impl<S: Read> Tracker<S> {
+    /// Read the next buffer; the current event's bytes in this one are
+    /// kept.
+    #[inline(never)]
+    fn refill(&mut self) -> io::Result<()> {
+        self.window
+            .extend_from_slice(&self.buf[self.start..self.pos]);
+        self.start = self.pos;
+        self.filled = loop {
+            match self.src.read(&mut self.buf) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        self.pos = 0;
+        self.start = 0;
+        Ok(())
     }
 }
 
