@@ -753,7 +753,7 @@ fn resolve_ref(name: &str) -> Result<char, String> {
 
 /// Text as XML delivers it: line ends normalized to `\n`.
 fn push_text(out: &mut String, text: &str) {
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         out.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
     } else {
         out.push_str(text);
@@ -2156,8 +2156,18 @@ impl<R: Read> TmxReader<R> {
             let include = stack.last().map_or(true, |f| f.0);
             match ev {
                 Event::Text(t) => {
+                    let text = utf8(&t, at)?;
+                    if memchr::memchr2(b'\r', b'>', text.as_bytes()).is_none() {
+                        // Most text: no line end to normalize, nothing to
+                        // escape.
+                        markup.push_str(text);
+                        if include {
+                            plain.push_str(text);
+                        }
+                        continue;
+                    }
                     let start = markup.len();
-                    push_text(markup, utf8(&t, at)?);
+                    push_text(markup, text);
                     if markup[start..].contains('>') {
                         let text = markup.split_off(start);
                         if include {
