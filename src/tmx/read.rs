@@ -893,8 +893,11 @@ fn collect_attrs(
     out: &mut Attrs,
     spares: &mut Spares,
 ) -> Result<(), ReadError> {
-    for (_, value) in out.drain(..) {
-        spares.keep(value);
+    // Usually emptied already by whoever read them.
+    if !out.is_empty() {
+        for (_, value) in out.drain(..) {
+            spares.keep(value);
+        }
     }
     let region = &e[e.name().as_ref().len()..];
     let mut spans = [(0, 0, 0); MAX_QUICK_ATTRS];
@@ -1260,6 +1263,10 @@ impl Spares {
         notes: &mut Vec<Note>,
         extra: &mut Vec<(String, String)>,
     ) {
+        if props.is_empty() && notes.is_empty() && extra.is_empty() {
+            // Most variants and many units: a drain costs even when empty.
+            return;
+        }
         for Prop {
             kind,
             value,
