@@ -603,7 +603,14 @@ impl<R: Read> Lexer<R> {
     /// the XML declaration come through too; callers ignore them.
     fn next(&mut self) -> Result<(Event<'_>, Pos), ReadError> {
         self.buf.clear();
-        let at = self.xml.get_ref().locate(self.xml.buffer_position());
+        let (offset, tracker) = (self.xml.buffer_position(), self.xml.get_ref());
+        // Every event's start, but one after a `<` consumed with text: no
+        // call for what `locate` would answer first.
+        let at = if offset == tracker.win_offset {
+            tracker.pos()
+        } else {
+            tracker.locate(offset)
+        };
         let ev = match self.xml.read_event_into(&mut self.buf) {
             Ok(ev) => ev,
             Err(e) => return Err(xml_error(&self.xml, &e)),
