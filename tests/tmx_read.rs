@@ -796,6 +796,59 @@ fn a_bad_attribute_is_placed_where_it_is_even_in_a_tag_over_several_lines() {
 }
 
 #[test]
+fn bad_attribute_bytes_names_and_values_are_refused_at_the_tag_naming_the_attribute() {
+    // Each tag once through the quick path (few attributes, one UTF-8 check
+    // for the whole tag) and once through quick-xml's (more than eight).
+    let many = " a1=\"1\" a2=\"2\" a3=\"3\" a4=\"4\" a5=\"5\" a6=\"6\" a7=\"7\" a8=\"8\"";
+    for extra in ["", many] {
+        let tu = |attrs: &[u8]| {
+            let mut bytes = doc("").into_bytes();
+            let body = bytes.len() - "</body></tmx>\n".len();
+            let mut tag = format!("<tu{extra}").into_bytes();
+            tag.extend_from_slice(attrs);
+            tag.extend_from_slice("><tuv xml:lang=\"ar\"><seg>نص</seg></tuv></tu>\n".as_bytes());
+            bytes.splice(body..body, tag);
+            bytes
+        };
+        // Windows-1256 bytes for "مر" in a value, then in a name.
+        let e = first_error(&tu(b" tuid=\"\xE3\xD1\"")).expect("1256 value accepted");
+        assert_eq!((e.line, e.column), (3, 1), "{e}");
+        assert!(
+            e.message.starts_with(
+                "attribute tuid of <tu>: byte 0xE3 is not valid UTF-8, and no other encoding \
+                 is declared: it looks like windows-1256"
+            ),
+            "{e}"
+        );
+        let e = first_error(&tu(b" t\xE3d=\"1\"")).expect("1256 name accepted");
+        assert!(e.message.starts_with("byte 0xE3 is not valid UTF-8"), "{e}");
+        assert_eq!(e.line, 3, "{e}");
+        for (attrs, message) in [
+            (
+                &b" tuid=\"1\" 1x=\"2\""[..],
+                "malformed XML: \"1x\" in <tu> is not a valid attribute name",
+            ),
+            (
+                b" tuid=\"a<b\"",
+                "attribute tuid of <tu>: `<` is not allowed in an attribute value (write &lt;)",
+            ),
+            (
+                b" creationid=\"a&b\"",
+                "attribute creationid of <tu>: `&` that does not start a reference (write & as &amp;)",
+            ),
+            (
+                b" x-mine=\"a&nbsp;b\"",
+                "attribute x-mine of <tu>: undefined entity &nbsp;",
+            ),
+        ] {
+            let e = first_error(&tu(attrs)).expect("a bad attribute was accepted");
+            assert_eq!((e.line, e.column), (3, 1), "{e}");
+            assert!(e.message.starts_with(message), "{e}");
+        }
+    }
+}
+
+#[test]
 fn an_unescaped_less_than_in_a_seg_is_refused_saying_how_to_write_it() {
     let body = "<tu><tuv xml:lang=\"ar\"><seg>أ < ب</seg></tuv></tu>\n";
     let e = first_error(doc(body).as_bytes()).expect("a raw < was accepted");

@@ -173,7 +173,7 @@ const SAME_WORD: u32 = 1 << 23;
 
 /// The `key_entry` of the character at byte `i` of `text`, and its length.
 #[inline(always)]
-fn entry_at(table: &[u32], text: &str, i: usize) -> (u32, usize) {
+fn entry_at(table: &[u32; KEY_FOLD_LEN], text: &str, i: usize) -> (u32, usize) {
     let bytes = text.as_bytes();
     let lead = bytes[i];
     if lead < 0x80 {
@@ -193,11 +193,11 @@ fn entry_at(table: &[u32], text: &str, i: usize) -> (u32, usize) {
 /// `key_entry` of every character below U+0800 (all one- and two-byte
 /// UTF-8): the fast path's one lookup per character. Built on first use
 /// (the Unicode class tests are not `const`).
-static KEY_FOLD: std::sync::LazyLock<Vec<u32>> = std::sync::LazyLock::new(|| {
-    (0..0x800u32)
-        .map(|i| char::from_u32(i).map_or(NOT_SIMPLE, key_entry))
-        .collect()
+static KEY_FOLD: std::sync::LazyLock<[u32; KEY_FOLD_LEN]> = std::sync::LazyLock::new(|| {
+    // An array, not a Vec: indexes below its length need no bounds check.
+    std::array::from_fn(|i| char::from_u32(i as u32).map_or(NOT_SIMPLE, key_entry))
 });
+const KEY_FOLD_LEN: usize = 0x800;
 
 /// Is this (folded) character part of a word token?
 #[inline]
@@ -373,12 +373,13 @@ struct KeyWriter {
 
 impl KeyWriter {
     /// A writer into `key` and `tokens`, emptied, with room for the key of
-    /// a `len`-byte text.
+    /// a `len`-byte text. Reused buffers grow by doubling, not to the exact
+    /// size: each longer text than the last one met reallocated them.
     fn reusing(mut key: String, mut tokens: Vec<KeyToken>, len: usize) -> KeyWriter {
         key.clear();
-        key.reserve_exact(len + 8);
+        key.reserve(len + 8);
         tokens.clear();
-        tokens.reserve_exact(len / 4 + 2);
+        tokens.reserve(len / 4 + 2);
         KeyWriter {
             key,
             tokens,
@@ -436,6 +437,23 @@ impl KeyWriter {
         self.key.push_str(run);
         self.number &= digits;
         self.content = true;
+        self.prev = last;
+    }
+
+    /// `run`, letters and digits that fold to themselves, starts a word
+    /// (nothing held back): `push` of its first character then
+    /// `extend_run` of the rest, in one step.
+    #[inline(always)]
+    fn start_run(&mut self, run: &str, digits: bool, last: u8) {
+        if !self.key.is_empty() {
+            self.close_token();
+            self.key.push(' ');
+        }
+        self.start = self.key.len() as u32;
+        self.key.push_str(run);
+        self.number = digits;
+        self.content = true;
+        self.in_word = true;
         self.prev = last;
     }
 
@@ -502,28 +520,35 @@ impl KeyWriter {
     }
 }
 
-/// `fold_each` feeding a `KeyWriter`, with one shortcut: inside a word,
-/// a run of characters that fold to themselves (`SAME_WORD`) is copied
-/// whole instead of character by character. False: the general path
+/// `fold_each` feeding a `KeyWriter`, with one shortcut: a run of
+/// characters that fold to themselves (`SAME_WORD`), starting a word or
+/// inside one, is copied whole instead of character by character. False: the general path
 /// must redo the text.
 fn key_fast(text: &str, w: &mut KeyWriter) -> bool {
     let table = &*KEY_FOLD;
     let mut i = 0;
     while i < text.len() {
-        if w.in_word && w.pending.is_none() {
+        if w.pending.is_none() {
             let start = i;
-            let (mut digits, mut last) = (true, 0u32);
+            // The bits all the run's entries share: is every one a digit.
+            let (mut all, mut last) = (u32::MAX, 0u32);
             while i < text.len() {
                 let (entry, len) = entry_at(table, text, i);
                 if entry & SAME_WORD == 0 {
                     break;
                 }
-                digits &= (entry >> CLASS_SHIFT) as u8 & DIGIT != 0;
+                all &= entry;
                 last = entry;
                 i += len;
             }
             if i > start {
-                w.extend_run(&text[start..i], digits, (last >> CLASS_SHIFT) as u8);
+                let digits = (all >> CLASS_SHIFT) as u8 & DIGIT != 0;
+                let (run, last) = (&text[start..i], (last >> CLASS_SHIFT) as u8);
+                if w.in_word {
+                    w.extend_run(run, digits, last);
+                } else {
+                    w.start_run(run, digits, last);
+                }
                 continue;
             }
         }

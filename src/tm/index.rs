@@ -310,10 +310,12 @@ fn variant_tokens(
         (v.words, v.pairs) = (Vec::new(), Vec::new());
     }
     let (words, pairs) = (&mut v.words, &mut v.pairs);
+    // Doubling, not exact: these are reused for every unit (see `reusing`
+    // in text::normalize).
     words.clear();
-    words.reserve_exact(most);
+    words.reserve(most);
     pairs.clear();
-    pairs.reserve_exact(most);
+    pairs.reserve(most);
     // The previous word's hasher state (see `bigram_bucket_after`).
     let mut prev: Option<u64> = None;
     let mut len = 0u32;

@@ -428,27 +428,40 @@ impl<S: Read> Read for Tracker<S> {
 }
 
 impl<S: Read> BufRead for Tracker<S> {
+    // quick-xml asks for the buffer several times per event: the common
+    // case (bytes left) inline, the refill out of line.
+    #[inline]
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos >= self.filled {
-            // The current event's bytes in this buffer are kept.
-            self.window
-                .extend_from_slice(&self.buf[self.start..self.pos]);
-            self.start = self.pos;
-            self.filled = loop {
-                match self.src.read(&mut self.buf) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            };
-            self.pos = 0;
-            self.start = 0;
+            self.refill()?;
         }
         Ok(&self.buf[self.pos..self.filled])
     }
 
+    #[inline]
     fn consume(&mut self, n: usize) {
         self.pos += n.min(self.filled - self.pos);
+    }
+}
+
+impl<S: Read> Tracker<S> {
+    /// Read the next buffer; the current event's bytes in this one are
+    /// kept.
+    #[inline(never)]
+    fn refill(&mut self) -> io::Result<()> {
+        self.window
+            .extend_from_slice(&self.buf[self.start..self.pos]);
+        self.start = self.pos;
+        self.filled = loop {
+            match self.src.read(&mut self.buf) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        self.pos = 0;
+        self.start = 0;
+        Ok(())
     }
 }
 
@@ -590,7 +603,14 @@ impl<R: Read> Lexer<R> {
     /// the XML declaration come through too; callers ignore them.
     fn next(&mut self) -> Result<(Event<'_>, Pos), ReadError> {
         self.buf.clear();
-        let at = self.xml.get_ref().locate(self.xml.buffer_position());
+        let (offset, tracker) = (self.xml.buffer_position(), self.xml.get_ref());
+        // Every event's start, but one after a `<` consumed with text: no
+        // call for what `locate` would answer first.
+        let at = if offset == tracker.win_offset {
+            tracker.pos()
+        } else {
+            tracker.locate(offset)
+        };
         let ev = match self.xml.read_event_into(&mut self.buf) {
             Ok(ev) => ev,
             Err(e) => return Err(xml_error(&self.xml, &e)),
@@ -677,11 +697,21 @@ fn is_blank(bytes: &[u8]) -> bool {
         .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
+/// `str::from_utf8`, with SIMD for text long enough to gain from it (most
+/// segments, whole tags): the standard check, which says where the error
+/// is, runs again only for bytes that fail.
+fn valid_utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(_) => std::str::from_utf8(bytes),
+    }
+}
+
 /// Bytes that must be UTF-8 (the input is UTF-8 or was transcoded to it).
 /// This is where a file in an undeclared legacy encoding is caught: the
 /// error points at the first bad byte of the text starting at `at`.
 fn utf8(bytes: &[u8], at: Pos) -> Result<&str, ReadError> {
-    std::str::from_utf8(bytes).map_err(|e| {
+    valid_utf8(bytes).map_err(|e| {
         let i = e.valid_up_to();
         let (line, column) = advance(at.line, at.column, &bytes[..i], &scan(&bytes[..i]));
         Pos { line, column }.err(invalid_utf8_message(&bytes[i..]))
@@ -730,7 +760,7 @@ fn resolve_ref(name: &str) -> Result<char, String> {
 
 /// Text as XML delivers it: line ends normalized to `\n`.
 fn push_text(out: &mut String, text: &str) {
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         out.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
     } else {
         out.push_str(text);
@@ -776,14 +806,21 @@ pub(crate) fn escape_attr_into(out: &mut String, value: &str) {
 #[cfg(test)]
 fn unescape_attr(raw: &[u8]) -> Result<String, String> {
     let mut out = String::new();
-    unescape_attr_into(raw, &mut out)?;
+    unescape_attr_into(utf8_value(raw)?, &mut out)?;
     Ok(out)
 }
 
-/// `unescape_attr` appending to `out` (a reused string).
-fn unescape_attr_into(raw: &[u8], out: &mut String) -> Result<(), String> {
-    let s = std::str::from_utf8(raw).map_err(|e| invalid_utf8_message(&raw[e.valid_up_to()..]))?;
-    if !s.contains(['&', '<', '\t', '\n', '\r']) {
+/// An attribute's raw value as text; the error says what the bytes may be.
+fn utf8_value(raw: &[u8]) -> Result<&str, String> {
+    valid_utf8(raw).map_err(|e| invalid_utf8_message(&raw[e.valid_up_to()..]))
+}
+
+/// `unescape_attr` of a value known to be UTF-8, appending to `out` (a
+/// reused string).
+fn unescape_attr_into(s: &str, out: &mut String) -> Result<(), String> {
+    // Bytes, not chars: most values have none of these.
+    let special = |b: &u8| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r');
+    if !s.as_bytes().iter().any(special) {
         out.push_str(s);
         return Ok(());
     }
@@ -816,38 +853,40 @@ fn unescape_attr_into(raw: &[u8], out: &mut String) -> Result<(), String> {
 /// Attribute names are mostly the same few words: those are not allocated.
 type Attrs = Vec<(Cow<'static, str>, String)>;
 
-fn intern(key: &str) -> Cow<'static, str> {
-    Cow::Borrowed(match key {
-        "tuid" => "tuid",
-        "o-encoding" => "o-encoding",
-        "datatype" => "datatype",
-        "usagecount" => "usagecount",
-        "lastusagedate" => "lastusagedate",
-        "creationtool" => "creationtool",
-        "creationtoolversion" => "creationtoolversion",
-        "creationdate" => "creationdate",
-        "creationid" => "creationid",
-        "changedate" => "changedate",
-        "segtype" => "segtype",
-        "changeid" => "changeid",
-        "o-tmf" => "o-tmf",
-        "srclang" => "srclang",
-        "xml:lang" => "xml:lang",
-        "type" => "type",
-        "lang" => "lang",
-        "version" => "version",
-        "i" => "i",
-        "x" => "x",
-        "pos" => "pos",
-        "assoc" => "assoc",
-        "name" => "name",
-        "base" => "base",
-        "unicode" => "unicode",
-        "code" => "code",
-        "ent" => "ent",
-        "subst" => "subst",
-        "adminlang" => "adminlang",
-        _ => return Cow::Owned(key.to_string()),
+/// The attribute names TMX uses, as static strings: matched as bytes, and
+/// being valid names they need no other check.
+fn known_attr(key: &[u8]) -> Option<&'static str> {
+    Some(match key {
+        b"tuid" => "tuid",
+        b"o-encoding" => "o-encoding",
+        b"datatype" => "datatype",
+        b"usagecount" => "usagecount",
+        b"lastusagedate" => "lastusagedate",
+        b"creationtool" => "creationtool",
+        b"creationtoolversion" => "creationtoolversion",
+        b"creationdate" => "creationdate",
+        b"creationid" => "creationid",
+        b"changedate" => "changedate",
+        b"segtype" => "segtype",
+        b"changeid" => "changeid",
+        b"o-tmf" => "o-tmf",
+        b"srclang" => "srclang",
+        b"xml:lang" => "xml:lang",
+        b"type" => "type",
+        b"lang" => "lang",
+        b"version" => "version",
+        b"i" => "i",
+        b"x" => "x",
+        b"pos" => "pos",
+        b"assoc" => "assoc",
+        b"name" => "name",
+        b"base" => "base",
+        b"unicode" => "unicode",
+        b"code" => "code",
+        b"ent" => "ent",
+        b"subst" => "subst",
+        b"adminlang" => "adminlang",
+        _ => return None,
     })
 }
 
@@ -861,25 +900,37 @@ fn collect_attrs(
     out: &mut Attrs,
     spares: &mut Spares,
 ) -> Result<(), ReadError> {
-    for (_, value) in out.drain(..) {
-        spares.keep(value);
+    // Usually emptied already by whoever read them.
+    if !out.is_empty() {
+        for (_, value) in out.drain(..) {
+            spares.keep(value);
+        }
     }
     let region = &e[e.name().as_ref().len()..];
     let mut spans = [(0, 0, 0); MAX_QUICK_ATTRS];
     if let Some(n) = split_attrs(region, &mut spans) {
+        // One UTF-8 check for the whole tag, not two per attribute; a tag
+        // with a bad byte goes attribute by attribute, to say where.
+        if let Ok(text) = valid_utf8(region) {
+            for &(key, eq, end) in &spans[..n] {
+                add_attr(e, at, &text[key..eq], &text[eq + 2..end], out, spares)?;
+            }
+            return Ok(());
+        }
         for &(key, eq, end) in &spans[..n] {
-            add_attr(e, at, &region[key..eq], &region[eq + 2..end], out, spares)?;
+            add_raw_attr(e, at, &region[key..eq], &region[eq + 2..end], out, spares)?;
         }
         return Ok(());
     }
     for a in e.attributes().with_checks(true) {
         let a = a.map_err(|err| attr_error(e, at, err))?;
-        add_attr(e, at, a.key.as_ref(), &a.value, out, spares)?;
+        add_raw_attr(e, at, a.key.as_ref(), &a.value, out, spares)?;
     }
     Ok(())
 }
 
-fn add_attr(
+/// `add_attr` of bytes not yet known to be UTF-8.
+fn add_raw_attr(
     e: &BytesStart<'_>,
     at: Pos,
     key: &[u8],
@@ -888,16 +939,41 @@ fn add_attr(
     spares: &mut Spares,
 ) -> Result<(), ReadError> {
     let name = utf8(key, at)?;
-    if !is_name(key) {
+    check_attr_name(e, at, name)?;
+    let value = utf8_value(raw_value)
+        .map_err(|m| at.err(format!("attribute {name} of <{}>: {m}", name_of(e))))?;
+    add_attr(e, at, name, value, out, spares)
+}
+
+fn check_attr_name(e: &BytesStart<'_>, at: Pos, name: &str) -> Result<(), ReadError> {
+    if !is_name(name.as_bytes()) {
         return Err(at.err(format!(
             "malformed XML: \"{name}\" in <{}> is not a valid attribute name",
             name_of(e)
         )));
     }
+    Ok(())
+}
+
+fn add_attr(
+    e: &BytesStart<'_>,
+    at: Pos,
+    name: &str,
+    raw_value: &str,
+    out: &mut Attrs,
+    spares: &mut Spares,
+) -> Result<(), ReadError> {
+    let key = match known_attr(name.as_bytes()) {
+        Some(key) => Cow::Borrowed(key),
+        None => {
+            check_attr_name(e, at, name)?;
+            Cow::Owned(name.to_string())
+        }
+    };
     let mut value = spares.string();
     unescape_attr_into(raw_value, &mut value)
         .map_err(|m| at.err(format!("attribute {name} of <{}>: {m}", name_of(e))))?;
-    out.push((intern(name), value));
+    out.push((key, value));
     Ok(())
 }
 
@@ -1194,6 +1270,10 @@ impl Spares {
         notes: &mut Vec<Note>,
         extra: &mut Vec<(String, String)>,
     ) {
+        if props.is_empty() && notes.is_empty() && extra.is_empty() {
+            // Most variants and many units: a drain costs even when empty.
+            return;
+        }
         for Prop {
             kind,
             value,
@@ -1281,10 +1361,11 @@ pub struct TmxReader<R: Read> {
     failed: Option<ReadError>,
     bytes: Arc<AtomicU64>,
     units: u64,
-    /// Reused attribute list and element name of the last `Step::Open`.
+    /// Reused attribute list and element name of the last `Step::Open`
+    /// (as bytes: made text only for a message, see `name`).
     attrs: Attrs,
     scratch: Attrs,
-    name: String,
+    name: Vec<u8>,
     /// Memory of recycled units (see `next_unit_into`).
     spares: Spares,
     /// Language attributes seen (as written) and their normalized form:
@@ -1343,7 +1424,7 @@ impl<R: Read> TmxReader<R> {
             units: 0,
             attrs: Vec::new(),
             scratch: Vec::new(),
-            name: String::new(),
+            name: Vec::new(),
             spares: Spares::default(),
             langs: Vec::new(),
             seg_stack: Vec::new(),
@@ -1406,6 +1487,11 @@ impl<R: Read> TmxReader<R> {
         result
     }
 
+    /// The name of the element the last `Step::Open` opened.
+    fn name(&self) -> String {
+        String::from_utf8_lossy(&self.name).into_owned()
+    }
+
     fn warn(&mut self, at: Pos, message: String) {
         self.warnings.push(at, message);
     }
@@ -1418,8 +1504,7 @@ impl<R: Read> TmxReader<R> {
             Event::Start(e) => {
                 collect_attrs(&e, at, &mut self.attrs, &mut self.spares)?;
                 self.name.clear();
-                self.name
-                    .push_str(&String::from_utf8_lossy(e.name().as_ref()));
+                self.name.extend_from_slice(e.name().as_ref());
                 Step::Open {
                     kind: kind_of(e.name().as_ref()),
                     empty: false,
@@ -1429,8 +1514,7 @@ impl<R: Read> TmxReader<R> {
             Event::Empty(e) => {
                 collect_attrs(&e, at, &mut self.attrs, &mut self.spares)?;
                 self.name.clear();
-                self.name
-                    .push_str(&String::from_utf8_lossy(e.name().as_ref()));
+                self.name.extend_from_slice(e.name().as_ref());
                 Step::Open {
                     kind: kind_of(e.name().as_ref()),
                     empty: true,
@@ -1465,7 +1549,7 @@ impl<R: Read> TmxReader<R> {
 
     /// Tolerate an element TMX does not define here: warn and skip it.
     fn skip_unknown(&mut self, at: Pos, empty: bool, parent: &str) -> Result<(), ReadError> {
-        let name = std::mem::take(&mut self.name);
+        let name = self.name();
         self.warn(
             at,
             format!("unknown element <{name}> inside <{parent}>: skipped"),
@@ -1571,7 +1655,7 @@ impl<R: Read> TmxReader<R> {
                     return Ok(());
                 }
                 Step::Open { kind, at, .. } if is_structural(kind) => {
-                    let name = self.name.clone();
+                    let name = self.name();
                     return Err(at.err(format!(
                         "<{name}> directly inside <tmx>: invalid nesting (expected <header> then <body>)"
                     )));
@@ -1641,7 +1725,7 @@ impl<R: Read> TmxReader<R> {
                         h.ude.push(ude);
                     }
                     Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name.clone();
+                        let name = self.name();
                         return Err(at.err(format!("<{name}> inside <header>: invalid nesting")));
                     }
                     Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "header")?,
@@ -1671,7 +1755,7 @@ impl<R: Read> TmxReader<R> {
                 Phase::AfterBody => match self.step()? {
                     Step::Close => self.phase = Phase::AfterRoot,
                     Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name.clone();
+                        let name = self.name();
                         return Err(at.err(format!("<{name}> after </body>: invalid TMX")));
                     }
                     Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tmx")?,
@@ -1693,7 +1777,7 @@ impl<R: Read> TmxReader<R> {
                         }
                     }
                     Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name.clone();
+                        let name = self.name();
                         return Err(at.err(format!(
                             "<{name}> directly inside <body>: invalid nesting (expected <tu>)"
                         )));
@@ -1843,7 +1927,7 @@ impl<R: Read> TmxReader<R> {
                         }
                     }
                     Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name.clone();
+                        let name = self.name();
                         return Err(at.err(format!("<{name}> inside <tu>: invalid nesting")));
                     }
                     Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tu")?,
@@ -1961,7 +2045,7 @@ impl<R: Read> TmxReader<R> {
                         v.notes.push(self.read_note(at, empty)?);
                     }
                     Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name.clone();
+                        let name = self.name();
                         return Err(at.err(format!("<{name}> inside <tuv>: invalid nesting")));
                     }
                     Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tuv")?,
@@ -2086,8 +2170,18 @@ impl<R: Read> TmxReader<R> {
             let include = stack.last().map_or(true, |f| f.0);
             match ev {
                 Event::Text(t) => {
+                    let text = utf8(&t, at)?;
+                    if memchr::memchr2(b'\r', b'>', text.as_bytes()).is_none() {
+                        // Most text: no line end to normalize, nothing to
+                        // escape.
+                        markup.push_str(text);
+                        if include {
+                            plain.push_str(text);
+                        }
+                        continue;
+                    }
                     let start = markup.len();
-                    push_text(markup, utf8(&t, at)?);
+                    push_text(markup, text);
                     if markup[start..].contains('>') {
                         let text = markup.split_off(start);
                         if include {
@@ -2181,7 +2275,7 @@ impl<R: Read> TmxReader<R> {
     fn read_raw(&mut self, empty: bool) -> Result<String, ReadError> {
         let mut out = String::new();
         out.push('<');
-        out.push_str(&self.name);
+        out.push_str(&self.name());
         for (k, v) in &self.attrs {
             out.push(' ');
             out.push_str(k);
@@ -2194,7 +2288,7 @@ impl<R: Read> TmxReader<R> {
             return Ok(out);
         }
         out.push('>');
-        let mut names = vec![self.name.clone()];
+        let mut names = vec![self.name()];
         loop {
             let (ev, p) = self.lex.next()?;
             match ev {
