@@ -731,10 +731,7 @@ pub struct UnitWriter<'a> {
     /// clearing of its bindings. Declared before `tx`, so they are
     /// finalized before a rollback.
     insert_unit: HeldInsert<'a>,
-    /// Entry k inserts k + 1 variants: a unit's variants go in with one
-    /// statement (up to `VARIANT_ROWS`), as each execution has a fixed
-    /// cost (cursor opened, statement halted and reset).
-    insert_variants: Vec<HeldInsert<'a>>,
+    insert_variant: HeldInsert<'a>,
     insert_props_notes: PropNoteInserts<'a>,
     tx: TxGuard<'a>,
     indexer: Indexer,
@@ -754,26 +751,6 @@ pub struct UnitWriter<'a> {
     /// A big import's TM file, whose written pages the kernel is asked to
     /// start writing out as the import goes (see `Writeback`).
     writeback: Option<Writeback>,
-}
-
-/// The most variants one INSERT takes (see `UnitWriter::insert_variants`).
-const VARIANT_ROWS: usize = 4;
-const VARIANT_COLUMNS: usize = 7;
-
-/// `INSERT INTO variant` of `rows` rows.
-fn insert_variants_sql(rows: usize) -> String {
-    let row = |r: usize| {
-        let first = r * VARIANT_COLUMNS + 1;
-        let params: Vec<String> = (first..first + VARIANT_COLUMNS)
-            .map(|i| format!("?{i}"))
-            .collect();
-        format!("({})", params.join(", "))
-    };
-    let rows: Vec<String> = (0..rows).map(row).collect();
-    format!(
-        "INSERT INTO variant(unit_id, ord, lang, plain, markup, key, meta) VALUES {}",
-        rows.join(", ")
-    )
 }
 
 /// Early writeback of a big import's TM file. The pages SQLite writes
@@ -971,9 +948,11 @@ impl Store {
                     content_hash, source_hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?,
-            insert_variants: (1..=VARIANT_ROWS)
-                .map(|rows| HeldInsert::new(conn, &insert_variants_sql(rows)))
-                .collect::<rusqlite::Result<_>>()?,
+            insert_variant: HeldInsert::new(
+                conn,
+                "INSERT INTO variant(unit_id, ord, lang, plain, markup, key, meta)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?,
             insert_props_notes: PropNoteInserts::new(conn)?,
             tx,
             indexer,
@@ -1209,31 +1188,20 @@ impl UnitWriter<'_> {
         let id = tx.last_insert_rowid();
         let keys = &prepared.keys;
         let plain_markup = &prepared.plain_markup;
-        let mut ord = 0;
-        for chunk in unit.variants.chunks(VARIANT_ROWS) {
-            let mut metas: [Option<String>; VARIANT_ROWS] = Default::default();
-            for (meta, v) in metas.iter_mut().zip(chunk) {
-                *meta = VariantMeta::encode(&v.stamp, &v.extra)?;
-            }
-            let mut params = [None; VARIANT_COLUMNS * VARIANT_ROWS];
-            for (i, (v, meta)) in chunk.iter().zip(&metas).enumerate() {
-                let (o, key) = (ord + i, keys[ord + i].as_str());
-                let markup = (!plain_markup[o]).then_some(v.seg.markup.as_str());
-                params[i * VARIANT_COLUMNS..(i + 1) * VARIANT_COLUMNS].copy_from_slice(&[
-                    Some(Param::Int(id)),
-                    Some(Param::Int(o as i64)),
-                    Some(Param::Text(&v.lang)),
-                    Some(Param::Text(&v.seg.plain)),
-                    markup.map(Param::Text),
-                    Some(Param::Text(key)),
-                    meta.as_deref().map(Param::Text),
-                ]);
-            }
-            self.insert_variants[chunk.len() - 1]
-                .execute(&params[..chunk.len() * VARIANT_COLUMNS])?;
-            ord += chunk.len();
-        }
-        for (ord, v) in unit.variants.iter().enumerate() {
+        for (((ord, v), key), &just_text) in
+            unit.variants.iter().enumerate().zip(keys).zip(plain_markup)
+        {
+            let markup = (!just_text).then_some(v.seg.markup.as_str());
+            let meta = VariantMeta::encode(&v.stamp, &v.extra)?;
+            self.insert_variant.execute(&[
+                Some(Param::Int(id)),
+                Some(Param::Int(ord as i64)),
+                Some(Param::Text(&v.lang)),
+                Some(Param::Text(&v.seg.plain)),
+                markup.map(Param::Text),
+                Some(Param::Text(key)),
+                meta.as_deref().map(Param::Text),
+            ])?;
             self.insert_props_notes
                 .add(id, Some(ord as i64), &v.props, &v.notes)?;
         }
