@@ -739,7 +739,6 @@ impl Indexer {
             });
         }
         let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
-        let (mut data, mut ids) = (Vec::new(), Vec::new());
         for t in 0..self.toks.len() {
             let list = &grouped[start[t]..start[t + 1]];
             if list.is_empty() {
@@ -748,7 +747,7 @@ impl Indexer {
             let tok = &mut self.toks[t];
             tok.df_delta += distinct(list) as i64;
             tok.dirty = true;
-            encode_into(list, &mut data, &mut ids);
+            let data = encode(list);
             match &mut runs {
                 Some(runs) => {
                     let size = u32::try_from(data.len()).context("a posting blob over 4 GB")?;
@@ -1125,18 +1124,12 @@ fn distinct(sorted: &[u64]) -> usize {
     sorted.chunk_by(|a, b| a == b).count()
 }
 
-/// Encode packed postings, ascending; repeats are written once.
+/// Encode packed postings, ascending; repeats are written once. (A flush
+/// encodes a blob per token; reusing one buffer for all of them kept the
+/// heap from shrinking after each flush: +5 MB of peak memory.)
 fn encode(postings: &[u64]) -> Vec<u8> {
-    let mut out = Vec::new();
-    encode_into(postings, &mut out, &mut Vec::new());
-    out
-}
-
-/// `encode` into `out` (cleared first), with `ids` as scratch: a flush
-/// encodes a blob per token and reuses both.
-fn encode_into(postings: &[u64], out: &mut Vec<u8>, ids: &mut Vec<u8>) {
-    out.clear();
-    out.reserve(postings.len() * 3 + 16);
+    let mut out = Vec::with_capacity(postings.len() * 3 + 16);
+    let mut ids = Vec::new();
     for group in postings.chunk_by(|a, b| a >> UNIT_BITS == b >> UNIT_BITS) {
         ids.clear();
         let mut prev = 0;
@@ -1146,15 +1139,16 @@ fn encode_into(postings: &[u64], out: &mut Vec<u8>, ids: &mut Vec<u8>) {
             if count > 0 && u == prev {
                 continue;
             }
-            put_varint(ids, u - prev);
+            put_varint(&mut ids, u - prev);
             prev = u;
             count += 1;
         }
-        put_varint(out, u64::from(unpack(group[0]).0));
-        put_varint(out, count);
-        put_varint(out, ids.len() as u64);
-        out.extend_from_slice(ids);
+        put_varint(&mut out, u64::from(unpack(group[0]).0));
+        put_varint(&mut out, count);
+        put_varint(&mut out, ids.len() as u64);
+        out.extend_from_slice(&ids);
     }
+    out
 }
 
 fn corrupt() -> rusqlite::Error {
