@@ -23,6 +23,13 @@ pub(crate) enum Param<'a> {
     Text(&'a str),
 }
 
+impl<'a> Param<'a> {
+    /// An optional string column: NULL when `None`.
+    pub(crate) fn opt_text(v: &'a Option<String>) -> Option<Param<'a>> {
+        v.as_deref().map(Param::Text)
+    }
+}
+
 impl From<i64> for Param<'_> {
     fn from(v: i64) -> Self {
         Param::Int(v)

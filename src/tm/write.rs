@@ -1162,9 +1162,7 @@ impl UnitWriter<'_> {
             Some(serde_json::to_string(&unit.extra)?)
         };
         let s = &unit.stamp;
-        fn text(v: &Option<String>) -> Option<Param<'_>> {
-            v.as_deref().map(Param::Text)
-        }
+        let text = Param::opt_text;
         self.insert_unit.execute(&[
             id.map(Param::Int),
             text(&unit.tuid),
@@ -1251,8 +1249,8 @@ impl UnitWriter<'_> {
     }
 }
 
-/// The prop and note inserts, held like the unit's (a tenth of the units
-/// of a typical file carry a prop).
+/// The prop and note inserts, held like the unit's (in the bench one
+/// unit in ten carries a prop).
 struct PropNoteInserts<'c> {
     prop: HeldInsert<'c>,
     note: HeldInsert<'c>,
@@ -1282,9 +1280,7 @@ impl<'c> PropNoteInserts<'c> {
         props: &[Prop],
         notes: &[Note],
     ) -> rusqlite::Result<()> {
-        fn text(v: &Option<String>) -> Option<Param<'_>> {
-            v.as_deref().map(Param::Text)
-        }
+        let text = Param::opt_text;
         for (ord, p) in props.iter().enumerate() {
             self.prop.execute(&[
                 Some(Param::Int(unit_id)),
