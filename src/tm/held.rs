@@ -30,24 +30,14 @@ impl<'a> Param<'a> {
     }
 }
 
-impl From<i64> for Param<'_> {
-    fn from(v: i64) -> Self {
-        Param::Int(v)
-    }
-}
-
-impl<'a> From<&'a str> for Param<'a> {
-    fn from(v: &'a str) -> Self {
-        Param::Text(v)
-    }
-}
-
 pub(crate) struct HeldInsert<'c> {
     stmt: NonNull<ffi::sqlite3_stmt>,
     db: *mut ffi::sqlite3,
-    /// Bit i: parameter i + 1 holds a value (an integer) from an earlier
-    /// execution. A NULL is bound only where one did: most of a unit's
-    /// seventeen columns are NULL in most units.
+    /// How many parameters the statement has.
+    count: usize,
+    /// Bit n: parameter n (1-based) holds a value (an integer) from an
+    /// earlier execution. A NULL is bound only where one did: most of a
+    /// unit's seventeen columns are NULL in most units.
     bound: u64,
     _conn: PhantomData<&'c Connection>,
 }
@@ -81,18 +71,25 @@ impl<'c> HeldInsert<'c> {
         let held = HeldInsert {
             stmt,
             db,
+            count: count as usize,
             bound: 0,
             _conn: PhantomData,
         };
-        if count > 63 {
+        if held.count > 63 {
             return Err(code_error(ffi::SQLITE_RANGE));
         }
         Ok(held)
     }
 
-    /// Run the statement once with `params` (parameter 1 first; missing
-    /// ones at the end are NULL).
+    /// Run the statement once with `params`: every parameter, 1 first
+    /// (a value left out would keep an earlier execution's).
     pub(crate) fn execute(&mut self, params: &[Option<Param<'_>>]) -> rusqlite::Result<()> {
+        if params.len() != self.count {
+            return Err(rusqlite::Error::InvalidParameterCount(
+                params.len(),
+                self.count,
+            ));
+        }
         let stmt = self.stmt.as_ptr();
         let mut texts = 0u64;
         let mut result = Ok(());
@@ -204,8 +201,8 @@ mod tests {
             insert
                 .execute(&[
                     a.map(Param::Int),
-                    b.as_deref().map(Param::from),
-                    c.as_deref().map(Param::from),
+                    b.as_deref().map(Param::Text),
+                    c.as_deref().map(Param::Text),
                 ])
                 .unwrap();
         }
@@ -232,16 +229,37 @@ mod tests {
     fn a_failed_execution_says_why_and_the_next_one_works() {
         let conn = table();
         let mut insert = HeldInsert::new(&conn, "INSERT INTO t VALUES (?1, ?2, ?3)").unwrap();
-        insert.execute(&[None, None, Some("same".into())]).unwrap();
+        insert
+            .execute(&[None, None, Some(Param::Text("same"))])
+            .unwrap();
         let err = insert
-            .execute(&[None, None, Some("same".into())])
+            .execute(&[None, None, Some(Param::Text("same"))])
             .unwrap_err();
         assert!(err.to_string().contains("UNIQUE"), "{err}");
-        insert.execute(&[None, None, Some("other".into())]).unwrap();
+        insert
+            .execute(&[None, None, Some(Param::Text("other"))])
+            .unwrap();
         let n: i64 = conn
             .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn a_short_parameter_list_is_refused() {
+        let conn = table();
+        let mut insert = HeldInsert::new(&conn, "INSERT INTO t VALUES (?1, ?2, ?3)").unwrap();
+        insert.execute(&[Some(Param::Int(7)), None, None]).unwrap();
+        // Left out, ?1 would silently keep the 7.
+        let err = insert.execute(&[None, None]).unwrap_err();
+        assert!(
+            matches!(err, rusqlite::Error::InvalidParameterCount(2, 3)),
+            "{err}"
+        );
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
     }
 
     #[test]
