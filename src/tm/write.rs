@@ -315,8 +315,8 @@ fn bump(map: &mut FastMap<String, i64>, key: &str, delta: i64) {
 }
 
 /// Counter changes made in one transaction, written just before commit.
-/// Every unit bumps a few language counters: FxHash, not SipHash, for
-/// these short keys.
+/// Each run of like units (see `run`) bumps a few language counters:
+/// FxHash, not SipHash, for these short keys.
 #[derive(Default)]
 struct Counters {
     units: i64,
