@@ -493,6 +493,34 @@ impl RunReader {
     }
 }
 
+/// Token `t`'s blobs from every run that has one, joined into one blob;
+/// None when no run has postings of `t`. `with` is scratch.
+fn join_token(
+    readers: &mut [RunReader],
+    file: &mut File,
+    t: u32,
+    chunk: usize,
+    with: &mut Vec<usize>,
+) -> anyhow::Result<Option<Vec<u8>>> {
+    with.clear();
+    for (i, r) in readers.iter_mut().enumerate() {
+        if r.load(file, t, chunk).context(RUN_FILE)? {
+            with.push(i);
+        }
+    }
+    if with.is_empty() {
+        return Ok(None);
+    }
+    let parts: Vec<&[u8]> = with.iter().map(|&i| readers[i].blob()).collect();
+    // Later runs hold later units, so the join cannot fail unless the
+    // file was damaged; decoding then says so.
+    let data = merged(&parts, &FastSet::default(), &[])?;
+    for &i in with.iter() {
+        readers[i].advance();
+    }
+    Ok(Some(data))
+}
+
 impl Indexer {
     /// Start indexing inside the transaction open on `conn`.
     pub fn new(conn: &Connection) -> rusqlite::Result<Indexer> {
@@ -794,7 +822,11 @@ impl Indexer {
     }
 
     /// Write each token's postings from all runs as one blob: the runs are
-    /// read side by side, front to back, each through its own buffer.
+    /// read side by side, front to back, each through its own buffer. The
+    /// reading and joining run on a thread of their own (the import's
+    /// reader has finished, so a core is free) and hand the blobs over a
+    /// short queue, while this one inserts them: the two halves took a 1M
+    /// import's commit about the same time each.
     fn write_runs(&mut self, conn: &Connection, runs: Runs) -> anyhow::Result<()> {
         let mut file = written(runs.file)?;
         // 8 MiB of buffers in all, 4 to 64 KiB each.
@@ -819,30 +851,36 @@ impl Indexer {
                 end,
             })
             .collect();
+        let tokens = self.toks.len() as u32;
         let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
-        let mut with = Vec::new();
-        for t in 0..self.toks.len() as u32 {
-            with.clear();
-            for (i, r) in readers.iter_mut().enumerate() {
-                if r.load(&mut file, t, chunk).context(RUN_FILE)? {
-                    with.push(i);
+        // A few blobs ahead is enough to keep both threads busy, and bounds
+        // the memory they hold (a common word's blob is a megabyte).
+        let (send, joined) = std::sync::mpsc::sync_channel(4);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut with = Vec::new();
+                for t in 0..tokens {
+                    let blob = match join_token(&mut readers, &mut file, t, chunk, &mut with) {
+                        Ok(None) => continue,
+                        Ok(Some(data)) => Ok((t, data)),
+                        Err(e) => Err(e),
+                    };
+                    let failed = blob.is_err();
+                    // The receiver is gone when an insert failed: then
+                    // there is nothing more to do.
+                    if send.send(blob).is_err() || failed {
+                        return;
+                    }
                 }
+            });
+            for blob in joined {
+                let (t, data) = blob?;
+                let tok = &mut self.toks[t as usize];
+                insert.execute(params![tok.id, data])?;
+                tok.chunks += 1;
             }
-            if with.is_empty() {
-                continue;
-            }
-            let parts: Vec<&[u8]> = with.iter().map(|&i| readers[i].blob()).collect();
-            // Later runs hold later units, so the join cannot fail unless
-            // the file was damaged; decoding then says so.
-            let data = merged(&parts, &FastSet::default(), &[])?;
-            for &i in &with {
-                readers[i].advance();
-            }
-            let tok = &mut self.toks[t as usize];
-            insert.execute(params![tok.id, data])?;
-            tok.chunks += 1;
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Write the dictionary's counts (once per transaction: cheaper than
