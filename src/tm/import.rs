@@ -359,7 +359,14 @@ pub fn import_file(
         let reader = scope.spawn(move || read_batches(&mut source, &sender, &used, with_tokens));
         let written = (|| -> Result<(), ImportError> {
             for mut batch in &batches {
-                for (unit, prepared) in &batch.units {
+                let units = &batch.units;
+                for (i, (unit, prepared)) in units.iter().enumerate() {
+                    if let Some((u, p)) = units.get(i + 2) {
+                        p.prefetch(u, true);
+                    }
+                    if let Some((u, p)) = units.get(i + 1) {
+                        p.prefetch(u, false);
+                    }
                     writer.add_prepared(unit, prepared, on_duplicate)?;
                 }
                 units_read += batch.units.len() as u64;

@@ -243,6 +243,14 @@ pub struct VariantTokens {
     pairs: Vec<u16>,
 }
 
+impl VariantTokens {
+    /// See `Prepared::prefetch`.
+    pub(crate) fn prefetch(&self) {
+        crate::tm::write::prefetch(self.words.as_ptr(), self.words.len());
+        crate::tm::write::prefetch(self.pairs.as_ptr(), self.pairs.len());
+    }
+}
+
 /// The index tokens of a unit's indexed variants (see `indexed`), from its
 /// variants' (lang, matching key, the key's tokens) in unit order, into
 /// `out`, whose buffers are reused (an import's reader refills them for
