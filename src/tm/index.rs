@@ -80,9 +80,7 @@ impl std::hash::Hasher for FastHasher {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
+            self.add(tail_word(rest));
         }
     }
     #[inline]
@@ -109,6 +107,27 @@ impl std::hash::Hasher for FastHasher {
     #[inline]
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+/// The last 1 to 7 bytes of a hashed string as a little-endian u64, zero
+/// padded: what copying them into a zeroed `[u8; 8]` gives, from loads
+/// alone. The copy was a call to `memcpy` whose small stores the 8-byte
+/// load then waited on: a fifth of the reader's token hashing.
+#[inline]
+fn tail_word(rest: &[u8]) -> u64 {
+    let n = rest.len();
+    debug_assert!((1..8).contains(&n));
+    if n >= 4 {
+        // Two 4-byte loads that overlap in the middle.
+        let lo = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+        let hi = u32::from_le_bytes([rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]]);
+        u64::from(lo) | (u64::from(hi) << (8 * (n - 4)))
+    } else {
+        // 1 to 3 bytes: the first, middle and last (some the same).
+        u64::from(rest[0])
+            | (u64::from(rest[n / 2]) << (8 * (n / 2)))
+            | (u64::from(rest[n - 1]) << (8 * (n - 1)))
     }
 }
 
@@ -220,9 +239,7 @@ fn word_hash(word: &str) -> u128 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut last = [0u8; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        mix(u64::from_le_bytes(last));
+        mix(tail_word(rest));
     }
     (u128::from(a) << 64) | u128::from(b)
 }
@@ -1462,6 +1479,19 @@ mod tests {
                 (l, t, df, p)
             })
             .collect()
+    }
+
+    #[test]
+    fn tail_word_is_the_zero_padded_little_endian_tail() {
+        let bytes = "قُتل 7 people".as_bytes();
+        for n in 1..8 {
+            for start in 0..bytes.len() - n {
+                let rest = &bytes[start..start + n];
+                let mut padded = [0u8; 8];
+                padded[..n].copy_from_slice(rest);
+                assert_eq!(tail_word(rest), u64::from_le_bytes(padded), "{rest:?}");
+            }
+        }
     }
 
     #[test]

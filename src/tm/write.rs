@@ -647,22 +647,41 @@ impl Prepared {
 
     /// Ask the CPU to start loading what `add_prepared` will read of this
     /// unit, which the reader thread wrote on the other core: `outer`, the
-    /// unit's variant and token arrays; otherwise (a unit later, when
-    /// those arrays are in cache) the strings and lists they point to.
+    /// unit's own arrays; otherwise (a unit later, when those arrays are in
+    /// cache) the strings and lists they point to. Those misses were most
+    /// of the writer's time outside SQLite.
     pub fn prefetch(&self, unit: &Unit, outer: bool) {
+        let text = |s: &str| prefetch(s.as_ptr(), s.len());
+        let opt = |s: &Option<String>| {
+            if let Some(s) = s {
+                text(s)
+            }
+        };
         if outer {
             prefetch(unit.variants.as_ptr(), unit.variants.len());
+            prefetch(unit.props.as_ptr(), unit.props.len());
             prefetch(self.keys.as_ptr(), self.keys.len());
             if let Some(t) = &self.tokens {
                 prefetch(t.as_ptr(), t.len());
             }
             return;
         }
+        opt(&unit.tuid);
+        opt(&unit.srclang);
+        opt(&unit.stamp.creation_date);
+        opt(&unit.stamp.creation_id);
+        opt(&unit.stamp.change_date);
+        opt(&unit.stamp.change_id);
+        for p in &unit.props {
+            text(&p.kind);
+            text(&p.value);
+        }
         for v in &unit.variants {
-            prefetch(v.seg.plain.as_ptr(), v.seg.plain.len());
+            text(&v.lang);
+            text(&v.seg.plain);
         }
         for k in &self.keys {
-            prefetch(k.as_ptr(), k.len());
+            text(k);
         }
         if let Some(t) = &self.tokens {
             for v in t {
@@ -672,12 +691,12 @@ impl Prepared {
     }
 }
 
-/// Prefetch the first lines of `len` items from `ptr` (at most 512 bytes).
+/// Prefetch the lines of `len` items from `ptr` (at most the first KiB).
 pub(crate) fn prefetch<T>(ptr: *const T, len: usize) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let bytes = (len * std::mem::size_of::<T>()).min(512);
+        let bytes = (len * std::mem::size_of::<T>()).min(1024);
         let ptr = ptr.cast::<i8>();
         for off in (0..bytes).step_by(64) {
             // SAFETY: a prefetch is a hint that never faults and reads
