@@ -234,6 +234,14 @@ fn read_batches(
             if filled == units.len() {
                 units.push(Default::default());
             }
+            // The next units' buffers were last used by the writer, on the
+            // other core: start bringing them over (see `Prepared::prefetch`).
+            if let Some((u, p)) = units.get(filled + 2) {
+                p.prefetch(u, true);
+            }
+            if let Some((u, p)) = units.get(filled + 1) {
+                p.prefetch(u, false);
+            }
             let (unit, prepared) = &mut units[filled];
             if !source.next_unit_into(unit)? {
                 end = true;

@@ -645,11 +645,12 @@ impl Prepared {
         }
     }
 
-    /// Ask the CPU to start loading what `add_prepared` will read of this
-    /// unit, which the reader thread wrote on the other core: `outer`, the
-    /// unit's own arrays; otherwise (a unit later, when those arrays are in
-    /// cache) the strings and lists they point to. Those misses were most
-    /// of the writer's time outside SQLite.
+    /// Ask the CPU to start loading this unit's memory, which an import's
+    /// other thread touched last, on the other core: the writer reads what
+    /// the reader wrote, and the reader refills buffers the writer read.
+    /// `outer`: the unit's own arrays; otherwise (a unit later, when those
+    /// arrays are in cache) the strings and lists they point to. Waiting
+    /// for those lines was most of the writer's time outside SQLite.
     pub fn prefetch(&self, unit: &Unit, outer: bool) {
         let text = |s: &str| prefetch(s.as_ptr(), s.len());
         let opt = |s: &Option<String>| {
