@@ -420,8 +420,14 @@ pub struct Indexer {
     removals: Vec<(u32, u64)>,
     /// Per entry of `langs`: change to `fz_lang.variants` not yet written.
     lang_delta: Vec<i64>,
-    /// Full buffers flushed to the run file, not yet in the TM.
+    /// Full buffers flushed to the run file, not yet in the TM (None while
+    /// a flush is `spilling` to it).
     runs: Option<Runs>,
+    /// A flush to the run file at work on a thread of its own (see
+    /// `spill_in_background`), and the buffers the last one gave back.
+    spilling: Spilling,
+    spare: (Vec<u32>, Vec<(u64, u32)>),
+    grouping: Grouping,
     /// Flushes may go to the run file: until the first removal, and while
     /// the file can be made.
     spill: bool,
@@ -596,7 +602,11 @@ impl Indexer {
         }
         self.pending_units.insert(unit);
         if self.pending_toks.len() >= self.flush_at {
-            self.flush(conn, self.spill)?;
+            if self.spill {
+                self.spill_in_background(conn)?;
+            } else {
+                self.flush(conn, false)?;
+            }
         }
         Ok(())
     }
@@ -640,7 +650,10 @@ impl Indexer {
     pub fn finish(mut self, conn: &Connection) -> anyhow::Result<()> {
         // With runs spilled, the rest goes after them (one blob per token
         // in the end); a small transaction writes straight to the TM.
+        self.settle()?;
         self.flush(conn, self.runs.is_some())?;
+        // The flushes' buffers are done with: their memory goes to the join.
+        (self.spare, self.grouping) = Default::default();
         if let Some(runs) = self.runs.take() {
             self.write_runs(conn, runs)?;
         }
@@ -731,100 +744,125 @@ impl Indexer {
     /// Apply the buffered removals, then write the buffered postings: one
     /// new blob per token, into the TM or (`to_runs`) as a run.
     fn flush(&mut self, conn: &Connection, to_runs: bool) -> anyhow::Result<()> {
+        self.settle()?;
         let mut removals = std::mem::take(&mut self.removals);
         removals.sort_unstable();
         for group in removals.chunk_by(|a, b| a.0 == b.0) {
             let gone: FastSet<u64> = group.iter().map(|&(_, u)| u).collect();
             self.rewrite(conn, group[0].0, &gone, &[])?;
         }
-
-        // Group the postings by token with a counting sort: linear, where
-        // sorting the pairs cost a third of a big import. The variants are
-        // taken in (length, unit) order, so each token's list comes out in
-        // the order its blob wants (see `encode`) with no sort per token:
-        // they are a few per unit, where postings are fifty.
-        let mut start = vec![0usize; self.toks.len() + 1];
-        for &t in &self.pending_toks {
-            start[t as usize + 1] += 1;
+        self.pending_units.clear();
+        if to_runs && self.open_runs() {
+            let runs = self.runs.as_mut().expect("opened");
+            let counts = spill(
+                runs,
+                &mut self.grouping,
+                &self.pending_toks,
+                &self.pending_variants,
+                self.toks.len(),
+            )?;
+            self.count(&counts);
+            self.pending_toks.clear();
+            self.pending_variants.clear();
+            return Ok(());
         }
-        for i in 1..start.len() {
-            start[i] += start[i - 1];
-        }
-        let mut variants = Vec::with_capacity(self.pending_variants.len());
-        let mut from = 0;
-        for &(p, end) in &self.pending_variants {
-            variants.push((p, from, end));
-            from = end;
-        }
-        variants.sort_unstable_by_key(|&(p, _, _)| p);
-        let mut grouped = vec![0u64; self.pending_toks.len()];
-        let mut next = start.clone();
-        for (p, from, end) in variants {
-            for &t in &self.pending_toks[from as usize..end as usize] {
-                grouped[next[t as usize]] = p;
-                next[t as usize] += 1;
-            }
-        }
+        self.grouping
+            .group(&self.pending_toks, &self.pending_variants, self.toks.len());
         self.pending_toks.clear();
         self.pending_variants.clear();
-        let mut runs = None;
-        if to_runs {
-            if self.runs.is_none() {
-                match tempfile::tempfile_in(&self.dir) {
-                    Ok(file) => {
-                        self.runs = Some(Runs {
-                            file: BufWriter::with_capacity(1 << 16, file),
-                            len: 0,
-                            list: Vec::new(),
-                        })
-                    }
-                    // No run file: the flushes go to the TM, as they can.
-                    Err(_) => self.spill = false,
-                }
-            }
-            runs = self.runs.as_mut();
-        }
-        if let Some(runs) = &mut runs {
-            let blobs = start.windows(2).filter(|w| w[0] < w[1]).count();
-            runs.list.push(Run {
-                start: runs.len,
-                blobs: Vec::with_capacity(blobs),
-            });
-        }
         let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
         for t in 0..self.toks.len() {
-            let list = &grouped[start[t]..start[t + 1]];
+            let list = self.grouping.list(t);
             if list.is_empty() {
                 continue;
             }
             let tok = &mut self.toks[t];
             tok.df_delta += distinct(list) as i64;
             tok.dirty = true;
-            let data = encode(list);
-            match &mut runs {
-                Some(runs) => {
-                    let size = u32::try_from(data.len()).context("a posting blob over 4 GB")?;
-                    runs.file
-                        .write_all(&data)
-                        .context("cannot write the index's run file beside the TM")?;
-                    runs.len += u64::from(size);
-                    let run = runs.list.last_mut().expect("pushed above");
-                    run.blobs.push((t as u32, size));
+            insert.execute(params![tok.id, encode(list)])?;
+            tok.chunks += 1;
+        }
+        Ok(())
+    }
+
+    /// The run file, made on first use; false when it cannot be made (then
+    /// flushes go to the TM, as they can).
+    fn open_runs(&mut self) -> bool {
+        if self.runs.is_none() {
+            match tempfile::tempfile_in(&self.dir) {
+                Ok(file) => {
+                    self.runs = Some(Runs {
+                        file: BufWriter::with_capacity(1 << 16, file),
+                        len: 0,
+                        list: Vec::new(),
+                    })
                 }
-                None => {
-                    insert.execute(params![tok.id, data])?;
-                    tok.chunks += 1;
-                }
+                Err(_) => self.spill = false,
             }
         }
+        self.runs.is_some()
+    }
+
+    /// Flush a full buffer to the run file on a thread of its own while
+    /// this one goes on with the next units: grouping and encoding a
+    /// million postings was a seventh of a big import's writer thread, the
+    /// import's critical path, and the other core has room. One flush at a
+    /// time, so memory holds two buffers at most.
+    fn spill_in_background(&mut self, conn: &Connection) -> anyhow::Result<()> {
+        self.settle()?;
+        if !self.open_runs() {
+            return self.flush(conn, false);
+        }
+        let mut runs = self.runs.take().expect("opened");
+        // The buffers the last flush gave back take the place of these.
+        let (mut toks, mut variants) = std::mem::take(&mut self.spare);
+        std::mem::swap(&mut toks, &mut self.pending_toks);
+        std::mem::swap(&mut variants, &mut self.pending_variants);
         self.pending_units.clear();
+        let mut grouping = std::mem::take(&mut self.grouping);
+        let ntoks = self.toks.len();
+        self.spilling.0 = Some(std::thread::spawn(move || {
+            let counts = spill(&mut runs, &mut grouping, &toks, &variants, ntoks)?;
+            toks.clear();
+            variants.clear();
+            Ok(Spilled {
+                runs,
+                counts,
+                toks,
+                variants,
+                grouping,
+            })
+        }));
         Ok(())
+    }
+
+    /// Wait for the flush `spilling`, if any, and take its run file and
+    /// counts back.
+    fn settle(&mut self) -> anyhow::Result<()> {
+        if let Some(flush) = self.spilling.0.take() {
+            let done = flush.join().expect("the index flush panicked")?;
+            self.runs = Some(done.runs);
+            self.count(&done.counts);
+            self.spare = (done.toks, done.variants);
+            self.grouping = done.grouping;
+        }
+        Ok(())
+    }
+
+    /// Add a flush's (token, distinct units) to the document frequencies.
+    fn count(&mut self, counts: &[(u32, u32)]) {
+        for &(t, n) in counts {
+            let tok = &mut self.toks[t as usize];
+            tok.df_delta += i64::from(n);
+            tok.dirty = true;
+        }
     }
 
     /// Write the spilled runs into the TM as the flushes would have (a blob
     /// per token per run), before a removal: removals rewrite blobs in the
     /// TM. From here on flushes go to the TM.
     fn stop_spilling(&mut self, conn: &Connection) -> anyhow::Result<()> {
+        self.settle()?;
         self.spill = false;
         let Some(runs) = self.runs.take() else {
             return Ok(());
@@ -958,6 +996,115 @@ impl Indexer {
         }
         Ok(())
     }
+}
+
+/// A flush to the run file on its own thread, if one is at work.
+#[derive(Default)]
+struct Spilling(Option<std::thread::JoinHandle<anyhow::Result<Spilled>>>);
+
+impl Drop for Spilling {
+    /// A flush still writing to the run file is waited for (a writer
+    /// dropped without committing): no thread outlives its indexer.
+    fn drop(&mut self) {
+        if let Some(flush) = self.0.take() {
+            let _ = flush.join();
+        }
+    }
+}
+
+/// What a flush to the run file gives back: the file, each token's count of
+/// distinct units, and its emptied buffers for the next flush.
+struct Spilled {
+    runs: Runs,
+    counts: Vec<(u32, u32)>,
+    toks: Vec<u32>,
+    variants: Vec<(u64, u32)>,
+    grouping: Grouping,
+}
+
+/// Buffered postings grouped by token, with a counting sort: linear,
+/// where sorting the pairs cost a third of a big import. The variants are
+/// taken in (length, unit) order, so each token's list comes out in the
+/// order its blob wants (see `encode`) with no sort per token: they are a
+/// few per unit, where postings are fifty. Kept from one flush to the next:
+/// allocating its 8 MB afresh each time, on the flush's own thread, let the
+/// heap keep ~15 MB more at a big import's peak.
+#[derive(Default)]
+struct Grouping {
+    /// Token `t`'s list is `grouped[start[t]..start[t + 1]]`.
+    start: Vec<usize>,
+    next: Vec<usize>,
+    ordered: Vec<(u64, u32, u32)>,
+    grouped: Vec<u64>,
+}
+
+impl Grouping {
+    fn group(&mut self, toks: &[u32], variants: &[(u64, u32)], ntoks: usize) {
+        let start = &mut self.start;
+        start.clear();
+        start.resize(ntoks + 1, 0);
+        for &t in toks {
+            start[t as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        self.ordered.clear();
+        let mut from = 0;
+        for &(p, end) in variants {
+            self.ordered.push((p, from, end));
+            from = end;
+        }
+        self.ordered.sort_unstable_by_key(|&(p, _, _)| p);
+        self.grouped.clear();
+        self.grouped.resize(toks.len(), 0);
+        self.next.clone_from(start);
+        for &(p, from, end) in &self.ordered {
+            for &t in &toks[from as usize..end as usize] {
+                self.grouped[self.next[t as usize]] = p;
+                self.next[t as usize] += 1;
+            }
+        }
+    }
+
+    /// Token `t`'s postings, in blob order.
+    fn list(&self, t: usize) -> &[u64] {
+        &self.grouped[self.start[t]..self.start[t + 1]]
+    }
+}
+
+/// Write buffered postings to the run file as one more run (a blob per
+/// token, tokens ascending); returns each token's count of distinct units.
+fn spill(
+    runs: &mut Runs,
+    grouping: &mut Grouping,
+    toks: &[u32],
+    variants: &[(u64, u32)],
+    ntoks: usize,
+) -> anyhow::Result<Vec<(u32, u32)>> {
+    grouping.group(toks, variants, ntoks);
+    let blobs = grouping.start.windows(2).filter(|w| w[0] < w[1]).count();
+    let mut run = Run {
+        start: runs.len,
+        blobs: Vec::with_capacity(blobs),
+    };
+    let mut counts = Vec::with_capacity(blobs);
+    for t in 0..ntoks {
+        let list = grouping.list(t);
+        if list.is_empty() {
+            continue;
+        }
+        let data = encode(list);
+        let size = u32::try_from(data.len()).context("a posting blob over 4 GB")?;
+        runs.file
+            .write_all(&data)
+            .context("cannot write the index's run file beside the TM")?;
+        runs.len += u64::from(size);
+        run.blobs.push((t as u32, size));
+        counts.push((t as u32, distinct(list) as u32));
+    }
+    runs.list.push(run);
+    Ok(counts)
 }
 
 /// One blob of a token's postings from its blobs in the order written,
