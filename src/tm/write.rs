@@ -122,6 +122,21 @@ fn collect_small<'b, T: Copy>(
     }
 }
 
+/// `(content_hash, source_hash)` of a unit. Worked out by the writer, not
+/// in `Prepared`: FNV-1a's byte-by-byte multiply chain was a twentieth of
+/// an import's reader thread, which is the busier one.
+fn unit_hashes(unit: &Unit) -> (i64, i64) {
+    let (mut small, mut large) = ([("", ""); SMALL], Vec::new());
+    let signature = collect_small(
+        &mut small,
+        &mut large,
+        unit.variants
+            .iter()
+            .map(|v| (v.lang.as_str(), v.seg.markup.as_str())),
+    );
+    hashes(unit.srclang.as_deref(), signature)
+}
+
 /// `(content_hash, source_hash)` of a unit given as (lang, markup) pairs.
 fn hashes(srclang: Option<&str>, variants: &[(&str, &str)]) -> (i64, i64) {
     let (mut small, mut large) = ([("", ""); SMALL], Vec::new());
@@ -575,8 +590,6 @@ pub struct Prepared {
     /// stored as NULL. Worked out here, so that the writer thread never
     /// reads those markup strings.
     plain_markup: Vec<bool>,
-    content_hash: i64,
-    source_hash: i64,
 }
 
 /// A reused key buffer bigger than this (a huge segment) is dropped
@@ -600,15 +613,6 @@ impl Prepared {
     /// keys' tokens, kept by the caller (one for all units, not one per
     /// unit in flight).
     pub fn refill(&mut self, unit: &Unit, with_tokens: bool, spans: &mut Vec<Vec<KeyToken>>) {
-        let (mut small, mut large) = ([("", ""); SMALL], Vec::new());
-        let signature = collect_small(
-            &mut small,
-            &mut large,
-            unit.variants
-                .iter()
-                .map(|v| (v.lang.as_str(), v.seg.markup.as_str())),
-        );
-        (self.content_hash, self.source_hash) = hashes(unit.srclang.as_deref(), signature);
         let n = unit.variants.len();
         self.plain_markup.clear();
         self.plain_markup.extend(
@@ -680,6 +684,7 @@ impl Prepared {
         for v in &unit.variants {
             text(&v.lang);
             text(&v.seg.plain);
+            text(&v.seg.markup);
         }
         for k in &self.keys {
             text(k);
@@ -1101,7 +1106,7 @@ impl UnitWriter<'_> {
                 .collect()
         };
         let srclang = unit.srclang.as_deref();
-        let (content_hash, source_hash) = (prepared.content_hash, prepared.source_hash);
+        let (content_hash, source_hash) = unit_hashes(unit);
 
         let mut reuse_id = None;
         match on_duplicate {
@@ -1136,7 +1141,8 @@ impl UnitWriter<'_> {
         }
 
         let origin_id = self.origin_id(unit.origin.as_deref())?;
-        let id = self.insert(unit, prepared, reuse_id, origin_id)?;
+        let hashes = (content_hash, source_hash);
+        let id = self.insert(unit, prepared, hashes, reuse_id, origin_id)?;
         if reuse_id.is_none() {
             if let Some(fresh) = &mut self.fresh {
                 if !fresh.insert(source_hash, id) {
@@ -1213,10 +1219,10 @@ impl UnitWriter<'_> {
         &mut self,
         unit: &Unit,
         prepared: &Prepared,
+        (content_hash, source_hash): (i64, i64),
         id: Option<i64>,
         origin_id: i64,
     ) -> Result<i64> {
-        let (content_hash, source_hash) = (prepared.content_hash, prepared.source_hash);
         let tx = &self.tx;
         let extra = if unit.extra.is_empty() {
             None
