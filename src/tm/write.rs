@@ -122,9 +122,7 @@ fn collect_small<'b, T: Copy>(
     }
 }
 
-/// `(content_hash, source_hash)` of a unit. Worked out by the writer, not
-/// in `Prepared`: FNV-1a's byte-by-byte multiply chain was a twentieth of
-/// an import's reader thread, which is the busier one.
+/// `(content_hash, source_hash)` of a unit.
 fn unit_hashes(unit: &Unit) -> (i64, i64) {
     let (mut small, mut large) = ([("", ""); SMALL], Vec::new());
     let signature = collect_small(
@@ -580,16 +578,21 @@ fn remove_unit(
 }
 
 /// The per-unit CPU work of an insert, which needs no database: the
-/// variants' matching keys, their index tokens and the duplicate hashes.
+/// variants' matching keys and their index tokens (an import's reader
+/// thread does it while the writer writes).
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
     keys: Vec<String>,
     /// None: worked out by the writer if the unit is stored.
     tokens: Option<Vec<VariantTokens>>,
     /// Per variant: its markup is just its escaped text (`is_escaped`),
-    /// stored as NULL. Worked out here, so that the writer thread never
-    /// reads those markup strings.
+    /// stored as NULL.
     plain_markup: Vec<bool>,
+    /// The duplicate hashes (`unit_hashes`), when worked out here. Into an
+    /// empty TM the writer works them out instead: the reader, making the
+    /// index tokens too, is then the busier thread, and FNV-1a's byte by
+    /// byte multiply chain was a twentieth of its time.
+    hashes: Option<(i64, i64)>,
 }
 
 /// A reused key buffer bigger than this (a huge segment) is dropped
@@ -613,6 +616,7 @@ impl Prepared {
     /// keys' tokens, kept by the caller (one for all units, not one per
     /// unit in flight).
     pub fn refill(&mut self, unit: &Unit, with_tokens: bool, spans: &mut Vec<Vec<KeyToken>>) {
+        self.hashes = (!with_tokens).then(|| unit_hashes(unit));
         let n = unit.variants.len();
         self.plain_markup.clear();
         self.plain_markup.extend(
@@ -1106,7 +1110,7 @@ impl UnitWriter<'_> {
                 .collect()
         };
         let srclang = unit.srclang.as_deref();
-        let (content_hash, source_hash) = unit_hashes(unit);
+        let (content_hash, source_hash) = prepared.hashes.unwrap_or_else(|| unit_hashes(unit));
 
         let mut reuse_id = None;
         match on_duplicate {
