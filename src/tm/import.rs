@@ -210,6 +210,18 @@ struct Batch {
 
 const BATCH: usize = 256;
 
+/// Start bringing over the units after `units[i]`, which the other thread
+/// touched last, on the other core (see `Prepared::prefetch`): the arrays of
+/// the one two ahead, the strings and lists of the next one.
+fn prefetch_after(units: &[(Unit, Prepared)], i: usize) {
+    if let Some((u, p)) = units.get(i + 2) {
+        p.prefetch(u, true);
+    }
+    if let Some((u, p)) = units.get(i + 1) {
+        p.prefetch(u, false);
+    }
+}
+
 /// The reader thread: send batches until the end of the file, an input
 /// error (returned), or the writer hanging up (it failed; it reports).
 /// Batches the writer is done with come back on `used` and are refilled
@@ -234,14 +246,8 @@ fn read_batches(
             if filled == units.len() {
                 units.push(Default::default());
             }
-            // The next units' buffers were last used by the writer, on the
-            // other core: start bringing them over (see `Prepared::prefetch`).
-            if let Some((u, p)) = units.get(filled + 2) {
-                p.prefetch(u, true);
-            }
-            if let Some((u, p)) = units.get(filled + 1) {
-                p.prefetch(u, false);
-            }
+            // The next units' buffers were last used by the writer.
+            prefetch_after(&units, filled);
             let (unit, prepared) = &mut units[filled];
             if !source.next_unit_into(unit)? {
                 end = true;
@@ -354,7 +360,8 @@ pub fn import_file(
         store.writer(&origin)?
     };
     // Two threads: this one writes to SQLite while a reader parses the
-    // file and does the per-unit CPU work (keys, hashes) a batch ahead.
+    // file and does the per-unit CPU work (keys, index tokens) a batch
+    // ahead.
     // The bounded channel keeps memory flat whatever the file size.
     let on_duplicate = opts.on_duplicate;
     let mut units_read = 0u64;
@@ -369,12 +376,7 @@ pub fn import_file(
             for mut batch in &batches {
                 let units = &batch.units;
                 for (i, (unit, prepared)) in units.iter().enumerate() {
-                    if let Some((u, p)) = units.get(i + 2) {
-                        p.prefetch(u, true);
-                    }
-                    if let Some((u, p)) = units.get(i + 1) {
-                        p.prefetch(u, false);
-                    }
+                    prefetch_after(units, i);
                     writer.add_prepared(unit, prepared, on_duplicate)?;
                 }
                 units_read += batch.units.len() as u64;

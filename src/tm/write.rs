@@ -1110,7 +1110,8 @@ impl UnitWriter<'_> {
                 .collect()
         };
         let srclang = unit.srclang.as_deref();
-        let (content_hash, source_hash) = prepared.hashes.unwrap_or_else(|| unit_hashes(unit));
+        let hashes = prepared.hashes.unwrap_or_else(|| unit_hashes(unit));
+        let (content_hash, source_hash) = hashes;
 
         let mut reuse_id = None;
         match on_duplicate {
@@ -1145,7 +1146,6 @@ impl UnitWriter<'_> {
         }
 
         let origin_id = self.origin_id(unit.origin.as_deref())?;
-        let hashes = (content_hash, source_hash);
         let id = self.insert(unit, prepared, hashes, reuse_id, origin_id)?;
         if reuse_id.is_none() {
             if let Some(fresh) = &mut self.fresh {
