@@ -1306,6 +1306,10 @@ impl UnitWriter<'_> {
 
     /// Make everything added visible, atomically.
     pub fn commit(mut self) -> Result<WriteSummary> {
+        if !self.deferred_indexes.is_empty() {
+            // The fuzzy index's runs are joined beside the deferred indexes.
+            self.indexer.join_ahead(&self.tx)?;
+        }
         self.index_now()?;
         let UnitWriter {
             tx,
