@@ -24,8 +24,10 @@
 //! Writing: an import's reader thread works out each variant's tokens
 //! (`unit_tokens`); the writer buffers postings in memory and flushes them
 //! as one blob per token every `FLUSH_POSTINGS` postings and at `finish`.
-//! A full buffer goes to a temporary run file (`Runs`); at `finish` each
-//! token's blobs from all runs are joined into one and written to the TM.
+//! A full buffer goes to a temporary run file (`Runs`); at commit each
+//! token's blobs from all runs are joined into one and written to the TM
+//! (into an empty TM the join starts early, `join_ahead`, beside the
+//! deferred indexes).
 //! After a removal, flushes go to the TM directly, and at `finish` a
 //! token left with more than `MAX_CHUNKS` blobs has them merged into one,
 //! so reads stay a handful of rows per token (dictionary counts are
@@ -442,10 +444,11 @@ pub struct Indexer {
 /// Flushed postings waiting for `finish`, in an anonymous temporary file
 /// beside the TM (on the disk that holds it; it vanishes when closed, even
 /// if the process is killed). A run is one flush: a blob per token, tokens
-/// ascending, exactly what the flush would have inserted. At `finish` the
-/// runs are read side by side and each token's blobs joined (`join`) into
-/// one: each posting reaches SQLite once, where inserting every flush's
-/// blobs and merging them back at commit wrote a big import's index twice.
+/// ascending, what the flush would have inserted but for the groups' last
+/// ids (`encode_as`). At commit the runs are read side by side and each
+/// token's blobs joined (`join`) into one: each posting reaches SQLite
+/// once, where inserting every flush's blobs and merging them back at
+/// commit wrote a big import's index twice.
 ///
 /// Removals are applied to blobs in the TM, so the first removal writes
 /// the runs there (`stop_spilling`) and later flushes go to the TM as well.
