@@ -475,11 +475,29 @@ const RUN_FILE: &str = "cannot read back the index's run file beside the TM";
 /// What went wrong when it reads back other than it was written.
 const RUN_DAMAGED: &str = "the index's run file beside the TM reads back damaged";
 
-/// The run file with everything written to it, to read back.
-fn written(file: BufWriter<File>) -> anyhow::Result<File> {
-    file.into_inner()
-        .map_err(|e| e.into_error())
-        .context(RUN_FILE)
+/// A temporary file with everything written to it, to read back; `what`
+/// says which when it cannot be.
+fn written(file: BufWriter<File>, what: &'static str) -> anyhow::Result<File> {
+    file.into_inner().map_err(|e| e.into_error()).context(what)
+}
+
+/// Each (token, blob) of `file`, from its start, in the order `blobs` gives
+/// them with their sizes (how runs and the joined file are read back).
+fn each_blob(
+    mut file: File,
+    blobs: impl IntoIterator<Item = (u32, u32)>,
+    what: &'static str,
+    mut f: impl FnMut(u32, &[u8]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    file.seek(SeekFrom::Start(0)).context(what)?;
+    let mut file = BufReader::with_capacity(1 << 16, file);
+    let mut data = Vec::new();
+    for (t, size) in blobs {
+        data.resize(size as usize, 0);
+        file.read_exact(&mut data).context(what)?;
+        f(t, &data)?;
+    }
+    Ok(())
 }
 
 /// One run being joined: its blobs in order, through its own buffer.
@@ -569,7 +587,7 @@ fn join_runs(
     tokens: u32,
     mut sink: impl FnMut(u32, Vec<u8>) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
-    let mut file = written(runs.file)?;
+    let mut file = written(runs.file, RUN_FILE)?;
     // 1 MiB of buffers in all, 4 to 64 KiB each: small enough to stay in
     // the core's cache (with 8 MiB, reading each run's next blob was a
     // cache miss, most of the join's time).
@@ -609,7 +627,7 @@ fn join_runs(
 /// What `Indexer::join_ahead` gives back: the joined blobs, one per token,
 /// in a file, and (token, size) for each in order.
 struct Joined {
-    file: BufWriter<File>,
+    file: File,
     blobs: Vec<(u32, u32)>,
 }
 
@@ -848,16 +866,13 @@ impl Indexer {
         self.pending_toks.clear();
         self.pending_variants.clear();
         let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
-        for t in 0..self.toks.len() {
-            let list = grouping.list(t);
+        for t in 0..self.toks.len() as u32 {
+            let list = grouping.list(t as usize);
             if list.is_empty() {
                 continue;
             }
-            let tok = &mut self.toks[t];
-            tok.df_delta += distinct(list) as i64;
-            tok.dirty = true;
-            insert.execute(params![tok.id, encode(list)])?;
-            tok.chunks += 1;
+            self.count(&[(t, distinct(list) as u32)]);
+            self.insert_blob(&mut insert, t, &encode(list))?;
         }
         Ok(())
     }
@@ -944,21 +959,15 @@ impl Indexer {
         let Some(runs) = self.runs.take() else {
             return Ok(());
         };
-        let mut file = written(runs.file)?;
-        file.seek(SeekFrom::Start(0)).context(RUN_FILE)?;
-        let mut file = BufReader::with_capacity(1 << 16, file);
+        let file = written(runs.file, RUN_FILE)?;
+        let blobs = runs.list.iter().flat_map(|run| run.blobs.iter().copied());
         let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
-        let (mut data, mut joining) = (Vec::new(), Joining::default());
-        for run in &runs.list {
-            for &(t, size) in &run.blobs {
-                data.resize(size as usize, 0);
-                file.read_exact(&mut data).context(RUN_FILE)?;
-                // From the run's form to the TM's.
-                let blob = join(&[&data], true, &mut joining).context(RUN_DAMAGED)?;
-                self.insert_blob(&mut insert, t, &blob)?;
-            }
-        }
-        Ok(())
+        let mut joining = Joining::default();
+        each_blob(file, blobs, RUN_FILE, |t, data| {
+            // From the run's form to the TM's.
+            let blob = join(&[data], true, &mut joining).context(RUN_DAMAGED)?;
+            Ok(self.insert_blob(&mut insert, t, &blob)?)
+        })
     }
 
     /// Write each token's postings from all runs as one blob (see
@@ -1008,38 +1017,27 @@ impl Indexer {
         };
         let tokens = self.toks.len() as u32;
         self.ahead.0 = Some(std::thread::spawn(move || {
-            let mut joined = Joined {
-                file: out,
-                blobs: Vec::new(),
-            };
+            let (mut out, mut blobs) = (out, Vec::new());
             join_runs(runs, tokens, |t, data| {
-                joined.file.write_all(&data).context(JOINED_FILE)?;
+                out.write_all(&data).context(JOINED_FILE)?;
                 let size = u32::try_from(data.len()).context("a posting blob over 4 GB")?;
-                joined.blobs.push((t, size));
+                blobs.push((t, size));
                 Ok(true)
             })?;
-            Ok(joined)
+            Ok(Joined {
+                file: written(out, JOINED_FILE)?,
+                blobs,
+            })
         }));
         Ok(())
     }
 
     /// Insert the blobs `join_ahead` wrote, in order.
     fn insert_joined(&mut self, conn: &Connection, joined: Joined) -> anyhow::Result<()> {
-        let mut file = joined
-            .file
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .context(JOINED_FILE)?;
-        file.seek(SeekFrom::Start(0)).context(JOINED_FILE)?;
-        let mut file = BufReader::with_capacity(1 << 16, file);
         let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
-        let mut data = Vec::new();
-        for (t, size) in joined.blobs {
-            data.resize(size as usize, 0);
-            file.read_exact(&mut data).context(JOINED_FILE)?;
-            self.insert_blob(&mut insert, t, &data)?;
-        }
-        Ok(())
+        each_blob(joined.file, joined.blobs, JOINED_FILE, |t, data| {
+            Ok(self.insert_blob(&mut insert, t, data)?)
+        })
     }
 
     fn insert_blob(
@@ -1341,7 +1339,8 @@ struct Joining {
 /// takes the decoding way. `in_run`: the blobs are in a run file's form.
 fn join(blobs: &[&[u8]], in_run: bool, scratch: &mut Joining) -> Option<Vec<u8>> {
     // Every blob's groups, blob by blob, then put in length order by a
-    // stable sort, so that each length's pieces stay in blob order. (Walking
+    // stable sort (`in_length_order`), so that each length's pieces stay in
+    // blob order. (Walking
     // the blobs side by side, one length at a time, visited every blob at
     // every length: at 1M units a token's blobs from ~110 runs made that
     // most of the commit's join.)
