@@ -7,7 +7,10 @@
 //! from a news vocabulary, with dates, ids, some props, notes and inline
 //! markup. Then times `tarjuman import` (wall time and peak memory, VmHWM
 //! polled from /proc), `tarjuman export` to TMX, and `tarjuman stats`
-//! (median of 20 runs, open included).
+//! (median of 20 runs, open included). Around each import it also times
+//! the yardsticks on the same data, when installed: lxml's
+//! streaming parse (`TARJUMAN_BENCH_PYTHON`, else python3) and the sqlite3
+//! shell's TSV load; `TARJUMAN_BENCH_ROUNDS` repeats the three.
 //!
 //! Run: `cargo bench --bench tm_import` (or with TARJUMAN_BENCH_UNITS=100000).
 
