@@ -465,39 +465,35 @@ for _, tu in etree.iterparse(sys.argv[1], tag='tu'):
 print(n)
 ";
 
-/// lxml's parse of `tmx`, if `python` (`TARJUMAN_BENCH_PYTHON`, else
-/// python3) has lxml.
-fn lxml_parse(python: &str, tmx: &Path) -> Option<Command> {
-    let has_lxml = Command::new(python)
-        .args(["-c", "import lxml"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    has_lxml.then(|| {
-        let mut c = Command::new(python);
-        c.arg("-c").arg(LXML_PARSE).arg(tmx);
-        c
-    })
+/// lxml's parse of `tmx` by `python`.
+fn lxml_parse(python: &str, tmx: &Path) -> Command {
+    let mut c = Command::new(python);
+    c.arg("-c").arg(LXML_PARSE).arg(tmx);
+    c
 }
 
-/// The sqlite3 shell loading `tsv` into a two-column table of a new `db`,
-/// if the shell is installed.
-fn sqlite3_load(db: &Path, tsv: &Path) -> Option<Command> {
-    let has_shell = Command::new("sqlite3")
-        .arg("--version")
+/// The sqlite3 shell loading `tsv` into a two-column table of a new `db`.
+fn sqlite3_load(db: &Path, tsv: &Path) -> Command {
+    for suffix in ["", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut c = Command::new("sqlite3");
+    c.arg(db)
+        .arg("CREATE TABLE pair(ar TEXT, en TEXT)")
+        .arg(".mode tabs")
+        // The header line goes in as a row too: one in a million.
+        .arg(format!(".import {} pair", tsv.display()));
+    c
+}
+
+/// Does `program args` run and succeed (is it installed)?
+fn works(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .status()
-        .is_ok_and(|s| s.success());
-    has_shell.then(|| {
-        let _ = std::fs::remove_file(db);
-        let mut c = Command::new("sqlite3");
-        c.arg(db)
-            .arg("CREATE TABLE pair(ar TEXT, en TEXT)")
-            .arg(".mode tabs")
-            // The header line goes in as a row too: one in a million.
-            .arg(format!(".import {} pair", tsv.display()));
-        c
-    })
+        .is_ok_and(|s| s.success())
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -578,66 +574,80 @@ fn main() {
         .unwrap_or(1)
         .max(1);
     let python = std::env::var("TARJUMAN_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let has_lxml = works(&python, &["-c", "import lxml"]);
+    let has_sqlite3 = works("sqlite3", &["--version"]);
     let sqlite3_db = dir.join("bench-sqlite3.db");
-    let (mut by_lxml, mut by_sqlite3, mut walls) = (vec![], vec![], vec![]);
+    let mut walls = vec![];
+    // Import ÷ yardstick, per round.
+    let mut ratios: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
     // How many times slower than in the issue each yardstick ran.
     let mut slower: Vec<f64> = vec![];
     for round in 1..=rounds {
-        let lxml = lxml_parse(&python, &tmx).map(measure);
+        let lxml = has_lxml.then(|| measure(lxml_parse(&python, &tmx)));
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let _ = std::fs::remove_file(format!("{db_s}{suffix}"));
         }
         let c = run(&["--db", db_s, "import", tmx_s]);
         report(&format!("import TMX (round {round} of {rounds})"), &c);
-        let sqlite3 = sqlite3_load(&sqlite3_db, &tsv).map(measure);
+        let sqlite3 = has_sqlite3.then(|| measure(sqlite3_load(&sqlite3_db, &tsv)));
         let _ = std::fs::remove_file(&sqlite3_db);
         let wall = c.wall.as_secs_f64();
         walls.push(wall);
-        if let Some(l) = &lxml {
-            let l = l.wall.as_secs_f64();
-            by_lxml.push(wall / l);
-            slower.push(l / LXML_SECS);
-            println!(
-                "  lxml's streaming parse just before: {l:.2} s (the issue: {LXML_SECS} s); \
-                 import / lxml {:.2} (the issue's budget {:.2}); \
-                 at the issue's lxml speed the import takes {:.1} s",
-                wall / l,
-                IMPORT_BUDGET_SECS / LXML_SECS,
-                wall * LXML_SECS / l
+        for (yardstick, cost, issue_secs, how) in [
+            (
+                &lxml,
+                "lxml",
+                LXML_SECS,
+                "lxml's streaming parse, just before",
+            ),
+            (
+                &sqlite3,
+                "sqlite3",
+                SQLITE3_SECS,
+                "the sqlite3 shell's TSV load, just after",
+            ),
+        ]
+        .map(|(c, name, secs, how)| (name, c.as_ref().map(|c| c.wall.as_secs_f64()), secs, how))
+        {
+            let Some(now) = cost else { continue };
+            ratios.entry(yardstick).or_default().push(wall / now);
+            print!(
+                "  {how}: {now:.2} s; import / {yardstick} {:.2} (the issue allows {:.2})",
+                wall / now,
+                IMPORT_BUDGET_SECS / issue_secs
             );
-        }
-        if let Some(q) = &sqlite3 {
-            let q = q.wall.as_secs_f64();
-            by_sqlite3.push(wall / q);
-            slower.push(q / SQLITE3_SECS);
-            println!(
-                "  the sqlite3 shell's TSV load just after: {q:.2} s (the issue: {SQLITE3_SECS} s); \
-                 import / sqlite3 {:.2} (the issue's budget {:.2}); \
-                 at the issue's sqlite3 speed the import takes {:.1} s",
-                wall / q,
-                IMPORT_BUDGET_SECS / SQLITE3_SECS,
-                wall * SQLITE3_SECS / q
-            );
+            // The issue's seconds are for its 1M-unit file.
+            if units == 1_000_000 {
+                slower.push(now / issue_secs);
+                print!(
+                    "; the issue's {issue_secs} s ran {:.2} × as long here: \
+                     at the issue's speed the import takes {:.1} s",
+                    now / issue_secs,
+                    wall * issue_secs / now
+                );
+            }
+            println!();
         }
     }
-    if by_lxml.is_empty() {
+    if !has_lxml {
         println!("  (lxml's parse not timed: {python} has no lxml; pip install lxml, or set TARJUMAN_BENCH_PYTHON)");
     }
-    if by_sqlite3.is_empty() {
+    if !has_sqlite3 {
         println!("  (the sqlite3 shell's load not timed: no sqlite3 on PATH)");
     }
-    let ratio = |v: &[f64], name: &str, budget: f64| {
-        if v.is_empty() {
-            String::new()
-        } else {
-            format!(", {:.2} × {name} (≤ {budget:.2} asked)", median(v.to_vec()))
-        }
-    };
+    let budgets = [("lxml", LXML_SECS), ("sqlite3", SQLITE3_SECS)];
     println!(
-        "import over {rounds} round(s): median {:.2} s{}{}",
+        "import over {rounds} round(s): median {:.2} s{}",
         median(walls),
-        ratio(&by_lxml, "lxml", IMPORT_BUDGET_SECS / LXML_SECS),
-        ratio(&by_sqlite3, "sqlite3", IMPORT_BUDGET_SECS / SQLITE3_SECS),
+        budgets
+            .iter()
+            .filter_map(|(name, secs)| Some((name, secs, ratios.get(name)?)))
+            .map(|(name, secs, r)| format!(
+                ", {:.2} × {name} (≤ {:.2} asked)",
+                median(r.clone()),
+                IMPORT_BUDGET_SECS / secs
+            ))
+            .collect::<String>()
     );
     let c = run(&["--db", db_s, "import", tmx_s]);
     report("re-import TMX (all duplicates)", &c);
