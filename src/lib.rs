@@ -7,7 +7,7 @@
 //!
 //! - [`text`]: pure string logic: normalization and matching keys, language
 //!   tags, sentence segmentation.
-//! - [`unit`]: the data model: units, variants, segments with inline markup.
+//! - [`unit`](mod@unit): the data model: units, variants, segments with inline markup.
 //! - [`tmx`]: streaming TMX reader and writer.
 //! - [`tsv`]: two-column TSV reader and writer.
 //! - [`tm`]: the SQLite translation memory: schema, import, export, stats,

@@ -100,7 +100,7 @@ pub struct Args {
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
-    /// A bilingual dictionary: TSV, arabic<TAB>english per line.
+    /// A bilingual dictionary: TSV, one `arabic<TAB>english` pair per line.
     #[arg(long, value_name = "FILE")]
     pub dict: Vec<PathBuf>,
 
