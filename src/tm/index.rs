@@ -1115,8 +1115,9 @@ impl<T> Default for Background<T> {
 }
 
 impl<T> Drop for Background<T> {
-    /// Work still at the run file is waited for (a writer dropped without
-    /// committing): no thread outlives its indexer.
+    /// Work still at it (a flush to the run file, the join into the joined
+    /// file) is waited for when a writer is dropped without committing: no
+    /// thread outlives its indexer.
     fn drop(&mut self) {
         if let Some(work) = self.0.take() {
             let _ = work.join();
@@ -1340,10 +1341,9 @@ struct Joining {
 fn join(blobs: &[&[u8]], in_run: bool, scratch: &mut Joining) -> Option<Vec<u8>> {
     // Every blob's groups, blob by blob, then put in length order by a
     // stable sort (`in_length_order`), so that each length's pieces stay in
-    // blob order. (Walking
-    // the blobs side by side, one length at a time, visited every blob at
-    // every length: at 1M units a token's blobs from ~110 runs made that
-    // most of the commit's join.)
+    // blob order. (Walking the blobs side by side, one length at a time,
+    // visited every blob at every length: at 1M units a token's blobs from
+    // ~110 runs made that most of the commit's join.)
     let Joining { groups, order, at } = scratch;
     groups.clear();
     for (b, data) in blobs.iter().enumerate() {

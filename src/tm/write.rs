@@ -600,9 +600,12 @@ pub struct Prepared {
     /// stored as NULL.
     plain_markup: Vec<bool>,
     /// The duplicate hashes (`unit_hashes`), when worked out here. Into an
-    /// empty TM the writer works them out instead: the reader, making the
-    /// index tokens too, is then the busier thread, and FNV-1a's byte by
-    /// byte multiply chain was a twentieth of its time.
+    /// empty TM the writer works them out instead: when that was measured
+    /// (1M pair ratio 0.97), the reader, making the index tokens too, was
+    /// the busier thread. The flushes and the commit have changed since,
+    /// and a perf timeline now shows the writer the busier one; moving
+    /// them back is a change too small for this machine's wall times to
+    /// resolve, so it has not been made.
     hashes: Option<(i64, i64)>,
 }
 
