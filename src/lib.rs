@@ -1,9 +1,9 @@
 //! tarjuman: an Arabic→English translation memory at the command line.
 //!
-//! The library holds all the logic; the `tarjuman` binary only parses
-//! arguments and formats output (`cli`). Modules, with arrows pointing one
-//! way (`cli` → the rest; `align` and `tm` use `text`; `tmx` knows units, not
-//! SQLite; `tm` knows units, not XML):
+//! The library holds all the logic; the `tarjuman` binary (its private
+//! `cli` module, in src/cli/) only parses arguments and formats output.
+//! Modules, with arrows pointing one way (`align` and `tm` use `text`;
+//! `tmx` knows units, not SQLite; `tm` knows units, not XML):
 //!
 //! - [`text`]: pure string logic: normalization and matching keys, language
 //!   tags, sentence segmentation.
@@ -13,10 +13,8 @@
 //! - [`tm`]: the SQLite translation memory: schema, import, export, stats,
 //!   the fuzzy index and matcher, concordance.
 //! - [`align`]: the Arabic→English sentence aligner.
-//! - [`cli`]: the command-line interface.
 
 pub mod align;
-pub mod cli;
 pub mod text;
 pub mod tm;
 pub mod tmx;

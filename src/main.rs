@@ -2,13 +2,15 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod cli;
+
 fn main() -> ExitCode {
-    let cli = tarjuman::cli::Cli::parse();
-    match tarjuman::cli::run(cli) {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("tarjuman: error: {err:#}");
-            ExitCode::from(tarjuman::cli::EXIT_FAILURE)
+            ExitCode::from(cli::EXIT_FAILURE)
         }
     }
 }

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use crate::align::{self, AlignOptions, Alignment, Lexicon};
-use crate::text::segment::{Lang, Paragraphs, Segmenter};
+use tarjuman::align::{self, AlignOptions, Alignment, Lexicon};
+use tarjuman::text::segment::{Lang, Paragraphs, Segmenter};
 
 const AFTER_HELP: &str = "\
 Output formats (-o PATH writes to a file, else stdout):
@@ -161,7 +161,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     let db_path = ctx.db_path();
     if db_path.exists() {
         let store = ctx.open_store()?;
-        let learned = crate::tm::align_lexicon::load(&store)?;
+        let learned = tarjuman::tm::align_lexicon::load(&store)?;
         lexicon.extend(&learned);
     }
     let opts = AlignOptions {
@@ -482,16 +482,16 @@ fn units(
     en: &Text,
     origin: &str,
     min_score: f64,
-) -> Vec<crate::unit::Unit> {
+) -> Vec<tarjuman::unit::Unit> {
     let mut out = Vec::new();
     for l in &result.links {
         if l.src.is_empty() || l.tgt.is_empty() || l.score < min_score {
             continue;
         }
         let mut u =
-            crate::unit::Unit::pair("ar", &side_text(&l.src, ar), "en", &side_text(&l.tgt, en));
+            tarjuman::unit::Unit::pair("ar", &side_text(&l.src, ar), "en", &side_text(&l.tgt, en));
         u.origin = Some(origin.to_string());
-        u.props.push(crate::unit::Prop {
+        u.props.push(tarjuman::unit::Prop {
             kind: "x-tarjuman-align-score".into(),
             value: format!("{:.3}", l.score),
             ..Default::default()
@@ -505,8 +505,8 @@ fn units(
     out
 }
 
-fn tmx(units: &[crate::unit::Unit]) -> anyhow::Result<Vec<u8>> {
-    let header = crate::unit::Header {
+fn tmx(units: &[tarjuman::unit::Unit]) -> anyhow::Result<Vec<u8>> {
+    let header = tarjuman::unit::Header {
         creation_tool: Some("tarjuman".into()),
         creation_tool_version: Some(env!("CARGO_PKG_VERSION").into()),
         segtype: Some("sentence".into()),
@@ -516,7 +516,7 @@ fn tmx(units: &[crate::unit::Unit]) -> anyhow::Result<Vec<u8>> {
         datatype: Some("plaintext".into()),
         ..Default::default()
     };
-    let mut w = crate::tmx::write::TmxWriter::new(Vec::new(), &header)?;
+    let mut w = tarjuman::tmx::write::TmxWriter::new(Vec::new(), &header)?;
     for u in units {
         w.write_unit(u)?;
     }
@@ -533,14 +533,14 @@ fn import(
 ) -> anyhow::Result<()> {
     let units = units(result, ar, en, name, min_score);
     let mut store = ctx.open_store()?;
-    let origin = crate::tm::write::OriginInfo {
+    let origin = tarjuman::tm::write::OriginInfo {
         name: name.to_string(),
         kind: "align".into(),
         header: None,
     };
     let mut writer = store.writer(&origin)?;
     for u in &units {
-        writer.add(u, crate::tm::OnDuplicate::Skip)?;
+        writer.add(u, tarjuman::tm::OnDuplicate::Skip)?;
     }
     let summary = writer.commit()?;
     let mut co = align::Cooccurrence::default();
@@ -548,7 +548,7 @@ fn import(
     for u in units.iter().step_by(every) {
         co.add_link(&u.variants[0].seg.plain, &u.variants[1].seg.plain);
     }
-    let learned = crate::tm::align_lexicon::store(&mut store, &co)?;
+    let learned = tarjuman::tm::align_lexicon::store(&mut store, &co)?;
     let skipped = result
         .links
         .iter()

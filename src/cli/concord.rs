@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::lookup::{isolate, Style};
 use super::OutputFormat;
-use crate::tm::concord::{concord, Hit, Search};
+use tarjuman::tm::concord::{concord, Hit, Search};
 
 /// Find every unit whose source (or target, with --target) contains PHRASE.
 ///

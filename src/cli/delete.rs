@@ -7,8 +7,8 @@ use anyhow::{bail, Context as _, Result};
 
 use super::lookup::isolate;
 use super::OutputFormat;
-use crate::tm::fuzzy::units_with_source;
-use crate::tm::read::unit_ids_of_origin;
+use tarjuman::tm::fuzzy::units_with_source;
+use tarjuman::tm::read::unit_ids_of_origin;
 
 /// Delete units from the translation memory, keeping the fuzzy index and
 /// the counters in step. Give exactly one of --id, --origin, --query.

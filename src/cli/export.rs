@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::tm::import::FileFormat;
-use crate::tm::read::{select_languages, UnitFilter};
+use tarjuman::tm::import::FileFormat;
+use tarjuman::tm::read::{select_languages, UnitFilter};
 
 const AFTER_HELP: &str = "\
 Dates are YYYY-MM-DD or TMX dates (20211106T090503Z) and compare with each
@@ -144,12 +144,12 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         match format {
             FileFormat::Tsv => {
                 let (s, t) = (src.as_deref().unwrap_or(""), tgt.as_deref().unwrap_or(""));
-                crate::tsv::write_pair(&mut out, s, t)?;
+                tarjuman::tsv::write_pair(&mut out, s, t)?;
                 written = store.for_each_unit_piped(
                     &filter,
                     |unit| select_languages(unit, Some(s), Some(t)),
                     |unit| {
-                        crate::tsv::write_pair(
+                        tarjuman::tsv::write_pair(
                             &mut out,
                             &unit.variants[0].seg.plain,
                             &unit.variants[1].seg.plain,
@@ -163,18 +163,18 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                 )?;
             }
             FileFormat::Tmx => {
-                let header = crate::unit::Header {
+                let header = tarjuman::unit::Header {
                     srclang: match &src {
                         Some(s) => Some(s.clone()),
                         None => store.most_common_source()?,
                     },
-                    stamp: crate::unit::Stamp {
-                        creation_date: Some(crate::tm::now_tmx()),
+                    stamp: tarjuman::unit::Stamp {
+                        creation_date: Some(tarjuman::tm::now_tmx()),
                         ..Default::default()
                     },
                     ..Default::default()
                 };
-                let mut tmx = crate::tmx::write::TmxWriter::new(&mut out, &header)?;
+                let mut tmx = tarjuman::tmx::write::TmxWriter::new(&mut out, &header)?;
                 written = store.for_each_unit_piped(
                     &filter,
                     |unit| select_languages(unit, src.as_deref(), tgt.as_deref()),

@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::tm::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions, Located};
-use crate::tm::OnDuplicate;
+use tarjuman::tm::import::{
+    import_file, FileFormat, FileReport, ImportError, ImportOptions, Located,
+};
+use tarjuman::tm::OnDuplicate;
 
 const AFTER_HELP: &str = "\
 Each file is imported in one transaction: a file with an error adds nothing,
@@ -62,7 +64,7 @@ pub enum FormatArg {
 
 /// A language tag option, normalized (`AR_sy` → `ar-SY`).
 pub fn parse_lang(s: &str) -> Result<String, String> {
-    crate::text::lang::normalize(s)
+    tarjuman::text::lang::normalize(s)
         .filter(|t| t != "*all*")
         .ok_or_else(|| format!("`{s}` is not a language tag (try ar, en, ar-SY, en-GB)"))
 }

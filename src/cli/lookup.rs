@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _, Result};
 
 use super::OutputFormat;
-use crate::tm::diff::DiffOp;
-use crate::tm::fuzzy::{Match, Matcher};
+use tarjuman::tm::diff::DiffOp;
+use tarjuman::tm::fuzzy::{Match, Matcher};
 
 /// Look sentences up in the translation memory.
 ///

@@ -85,12 +85,12 @@ impl Ctx {
     pub fn db_path(&self) -> PathBuf {
         self.db
             .clone()
-            .unwrap_or_else(crate::tm::store::default_path)
+            .unwrap_or_else(tarjuman::tm::store::default_path)
     }
 
     /// Open (creating if needed) the translation memory.
-    pub fn open_store(&self) -> anyhow::Result<crate::tm::Store> {
-        Ok(crate::tm::Store::open(&self.db_path())?)
+    pub fn open_store(&self) -> anyhow::Result<tarjuman::tm::Store> {
+        Ok(tarjuman::tm::Store::open(&self.db_path())?)
     }
 
     /// A progress bar on stderr, drawn only when stderr is a terminal and

@@ -8,11 +8,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _, Result};
 
 use super::lookup::isolate;
-use crate::text::segment::{Lang, Segmenter};
-use crate::tm::fuzzy::Matcher;
-use crate::tm::pretranslate::{analyse, pretranslate, Analysis, Segment};
-use crate::tmx::write::TmxWriter;
-use crate::unit::{Header, Prop, Unit};
+use tarjuman::text::segment::{Lang, Segmenter};
+use tarjuman::tm::fuzzy::Matcher;
+use tarjuman::tm::pretranslate::{analyse, pretranslate, Analysis, Segment};
+use tarjuman::tmx::write::TmxWriter;
+use tarjuman::unit::{Header, Prop, Unit};
 
 /// Pre-translate a document from the translation memory, with an analysis.
 ///
@@ -119,7 +119,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
                 "index\tparagraph\tscore\tband\tsegment\tmatch_source\tmatch_target"
             )?;
             for s in &segments {
-                let band = crate::tm::pretranslate::Band::of(s);
+                let band = tarjuman::tm::pretranslate::Band::of(s);
                 let (score, src, tgt) = match &s.best {
                     Some(m) => (
                         m.score.to_string(),
@@ -134,9 +134,9 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
                     s.index + 1,
                     s.paragraph + 1,
                     serde_json::to_value(band)?.as_str().unwrap_or_default(),
-                    crate::tsv::escape(&s.text),
-                    crate::tsv::escape(src),
-                    crate::tsv::escape(tgt)
+                    tarjuman::tsv::escape(&s.text),
+                    tarjuman::tsv::escape(src),
+                    tarjuman::tsv::escape(tgt)
                 )?;
             }
             let mut table = Vec::new();

@@ -8,8 +8,8 @@ use anyhow::{bail, Context};
 use clap::ValueEnum;
 
 use super::OutputFormat;
-use crate::text::segment::{Lang, Paragraphs, Segmenter, Semicolon, Sentence};
-use crate::text::srx::SrxRules;
+use tarjuman::text::segment::{Lang, Paragraphs, Segmenter, Semicolon, Sentence};
+use tarjuman::text::srx::SrxRules;
 
 const AFTER_HELP: &str = "\
 Text output: one sentence per line, a blank line between paragraphs.

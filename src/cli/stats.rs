@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use crate::tm::stats::Stats;
+use tarjuman::tm::stats::Stats;
 
 #[derive(Debug, clap::Args)]
 #[command(
