@@ -13,8 +13,11 @@
 //! - [`tm`]: the SQLite translation memory: schema, import, export, stats,
 //!   the fuzzy index and matcher, concordance.
 //! - [`align`]: the Arabic→English sentence aligner.
+//! - [`input`]: reading text files and stdin: byte-order marks, UTF-16,
+//!   named encodings, invalid bytes reported as FILE:LINE:COLUMN.
 
 pub mod align;
+pub mod input;
 pub mod text;
 pub mod tm;
 pub mod tmx;
