@@ -343,7 +343,7 @@ fn empty_binary_and_non_utf8_files_fail_with_a_clear_message() {
         .assert()
         .code(1)
         .stderr(
-            predicate::str::contains("line 2, column 1: not UTF-8")
+            predicate::str::contains("cp1256.txt:2:1: not valid UTF-8")
                 .and(predicate::str::contains("iconv")),
         );
     align_cmd(&tmp)

@@ -167,5 +167,5 @@ fn bad_input_is_refused_clearly_or_finds_nothing() {
         .args(["--file", bad.to_str().unwrap()])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("not UTF-8 at byte 0"));
+        .stderr(predicate::str::contains("cp1256.txt:1:1: not valid UTF-8"));
 }

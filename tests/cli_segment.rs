@@ -148,7 +148,7 @@ fn windows_1256_is_refused_with_a_hint_and_read_with_encoding() {
     let dir = TempDir::new().unwrap();
     let file = write(&dir, "cp1256.txt", &bytes);
     tarjuman().args(["segment", &file]).assert().code(1).stderr(
-        predicate::str::contains("not valid UTF-8 at line 1, column 1")
+        predicate::str::contains("cp1256.txt:1:1: not valid UTF-8")
             .and(predicate::str::contains("--encoding windows-1256")),
     );
     assert_eq!(
@@ -166,7 +166,7 @@ fn invalid_utf8_names_line_and_column() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "not valid UTF-8 at line 2, column 7 (byte 0xFF)",
+            "bad.txt:2:7: not valid UTF-8 (byte 0xFF)",
         ));
 }
 

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use tarjuman::align::{self, AlignOptions, Alignment, Lexicon};
+use tarjuman::input;
 use tarjuman::text::segment::{Lang, Paragraphs, Segmenter};
 
 const AFTER_HELP: &str = "\
@@ -76,13 +77,16 @@ pub enum ParagraphMode {
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The Arabic text (UTF-8).
+    /// The Arabic text.
     #[arg(value_name = "AR_FILE")]
     pub ar_file: PathBuf,
 
-    /// The English translation (UTF-8).
+    /// The English translation.
     #[arg(value_name = "EN_FILE")]
     pub en_file: PathBuf,
+
+    #[command(flatten)]
+    pub encoding: super::EncodingArg,
 
     /// Running text to segment, or one sentence per line.
     #[arg(long, value_enum, default_value_t = Input::Text)]
@@ -143,7 +147,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     let en = read_text(&args.en_file, Lang::English, &args)?;
     let mut lexicon = Lexicon::core();
     for path in &args.dict {
-        let text = read_utf8(path)?;
+        let text = input::read_file(path, None)?;
         let bad = lexicon.add_tsv(&text);
         if let Some(first) = bad.first() {
             ctx.say(&format!(
@@ -270,39 +274,8 @@ fn write_out(path: &Option<PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
-/// Read a file as UTF-8 text (a BOM dropped), refusing binary files and
-/// other encodings with a message that says what to do.
-fn read_utf8(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if bytes.contains(&0) {
-        bail!(
-            "{}: looks like a binary file (it has NUL bytes), not text; give a plain-text file (UTF-8)",
-            path.display()
-        );
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => {
-            let at = e.valid_up_to();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = at
-                - bytes[..at]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |p| p + 1)
-                + 1;
-            bail!(
-                "{}: line {line}, column {col}: not UTF-8 (byte 0x{:02X}); convert the file first, e.g. `iconv -f WINDOWS-1256 -t UTF-8`",
-                path.display(),
-                bytes[at]
-            )
-        }
-    }
-}
-
 fn read_text(path: &Path, lang: Lang, args: &Args) -> anyhow::Result<Text> {
-    let text = read_utf8(path)?;
+    let text = input::read_file(path, args.encoding.encoding)?;
     if text.trim().is_empty() {
         bail!("{}: the file is empty: nothing to align", path.display());
     }

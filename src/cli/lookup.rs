@@ -1,7 +1,7 @@
 //! `tarjuman lookup`: fuzzy matches for one sentence or for every line of a
 //! file, answered in one process.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,9 +35,12 @@ pub struct Args {
     )]
     pub text: Option<String>,
 
-    /// Read queries from this file (UTF-8), one a line.
+    /// Read queries from this file, one a line.
     #[arg(long, short, value_name = "FILE")]
     pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub encoding: super::EncodingArg,
 
     /// Lowest score shown (1–101).
     #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(u8).range(1..=101))]
@@ -113,26 +116,8 @@ fn read_queries(args: &Args) -> Result<Vec<String>> {
             .collect()
     };
     let queries = match (&args.file, args.text.as_deref()) {
-        (Some(path), _) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("{}: cannot read the query file", path.display()))?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                let at = e.utf8_error().valid_up_to();
-                anyhow::anyhow!(
-                    "{}: not UTF-8 at byte {at}; convert it first (e.g. iconv -f windows-1256 -t utf-8)",
-                    path.display()
-                )
-            })?;
-            lines(&text)
-        }
-        (None, Some("-")) => {
-            let mut text = String::new();
-            std::io::stdin()
-                .lock()
-                .read_to_string(&mut text)
-                .context("stdin: cannot read the queries (is it UTF-8?)")?;
-            lines(&text)
-        }
+        (Some(path), _) => lines(&super::read_text(path, &args.encoding)?),
+        (None, Some("-")) => lines(&tarjuman::input::read_stdin(args.encoding.encoding)?),
         (None, Some(text)) => {
             if text.trim().is_empty() {
                 bail!("the query is empty: give a sentence to look up, --file FILE, or - to read stdin");

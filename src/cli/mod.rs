@@ -3,10 +3,11 @@
 //! prints. No matching, parsing or storage logic lives here.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use tarjuman::input::{self, InputError};
 
 pub mod align;
 pub mod completions;
@@ -148,6 +149,31 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Concord(args) => concord::run(args, &ctx),
         Command::Pretranslate(args) => pretranslate::run(args, &ctx),
         Command::Completions(args) => completions::run(args),
+    }
+}
+
+/// `--encoding LABEL`: flattened into every command that reads text, so the
+/// option is spelled and explained the same way everywhere.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EncodingArg {
+    /// The character encoding of the text read (WHATWG label: windows-1256,
+    /// iso-8859-6, utf-16le…). Default: UTF-8, or UTF-16 by its byte-order
+    /// mark or its NUL bytes. A byte-order mark wins over this.
+    #[arg(long, value_name = "LABEL", value_parser = parse_encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    input::encoding_for_label(label).map_err(|e| e.to_string())
+}
+
+/// The text of `path` (`-` reads standard input), through the library's one
+/// reader: the same decoding and the same messages for every command.
+pub fn read_text(path: &Path, encoding: &EncodingArg) -> Result<String, InputError> {
+    if path == Path::new("-") {
+        input::read_stdin(encoding.encoding)
+    } else {
+        input::read_file(path, encoding.encoding)
     }
 }
 

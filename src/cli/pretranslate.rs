@@ -1,7 +1,7 @@
 //! `tarjuman pretranslate`: segment a document, look every sentence up,
 //! write the best matches, and quote-style analysis by match band.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,9 +23,12 @@ use tarjuman::unit::{Header, Prop, Unit};
 /// repetition.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The document (UTF-8 text); `-` reads stdin.
+    /// The document (text); `-` reads stdin.
     #[arg(value_name = "DOC")]
     pub doc: PathBuf,
+
+    #[command(flatten)]
+    pub encoding: super::EncodingArg,
 
     /// Lowest score written to the TMX (1–101).
     #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(u8).range(1..=101))]
@@ -66,7 +69,7 @@ pub enum Format {
 
 pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let name = args.doc.display().to_string();
-    let text = read_doc(&args)?;
+    let text = super::read_text(&args.doc, &args.encoding)?;
     let lang = Lang::from_tag(&args.src_lang).with_context(|| {
         format!(
             "cannot segment {:?}: sentence segmentation knows ar and en",
@@ -151,27 +154,6 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn read_doc(args: &Args) -> Result<String> {
-    let bytes = if args.doc.as_os_str() == "-" {
-        let mut b = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut b)
-            .context("stdin: cannot read the document")?;
-        b
-    } else {
-        std::fs::read(&args.doc)
-            .with_context(|| format!("{}: cannot read the document", args.doc.display()))?
-    };
-    String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: not UTF-8 at byte {}; convert it first (e.g. iconv -f windows-1256 -t utf-8)",
-            args.doc.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })
 }
 
 fn write_tmx(path: &PathBuf, segments: &[Segment], args: &Args) -> Result<usize> {

@@ -1,13 +1,14 @@
 //! `tarjuman segment`: split a text file into sentences.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::ValueEnum;
 
 use super::OutputFormat;
+use tarjuman::input;
 use tarjuman::text::segment::{Lang, Paragraphs, Segmenter, Semicolon, Sentence};
 use tarjuman::text::srx::SrxRules;
 
@@ -18,8 +19,8 @@ JSON output: one object per line (JSON Lines):
 start/end count Unicode scalar values (characters, not bytes) into the
 decoded input without its byte-order mark; end is exclusive.
 
-Input: UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else
-needs --encoding (e.g. windows-1256 for Arabic Windows files).
+Input: UTF-8 (with or without BOM) or UTF-16 (by its BOM or its NUL bytes);
+anything else needs --encoding (e.g. windows-1256 for Arabic Windows files).
 
 Examples:
   tarjuman segment article-ar.txt
@@ -68,10 +69,8 @@ pub struct Args {
     #[arg(long, value_name = "CODE", requires = "srx")]
     pub srx_lang: Option<String>,
 
-    /// The input's character encoding (WHATWG label: windows-1256,
-    /// iso-8859-6, utf-16le…). Default: UTF-8, or UTF-16 by its BOM.
-    #[arg(long, value_name = "LABEL")]
-    pub encoding: Option<String>,
+    #[command(flatten)]
+    pub encoding: super::EncodingArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,8 +96,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     } else {
         args.file.display().to_string()
     };
-    let bytes = read_input(&args.file).with_context(|| format!("cannot read {name}"))?;
-    let text = decode(&bytes, args.encoding.as_deref()).with_context(|| name.clone())?;
+    let text = super::read_text(&args.file, &args.encoding)?;
 
     let lang = args.lang.unwrap_or_else(|| Lang::detect(&text));
     let mut segmenter = Segmenter::new(lang)
@@ -112,24 +110,14 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             SemicolonArg::Always => Semicolon::Always,
         });
     for path in &args.abbrev {
-        let list = std::fs::read_to_string(path).with_context(|| {
-            format!(
-                "cannot read the abbreviation list {} (UTF-8 text expected)",
-                path.display()
-            )
-        })?;
+        let list = input::read_file(path, None)?;
         segmenter
             .add_abbreviations(&list)
             .with_context(|| format!("abbreviation list {}", path.display()))?;
     }
 
     if let Some(path) = &args.srx {
-        let xml = std::fs::read_to_string(path).with_context(|| {
-            format!(
-                "cannot read the SRX file {} (UTF-8 XML expected)",
-                path.display()
-            )
-        })?;
+        let xml = input::read_file(path, None)?;
         let code = args.srx_lang.as_deref().unwrap_or(lang.tag());
         let (rules, warnings) =
             SrxRules::parse(&xml, code).with_context(|| format!("SRX file {}", path.display()))?;
@@ -155,95 +143,6 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         lang.tag()
     ));
     Ok(ExitCode::SUCCESS)
-}
-
-fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    if path == Path::new("-") {
-        std::io::stdin().lock().read_to_end(&mut bytes)?;
-    } else {
-        bytes = std::fs::read(path)?;
-    }
-    Ok(bytes)
-}
-
-/// The text of `bytes`: UTF-8 (BOM dropped), UTF-16 by its BOM, or the
-/// encoding named by `label`. Errors say where the bytes went wrong and
-/// what to pass instead.
-pub fn decode(bytes: &[u8], label: Option<&str>) -> anyhow::Result<String> {
-    if let Some(label) = label {
-        let Some(encoding) = encoding_rs::Encoding::for_label(label.trim().as_bytes()) else {
-            bail!(
-                "unknown encoding `{label}`: use a WHATWG label such as utf-8, \
-                 windows-1256, iso-8859-6, utf-16le"
-            );
-        };
-        let (text, used, had_errors) = encoding.decode(bytes);
-        if had_errors {
-            let at = text.find('\u{FFFD}').unwrap_or(0);
-            let (line, column) = line_column(&text, at);
-            bail!(
-                "not valid {} at line {line}, column {column}: check the --encoding",
-                used.name()
-            );
-        }
-        return Ok(text.into_owned());
-    }
-    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
-        if encoding != encoding_rs::UTF_8 {
-            let (text, had_errors) = encoding.decode_with_bom_removal(bytes);
-            if had_errors {
-                bail!("not valid {} after its byte-order mark", encoding.name());
-            }
-            return Ok(text.into_owned());
-        }
-    }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Some(at) = body.iter().position(|&b| b == 0) {
-        bail!(
-            "this looks like a binary file (a NUL byte at byte {at}), not text: segment reads \
-             plain text (UTF-8, UTF-16 with a byte-order mark, or --encoding LABEL)"
-        );
-    }
-    match std::str::from_utf8(body) {
-        Ok(text) => Ok(text.to_string()),
-        Err(e) => {
-            let valid = &body[..e.valid_up_to()];
-            let valid = std::str::from_utf8(valid).unwrap_or_default();
-            let (line, column) = line_column(valid, valid.len());
-            let byte = body[e.valid_up_to()];
-            let hint = if looks_like_windows_1256(body) {
-                "it looks like windows-1256 (Arabic Windows): rerun with --encoding windows-1256"
-            } else {
-                "convert it to UTF-8 or name its encoding with --encoding LABEL \
-                 (e.g. windows-1256, iso-8859-6, windows-1252)"
-            };
-            bail!("not valid UTF-8 at line {line}, column {column} (byte 0x{byte:02X}): {hint}")
-        }
-    }
-}
-
-/// 1-based line and column (in characters) of byte offset `at` in `text`.
-fn line_column(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
-/// Do most non-ASCII bytes decode to Arabic letters under windows-1256?
-/// (A few stray bytes prove nothing.)
-fn looks_like_windows_1256(bytes: &[u8]) -> bool {
-    let (text, _) = encoding_rs::WINDOWS_1256.decode_without_bom_handling(bytes);
-    let (mut arabic, mut other) = (0usize, 0usize);
-    for c in text.chars().filter(|c| !c.is_ascii()) {
-        if ('\u{0600}'..='\u{06FF}').contains(&c) {
-            arabic += 1;
-        } else {
-            other += 1;
-        }
-    }
-    arabic >= 4 && arabic > 2 * other
 }
 
 /// One line of `--format json`, fields in reading order.
