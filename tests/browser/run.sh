@@ -3,7 +3,7 @@
 # package `chromium`): the page really lays the Arabic column out right to
 # left and shows every link, and a screenshot goes to docs/align-review.png.
 #
-#   tests/browser/run.sh            # uses target/debug/tarjuman (builds it)
+#   tests/browser/run.sh            # builds tarjuman, runs it wherever cargo put it
 #   tests/browser/run.sh --update-screenshot   # also refreshes docs/align-review.png
 #   TARJUMAN_BIN=path tests/browser/run.sh
 set -euo pipefail
@@ -14,8 +14,9 @@ if [ -z "$CHROMIUM" ]; then
     echo "chromium is not installed: apt-get install -y chromium" >&2
     exit 1
 fi
-BIN=${TARJUMAN_BIN:-target/debug/tarjuman}
-[ -x "$BIN" ] || cargo build --quiet
+# shellcheck source=tests/tarjuman-bin.sh
+source tests/tarjuman-bin.sh
+BIN=$(tarjuman_bin)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 

@@ -12,6 +12,7 @@
 #   bash tests/cat_tools/run.sh                    # the checks
 #   bash tests/cat_tools/run.sh --update-fixtures  # also copy the TMX the tools
 #                                                  # made to tests/fixtures/tmx/from-tools/
+#   TARJUMAN_BIN=path bash tests/cat_tools/run.sh  # that binary instead of building
 # The check functions run through `check NAME FUNCTION`, which shellcheck cannot
 # follow (SC2317); the test data has typographic quotes on purpose (SC1111).
 # shellcheck disable=SC2317,SC1111
@@ -70,12 +71,15 @@ if ! unzip -p "$jar" schemas/tmx14.dtd >"$work/tmx14.dtd" || [[ ! -s $work/tmx14
 fi
 
 # --- tarjuman ---------------------------------------------------------------
-if ! cargo build --quiet --bin tarjuman; then
-    echo "FAIL build: cargo build --bin tarjuman"
+# Built, and found wherever cargo put it (CARGO_TARGET_DIR…), or $TARJUMAN_BIN.
+# shellcheck source=tests/tarjuman-bin.sh
+source "$root/tests/tarjuman-bin.sh"
+if ! bin=$(tarjuman_bin); then
+    echo "FAIL build: no tarjuman binary (see above)"
     failed=$((failed + 1))
     finish
 fi
-tarjuman() { "$root/target/debug/tarjuman" --quiet "$@"; }
+tarjuman() { "$bin" --quiet "$@"; }
 
 # tm_roundtrip NAME TMX: import TMX into a fresh TM, export it to $work/NAME.export.tmx
 tm_roundtrip() {
