@@ -23,3 +23,8 @@ pub mod tm;
 pub mod tmx;
 pub mod tsv;
 pub mod unit;
+
+/// The README's Rust examples, compiled and run by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
