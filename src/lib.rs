@@ -17,6 +17,7 @@
 
 pub mod align;
 pub mod cli;
+pub mod import;
 pub mod text;
 pub mod tm;
 pub mod tmx;

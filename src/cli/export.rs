@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::tm::import::FileFormat;
+use crate::import::FileFormat;
 use crate::tm::read::{select_languages, UnitFilter};
 
 const AFTER_HELP: &str = "\

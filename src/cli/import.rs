@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::tm::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions, Located};
+use crate::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions, Located};
 use crate::tm::OnDuplicate;
 
 const AFTER_HELP: &str = "\

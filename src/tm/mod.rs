@@ -6,7 +6,6 @@ pub mod concord;
 pub mod diff;
 pub mod fuzzy;
 mod held;
-pub mod import;
 pub mod index;
 pub mod pretranslate;
 pub mod read;
