@@ -6,12 +6,14 @@
 //!
 //! - `format`: which reader a file needs;
 //! - `source`: the readers behind one stream of units, their places;
-//! - `pipeline`: the reader and writer threads.
+//! - `pipeline`: the reader and writer threads;
+//! - [`aligned`]: the aligner's learned dictionary to and from the TM.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+pub mod aligned;
 mod format;
 mod pipeline;
 mod source;

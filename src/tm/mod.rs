@@ -1,9 +1,9 @@
 //! The translation memory: an SQLite file with units, variants and the
 //! indexes that make lookup fast.
 
-pub mod align_lexicon;
 pub mod concord;
 pub mod diff;
+mod error;
 pub mod fuzzy;
 mod held;
 pub mod index;
@@ -11,8 +11,10 @@ pub mod pretranslate;
 pub mod read;
 pub mod stats;
 pub mod store;
+pub mod word_pairs;
 pub mod write;
 
+pub use error::TmError;
 pub use store::{Store, StoreError};
 pub use write::{Added, OnDuplicate, OriginInfo, UnitWriter, WriteSummary};
 
