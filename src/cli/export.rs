@@ -158,7 +158,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                         if shown % 4096 == 0 {
                             bar.set_position(shown);
                         }
-                        Ok(())
+                        anyhow::Ok(())
                     },
                 )?;
             }
@@ -184,7 +184,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                         if shown % 4096 == 0 {
                             bar.set_position(shown);
                         }
-                        Ok(())
+                        anyhow::Ok(())
                     },
                 )?;
                 tmx.finish()?;

@@ -127,7 +127,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                     ImportError::Input(l) => {
                         format!("{name}:{}:{}: {}", l.line, l.column, l.message)
                     }
-                    ImportError::Other(e) => format!("{name}: {e:#}"),
+                    other => format!("{name}: {}", causes(other)),
                 };
                 eprintln!("tarjuman: error: {place}; nothing from this file was imported");
             }
@@ -186,10 +186,18 @@ fn error_json(err: &ImportError) -> ErrorJson {
             column: Some(*column),
             message: message.clone(),
         },
-        ImportError::Other(e) => ErrorJson {
+        other => ErrorJson {
             line: None,
             column: None,
-            message: format!("{e:#}"),
+            message: causes(other),
         },
     }
+}
+
+/// An error and its causes, as `{:#}` prints an anyhow error.
+fn causes(err: &ImportError) -> String {
+    anyhow::Chain::new(err)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
 }

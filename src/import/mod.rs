@@ -22,7 +22,7 @@ pub use format::FileFormat;
 pub use source::Located;
 
 use crate::tm::write::{OnDuplicate, OriginInfo, WriteSummary};
-use crate::tm::Store;
+use crate::tm::{Store, TmError};
 use source::Source;
 
 /// How to import.
@@ -52,15 +52,15 @@ pub enum ImportError {
     /// Bad input: the place and what was wrong.
     #[error("{}:{}: {}", .0.line, .0.column, .0.message)]
     Input(Located),
-    /// Anything else: the file could not be opened, the TM not written.
-    #[error("{0:#}")]
-    Other(anyhow::Error),
-}
-
-impl From<anyhow::Error> for ImportError {
-    fn from(e: anyhow::Error) -> Self {
-        ImportError::Other(e)
-    }
+    /// The file could not be opened.
+    #[error("cannot open: {0}")]
+    Open(std::io::Error),
+    /// The file's first bytes could not be read.
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    /// The TM could not be written (its causes as `source()`).
+    #[error(transparent)]
+    Tm(#[from] TmError),
 }
 
 /// Import one file in one transaction. `progress` is called now and then
@@ -71,15 +71,15 @@ pub fn import_file(
     opts: &ImportOptions,
     progress: impl FnMut(u64),
 ) -> Result<FileReport, ImportError> {
-    let open = || -> anyhow::Result<BufReader<File>> {
-        let file = File::open(path).map_err(|e| anyhow::anyhow!("cannot open: {e}"))?;
+    let open = || -> Result<BufReader<File>, ImportError> {
+        let file = File::open(path).map_err(ImportError::Open)?;
         Ok(BufReader::with_capacity(1 << 16, file))
     };
     let mut head = Vec::with_capacity(512);
     open()?
         .take(512)
         .read_to_end(&mut head)
-        .map_err(|e| anyhow::anyhow!("cannot read: {e}"))?;
+        .map_err(ImportError::Read)?;
     let format = opts
         .format
         .unwrap_or_else(|| FileFormat::detect(path, &head));
@@ -97,15 +97,16 @@ pub fn import_file(
     // write-then-checkpoint; below, keep the WAL (no mode switch at all).
     let big = std::fs::metadata(path).is_ok_and(|m| m.len() > 8 << 20);
     let mut writer = if big {
-        store.bulk_writer(&origin)?
+        store.bulk_writer(&origin)
     } else {
-        store.writer(&origin)?
-    };
+        store.writer(&origin)
+    }
+    .map_err(TmError::from)?;
     // Two threads: this one writes to SQLite while a reader parses the
     // file a batch ahead.
     let (units_read, warnings) =
         pipeline::write_all(&mut writer, source, opts.on_duplicate, progress)?;
-    let written = writer.commit()?;
+    let written = writer.commit().map_err(TmError::from)?;
     Ok(FileReport {
         format,
         units_read,

@@ -9,6 +9,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use super::source::{Located, Source};
 use super::ImportError;
 use crate::tm::write::{OnDuplicate, Prepared, UnitWriter};
+use crate::tm::TmError;
 use crate::unit::Unit;
 
 /// Units parsed and prepared by the reader thread, with what it saw.
@@ -101,7 +102,9 @@ pub(super) fn write_all(
                 let units = &batch.units;
                 for (i, (unit, prepared)) in units.iter().enumerate() {
                     prefetch_after(units, i);
-                    writer.add_prepared(unit, prepared, on_duplicate)?;
+                    writer
+                        .add_prepared(unit, prepared, on_duplicate)
+                        .map_err(TmError::from)?;
                 }
                 units_read += batch.units.len() as u64;
                 warnings.append(&mut batch.warnings);

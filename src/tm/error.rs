@@ -65,3 +65,6 @@ pub enum TmError {
     #[error(transparent)]
     Store(#[from] anyhow::Error),
 }
+
+/// `Result` with `TmError` by default, as tm's functions return it.
+pub(crate) type Result<T, E = TmError> = std::result::Result<T, E>;

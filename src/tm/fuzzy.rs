@@ -68,10 +68,10 @@
 //! segment is that long), so verification never runs a DP larger than
 //! `MAX_QUERY_TOKENS` × (stored length).
 
-use anyhow::{bail, Context as _, Result};
 use rusqlite::OptionalExtension;
 
 use super::diff::{self, DiffOp};
+use super::error::{Result, TmError};
 use super::index::{self, content_tokens, NUMBER};
 use super::Store;
 use crate::text::lang;
@@ -210,7 +210,7 @@ pub fn check_pair(store: &Store, src_lang: &str, tgt_lang: &str) -> Result<(Stri
     let norm = |l: &str| {
         lang::normalize(l)
             .filter(|n| n != "*all*")
-            .with_context(|| format!("{l:?} is not a language tag (try ar, en, ar-SY)"))
+            .ok_or_else(|| TmError::NotALanguage(l.to_string()))
     };
     let (src, tgt) = (norm(src_lang)?, norm(tgt_lang)?);
     let conn = &store.conn;
@@ -218,16 +218,16 @@ pub fn check_pair(store: &Store, src_lang: &str, tgt_lang: &str) -> Result<(Stri
         if index::indexed_variants(conn, &index::index_lang(l))? == 0 {
             let have = index::languages(conn)?;
             if have.is_empty() {
-                bail!(
-                    "{}: the translation memory is empty; import a TMX or TSV file first (tarjuman import FILE)",
-                    store.path.display()
-                );
+                return Err(TmError::Empty {
+                    path: store.path.clone(),
+                });
             }
-            bail!(
-                "{}: the translation memory has no units in {src}→{tgt} (it holds {}); choose languages with --src-lang/--tgt-lang",
-                store.path.display(),
-                have.join(", ")
-            );
+            return Err(TmError::NoPair {
+                path: store.path.clone(),
+                src: src.clone(),
+                tgt: tgt.clone(),
+                holds: have,
+            });
         }
     }
     Ok((src, tgt))
@@ -617,18 +617,18 @@ impl<'s> Matcher<'s> {
         let unit = self
             .store
             .load_unit(unit_id)?
-            .with_context(|| format!("unit {unit_id} vanished during the lookup"))?;
+            .ok_or(TmError::Vanished(unit_id))?;
         let si = unit
             .variants
             .iter()
             .position(|v| index::index_lang(&v.lang) == self.src_index)
-            .context("the matched unit has no source variant")?;
+            .ok_or(TmError::NoVariant { side: "source" })?;
         let ti = unit
             .variants
             .iter()
             .enumerate()
             .position(|(i, v)| i != si && lang::matches(&self.tgt, &v.lang))
-            .context("the matched unit has no target variant")?;
+            .ok_or(TmError::NoVariant { side: "target" })?;
         let source = unit.variants[si].seg.plain.clone();
         let target = unit.variants[ti].seg.plain.clone();
         let diff = diff::diff(&source, &q.text);
@@ -687,12 +687,12 @@ impl<'s> Matcher<'s> {
 /// key as `text`, found through the index (the rarest word's postings of
 /// exactly that length), newest first.
 pub fn units_with_source(store: &Store, src_lang: &str, text: &str) -> Result<Vec<i64>> {
-    let src = lang::normalize(src_lang)
-        .with_context(|| format!("{src_lang:?} is not a language tag (try ar, en, ar-SY)"))?;
+    let src =
+        lang::normalize(src_lang).ok_or_else(|| TmError::NotALanguage(src_lang.to_string()))?;
     let key = matching_key(text);
     let content = content_tokens(&key);
     if content.is_empty() {
-        bail!("the text {text:?} has no words or numbers to match");
+        return Err(TmError::EmptyText(text.to_string()));
     }
     let conn = &store.conn;
     let l = index::index_lang(&src);

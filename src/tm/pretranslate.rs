@@ -8,8 +8,7 @@
 //! Words are counted as the segment's words and numbers (matching-key
 //! content tokens), as CAT tools count them.
 
-use anyhow::Result;
-
+use super::error::Result;
 use super::fuzzy::{Match, Matcher};
 use super::index::content_tokens;
 use crate::text::normalize::matching_key;

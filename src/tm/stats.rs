@@ -2,9 +2,9 @@
 //! `pair_count`, `origin.units`, `meta`): no table scans, so it stays
 //! instant however large the TM grows.
 
-use anyhow::Result;
 use rusqlite::OptionalExtension;
 
+use super::error::Result;
 use super::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
