@@ -11,6 +11,9 @@
 //! postings while that is cheaper than reading keys; then each candidate's
 //! key is searched for the phrase's tokens, and for a hit the raw text is
 //! tokenized to report the phrase's byte spans for highlighting.
+//!
+//! It reads the index (`tm::index`), it does not build it; scoring a
+//! sentence against the TM is `fuzzy`'s.
 
 use std::ops::Range;
 

@@ -1,5 +1,11 @@
 //! The translation memory: an SQLite file with units, variants and the
 //! indexes that make lookup fast.
+//!
+//! The store knows units (`crate::unit`) and text (`crate::text`), not file
+//! formats and not the aligner: reading TMX or TSV files into it and
+//! storing an alignment's word pairs is `crate::import`'s, writing TMX is
+//! `crate::tmx`'s over the units `read` streams. Errors are `TmError`
+//! (queries, writes) and `StoreError` (opening the file).
 
 pub mod concord;
 pub mod diff;

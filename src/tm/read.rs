@@ -3,6 +3,9 @@
 //! and note tables, so that export reads each table once, sequentially;
 //! `for_each_unit_piped` hands the units to a second thread in batches,
 //! so memory holds a few batches, whatever the TM's size.
+//!
+//! Units only: writing them as TMX or TSV is the caller's (`tmx`, `tsv`),
+//! through the callbacks, whose errors keep the caller's type.
 
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Row};

@@ -1,6 +1,8 @@
 //! What the TM holds, from the counters the writer keeps (`lang_count`,
 //! `pair_count`, `origin.units`, `meta`): no table scans, so it stays
 //! instant however large the TM grows.
+//!
+//! Figures only; formatting them for people or scripts is the caller's.
 
 use rusqlite::OptionalExtension;
 
