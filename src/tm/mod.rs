@@ -31,16 +31,11 @@ pub fn now_tmx() -> String {
 
 /// A UTC time in TMX form.
 pub fn tmx_date(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    const TMX_DATE: &[time::format_description::BorrowedFormatItem<'_>] =
+        time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(TMX_DATE)
+        .expect("a UTC date with a four-digit year formats")
 }
 
 #[cfg(test)]
