@@ -63,8 +63,49 @@ pub enum TmError {
     /// tm/index.rs), which still return `anyhow::Error`: carried as is,
     /// its message and causes unchanged, until they have their own types.
     #[error(transparent)]
-    Store(#[from] anyhow::Error),
+    WriteOrIndex(#[from] anyhow::Error),
 }
 
 /// `Result` with `TmError` by default, as tm's functions return it.
 pub(crate) type Result<T, E = TmError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::TmError;
+
+    /// The message and its causes, as the CLI prints them (`{:#}`).
+    fn chain(e: &dyn std::error::Error) -> Vec<String> {
+        std::iter::successors(Some(e), |e| e.source())
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn the_path_leads_and_the_cause_follows_once() {
+        let e = TmError::At {
+            path: "/data/مذكرة.db".into(),
+            doing: "cannot save the aligner's word pairs",
+            source: rusqlite::Error::InvalidQuery,
+        };
+        let sqlite = rusqlite::Error::InvalidQuery.to_string();
+        assert_eq!(
+            chain(&e),
+            [
+                "/data/مذكرة.db: cannot save the aligner's word pairs".to_string(),
+                sqlite.clone()
+            ]
+        );
+        // A bare SQLite error is SQLite's message, not wrapped twice.
+        assert_eq!(
+            chain(&TmError::from(rusqlite::Error::InvalidQuery)),
+            [sqlite]
+        );
+    }
+
+    #[test]
+    fn a_store_error_from_the_writer_keeps_its_context_chain() {
+        let inner = anyhow::anyhow!("disk I/O error").context("cannot commit");
+        let e = TmError::from(inner);
+        assert_eq!(chain(&e), ["cannot commit", "disk I/O error"]);
+    }
+}
