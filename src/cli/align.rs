@@ -165,7 +165,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     let db_path = ctx.db_path();
     if db_path.exists() {
         let store = ctx.open_store()?;
-        let learned = tarjuman::tm::align_lexicon::load(&store)?;
+        let learned = tarjuman::import::aligned::load(&store)?;
         lexicon.extend(&learned);
     }
     let opts = AlignOptions {
@@ -521,7 +521,7 @@ fn import(
     for u in units.iter().step_by(every) {
         co.add_link(&u.variants[0].seg.plain, &u.variants[1].seg.plain);
     }
-    let learned = tarjuman::tm::align_lexicon::store(&mut store, &co)?;
+    let learned = tarjuman::import::aligned::store(&mut store, &co)?;
     let skipped = result
         .links
         .iter()

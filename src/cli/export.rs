@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use tarjuman::tm::import::FileFormat;
+use tarjuman::import::FileFormat;
 use tarjuman::tm::read::{select_languages, UnitFilter};
 
 const AFTER_HELP: &str = "\
@@ -158,7 +158,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                         if shown % 4096 == 0 {
                             bar.set_position(shown);
                         }
-                        Ok(())
+                        anyhow::Ok(())
                     },
                 )?;
             }
@@ -184,7 +184,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                         if shown % 4096 == 0 {
                             bar.set_position(shown);
                         }
-                        Ok(())
+                        anyhow::Ok(())
                     },
                 )?;
                 tmx.finish()?;

@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tarjuman::tm::import::{
-    import_file, FileFormat, FileReport, ImportError, ImportOptions, Located,
-};
+use tarjuman::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions, Located};
 use tarjuman::tm::OnDuplicate;
 
 const AFTER_HELP: &str = "\
@@ -129,7 +127,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                     ImportError::Input(l) => {
                         format!("{name}:{}:{}: {}", l.line, l.column, l.message)
                     }
-                    ImportError::Other(e) => format!("{name}: {e:#}"),
+                    other => format!("{name}: {}", causes(other)),
                 };
                 eprintln!("tarjuman: error: {place}; nothing from this file was imported");
             }
@@ -188,10 +186,18 @@ fn error_json(err: &ImportError) -> ErrorJson {
             column: Some(*column),
             message: message.clone(),
         },
-        ImportError::Other(e) => ErrorJson {
+        other => ErrorJson {
             line: None,
             column: None,
-            message: format!("{e:#}"),
+            message: causes(other),
         },
     }
+}
+
+/// An error and its causes, as `{:#}` prints an anyhow error.
+fn causes(err: &ImportError) -> String {
+    anyhow::Chain::new(err)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
 }

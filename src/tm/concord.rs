@@ -11,12 +11,14 @@
 //! postings while that is cheaper than reading keys; then each candidate's
 //! key is searched for the phrase's tokens, and for a hit the raw text is
 //! tokenized to report the phrase's byte spans for highlighting.
+//!
+//! It reads the index (`tm::index`), it does not build it; scoring a
+//! sentence against the TM is `fuzzy`'s.
 
 use std::ops::Range;
 
-use anyhow::{bail, Result};
-
 use super::diff::{self, Token};
+use super::error::{Result, TmError};
 use super::fuzzy::check_pair;
 use super::index::{self, content_tokens};
 use super::Store;
@@ -96,10 +98,7 @@ fn search(store: &Store, s: &Search) -> Result<Vec<Hit>> {
     let phrase: Vec<&str> = key_tokens(&key).collect();
     let content = content_tokens(&key);
     if content.is_empty() {
-        bail!(
-            "the phrase {:?} has no words or numbers to search for",
-            s.phrase
-        );
+        return Err(TmError::EmptyPhrase(s.phrase.to_string()));
     }
     let conn = &store.conn;
     conn.pragma_update(None, "mmap_size", 1i64 << 32)?;

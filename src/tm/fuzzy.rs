@@ -1,4 +1,6 @@
 //! Fuzzy lookup: CAT-style match scores, found exactly through the index.
+//! It reads the index (`tm::index`: tokens, postings), it does not build it;
+//! the word-level diff shown with a match is `tm::diff`'s.
 //!
 //! # The score (0–101)
 //!
@@ -68,10 +70,10 @@
 //! segment is that long), so verification never runs a DP larger than
 //! `MAX_QUERY_TOKENS` × (stored length).
 
-use anyhow::{bail, Context as _, Result};
 use rusqlite::OptionalExtension;
 
 use super::diff::{self, DiffOp};
+use super::error::{Result, TmError};
 use super::index::{self, content_tokens, NUMBER};
 use super::Store;
 use crate::text::lang;
@@ -210,7 +212,7 @@ pub fn check_pair(store: &Store, src_lang: &str, tgt_lang: &str) -> Result<(Stri
     let norm = |l: &str| {
         lang::normalize(l)
             .filter(|n| n != "*all*")
-            .with_context(|| format!("{l:?} is not a language tag (try ar, en, ar-SY)"))
+            .ok_or_else(|| TmError::NotALanguage(l.to_string()))
     };
     let (src, tgt) = (norm(src_lang)?, norm(tgt_lang)?);
     let conn = &store.conn;
@@ -218,16 +220,16 @@ pub fn check_pair(store: &Store, src_lang: &str, tgt_lang: &str) -> Result<(Stri
         if index::indexed_variants(conn, &index::index_lang(l))? == 0 {
             let have = index::languages(conn)?;
             if have.is_empty() {
-                bail!(
-                    "{}: the translation memory is empty; import a TMX or TSV file first (tarjuman import FILE)",
-                    store.path.display()
-                );
+                return Err(TmError::Empty {
+                    path: store.path.clone(),
+                });
             }
-            bail!(
-                "{}: the translation memory has no units in {src}→{tgt} (it holds {}); choose languages with --src-lang/--tgt-lang",
-                store.path.display(),
-                have.join(", ")
-            );
+            return Err(TmError::NoPair {
+                path: store.path.clone(),
+                src: src.clone(),
+                tgt: tgt.clone(),
+                holds: have,
+            });
         }
     }
     Ok((src, tgt))
@@ -617,18 +619,18 @@ impl<'s> Matcher<'s> {
         let unit = self
             .store
             .load_unit(unit_id)?
-            .with_context(|| format!("unit {unit_id} vanished during the lookup"))?;
+            .ok_or(TmError::Vanished(unit_id))?;
         let si = unit
             .variants
             .iter()
             .position(|v| index::index_lang(&v.lang) == self.src_index)
-            .context("the matched unit has no source variant")?;
+            .ok_or(TmError::NoVariant { side: "source" })?;
         let ti = unit
             .variants
             .iter()
             .enumerate()
             .position(|(i, v)| i != si && lang::matches(&self.tgt, &v.lang))
-            .context("the matched unit has no target variant")?;
+            .ok_or(TmError::NoVariant { side: "target" })?;
         let source = unit.variants[si].seg.plain.clone();
         let target = unit.variants[ti].seg.plain.clone();
         let diff = diff::diff(&source, &q.text);
@@ -687,12 +689,12 @@ impl<'s> Matcher<'s> {
 /// key as `text`, found through the index (the rarest word's postings of
 /// exactly that length), newest first.
 pub fn units_with_source(store: &Store, src_lang: &str, text: &str) -> Result<Vec<i64>> {
-    let src = lang::normalize(src_lang)
-        .with_context(|| format!("{src_lang:?} is not a language tag (try ar, en, ar-SY)"))?;
+    let src =
+        lang::normalize(src_lang).ok_or_else(|| TmError::NotALanguage(src_lang.to_string()))?;
     let key = matching_key(text);
     let content = content_tokens(&key);
     if content.is_empty() {
-        bail!("the text {text:?} has no words or numbers to match");
+        return Err(TmError::EmptyText(text.to_string()));
     }
     let conn = &store.conn;
     let l = index::index_lang(&src);
@@ -735,181 +737,4 @@ pub fn rank(a: &(i64, Scored), b: &(i64, Scored)) -> std::cmp::Ordering {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-    use crate::tm::{OnDuplicate, OriginInfo};
-    use crate::unit::Unit;
-    use proptest::prelude::*;
-
-    /// A TM on disk holding ar→en pairs (source, target, previous sentence).
-    pub(crate) fn tm(units: &[(&str, &str, Option<&str>)]) -> (tempfile::TempDir, Store, Vec<i64>) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
-        let origin = OriginInfo {
-            name: "test.tsv".into(),
-            kind: "tsv".into(),
-            header: None,
-        };
-        let mut w = store.writer(&origin).unwrap();
-        let mut ids = vec![];
-        for (src, tgt, prev) in units {
-            let mut u = Unit::pair("ar", src, "en", tgt);
-            u.context.prev = prev.map(str::to_string);
-            match w.add(&u, OnDuplicate::Keep).unwrap() {
-                crate::tm::Added::Inserted(id) => ids.push(id),
-                other => panic!("{other:?}"),
-            }
-        }
-        w.commit().unwrap();
-        (dir, store, ids)
-    }
-
-    fn scores(m: &Matcher, q: &str, prev: Option<&str>, min: u8) -> Vec<(String, u8)> {
-        m.lookup(q, prev, min, 10)
-            .unwrap()
-            .into_iter()
-            .map(|x| (x.source, x.score))
-            .collect()
-    }
-
-    #[test]
-    fn scores_follow_the_documented_bands() {
-        let s = "قتل ٥ أشخاص في قصف على مدينة حلب أمس";
-        let (_d, store, _) = tm(&[(
-            s,
-            "5 people were killed in shelling on Aleppo yesterday",
-            Some("بدأ القصف صباحا"),
-        )]);
-        let m = Matcher::new(&store, "ar", "en").unwrap();
-        let one = |q: &str, prev: Option<&str>| scores(&m, q, prev, 1).first().map(|x| x.1);
-        // Identical: 100; with the same previous sentence: 101.
-        assert_eq!(one(s, None), Some(100));
-        assert_eq!(one(&format!("  {s}\n"), Some("بدأ القصف صباحاً")), Some(101));
-        assert_eq!(one(s, Some("جملة أخرى")), Some(100));
-        // Harakat / hamza form / tatweel only: 99.
-        assert_eq!(
-            one("قُتِلَ ٥ اشخاص في قصـــف على مدينة حلب أمس", None),
-            Some(99)
-        );
-        // A number differs: 99, and the target comes back with it replaced.
-        let hit = &m
-            .lookup("قتل ١٢ أشخاص في قصف على مدينة حلب أمس", None, 1, 1)
-            .unwrap()[0];
-        assert_eq!(hit.score, 99);
-        assert_eq!(
-            hit.target_fixed.as_deref(),
-            Some("12 people were killed in shelling on Aleppo yesterday")
-        );
-        // Punctuation differs: 98; punctuation and a number: 97.
-        assert_eq!(
-            one("قتل ٥ أشخاص، في قصف على مدينة حلب أمس.", None),
-            Some(98)
-        );
-        assert_eq!(
-            one("قتل ٧ أشخاص، في قصف على مدينة حلب أمس.", None),
-            Some(97)
-        );
-        // One word of nine changed: ⌊100·8/9⌋ = 88; one added: ⌊100·9/10⌋ = 90.
-        assert_eq!(one("قتل ٥ أشخاص في قصف على مدينة إدلب أمس", None), Some(88));
-        assert_eq!(
-            one("قتل ٥ أشخاص في قصف عنيف على مدينة حلب أمس", None),
-            Some(90)
-        );
-        // --min is honoured.
-        assert!(scores(&m, "قتل ٥ أشخاص في قصف على مدينة إدلب أمس", None, 89).is_empty());
-    }
-
-    #[test]
-    fn bad_queries_give_nothing_quickly_and_wrong_pairs_are_refused() {
-        let (_d, store, _) = tm(&[(
-            "الميليشيات الإيرانية تخلي مقراتها",
-            "Iranian militias evacuate their HQs",
-            None,
-        )]);
-        let m = Matcher::new(&store, "ar", "en").unwrap();
-        assert!(m.lookup("", None, 70, 5).unwrap().is_empty());
-        assert!(m.lookup(" ،. ؟ ", None, 70, 5).unwrap().is_empty());
-        // Wrong script: no shared tokens, no match.
-        assert!(m
-            .lookup("Iranian militias evacuate their HQs", None, 1, 5)
-            .unwrap()
-            .is_empty());
-        // 100 KB of Arabic words.
-        let huge = "الميليشيات الإيرانية ".repeat(5000);
-        let t = std::time::Instant::now();
-        assert!(m.lookup(&huge, None, 1, 5).unwrap().is_empty());
-        assert!(t.elapsed() < std::time::Duration::from_secs(5));
-        let err = Matcher::new(&store, "ar", "fr").err().unwrap().to_string();
-        assert!(
-            err.contains("no units in ar→fr") && err.contains("ar, en"),
-            "{err}"
-        );
-        let err = Matcher::new(&store, "a r", "en").err().unwrap().to_string();
-        assert!(err.contains("not a language tag"), "{err}");
-    }
-
-    #[test]
-    fn deleted_units_are_not_found_and_updates_are() {
-        let (_d, mut store, ids) = tm(&[
-            (
-                "أعلنت الحكومة عن خطة جديدة",
-                "The government announced a new plan",
-                None,
-            ),
-            (
-                "أعلنت الحكومة عن خطة قديمة",
-                "The government announced an old plan",
-                None,
-            ),
-        ]);
-        store.delete_units(&ids[..1]).unwrap();
-        let m = Matcher::new(&store, "ar", "en").unwrap();
-        let got = scores(&m, "أعلنت الحكومة عن خطة جديدة", None, 50);
-        assert_eq!(got, vec![("أعلنت الحكومة عن خطة قديمة".to_string(), 80)]);
-    }
-
-    const VOCAB: &[&str] = &[
-        "قال",
-        "الرئيس",
-        "في",
-        "حلب",
-        "دمشق",
-        "أمس",
-        "5",
-        "١٢",
-        "،",
-        ".",
-        "الحكومة",
-        "إن",
-    ];
-
-    fn sentence() -> impl Strategy<Value = String> {
-        proptest::collection::vec(0..VOCAB.len(), 1..9)
-            .prop_map(|v| v.iter().map(|&i| VOCAB[i]).collect::<Vec<_>>().join(" "))
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
-        #[test]
-        fn filter_equals_brute_force(
-            units in proptest::collection::vec((sentence(), proptest::option::of(sentence())), 1..30),
-            // Several queries on one matcher: its dictionary cache is
-            // shared between them.
-            queries in proptest::collection::vec(sentence(), 1..4),
-            prev in proptest::option::of(sentence()),
-            min in 1u8..=101,
-            top in 1usize..6,
-        ) {
-            let rows: Vec<(&str, &str, Option<&str>)> =
-                units.iter().map(|(s, p)| (s.as_str(), "target", p.as_deref())).collect();
-            let (_d, store, _) = tm(&rows);
-            let m = Matcher::new(&store, "ar", "en").unwrap();
-            for query in &queries {
-                let q = Query::new(query);
-                let fast = m.best(&q, prev.as_deref(), min, top).unwrap();
-                let slow = m.brute_force(&q, prev.as_deref(), min, top).unwrap();
-                prop_assert_eq!(fast, slow);
-            }
-        }
-    }
-}
+pub(crate) mod tests;

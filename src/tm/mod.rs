@@ -1,19 +1,26 @@
 //! The translation memory: an SQLite file with units, variants and the
 //! indexes that make lookup fast.
+//!
+//! The store knows units (`crate::unit`) and text (`crate::text`), not file
+//! formats and not the aligner: reading TMX or TSV files into it and
+//! storing an alignment's word pairs is `crate::import`'s, writing TMX is
+//! `crate::tmx`'s over the units `read` streams. Errors are `TmError`
+//! (queries, writes) and `StoreError` (opening the file).
 
-pub mod align_lexicon;
 pub mod concord;
 pub mod diff;
+mod error;
 pub mod fuzzy;
 mod held;
-pub mod import;
 pub mod index;
 pub mod pretranslate;
 pub mod read;
 pub mod stats;
 pub mod store;
+pub mod word_pairs;
 pub mod write;
 
+pub use error::TmError;
 pub use store::{Store, StoreError};
 pub use write::{Added, OnDuplicate, OriginInfo, UnitWriter, WriteSummary};
 
@@ -24,16 +31,11 @@ pub fn now_tmx() -> String {
 
 /// A UTC time in TMX form.
 pub fn tmx_date(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    const TMX_DATE: &[time::format_description::BorrowedFormatItem<'_>] =
+        time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(TMX_DATE)
+        .expect("a UTC date with a four-digit year formats")
 }
 
 #[cfg(test)]

@@ -7,9 +7,11 @@
 //! a repetition (whatever its TM match), the first occurrence in its band.
 //! Words are counted as the segment's words and numbers (matching-key
 //! content tokens), as CAT tools count them.
+//!
+//! The matching is `fuzzy`'s; reading the document and writing the
+//! translated one (which file format, which encoding) is the caller's.
 
-use anyhow::Result;
-
+use super::error::Result;
 use super::fuzzy::{Match, Matcher};
 use super::index::content_tokens;
 use crate::text::normalize::matching_key;

@@ -3,11 +3,14 @@
 //! and note tables, so that export reads each table once, sequentially;
 //! `for_each_unit_piped` hands the units to a second thread in batches,
 //! so memory holds a few batches, whatever the TM's size.
+//!
+//! Units only: writing them as TMX or TSV is the caller's (`tmx`, `tsv`),
+//! through the callbacks, whose errors keep the caller's type.
 
-use anyhow::{Context as _, Result};
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use super::error::{Result, TmError};
 use super::write::VariantMeta;
 use super::Store;
 use crate::text::lang;
@@ -33,9 +36,7 @@ const UNIT_COLUMNS: &str = "u.id, u.tuid, u.srclang, u.creation_date, u.creation
 /// check (rusqlite's `as_str`) was a seventh of an export's reading
 /// thread on Arabic text.
 fn text_of(value: ValueRef<'_>, i: usize) -> Result<&str> {
-    simdutf8::basic::from_utf8(value.as_bytes()?).map_err(|_| {
-        anyhow::anyhow!("the TM holds text that is not UTF-8 (column {i}); it is damaged")
-    })
+    simdutf8::basic::from_utf8(value.as_bytes()?).map_err(|_| TmError::NotUtf8 { column: i })
 }
 
 /// `dst` = the text of column `i`, in its own buffer if it has one; None
@@ -82,7 +83,7 @@ fn unit_from_row(r: &Row, unit: &mut Unit) -> Result<i64> {
     set_opt(&mut s.creation_tool_version, r, 10)?;
     unit.extra = match r.get_ref(11)? {
         ValueRef::Null => Vec::new(),
-        json => serde_json::from_str(json.as_str()?).context("corrupt unit attributes")?,
+        json => serde_json::from_str(json.as_str()?).map_err(TmError::Attributes)?,
     };
     set_opt(&mut unit.origin, r, 12)?;
     set_opt(&mut unit.context.prev, r, 13)?;
@@ -171,6 +172,24 @@ fn notes_of(unit: &mut Unit, ord: Option<usize>) -> Option<&mut Vec<Note>> {
     }
 }
 
+/// Why a scan stopped: the TM's error, or the one its caller's `f` returned.
+enum Stop<E> {
+    Tm(TmError),
+    Caller(E),
+}
+
+impl<E> From<TmError> for Stop<E> {
+    fn from(e: TmError) -> Self {
+        Stop::Tm(e)
+    }
+}
+
+impl<E> From<rusqlite::Error> for Stop<E> {
+    fn from(e: rusqlite::Error) -> Self {
+        Stop::Tm(e.into())
+    }
+}
+
 impl Store {
     /// The unit with this id, as it was added (with its origin's name).
     pub fn load_unit(&self, id: i64) -> Result<Option<Unit>> {
@@ -188,13 +207,28 @@ impl Store {
     }
 
     /// `for_each_unit`, each unit read into one `spare` gives (a unit done
-    /// with, whose strings and vectors are reused, or a new one).
-    fn scan_units(
+    /// with, whose strings and vectors are reused, or a new one); `f`'s
+    /// errors are its caller's type.
+    fn scan_units<E: From<TmError>>(
+        &self,
+        filter: &UnitFilter,
+        spare: impl FnMut() -> Unit,
+        mut f: impl FnMut(i64, Unit) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        self.scan(filter, spare, |id, unit| f(id, unit).map_err(Stop::Caller))
+            .map_err(|stop| match stop {
+                Stop::Tm(e) => E::from(e),
+                Stop::Caller(e) => e,
+            })
+    }
+
+    /// `scan_units`, its errors and `f`'s apart.
+    fn scan<E>(
         &self,
         filter: &UnitFilter,
         mut spare: impl FnMut() -> Unit,
-        mut f: impl FnMut(i64, Unit) -> Result<()>,
-    ) -> Result<u64> {
+        mut f: impl FnMut(i64, Unit) -> Result<(), Stop<E>>,
+    ) -> Result<u64, Stop<E>> {
         let conn = &self.conn;
         let mut sql = format!(
             "SELECT {UNIT_COLUMNS} FROM unit u LEFT JOIN origin o ON o.id = u.origin_id WHERE 1"
@@ -285,18 +319,19 @@ impl Store {
     /// reads the next rows). Batches come back to this thread, whose next
     /// units are read into them: allocating and freeing each unit's
     /// strings (on two threads) was a sixth of the reading. Returns how
-    /// many units were written; the first error of either side stops both.
-    pub fn for_each_unit_piped(
+    /// many units were written; the first error of either side stops both
+    /// (`write`'s errors are its caller's type, the TM's convert into it).
+    pub fn for_each_unit_piped<E: From<TmError> + Send>(
         &self,
         filter: &UnitFilter,
         mut pick: impl FnMut(Unit) -> Option<Unit>,
-        mut write: impl FnMut(&Unit) -> Result<()> + Send,
-    ) -> Result<u64> {
+        mut write: impl FnMut(&Unit) -> Result<(), E> + Send,
+    ) -> Result<u64, E> {
         const BATCH: usize = 256;
-        std::thread::scope(|scope| -> Result<u64> {
+        std::thread::scope(|scope| -> Result<u64, E> {
             let (send, batches) = std::sync::mpsc::sync_channel::<Vec<Unit>>(4);
             let (give_back, used) = std::sync::mpsc::channel::<Vec<Unit>>();
-            let writer = scope.spawn(move || -> Result<u64> {
+            let writer = scope.spawn(move || -> Result<u64, E> {
                 let mut written = 0;
                 for batch in batches {
                     for unit in &batch {
@@ -323,8 +358,7 @@ impl Store {
                 if batch.len() == BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                     // Stop if the writer failed.
-                    send.send(full)
-                        .map_err(|_| anyhow::anyhow!("the writer stopped"))?;
+                    send.send(full).map_err(|_| TmError::WriterStopped)?;
                 }
                 Ok(())
             });
@@ -565,7 +599,7 @@ mod tests {
                 |u| (u.tuid.is_none() || u.variants.len() == 2).then_some(u),
                 |u| {
                     piped.push(u.clone());
-                    Ok(())
+                    Ok::<_, TmError>(())
                 },
             )
             .unwrap();

@@ -1,10 +1,12 @@
 //! What the TM holds, from the counters the writer keeps (`lang_count`,
 //! `pair_count`, `origin.units`, `meta`): no table scans, so it stays
 //! instant however large the TM grows.
+//!
+//! Figures only; formatting them for people or scripts is the caller's.
 
-use anyhow::Result;
 use rusqlite::OptionalExtension;
 
+use super::error::Result;
 use super::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -1,0 +1,116 @@
+//! Importing one file (TMX or TSV, gzipped or not) into the TM, and
+//! storing the word pairs of an alignment: the glue above the file formats
+//! (`tmx`, `tsv`), the aligner (`align`) and the store (`tm`), which do not
+//! know each other. A file's units are read as a stream and handed to one
+//! `tm::UnitWriter`, so that a file goes in whole or not at all.
+//!
+//! - `format`: which reader a file needs;
+//! - `source`: the readers behind one stream of units, their places;
+//! - `pipeline`: the reader and writer threads;
+//! - [`aligned`]: the aligner's learned dictionary to and from the TM.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+pub mod aligned;
+mod format;
+mod pipeline;
+mod source;
+
+pub use format::FileFormat;
+pub use source::Located;
+
+use crate::tm::write::{OnDuplicate, OriginInfo, WriteSummary};
+use crate::tm::{Store, TmError};
+use source::Source;
+
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Force the format instead of detecting it.
+    pub format: Option<FileFormat>,
+    /// TSV languages; a header line in the file is used when these are absent.
+    pub src_lang: Option<String>,
+    pub tgt_lang: Option<String>,
+    pub on_duplicate: OnDuplicate,
+}
+
+/// What importing one file did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileReport {
+    pub format: FileFormat,
+    pub units_read: u64,
+    #[serde(flatten)]
+    pub written: WriteSummary,
+    pub warnings: Vec<Located>,
+}
+
+/// Why a file was not imported (nothing of it was stored).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Bad input: the place and what was wrong.
+    #[error("{}:{}: {}", .0.line, .0.column, .0.message)]
+    Input(Located),
+    /// The file could not be opened.
+    #[error("cannot open: {0}")]
+    Open(std::io::Error),
+    /// The file's first bytes could not be read.
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    /// The TM could not be written (its causes as `source()`).
+    #[error(transparent)]
+    Tm(#[from] TmError),
+}
+
+/// Import one file in one transaction. `progress` is called now and then
+/// with the bytes read so far. On any error the TM is left as it was.
+pub fn import_file(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: impl FnMut(u64),
+) -> Result<FileReport, ImportError> {
+    let open = || -> Result<BufReader<File>, ImportError> {
+        let file = File::open(path).map_err(ImportError::Open)?;
+        Ok(BufReader::with_capacity(1 << 16, file))
+    };
+    let mut head = Vec::with_capacity(512);
+    open()?
+        .take(512)
+        .read_to_end(&mut head)
+        .map_err(ImportError::Read)?;
+    let format = opts
+        .format
+        .unwrap_or_else(|| FileFormat::detect(path, &head));
+    let (source, header) = Source::open(open()?, &head, format, opts)?;
+    let origin = OriginInfo {
+        name: path.display().to_string(),
+        kind: match format {
+            FileFormat::Tmx => "tmx",
+            FileFormat::Tsv => "tsv",
+        }
+        .into(),
+        header,
+    };
+    // Above a few MB the rollback journal's single write beats the WAL's
+    // write-then-checkpoint; below, keep the WAL (no mode switch at all).
+    let big = std::fs::metadata(path).is_ok_and(|m| m.len() > 8 << 20);
+    let mut writer = if big {
+        store.bulk_writer(&origin)
+    } else {
+        store.writer(&origin)
+    }
+    .map_err(TmError::from)?;
+    // Two threads: this one writes to SQLite while a reader parses the
+    // file a batch ahead.
+    let (units_read, warnings) =
+        pipeline::write_all(&mut writer, source, opts.on_duplicate, progress)?;
+    let written = writer.commit().map_err(TmError::from)?;
+    Ok(FileReport {
+        format,
+        units_read,
+        written,
+        warnings,
+    })
+}

@@ -1,0 +1,179 @@
+//! The matcher's tests: scores, the lossless filter against brute force,
+//! and `tm`, a small TM that concord's and pretranslate's tests share.
+
+use super::*;
+use crate::tm::{OnDuplicate, OriginInfo};
+use crate::unit::Unit;
+use proptest::prelude::*;
+
+/// A TM on disk holding ar→en pairs (source, target, previous sentence).
+pub(crate) fn tm(units: &[(&str, &str, Option<&str>)]) -> (tempfile::TempDir, Store, Vec<i64>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
+    let origin = OriginInfo {
+        name: "test.tsv".into(),
+        kind: "tsv".into(),
+        header: None,
+    };
+    let mut w = store.writer(&origin).unwrap();
+    let mut ids = vec![];
+    for (src, tgt, prev) in units {
+        let mut u = Unit::pair("ar", src, "en", tgt);
+        u.context.prev = prev.map(str::to_string);
+        match w.add(&u, OnDuplicate::Keep).unwrap() {
+            crate::tm::Added::Inserted(id) => ids.push(id),
+            other => panic!("{other:?}"),
+        }
+    }
+    w.commit().unwrap();
+    (dir, store, ids)
+}
+
+fn scores(m: &Matcher, q: &str, prev: Option<&str>, min: u8) -> Vec<(String, u8)> {
+    m.lookup(q, prev, min, 10)
+        .unwrap()
+        .into_iter()
+        .map(|x| (x.source, x.score))
+        .collect()
+}
+
+#[test]
+fn scores_follow_the_documented_bands() {
+    let s = "قتل ٥ أشخاص في قصف على مدينة حلب أمس";
+    let (_d, store, _) = tm(&[(
+        s,
+        "5 people were killed in shelling on Aleppo yesterday",
+        Some("بدأ القصف صباحا"),
+    )]);
+    let m = Matcher::new(&store, "ar", "en").unwrap();
+    let one = |q: &str, prev: Option<&str>| scores(&m, q, prev, 1).first().map(|x| x.1);
+    // Identical: 100; with the same previous sentence: 101.
+    assert_eq!(one(s, None), Some(100));
+    assert_eq!(one(&format!("  {s}\n"), Some("بدأ القصف صباحاً")), Some(101));
+    assert_eq!(one(s, Some("جملة أخرى")), Some(100));
+    // Harakat / hamza form / tatweel only: 99.
+    assert_eq!(
+        one("قُتِلَ ٥ اشخاص في قصـــف على مدينة حلب أمس", None),
+        Some(99)
+    );
+    // A number differs: 99, and the target comes back with it replaced.
+    let hit = &m
+        .lookup("قتل ١٢ أشخاص في قصف على مدينة حلب أمس", None, 1, 1)
+        .unwrap()[0];
+    assert_eq!(hit.score, 99);
+    assert_eq!(
+        hit.target_fixed.as_deref(),
+        Some("12 people were killed in shelling on Aleppo yesterday")
+    );
+    // Punctuation differs: 98; punctuation and a number: 97.
+    assert_eq!(
+        one("قتل ٥ أشخاص، في قصف على مدينة حلب أمس.", None),
+        Some(98)
+    );
+    assert_eq!(
+        one("قتل ٧ أشخاص، في قصف على مدينة حلب أمس.", None),
+        Some(97)
+    );
+    // One word of nine changed: ⌊100·8/9⌋ = 88; one added: ⌊100·9/10⌋ = 90.
+    assert_eq!(one("قتل ٥ أشخاص في قصف على مدينة إدلب أمس", None), Some(88));
+    assert_eq!(
+        one("قتل ٥ أشخاص في قصف عنيف على مدينة حلب أمس", None),
+        Some(90)
+    );
+    // --min is honoured.
+    assert!(scores(&m, "قتل ٥ أشخاص في قصف على مدينة إدلب أمس", None, 89).is_empty());
+}
+
+#[test]
+fn bad_queries_give_nothing_quickly_and_wrong_pairs_are_refused() {
+    let (_d, store, _) = tm(&[(
+        "الميليشيات الإيرانية تخلي مقراتها",
+        "Iranian militias evacuate their HQs",
+        None,
+    )]);
+    let m = Matcher::new(&store, "ar", "en").unwrap();
+    assert!(m.lookup("", None, 70, 5).unwrap().is_empty());
+    assert!(m.lookup(" ،. ؟ ", None, 70, 5).unwrap().is_empty());
+    // Wrong script: no shared tokens, no match.
+    assert!(m
+        .lookup("Iranian militias evacuate their HQs", None, 1, 5)
+        .unwrap()
+        .is_empty());
+    // 100 KB of Arabic words.
+    let huge = "الميليشيات الإيرانية ".repeat(5000);
+    let t = std::time::Instant::now();
+    assert!(m.lookup(&huge, None, 1, 5).unwrap().is_empty());
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    let err = Matcher::new(&store, "ar", "fr").err().unwrap().to_string();
+    assert!(
+        err.contains("no units in ar→fr") && err.contains("ar, en"),
+        "{err}"
+    );
+    let err = Matcher::new(&store, "a r", "en").err().unwrap().to_string();
+    assert!(err.contains("not a language tag"), "{err}");
+}
+
+#[test]
+fn deleted_units_are_not_found_and_updates_are() {
+    let (_d, mut store, ids) = tm(&[
+        (
+            "أعلنت الحكومة عن خطة جديدة",
+            "The government announced a new plan",
+            None,
+        ),
+        (
+            "أعلنت الحكومة عن خطة قديمة",
+            "The government announced an old plan",
+            None,
+        ),
+    ]);
+    store.delete_units(&ids[..1]).unwrap();
+    let m = Matcher::new(&store, "ar", "en").unwrap();
+    let got = scores(&m, "أعلنت الحكومة عن خطة جديدة", None, 50);
+    assert_eq!(got, vec![("أعلنت الحكومة عن خطة قديمة".to_string(), 80)]);
+}
+
+const VOCAB: &[&str] = &[
+    "قال",
+    "الرئيس",
+    "في",
+    "حلب",
+    "دمشق",
+    "أمس",
+    "5",
+    "١٢",
+    "،",
+    ".",
+    "الحكومة",
+    "إن",
+];
+
+fn sentence() -> impl Strategy<Value = String> {
+    proptest::collection::vec(0..VOCAB.len(), 1..9)
+        .prop_map(|v| v.iter().map(|&i| VOCAB[i]).collect::<Vec<_>>().join(" "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #[test]
+    fn filter_equals_brute_force(
+        units in proptest::collection::vec((sentence(), proptest::option::of(sentence())), 1..30),
+        // Several queries on one matcher: its dictionary cache is
+        // shared between them.
+        queries in proptest::collection::vec(sentence(), 1..4),
+        prev in proptest::option::of(sentence()),
+        min in 1u8..=101,
+        top in 1usize..6,
+    ) {
+        let rows: Vec<(&str, &str, Option<&str>)> =
+            units.iter().map(|(s, p)| (s.as_str(), "target", p.as_deref())).collect();
+        let (_d, store, _) = tm(&rows);
+        let m = Matcher::new(&store, "ar", "en").unwrap();
+        for query in &queries {
+            let q = Query::new(query);
+            let fast = m.best(&q, prev.as_deref(), min, top).unwrap();
+            let slow = m.brute_force(&q, prev.as_deref(), min, top).unwrap();
+            prop_assert_eq!(fast, slow);
+        }
+    }
+}
