@@ -3,13 +3,13 @@
 //! a `Variant`, `<prop>` and `<note>`; language tags normalized, dates, ids
 //! and usage counts into the `Stamp`, anything else kept in `extra`.
 //!
-//! It does not read the structure around units (`grammar`) or `<seg>`
-//! content (`markup`).
+//! It does not loop over events (each element's children go through
+//! `TmxReader::children` in `grammar`) or read `<seg>` content (`markup`).
 
 use std::borrow::Cow;
 use std::io::Read;
 
-use super::grammar::{is_structural, truncated, Kind, Step};
+use super::grammar::{Child, Kind, HEADER, TU, TUV};
 use super::{Pos, ReadError, TmxReader};
 use crate::text::lang;
 use crate::tmx::{PROP_ATTR_PREFIX, PROP_CONTEXT_NEXT, PROP_CONTEXT_PREV, PROP_ORIGIN};
@@ -51,44 +51,21 @@ impl<R: Read> TmxReader<R> {
         self.attrs = attrs;
         let mut attr_props = Vec::new();
         if !empty {
-            loop {
-                match self.step()? {
-                    Step::Open {
-                        kind: Kind::Prop,
-                        empty,
-                        at,
-                    } => {
-                        let p = self.read_prop(at, empty)?;
+            self.children(&HEADER, |r, kind, empty, at| {
+                match kind {
+                    Kind::Prop => {
+                        let p = r.read_prop(at, empty)?;
                         keep_prop(p, &mut h.props, &mut attr_props);
                     }
-                    Step::Open {
-                        kind: Kind::Note,
-                        empty,
-                        at,
-                    } => {
-                        h.notes.push(self.read_note(at, empty)?);
-                    }
-                    Step::Open {
-                        kind: Kind::Ude,
-                        empty,
-                        ..
-                    } => {
-                        let ude = self.read_raw(empty)?;
+                    Kind::Note => h.notes.push(r.read_note(at, empty)?),
+                    Kind::Ude => {
+                        let ude = r.read_raw(empty)?;
                         h.ude.push(ude);
                     }
-                    Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name();
-                        return Err(at.err(format!("<{name}> inside <header>: invalid nesting")));
-                    }
-                    Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "header")?,
-                    Step::Close => break,
-                    Step::Text { blank: false, at } => {
-                        self.warn(at, "text directly inside <header>: ignored".into())
-                    }
-                    Step::Eof(at) => return Err(truncated(at, "<header>")),
-                    Step::Text { .. } | Step::Ignore => {}
+                    _ => return Ok(Child::Other),
                 }
-            }
+                Ok(Child::Read)
+            })?;
         }
         h.extra.extend(attr_props);
         self.header = h;
@@ -168,14 +145,10 @@ impl<R: Read> TmxReader<R> {
         self.attrs = attrs;
         let mut attr_props = Vec::new();
         if !empty {
-            loop {
-                match self.step()? {
-                    Step::Open {
-                        kind: Kind::Prop,
-                        empty,
-                        at,
-                    } => {
-                        let p = self.read_prop(at, empty)?;
+            self.children(&TU, |r, kind, empty, at| {
+                match kind {
+                    Kind::Prop => {
+                        let p = r.read_prop(at, empty)?;
                         match p.kind.as_str() {
                             PROP_ORIGIN => unit.origin = Some(p.value),
                             PROP_CONTEXT_PREV => unit.context.prev = Some(p.value),
@@ -183,41 +156,22 @@ impl<R: Read> TmxReader<R> {
                             _ => keep_prop(p, &mut unit.props, &mut attr_props),
                         }
                     }
-                    Step::Open {
-                        kind: Kind::Note,
-                        empty,
-                        at,
-                    } => {
-                        unit.notes.push(self.read_note(at, empty)?);
-                    }
-                    Step::Open {
-                        kind: Kind::Tuv,
-                        empty,
-                        at,
-                    } => {
+                    Kind::Note => unit.notes.push(r.read_note(at, empty)?),
+                    Kind::Tuv => {
                         if filled == unit.variants.len() {
-                            let spare = self.spares.variants.pop().unwrap_or_default();
+                            let spare = r.spares.variants.pop().unwrap_or_default();
                             unit.variants.push(spare);
                         }
-                        if self.read_tuv(at, empty, &mut unit.variants[filled])? {
+                        if r.read_tuv(at, empty, &mut unit.variants[filled])? {
                             filled += 1;
                         } else {
-                            self.spares.clear_variant(&mut unit.variants[filled]);
+                            r.spares.clear_variant(&mut unit.variants[filled]);
                         }
                     }
-                    Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name();
-                        return Err(at.err(format!("<{name}> inside <tu>: invalid nesting")));
-                    }
-                    Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tu")?,
-                    Step::Close => break,
-                    Step::Text { blank: false, at } => {
-                        self.warn(at, "text directly inside <tu>: ignored".into())
-                    }
-                    Step::Eof(at) => return Err(truncated(at, "<tu>")),
-                    Step::Text { .. } | Step::Ignore => {}
+                    _ => return Ok(Child::Other),
                 }
-            }
+                Ok(Child::Read)
+            })?;
         }
         unit.extra.extend(attr_props);
         for v in unit.variants.drain(filled..) {
@@ -292,51 +246,27 @@ impl<R: Read> TmxReader<R> {
         let mut has_seg = false;
         let mut attr_props = Vec::new();
         if !empty {
-            loop {
-                match self.step()? {
-                    Step::Open {
-                        kind: Kind::Seg,
-                        empty,
-                        at,
-                    } => {
+            self.children(&TUV, |r, kind, empty, at| {
+                match kind {
+                    Kind::Seg => {
                         if has_seg {
                             return Err(at.err("a second <seg> in one <tuv>: invalid TMX"));
                         }
                         has_seg = true;
                         // A spare variant's segment is empty: `<seg/>` leaves it so.
                         if !empty {
-                            self.read_seg(&mut v.seg)?;
+                            r.read_seg(&mut v.seg)?;
                         }
                     }
-                    Step::Open {
-                        kind: Kind::Prop,
-                        empty,
-                        at,
-                    } => {
-                        let p = self.read_prop(at, empty)?;
+                    Kind::Prop => {
+                        let p = r.read_prop(at, empty)?;
                         keep_prop(p, &mut v.props, &mut attr_props);
                     }
-                    Step::Open {
-                        kind: Kind::Note,
-                        empty,
-                        at,
-                    } => {
-                        v.notes.push(self.read_note(at, empty)?);
-                    }
-                    Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name();
-                        return Err(at.err(format!("<{name}> inside <tuv>: invalid nesting")));
-                    }
-                    Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tuv")?,
-                    Step::Close => break,
-                    Step::Text { blank: false, at } => self.warn(
-                        at,
-                        "text directly inside <tuv> (outside <seg>): ignored".into(),
-                    ),
-                    Step::Eof(at) => return Err(truncated(at, "<tuv>")),
-                    Step::Text { .. } | Step::Ignore => {}
+                    Kind::Note => v.notes.push(r.read_note(at, empty)?),
+                    _ => return Ok(Child::Other),
                 }
-            }
+                Ok(Child::Read)
+            })?;
         }
         v.extra.extend(attr_props);
         let Some(lang) = lang else {

@@ -1,5 +1,7 @@
 //! The structure of a TMX file: the prolog, `<tmx>` and its header and
-//! body, the end of the file. Iterative, no recursion.
+//! body, the end of the file, and the one loop every element's children
+//! are read with (`TmxReader::children`, with a `Parent` row saying what
+//! each element tolerates). Iterative, no recursion.
 //!
 //! It does not say what an element makes of its attributes and children
 //! (`elements`), read mixed content (`markup`) or lex XML (`lexer`).
@@ -66,7 +68,7 @@ pub(super) fn is_structural(k: Kind) -> bool {
 }
 
 /// A structural event, reduced to what the grammar needs.
-pub(super) enum Step {
+enum Step {
     Open { kind: Kind, empty: bool, at: Pos },
     Close,
     Text { blank: bool, at: Pos },
@@ -85,10 +87,141 @@ pub(super) enum Phase {
     Done,
 }
 
+/// How an element treats what it does not read itself: one row per
+/// element whose children `TmxReader::children` reads.
+pub(super) struct Parent {
+    /// The parent named in the warning about an unknown element skipped.
+    name: &'static str,
+    /// What follows `<CHILD>` in the error for a structural element found
+    /// here.
+    misplaced: &'static str,
+    /// Non-blank text directly inside.
+    text: Text,
+    /// The end of the file before the end tag.
+    eof: Eof,
+}
+
+/// Non-blank text directly inside an element that holds only elements.
+enum Text {
+    /// Warned about (this message) and ignored.
+    Ignored(&'static str),
+    /// The file is not TMX (this message).
+    Invalid(&'static str),
+}
+
+/// What is said when the file ends inside an element.
+enum Eof {
+    /// The file is truncated inside this (`<tu>`).
+    Inside(&'static str),
+    /// Inside `<body>`: how many units were read is said too.
+    Body,
+}
+
+/// `<tmx>` up to `<body>`.
+const TMX: Parent = Parent {
+    name: "tmx",
+    misplaced: " directly inside <tmx>: invalid nesting (expected <header> then <body>)",
+    text: Text::Invalid("text directly inside <tmx>: invalid TMX"),
+    eof: Eof::Inside("<tmx>"),
+};
+/// `<tmx>` after `</body>`.
+const AFTER_BODY: Parent = Parent {
+    name: "tmx",
+    misplaced: " after </body>: invalid TMX",
+    text: Text::Invalid("text after </body>: invalid TMX"),
+    eof: Eof::Inside("<tmx>"),
+};
+pub(super) const HEADER: Parent = Parent {
+    name: "header",
+    misplaced: " inside <header>: invalid nesting",
+    text: Text::Ignored("text directly inside <header>: ignored"),
+    eof: Eof::Inside("<header>"),
+};
+const BODY: Parent = Parent {
+    name: "body",
+    misplaced: " directly inside <body>: invalid nesting (expected <tu>)",
+    text: Text::Ignored("text directly inside <body>: ignored"),
+    eof: Eof::Body,
+};
+pub(super) const TU: Parent = Parent {
+    name: "tu",
+    misplaced: " inside <tu>: invalid nesting",
+    text: Text::Ignored("text directly inside <tu>: ignored"),
+    eof: Eof::Inside("<tu>"),
+};
+pub(super) const TUV: Parent = Parent {
+    name: "tuv",
+    misplaced: " inside <tuv>: invalid nesting",
+    text: Text::Ignored("text directly inside <tuv> (outside <seg>): ignored"),
+    eof: Eof::Inside("<tuv>"),
+};
+
+/// What an element's handler did with a child element.
+pub(super) enum Child {
+    /// Read it: go on with the next child.
+    Read,
+    /// Read it, and stop reading children for now (`<body>` opened, a
+    /// unit read).
+    Stop,
+    /// Not a child this element reads: `children` rejects or skips it.
+    Other,
+}
+
+/// Why `children` returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum End {
+    /// The parent's end tag was read.
+    Closed,
+    /// The handler said `Child::Stop`.
+    Stopped,
+}
+
 impl<R: Read> TmxReader<R> {
+    /// Read the children of the element `parent` describes, up to its end
+    /// tag or until `child` says stop: the loop every element with element
+    /// children goes through. `child(self, kind, empty, at)` reads the
+    /// elements the parent holds (their attributes in `self.attrs`) and
+    /// answers `Child::Other` for the rest: an element that gives the file
+    /// its structure is then an error, any other is warned about and
+    /// skipped. Text, comments and the end of the file: as `parent` says.
+    pub(super) fn children<F>(&mut self, parent: &Parent, mut child: F) -> Result<End, ReadError>
+    where
+        F: FnMut(&mut Self, Kind, bool, Pos) -> Result<Child, ReadError>,
+    {
+        loop {
+            match self.step()? {
+                Step::Open { kind, empty, at } => match child(self, kind, empty, at)? {
+                    Child::Read => {}
+                    Child::Stop => return Ok(End::Stopped),
+                    Child::Other if is_structural(kind) => {
+                        let name = self.name();
+                        return Err(at.err(format!("<{name}>{}", parent.misplaced)));
+                    }
+                    Child::Other => self.skip_unknown(at, empty, parent.name)?,
+                },
+                Step::Close => return Ok(End::Closed),
+                Step::Text { blank: false, at } => match parent.text {
+                    Text::Ignored(message) => self.warn(at, message.into()),
+                    Text::Invalid(message) => return Err(at.err(message)),
+                },
+                Step::Eof(at) => {
+                    return Err(match parent.eof {
+                        Eof::Inside(element) => truncated(at, element),
+                        Eof::Body => at.err(format!(
+                            "the file ends inside <body> after {} units: it is truncated; \
+                             re-export or re-download it",
+                            self.units
+                        )),
+                    })
+                }
+                Step::Text { .. } | Step::Ignore => {}
+            }
+        }
+    }
+
     /// The next event reduced to a `Step`; attributes of an opened element
     /// go to `self.attrs`, its name to `self.name`.
-    pub(super) fn step(&mut self) -> Result<Step, ReadError> {
+    fn step(&mut self) -> Result<Step, ReadError> {
         let (ev, at) = self.lex.next()?;
         Ok(match ev {
             Event::Start(e) => {
@@ -138,12 +271,7 @@ impl<R: Read> TmxReader<R> {
     }
 
     /// Tolerate an element TMX does not define here: warn and skip it.
-    pub(super) fn skip_unknown(
-        &mut self,
-        at: Pos,
-        empty: bool,
-        parent: &str,
-    ) -> Result<(), ReadError> {
+    fn skip_unknown(&mut self, at: Pos, empty: bool, parent: &str) -> Result<(), ReadError> {
         let name = self.name();
         self.warn(
             at,
@@ -225,50 +353,32 @@ impl<R: Read> TmxReader<R> {
     /// Inside `<tmx>`: the header, then the start of the body.
     pub(super) fn read_until_body(&mut self) -> Result<(), ReadError> {
         let mut seen_header = false;
-        loop {
-            match self.step()? {
-                Step::Open {
-                    kind: Kind::Header,
-                    empty,
-                    at,
-                } => {
+        let end = self.children(&TMX, |r, kind, empty, at| {
+            match kind {
+                Kind::Header => {
                     if seen_header {
                         return Err(at.err("a second <header>: invalid TMX"));
                     }
                     seen_header = true;
-                    self.read_header(at, empty)?;
+                    r.read_header(at, empty)?;
                 }
-                Step::Open {
-                    kind: Kind::Body,
-                    empty,
-                    at,
-                } => {
+                Kind::Body => {
                     if !seen_header {
-                        self.warn(at, "no <header> before <body>".into());
+                        r.warn(at, "no <header> before <body>".into());
                     }
-                    self.phase = if empty { Phase::AfterBody } else { Phase::Body };
-                    return Ok(());
+                    r.phase = if empty { Phase::AfterBody } else { Phase::Body };
+                    return Ok(Child::Stop);
                 }
-                Step::Open { kind, at, .. } if is_structural(kind) => {
-                    let name = self.name();
-                    return Err(at.err(format!(
-                        "<{name}> directly inside <tmx>: invalid nesting (expected <header> then <body>)"
-                    )));
-                }
-                Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tmx")?,
-                Step::Close => {
-                    let at = self.lex.xml.get_ref().pos();
-                    self.warn(at, "<tmx> has no <body>: no units".into());
-                    self.phase = Phase::AfterRoot;
-                    return Ok(());
-                }
-                Step::Text { blank: false, at } => {
-                    return Err(at.err("text directly inside <tmx>: invalid TMX"));
-                }
-                Step::Eof(at) => return Err(truncated(at, "<tmx>")),
-                Step::Text { .. } | Step::Ignore => {}
+                _ => return Ok(Child::Other),
             }
+            Ok(Child::Read)
+        })?;
+        if end == End::Closed {
+            let at = self.lex.xml.get_ref().pos();
+            self.warn(at, "<tmx> has no <body>: no units".into());
+            self.phase = Phase::AfterRoot;
         }
+        Ok(())
     }
 
     pub(super) fn read_next_unit(&mut self, unit: &mut Unit) -> Result<bool, ReadError> {
@@ -280,50 +390,29 @@ impl<R: Read> TmxReader<R> {
                     self.phase = Phase::Done;
                     return Ok(false);
                 }
-                Phase::AfterBody => match self.step()? {
-                    Step::Close => self.phase = Phase::AfterRoot,
-                    Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name();
-                        return Err(at.err(format!("<{name}> after </body>: invalid TMX")));
-                    }
-                    Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "tmx")?,
-                    Step::Text { blank: false, at } => {
-                        return Err(at.err("text after </body>: invalid TMX"));
-                    }
-                    Step::Eof(at) => return Err(truncated(at, "<tmx>")),
-                    Step::Text { .. } | Step::Ignore => {}
-                },
-                Phase::Body => match self.step()? {
-                    Step::Open {
-                        kind: Kind::Tu,
-                        empty,
-                        at,
-                    } => {
-                        if self.read_tu(at, empty, unit)? {
+                Phase::AfterBody => {
+                    // Nothing is read here: every element is rejected or skipped.
+                    self.children(&AFTER_BODY, |_, _, _, _| Ok(Child::Other))?;
+                    self.phase = Phase::AfterRoot;
+                }
+                Phase::Body => {
+                    let end = self.children(&BODY, |r, kind, empty, at| {
+                        if kind != Kind::Tu {
+                            return Ok(Child::Other);
+                        }
+                        Ok(match r.read_tu(at, empty, unit)? {
+                            true => Child::Stop,
+                            false => Child::Read,
+                        })
+                    })?;
+                    match end {
+                        End::Stopped => {
                             self.units += 1;
                             return Ok(true);
                         }
+                        End::Closed => self.phase = Phase::AfterBody,
                     }
-                    Step::Open { kind, at, .. } if is_structural(kind) => {
-                        let name = self.name();
-                        return Err(at.err(format!(
-                            "<{name}> directly inside <body>: invalid nesting (expected <tu>)"
-                        )));
-                    }
-                    Step::Open { at, empty, .. } => self.skip_unknown(at, empty, "body")?,
-                    Step::Close => self.phase = Phase::AfterBody,
-                    Step::Text { blank: false, at } => {
-                        self.warn(at, "text directly inside <body>: ignored".into())
-                    }
-                    Step::Eof(at) => {
-                        return Err(at.err(format!(
-                            "the file ends inside <body> after {} units: it is truncated; \
-                             re-export or re-download it",
-                            self.units
-                        )))
-                    }
-                    Step::Text { .. } | Step::Ignore => {}
-                },
+                }
             }
         }
     }
