@@ -61,24 +61,13 @@ const MAX_PENDING_WARNINGS: usize = 1000;
 
 /// A file that cannot be read as TMX, with the place (1-based line and
 /// column in characters) and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}, column {column}: {message}")]
 pub struct ReadError {
     pub line: u64,
     pub column: u64,
     pub message: String,
 }
-
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: {}",
-            self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for ReadError {}
 
 /// Something odd that was tolerated (a `tuv` without `seg`, an unknown
 /// element); the data around it was read.
