@@ -1,3 +1,8 @@
+//! Unit tests of the reader's internals: encoding sniffing, position
+//! tracking and the byte scan, attribute splitting and unescaping, refilled
+//! units and their spare memory. The reader's behaviour on whole files is
+//! tested from outside, in tests/tmx_read.rs and the other tests/ files.
+
 use std::io;
 
 use quick_xml::events::BytesStart;
