@@ -11,7 +11,7 @@ use quick_xml::events::attributes::AttrError;
 use quick_xml::events::BytesStart;
 
 use super::escape::{escape_attr_into, unescape_attr_into, utf8, utf8_value, valid_utf8};
-use super::lexer::is_name;
+use super::lexer::{is_name, name_of};
 use super::spares::Spares;
 use super::tracker::{advance, scan};
 use super::{Pos, ReadError};
@@ -54,10 +54,6 @@ fn known_attr(key: &[u8]) -> Option<&'static str> {
         b"adminlang" => "adminlang",
         _ => return None,
     })
-}
-
-pub(super) fn name_of(e: &BytesStart<'_>) -> String {
-    String::from_utf8_lossy(e.name().as_ref()).into_owned()
 }
 
 pub(super) fn collect_attrs(

@@ -6,21 +6,8 @@
 //! It does not read events or know elements: `markup` and `attrs` call it.
 
 use super::encoding::invalid_utf8_message;
-use super::tracker::{advance, scan};
+use super::tracker::{advance, control_hint, scan};
 use super::{Pos, ReadError};
-
-/// What a control character usually is in a real TMX file: Word's special
-/// characters leak into exports from tools that do not escape them.
-pub(super) fn control_hint(code: u32) -> &'static str {
-    match code {
-        0x0B => " (Word's manual line break: replace it with a line break)",
-        0x0C => " (a page or section break)",
-        0x1A => " (an old end-of-file mark)",
-        0x1E => " (Word's non-breaking hyphen: replace it with U+2011)",
-        0x1F => " (Word's optional hyphen: replace it with U+00AD)",
-        _ => "",
-    }
-}
 
 /// `str::from_utf8`, with SIMD for text long enough to gain from it (most
 /// segments, whole tags): the standard check, which says where the error

@@ -6,9 +6,8 @@
 
 use std::io::Read;
 
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 
-use super::attrs::name_of;
 use super::encoding::Source;
 use super::tracker::Tracker;
 use super::{Pos, ReadError, MAX_DEPTH};
@@ -128,4 +127,9 @@ pub(super) fn is_blank(bytes: &[u8]) -> bool {
     bytes
         .iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// The name of a tag, as text for a message.
+pub(super) fn name_of(e: &BytesStart<'_>) -> String {
+    String::from_utf8_lossy(e.name().as_ref()).into_owned()
 }

@@ -10,9 +10,10 @@ use std::io::Read;
 
 use quick_xml::events::Event;
 
-use super::attrs::{name_of, write_start_tag};
+use super::attrs::write_start_tag;
 use super::escape::{escape_attr_into, escape_into, push_text, resolve_ref, utf8};
 use super::grammar::{is_structural, kind_of, truncated, Kind};
+use super::lexer::name_of;
 use super::{ReadError, TmxReader};
 use crate::unit::Segment;
 

@@ -9,7 +9,6 @@
 
 use std::io::{self, BufRead, Read};
 
-use super::escape::control_hint;
 use super::{Pos, ReadError};
 
 const BUF_LEN: usize = 128 * 1024;
@@ -265,4 +264,17 @@ pub(super) fn find_forbidden(bytes: &[u8]) -> Option<usize> {
         0xEF => bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)),
         b => b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r',
     })
+}
+
+/// What a control character usually is in a real TMX file: Word's special
+/// characters leak into exports from tools that do not escape them.
+pub(super) fn control_hint(code: u32) -> &'static str {
+    match code {
+        0x0B => " (Word's manual line break: replace it with a line break)",
+        0x0C => " (a page or section break)",
+        0x1A => " (an old end-of-file mark)",
+        0x1E => " (Word's non-breaking hyphen: replace it with U+2011)",
+        0x1F => " (Word's optional hyphen: replace it with U+00AD)",
+        _ => "",
+    }
 }
