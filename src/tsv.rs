@@ -9,6 +9,11 @@
 //! - Empty lines are skipped; CRLF line ends and a UTF-8 BOM are accepted.
 //! - A line with other than two cells, or invalid UTF-8, is an error naming
 //!   its line and column; a pair with an empty side is skipped with a warning.
+//!
+//! It reads and writes the text of pairs, and knows nothing of where they
+//! go: no SQLite, no units' metadata, no other file format (the importer
+//! stores what it reads; the export command writes with it).
+//! Decoding other encodings is not its job either: it reads UTF-8.
 
 use std::io::{BufRead, Write};
 
