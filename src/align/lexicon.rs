@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 
-use super::features::{arabic_lookup_forms, english_stem, is_arabic_stopword, is_english_stopword};
+use super::words::{
+    arabic_learn_form, arabic_lookup_forms, english_stem, is_arabic_stopword, is_english_stopword,
+};
 use crate::text::normalize::{fold, is_number, tokenize_folded};
 
 /// Arabic lookup form (folded, article stripped) → English stems.
@@ -384,7 +386,7 @@ pub fn content_forms_ar(text: &str) -> Vec<String> {
         .into_iter()
         .filter(|t| t.chars().next().is_some_and(is_arabic_letter))
         .filter(|t| !is_arabic_stopword(t))
-        .map(|t| super::features::arabic_learn_form(t).to_string())
+        .map(|t| arabic_learn_form(t).to_string())
         .filter(|t| t.chars().count() >= 2)
         .collect();
     out.sort();

@@ -30,6 +30,7 @@ pub mod features;
 pub mod html;
 pub mod lexicon;
 pub mod translit;
+pub mod words;
 
 use dp::{Side, Step};
 use features::{Kind, NameIndex, Vocab};
