@@ -1,9 +1,11 @@
 //! Word forms the aligner compares, shared by the sentence features
 //! (`features.rs`) and the word lists (`lexicon.rs`): a light English
-//! stemmer, the English and Arabic stop words and the forms under which
-//! an Arabic word is looked up or learned.
+//! stemmer, the English and Arabic stop words (`data/align/stopwords-*.txt`)
+//! and the forms under which an Arabic word is looked up or learned.
 //! Word-level only: it knows nothing of sentences, items or dictionaries,
 //! so both modules above can use it without using each other.
+
+use std::sync::OnceLock;
 
 use super::translit::strip_article;
 
@@ -48,209 +50,37 @@ pub fn english_stem(word: &str) -> String {
     w
 }
 
-pub fn is_english_stopword(w: &str) -> bool {
-    matches!(
-        w,
-        "a" | "an"
-            | "the"
-            | "and"
-            | "or"
-            | "but"
-            | "of"
-            | "in"
-            | "on"
-            | "at"
-            | "to"
-            | "for"
-            | "from"
-            | "by"
-            | "with"
-            | "as"
-            | "is"
-            | "are"
-            | "was"
-            | "were"
-            | "be"
-            | "been"
-            | "being"
-            | "has"
-            | "have"
-            | "had"
-            | "it"
-            | "its"
-            | "this"
-            | "that"
-            | "these"
-            | "those"
-            | "which"
-            | "who"
-            | "whom"
-            | "whose"
-            | "what"
-            | "he"
-            | "she"
-            | "they"
-            | "we"
-            | "i"
-            | "you"
-            | "his"
-            | "her"
-            | "their"
-            | "our"
-            | "my"
-            | "your"
-            | "him"
-            | "them"
-            | "us"
-            | "not"
-            | "no"
-            | "do"
-            | "does"
-            | "did"
-            | "will"
-            | "would"
-            | "can"
-            | "could"
-            | "should"
-            | "may"
-            | "might"
-            | "must"
-            | "shall"
-            | "also"
-            | "than"
-            | "then"
-            | "there"
-            | "here"
-            | "into"
-            | "onto"
-            | "about"
-            | "after"
-            | "before"
-            | "over"
-            | "under"
-            | "between"
-            | "through"
-            | "during"
-            | "while"
-            | "if"
-            | "so"
-            | "such"
-            | "some"
-            | "any"
-            | "all"
-            | "each"
-            | "other"
-            | "more"
-            | "most"
-            | "very"
-            | "s"
-            | "al"
-            | "el"
-            | "said"
-            | "says"
-            | "saying"
-            | "up"
-            | "out"
-            | "one"
-            | "both"
-            | "where"
-            | "when"
-            | "how"
-            | "why"
-            | "against"
-            | "within"
-            | "upon"
-            | "per"
-    )
+/// A word list from `data/`: one word per line, blank lines and `#`
+/// comments skipped; sorted, so that a lookup is a binary search.
+fn word_list(text: &'static str) -> Vec<&'static str> {
+    let mut words: Vec<&'static str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
 }
 
+/// Function words that say nothing about which sentence translates which
+/// (`data/align/stopwords-en.txt`, lowercase).
+pub fn is_english_stopword(w: &str) -> bool {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    WORDS
+        .get_or_init(|| word_list(include_str!("../../data/align/stopwords-en.txt")))
+        .binary_search(&w)
+        .is_ok()
+}
+
+/// Arabic function words, clitics and reporting verbs
+/// (`data/align/stopwords-ar.txt`, spelled as `fold` leaves them).
 pub fn is_arabic_stopword(w: &str) -> bool {
-    matches!(
-        w,
-        "في" | "من"
-            | "على"
-            | "علي"
-            | "الى"
-            | "الي"
-            | "عن"
-            | "ان"
-            | "او"
-            | "ثم"
-            | "قد"
-            | "لقد"
-            | "التي"
-            | "الذي"
-            | "الذين"
-            | "اللذين"
-            | "اللتين"
-            | "هذا"
-            | "هذه"
-            | "ذلك"
-            | "تلك"
-            | "هو"
-            | "هي"
-            | "هم"
-            | "كان"
-            | "كانت"
-            | "لم"
-            | "لن"
-            | "لا"
-            | "ما"
-            | "مع"
-            | "بين"
-            | "حتي"
-            | "منذ"
-            | "كما"
-            | "بعد"
-            | "قبل"
-            | "عند"
-            | "لدي"
-            | "الا"
-            | "اذا"
-            | "و"
-            | "ف"
-            | "ب"
-            | "ل"
-            | "ك"
-            | "وقد"
-            | "وفي"
-            | "ومن"
-            | "وان"
-            | "فيما"
-            | "بها"
-            | "به"
-            | "له"
-            | "لها"
-            | "فيه"
-            | "فيها"
-            | "منها"
-            | "منه"
-            | "عليه"
-            | "عليها"
-            | "اليه"
-            | "انه"
-            | "انها"
-            | "يوم"
-            | "وقال"
-            | "قال"
-            | "قالت"
-            | "واضاف"
-            | "اضاف"
-            | "حيث"
-            | "كل"
-            | "اي"
-            | "غير"
-            | "ضمن"
-            | "خلال"
-            | "نحو"
-            | "بعض"
-            | "بان"
-            | "لان"
-            | "وهو"
-            | "وهي"
-            | "ولم"
-            | "وكان"
-    )
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    WORDS
+        .get_or_init(|| word_list(include_str!("../../data/align/stopwords-ar.txt")))
+        .binary_search(&w)
+        .is_ok()
 }
 /// Forms under which an Arabic word is looked up in a dictionary, most
 /// specific first: as written (article stripped), without a leading
