@@ -5,6 +5,7 @@
 
 /// Is `next` (the first word of `rest`) a lone letter with a dot: an
 /// initial (`J. A. Smith`), not the pronoun or article `I`, `A`?
+#[inline]
 pub(super) fn is_initial(next: &str, rest: &str) -> bool {
     let mut chars = next.chars();
     chars.next().is_some_and(char::is_alphabetic)
@@ -16,6 +17,7 @@ pub(super) fn is_initial(next: &str, rest: &str) -> bool {
 }
 
 /// Sentence-ending punctuation (besides the Arabic semicolon).
+#[inline]
 pub(super) fn is_stop(c: char) -> bool {
     matches!(
         c,
@@ -24,6 +26,7 @@ pub(super) fn is_stop(c: char) -> bool {
 }
 
 /// Closing quotes and brackets that stay with the sentence before them.
+#[inline]
 pub(super) fn is_closer(c: char) -> bool {
     matches!(
         c,
@@ -32,6 +35,7 @@ pub(super) fn is_closer(c: char) -> bool {
 }
 
 /// Opening quotes and brackets before a word.
+#[inline]
 pub(super) fn is_opener_punct(c: char) -> bool {
     matches!(
         c,
@@ -39,17 +43,20 @@ pub(super) fn is_opener_punct(c: char) -> bool {
     )
 }
 
+#[inline]
 pub(super) fn is_arabic_letter(c: char) -> bool {
     matches!(c, '\u{0620}'..='\u{064A}' | '\u{066E}'..='\u{06D3}' | '\u{06D5}' | '\u{06EE}'..='\u{06EF}' | '\u{06FA}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08C9}' | '\u{FB50}'..='\u{FDFB}' | '\u{FE70}'..='\u{FEFC}')
         && c != '\u{0640}'
 }
 
 /// Harakat and tatweel (parts of a written word).
+#[inline]
 pub(super) fn is_arabic_mark(c: char) -> bool {
     matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}')
 }
 
 /// Invisible characters trimmed from sentence edges besides whitespace.
+#[inline]
 pub(super) fn is_invisible(c: char) -> bool {
     matches!(
         c,
@@ -68,6 +75,7 @@ pub(super) fn utf8_len(lead: u8) -> usize {
     }
 }
 
+#[inline]
 pub(super) fn skip_while(s: &str, mut at: usize, keep: impl Fn(char) -> bool) -> usize {
     while let Some(c) = s[at..].chars().next() {
         if !keep(c) {
@@ -79,6 +87,7 @@ pub(super) fn skip_while(s: &str, mut at: usize, keep: impl Fn(char) -> bool) ->
 }
 
 /// The span `[from, to)` of `s` without leading/trailing whitespace.
+#[inline]
 pub(super) fn trim_span(s: &str, from: usize, to: usize) -> (usize, usize) {
     let piece = &s[from..to];
     let trim = |c: char| c.is_whitespace() || is_invisible(c);
@@ -89,6 +98,7 @@ pub(super) fn trim_span(s: &str, from: usize, to: usize) -> (usize, usize) {
 }
 
 /// The word right before a stop, without the quotes and brackets around it.
+#[inline]
 pub(super) fn word_before(text: &str) -> &str {
     // Looking back without bound would make text without spaces
     // (`a.a.a.a…`) quadratic; no abbreviation is this long.
@@ -105,6 +115,7 @@ pub(super) fn word_before(text: &str) -> &str {
 pub(super) const LOOK_BACK: usize = 128;
 
 /// The last `max` bytes of `text` or a little less (on a char boundary).
+#[inline]
 pub(super) fn tail(text: &str, max: usize) -> &str {
     let mut from = text.len().saturating_sub(max);
     while !text.is_char_boundary(from) {
@@ -114,6 +125,7 @@ pub(super) fn tail(text: &str, max: usize) -> &str {
 }
 
 /// The first word of `rest`, after whitespace and opening quotes/brackets.
+#[inline]
 pub(super) fn next_word(rest: &str) -> &str {
     let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || is_opener_punct(c));
     let end = rest
@@ -129,11 +141,13 @@ pub(super) fn next_word(rest: &str) -> &str {
 }
 
 /// Where `part`, a subslice of `whole`, starts in it.
+#[inline]
 pub(super) fn offset_in(whole: &str, part: &str) -> usize {
     part.as_ptr() as usize - whole.as_ptr() as usize
 }
 
 /// Does `text` end with a number (and spaces)?
+#[inline]
 pub(super) fn ends_with_number(text: &str) -> bool {
     text.trim_end()
         .chars()
@@ -142,11 +156,13 @@ pub(super) fn ends_with_number(text: &str) -> bool {
 }
 
 /// `1950م` → `م`, `5p.m` → `p.m`; a bare number → empty.
+#[inline]
 pub(super) fn strip_number_prefix(word: &str) -> &str {
     word.trim_start_matches(|c: char| c.is_numeric() || c == '.' || c == ',' || c == '٫')
 }
 
 /// Words (runs with a letter or digit) in `text`, counting up to `cap`.
+#[inline]
 pub(super) fn count_words(text: &str, cap: usize) -> usize {
     text.split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
