@@ -5,6 +5,10 @@
 //! sentence has the items its words *could* translate to: its numbers, the
 //! Latin-script words it quotes, the dictionary translations of its words
 //! and the English names whose skeleton its words share.
+//!
+//! Not here: word forms and stop words (`words`), the dictionaries
+//! (`lexicon`, used one way: it does not use this module), name skeletons
+//! (`translit`), or how items are weighed and searched (`dp`).
 
 use std::collections::HashMap;
 

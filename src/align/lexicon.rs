@@ -3,6 +3,10 @@
 //! format), pairs learned from the document itself and pairs learned from
 //! the translation memory. All end up as one `Lexicon`: Arabic lookup form
 //! → English stems.
+//!
+//! Word forms come from `words`; this module knows nothing of sentence
+//! features or items (`features` uses it, not the other way round), nor of
+//! where a learned list is stored (the translation memory's side does that).
 
 use std::collections::HashMap;
 
