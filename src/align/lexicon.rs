@@ -3,10 +3,16 @@
 //! format), pairs learned from the document itself and pairs learned from
 //! the translation memory. All end up as one `Lexicon`: Arabic lookup form
 //! → English stems.
+//!
+//! Word forms come from `words`; this module knows nothing of sentence
+//! features or items (`features` uses it, not the other way round), nor of
+//! where a learned list is stored (the translation memory's side does that).
 
 use std::collections::HashMap;
 
-use super::features::{arabic_lookup_forms, english_stem, is_arabic_stopword, is_english_stopword};
+use super::words::{
+    arabic_learn_form, arabic_lookup_forms, english_stem, is_arabic_stopword, is_english_stopword,
+};
 use crate::text::normalize::{fold, is_number, tokenize_folded};
 
 /// Arabic lookup form (folded, article stripped) → English stems.
@@ -384,7 +390,7 @@ pub fn content_forms_ar(text: &str) -> Vec<String> {
         .into_iter()
         .filter(|t| t.chars().next().is_some_and(is_arabic_letter))
         .filter(|t| !is_arabic_stopword(t))
-        .map(|t| super::features::arabic_learn_form(t).to_string())
+        .map(|t| arabic_learn_form(t).to_string())
         .filter(|t| t.chars().count() >= 2)
         .collect();
     out.sort();

@@ -4,7 +4,8 @@
 //! the options, which paragraph each belongs to) and returns links
 //! (1-1, 1-0, 0-1, 2-1, 1-2, 2-2, 3-1, 1-3) with a confidence in [0, 1].
 //!
-//! How (see `dp` for the search, `features` for what a sentence is):
+//! How (see `dp` for the search, `features` for what a sentence is,
+//! `words` for word forms and stop words, `lexicon` for dictionaries):
 //!
 //! 1. Every sentence becomes a length and a bag of items: numbers (Arabic
 //!    digits folded), Latin-script words, dictionary translations, names
@@ -30,6 +31,7 @@ pub mod features;
 pub mod html;
 pub mod lexicon;
 pub mod translit;
+pub mod words;
 
 use dp::{Side, Step};
 use features::{Kind, NameIndex, Vocab};

@@ -1,4 +1,7 @@
 //! Pure string logic: matching keys, language tags, sentence segmentation.
+//!
+//! The bottom layer: it uses only std and crates, never another module of
+//! this library, so every other layer may use it.
 
 pub mod lang;
 pub mod normalize;
