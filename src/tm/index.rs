@@ -34,7 +34,6 @@
 //! written once, at `finish`). Removing a unit rewrites the blobs of its
 //! tokens without it (all removals of one flush batched per token).
 
-use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
@@ -59,57 +58,34 @@ const MAX_CHUNKS: i64 = 8;
 
 pub use crate::text::normalize::is_content;
 
-/// FxHash (as in rustc): a multiply-rotate hash, much faster than SipHash
+/// A HashMap with rustc's FxHash (`rustc-hash`): much faster than SipHash
 /// for the short keys here; no DoS concern for a local index.
-#[derive(Default, Clone, Copy)]
-pub struct FastHasher(u64);
+pub type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
+/// A HashSet with rustc's FxHash.
+pub type FastSet<K> = rustc_hash::FxHashSet<K>;
 
-impl FastHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
+/// One step of the index's format hash (`bigram`'s buckets, and the high
+/// half of `word_hash`): FxHash's multiply-rotate. Not a map hasher: its
+/// values are stored (as the bucket tokens' text), so it is written out
+/// here, fixed, rather than taken from a crate whose function may change.
+#[inline]
+fn fx_step(h: u64, w: u64) -> u64 {
+    (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
 }
 
-impl std::hash::Hasher for FastHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            self.add(u64::from_le_bytes(b));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            self.add(tail_word(rest));
-        }
+/// `fx_step` over a string's bytes: little-endian 8-byte words, the last
+/// 1 to 7 bytes zero padded (`tail_word`).
+#[inline]
+fn fx_bytes(mut h: u64, bytes: &[u8]) -> u64 {
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        h = fx_step(h, u64::from_le_bytes(c.try_into().expect("8 bytes")));
     }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        h = fx_step(h, tail_word(rest));
     }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    /// Word hashes (`word_hash`) are keys: one step, not the byte path.
-    #[inline]
-    fn write_u128(&mut self, i: u128) {
-        self.add(i as u64 ^ (i >> 64) as u64);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    h
 }
 
 /// The last 1 to 7 bytes of a hashed string as a little-endian u64, zero
@@ -133,10 +109,21 @@ fn tail_word(rest: &[u8]) -> u64 {
     }
 }
 
-/// A HashMap with `FastHasher`.
-pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
-/// A HashSet with `FastHasher`.
-pub type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
+/// Prefetch the lines of `len` items from `ptr` (at most the first KiB).
+pub(crate) fn prefetch<T>(ptr: *const T, len: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let bytes = (len * std::mem::size_of::<T>()).min(1024);
+        let ptr = ptr.cast::<i8>();
+        for off in (0..bytes).step_by(64) {
+            // SAFETY: a prefetch is a hint that never faults and reads
+            // nothing the program sees, whatever the address; SSE is part
+            // of every x86_64 CPU.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(ptr.wrapping_add(off)) };
+        }
+    }
+}
 
 /// The content tokens of a matching key, in order: words as they are,
 /// numbers as `NUMBER`, punctuation dropped.
@@ -177,20 +164,14 @@ pub fn bigram(a: &str, b: &str) -> String {
 }
 
 fn bigram_bucket(a: &str, b: &str) -> usize {
-    use std::hash::Hasher;
-    let mut h = FastHasher::default();
-    h.write(a.as_bytes());
-    bigram_bucket_after(h.finish(), b)
+    bigram_bucket_after(fx_bytes(0, a.as_bytes()), b)
 }
 
-/// `bigram_bucket(a, b)` from the hasher's state after `a`, which is the
+/// `bigram_bucket(a, b)` from the hash state after `a`, which is the
 /// high half of `word_hash(a)`: the indexer hashes each word once.
 fn bigram_bucket_after(a: u64, b: &str) -> usize {
-    use std::hash::Hasher;
-    let mut h = FastHasher(a);
-    h.write_u8(0xFF);
-    h.write(b.as_bytes());
-    ((h.finish() >> 48) % BIGRAM_BUCKETS) as usize
+    let h = fx_bytes(fx_step(a, 0xFF), b.as_bytes());
+    ((h >> 48) % BIGRAM_BUCKETS) as usize
 }
 
 fn bigram_text(bucket: usize) -> String {
@@ -215,6 +196,13 @@ impl Word {
         (u128::from(self.hash[0]) << 64) | u128::from(self.hash[1])
     }
 
+    /// The dictionary's hash of the word: both halves folded, then one
+    /// FxHash step (what the map keyed by the 128-bit hash used).
+    #[inline]
+    fn key(&self) -> u64 {
+        fx_step(0, self.hash[0] ^ self.hash[1])
+    }
+
     fn text<'k>(&self, key: &'k str) -> &'k str {
         if self.start == NUMBER_AT {
             NUMBER
@@ -224,10 +212,11 @@ impl Word {
     }
 }
 
-/// A word's identity in the writer's dictionary: two independent 64-bit
-/// hashes of its text. Two words sharing all 128 bits is so unlikely
-/// (about 10^-27 for a million-word vocabulary) that the writer trusts it,
-/// and so never touches a token's text again after creating it.
+/// A word's hash: two independent 64-bit hashes of its text, worked out
+/// once on the reader thread. Only a hash: the writer's dictionary
+/// (`LangDict`) and the per-variant dedup compare the words' text as well,
+/// so two words that share all 128 bits stay two tokens. The high half is
+/// `fx_bytes(0, word)`, which `bigram_bucket_after` goes on from.
 fn word_hash(word: &str) -> u128 {
     // Two FxHash-style states over the same 8-byte words, in one pass.
     let (mut a, mut b) = (0u64, 0x9E37_79B9_7F4A_7C15u64 ^ word.len() as u64);
@@ -265,8 +254,8 @@ pub struct VariantTokens {
 impl VariantTokens {
     /// See `Prepared::prefetch`.
     pub(crate) fn prefetch(&self) {
-        crate::tm::write::prefetch(self.words.as_ptr(), self.words.len());
-        crate::tm::write::prefetch(self.pairs.as_ptr(), self.pairs.len());
+        prefetch(self.words.as_ptr(), self.words.len());
+        prefetch(self.pairs.as_ptr(), self.pairs.len());
     }
 }
 
@@ -362,9 +351,14 @@ fn variant_tokens(
         }
         prev = Some((hash >> 64) as u64);
     }
-    // Distinct by hash, which the writer trusts as the word's identity.
-    words.sort_unstable_by_key(Word::hash);
-    words.dedup_by_key(|w| w.hash());
+    // Distinct by text: sorted by hash, and equal hashes by text (compared
+    // only when the hashes are equal), so each word's copies are adjacent.
+    words.sort_unstable_by(|a, b| {
+        a.hash()
+            .cmp(&b.hash())
+            .then_with(|| a.text(key).cmp(b.text(key)))
+    });
+    words.dedup_by(|a, b| a.hash == b.hash && a.text(key) == b.text(key));
     pairs.sort_unstable();
     pairs.dedup();
     v.key = pos;
@@ -375,10 +369,73 @@ fn variant_tokens(
 /// `Indexer::toks`.
 #[derive(Default)]
 struct LangDict {
-    /// Word hash (`word_hash`) → position.
-    words: FastMap<u128, u32>,
+    /// The words seen, keyed by their text (exact: the hash only finds the
+    /// slot; see `WordEntry`).
+    words: hashbrown::HashTable<WordEntry>,
+    /// The text of words longer than `WordEntry::INLINE` bytes, end to end.
+    long: String,
     /// Bucket → position (`u32::MAX`: not looked up yet).
     pairs: Vec<u32>,
+}
+
+/// A word of `LangDict`: 32 bytes, as the (128-bit hash, position) entry
+/// that trusted the hash was. A word of up to 16 bytes (most: an Arabic
+/// word of 8 letters) is compared in the entry itself, so finding it costs
+/// no more memory reads than the hash alone did; a longer one's text is in
+/// `LangDict::long`.
+#[derive(Clone, Copy)]
+struct WordEntry {
+    /// The table's hash of the word (`Word::key`), compared first.
+    key: u64,
+    tok: u32,
+    len: u32,
+    /// The word's bytes, zero padded; for a longer word, its offset in
+    /// `LangDict::long` (little-endian, first 8 bytes).
+    text: [u8; 16],
+}
+
+impl WordEntry {
+    const INLINE: usize = 16;
+}
+
+impl LangDict {
+    /// The position in `toks` of a word's token, if the word was seen.
+    #[inline]
+    fn find(&self, key: u64, text: &str) -> Option<u32> {
+        let bytes = text.as_bytes();
+        self.words
+            .find(key, |e| {
+                e.key == key
+                    && e.len as usize == bytes.len()
+                    && if bytes.len() <= WordEntry::INLINE {
+                        &e.text[..bytes.len()] == bytes
+                    } else {
+                        let at = u64::from_le_bytes(e.text[..8].try_into().expect("8 bytes"));
+                        &self.long.as_bytes()[at as usize..][..bytes.len()] == bytes
+                    }
+            })
+            .map(|e| e.tok)
+    }
+
+    /// Record a word not seen before (`find` gave None) as token `tok`.
+    fn insert(&mut self, key: u64, text: &str, tok: u32) {
+        let bytes = text.as_bytes();
+        let mut inline = [0u8; 16];
+        if bytes.len() <= WordEntry::INLINE {
+            inline[..bytes.len()].copy_from_slice(bytes);
+        } else {
+            inline[..8].copy_from_slice(&(self.long.len() as u64).to_le_bytes());
+            self.long.push_str(text);
+        }
+        let entry = WordEntry {
+            key,
+            tok,
+            // A token of 4 GB cannot be in a key of a unit SQLite holds.
+            len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+            text: inline,
+        };
+        self.words.insert_unique(key, entry, |e| e.key);
+    }
 }
 
 struct Tok {
@@ -769,11 +826,12 @@ impl Indexer {
         mut f: impl FnMut(&mut Self, u32),
     ) -> rusqlite::Result<()> {
         for w in &v.words {
-            let t = match self.langs[li].1.words.get(&w.hash()).copied() {
+            let (k, text) = (w.key(), w.text(key));
+            let t = match self.langs[li].1.find(k, text) {
                 Some(t) => t,
                 None => {
-                    let t = self.new_tok(conn, &v.lang, w.text(key))?;
-                    self.langs[li].1.words.insert(w.hash(), t);
+                    let t = self.new_tok(conn, &v.lang, text)?;
+                    self.langs[li].1.insert(k, text, t);
                     t
                 }
             };
@@ -1693,6 +1751,30 @@ mod tests {
         assert_eq!(mid, vec![(5, 2)]);
         // A truncated blob is an error, not a panic.
         assert!(decode(&data[..data.len() - 1], 0, u32::MAX, |_, _| {}).is_err());
+    }
+
+    #[test]
+    fn words_with_the_same_hash_stay_two_tokens() {
+        // A hash collision, forced: every word under one key. The dictionary
+        // tells them apart by their text, short (in the entry) or long (in
+        // `long`), and never answers for a word it was not given.
+        let mut d = LangDict::default();
+        let words = [
+            "كتاب",
+            "كتب",
+            "الاستقلالية-والديمقراطية",
+            "الاستقلالية-والديمقراطيه",
+            "book",
+        ];
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(d.find(7, w), None, "{w}");
+            d.insert(7, w, i as u32);
+        }
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(d.find(7, w), Some(i as u32), "{w}");
+        }
+        assert_eq!(d.find(7, "كتابة"), None);
+        assert_eq!(d.find(8, "كتاب"), None);
     }
 
     fn joined(blobs: &[&[u8]]) -> Option<Vec<u8>> {

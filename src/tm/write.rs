@@ -4,12 +4,15 @@
 //! `origin.units`, `meta`) in step, inside the caller's single transaction.
 
 use std::collections::HashMap;
+use std::hash::Hasher as _;
 
 use anyhow::{Context as _, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::held::{HeldInsert, Param};
-use super::index::{stored_unit_tokens, unit_tokens_into, FastMap, Indexer, VariantTokens};
+use super::index::{
+    prefetch, stored_unit_tokens, unit_tokens_into, FastMap, Indexer, VariantTokens,
+};
 use super::Store;
 use crate::text::normalize::{matching_key_tokens_into, KeyToken};
 use crate::unit::{escape_text, Header, Note, Prop, Stamp, Unit};
@@ -57,19 +60,22 @@ pub struct WriteSummary {
     pub duplicates: u64,
 }
 
-/// FNV-1a, 64 bits: stable across builds and platforms (unlike std's
-/// RandomState), simple, and fast enough for a few hundred bytes per unit.
-struct Fnv(u64);
+/// The duplicate hashes' function: FNV-1a, 64 bits (the `fnv` crate),
+/// stable across builds and platforms (unlike std's RandomState). Its
+/// values are stored in every TM (`unit.content_hash`, `source_hash`):
+/// changing the function needs a migration that rehashes every unit.
+struct Fnv(fnv::FnvHasher);
 
 impl Fnv {
     fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+        Fnv(fnv::FnvHasher::default())
+    }
+    /// A hasher that goes on from this one's state.
+    fn fork(&self) -> Fnv {
+        Fnv(fnv::FnvHasher::with_key(self.0.finish()))
     }
     fn bytes(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        self.0.write(bytes);
     }
     /// A field separator: 0xFF never occurs in UTF-8.
     fn field(&mut self, s: &str) {
@@ -77,7 +83,7 @@ impl Fnv {
         self.bytes(&[0xFF]);
     }
     fn finish(&self) -> i64 {
-        self.0 as i64
+        self.0.finish() as i64
     }
 }
 
@@ -156,7 +162,7 @@ fn hashes(srclang: Option<&str>, variants: &[(&str, &str)]) -> (i64, i64) {
         // (Arabic before English): hash its text once. FNV-1a is a serial
         // chain over every byte, a few cycles each.
         if i == 0 && source_variant == Some(&(*lang, *markup)) {
-            source = Some(Fnv(content.0));
+            source = Some(content.fork());
         }
     }
     let mut source = source.unwrap_or_else(|| {
@@ -715,22 +721,6 @@ impl Prepared {
     }
 }
 
-/// Prefetch the lines of `len` items from `ptr` (at most the first KiB).
-pub(crate) fn prefetch<T>(ptr: *const T, len: usize) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let bytes = (len * std::mem::size_of::<T>()).min(1024);
-        let ptr = ptr.cast::<i8>();
-        for off in (0..bytes).step_by(64) {
-            // SAFETY: a prefetch is a hint that never faults and reads
-            // nothing the program sees, whatever the address; SSE is part
-            // of every x86_64 CPU.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(ptr.wrapping_add(off)) };
-        }
-    }
-}
-
 /// Each variant's (lang, matching key).
 fn key_pairs<'a>(unit: &'a Unit, keys: &'a [String]) -> Vec<(&'a str, &'a str)> {
     unit.variants
@@ -882,55 +872,53 @@ fn start_writeback(file: &std::fs::File) {
 #[cfg(not(target_os = "linux"))]
 fn start_writeback(_file: &std::fs::File) {}
 
-/// The units added to a TM that was empty, by source hash: a multimap with
-/// open addressing, 12 bytes a slot. A 1M-unit import into an empty TM
-/// spent a fifth of its time inserting each unit's hashes into the
-/// `unit_duplicate` B-tree in random order; sorting them once at the end
-/// is far cheaper. A slot holds its hash and id side by side, so a lookup
-/// in a table too big for the cache misses once, not twice.
+/// The units added to a TM that was empty, by source hash: a multimap
+/// (`hashbrown::HashTable`, duplicates allowed), 12 bytes an entry. A 1M-unit
+/// import into an empty TM spent a fifth of its time inserting each unit's
+/// hashes into the `unit_duplicate` B-tree in random order; sorting them
+/// once at the end is far cheaper. An entry holds its hash and id side by
+/// side, so a lookup in a table too big for the cache misses once, not
+/// twice.
 struct FreshUnits {
-    /// [hash low half, hash high half, unit id minus `base`]; an id of
-    /// `EMPTY` marks a free slot.
-    slots: Vec<[u32; 3]>,
-    len: usize,
+    /// [hash low half, hash high half, unit id minus `base`].
+    table: hashbrown::HashTable<[u32; 3]>,
     base: i64,
 }
 
 impl FreshUnits {
-    const EMPTY: u32 = u32::MAX;
-    const FREE: [u32; 3] = [0, 0, Self::EMPTY];
+    /// An offset never stored (kept free, as the table's first form used
+    /// it to mark an empty slot; ids that far from `base` take the SQL way).
+    const TOO_FAR: u32 = u32::MAX;
 
     fn new(base: i64) -> FreshUnits {
         FreshUnits {
-            slots: vec![Self::FREE; 1 << 12],
-            len: 0,
+            table: hashbrown::HashTable::with_capacity(1 << 11),
             base,
         }
     }
 
-    fn slot(&self, hash: i64) -> usize {
-        let bits = self.slots.len().trailing_zeros();
-        ((hash as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    /// The table's hash of a source hash (already an FNV-1a value; the
+    /// multiply spreads it into the high bits the table's tags use).
+    fn key(hash: i64) -> u64 {
+        (hash as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 
     fn halves(hash: i64) -> [u32; 2] {
         [hash as u32, ((hash as u64) >> 32) as u32]
     }
 
+    fn whole([lo, hi, _]: &[u32; 3]) -> i64 {
+        (u64::from(*lo) | u64::from(*hi) << 32) as i64
+    }
+
     /// The ids added with this source hash.
     fn candidates(&self, hash: i64) -> Vec<i64> {
-        let mask = self.slots.len() - 1;
         let halves = Self::halves(hash);
-        let mut i = self.slot(hash);
-        let mut out = Vec::new();
-        while self.slots[i][2] != Self::EMPTY {
-            let [lo, hi, id] = self.slots[i];
-            if [lo, hi] == halves {
-                out.push(self.base + i64::from(id));
-            }
-            i = (i + 1) & mask;
-        }
-        out
+        self.table
+            .iter_hash(Self::key(hash))
+            .filter(|e| e[..2] == halves)
+            .map(|e| self.base + i64::from(e[2]))
+            .collect()
     }
 
     /// Record an added unit; false if its id is too far from `base` to be
@@ -939,33 +927,16 @@ impl FreshUnits {
         let Some(offset) = id
             .checked_sub(self.base)
             .and_then(|o| u32::try_from(o).ok())
-            .filter(|&o| o != Self::EMPTY)
+            .filter(|&o| o != Self::TOO_FAR)
         else {
             return false;
         };
-        // At most half full, so probe runs stay short.
-        if 2 * (self.len + 1) > self.slots.len() {
-            let bigger = vec![Self::FREE; 2 * self.slots.len()];
-            let old = std::mem::replace(&mut self.slots, bigger);
-            for [lo, hi, id] in old {
-                if id != Self::EMPTY {
-                    self.put((u64::from(lo) | u64::from(hi) << 32) as i64, id);
-                }
-            }
-        }
-        self.put(hash, offset);
-        self.len += 1;
-        true
-    }
-
-    fn put(&mut self, hash: i64, offset: u32) {
-        let mask = self.slots.len() - 1;
-        let mut i = self.slot(hash);
-        while self.slots[i][2] != Self::EMPTY {
-            i = (i + 1) & mask;
-        }
         let [lo, hi] = Self::halves(hash);
-        self.slots[i] = [lo, hi, offset];
+        self.table
+            .insert_unique(Self::key(hash), [lo, hi, offset], |e| {
+                Self::key(Self::whole(e))
+            });
+        true
     }
 }
 
@@ -1839,7 +1810,28 @@ mod tests {
         );
         let mut f = Fnv::new();
         f.bytes(b"a");
-        assert_eq!(f.0, 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(f.finish() as u64, 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn stored_duplicate_hashes_keep_their_values() {
+        // The exact values TMs made since schema 0001 hold in
+        // `unit.content_hash` / `source_hash`: a different function (or a
+        // different crate's FNV) would make duplicate detection miss on
+        // every existing TM.
+        let pair = [
+            ("ar", "قال الرئيس إنَّ الحكومة"),
+            ("en", "The president said"),
+        ];
+        assert_eq!(
+            hashes(Some("ar"), &pair),
+            (1_244_371_943_994_226_105, -8_790_051_636_045_833_584)
+        );
+        let three = [("en", "x"), ("ar-SY", "<ph/>نص"), ("fr", "y")];
+        assert_eq!(
+            hashes(None, &three),
+            (7_535_131_579_272_081_150, 5_291_002_192_769_862_068)
+        );
     }
 
     /// `hashes` as it was written first (clone, sort, `source_and_langs`):
