@@ -7,10 +7,10 @@
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use anyhow::Context as _;
 use rusqlite::{params, CachedStatement, Connection, OptionalExtension};
 
 use super::codec::{distinct, encode, join, merged, pack, Joining, UNIT_BITS};
+use super::error::{IndexError, IndexResult};
 use super::runs::{
     each_blob, join_runs, spill, written, Background, Grouping, Joined, Runs, Spilled, JOINED_FILE,
     RUN_DAMAGED, RUN_FILE,
@@ -176,7 +176,7 @@ impl Indexer {
         unit_id: i64,
         keys: &[String],
         tokens: &[VariantTokens],
-    ) -> anyhow::Result<()> {
+    ) -> IndexResult<()> {
         let unit = unit_id as u64;
         if unit >= 1 << UNIT_BITS {
             return Err(rusqlite::Error::IntegralValueOutOfRange(0, unit_id).into());
@@ -186,7 +186,8 @@ impl Indexer {
             let li = self.lang(&v.lang);
             // Document frequencies are counted at the flush, from the lists.
             self.each_token(conn, li, &keys[v.key], v, |ix, t| ix.pending_toks.push(t))?;
-            let end = u32::try_from(self.pending_toks.len()).context("too many postings")?;
+            let end =
+                u32::try_from(self.pending_toks.len()).map_err(IndexError::TooManyPostings)?;
             self.pending_variants.push((packed, end));
             self.lang_delta[li] += 1;
         }
@@ -203,7 +204,7 @@ impl Indexer {
 
     /// Unindex a unit; called *before* its rows are deleted, so the
     /// variants can still be read.
-    pub fn remove(&mut self, conn: &Connection, unit_id: i64) -> anyhow::Result<()> {
+    pub fn remove(&mut self, conn: &Connection, unit_id: i64) -> IndexResult<()> {
         self.stop_spilling(conn)?;
         let unit = unit_id as u64;
         if self.pending_units.contains(&unit) {
@@ -237,7 +238,7 @@ impl Indexer {
     /// the commit. Merging once here, not whenever a token reached the
     /// limit during the transaction, reads and writes each posting once
     /// instead of about four times.
-    pub fn finish(mut self, conn: &Connection) -> anyhow::Result<()> {
+    pub fn finish(mut self, conn: &Connection) -> IndexResult<()> {
         self.last_flush(conn)?;
         if let Some(ahead) = self.ahead.0.take() {
             let joined = ahead.join().expect("the index join panicked")?;
@@ -257,7 +258,7 @@ impl Indexer {
     /// The buffered postings written: with runs spilled, after them (one
     /// blob per token in the end); in a small transaction, straight to the
     /// TM. A flush still at work first: the run file comes back with it.
-    pub(super) fn last_flush(&mut self, conn: &Connection) -> anyhow::Result<()> {
+    pub(super) fn last_flush(&mut self, conn: &Connection) -> IndexResult<()> {
         self.settle()?;
         self.flush(conn, self.runs.is_some())?;
         // The flushes' buffers are done with: their memory goes to the join.
@@ -349,7 +350,7 @@ impl Indexer {
 
     /// Apply the buffered removals, then write the buffered postings: one
     /// new blob per token, into the TM or (`to_runs`) as a run.
-    pub(super) fn flush(&mut self, conn: &Connection, to_runs: bool) -> anyhow::Result<()> {
+    pub(super) fn flush(&mut self, conn: &Connection, to_runs: bool) -> IndexResult<()> {
         self.settle()?;
         let mut removals = std::mem::take(&mut self.removals);
         removals.sort_unstable();
@@ -414,7 +415,7 @@ impl Indexer {
     /// million postings was a seventh of a big import's writer thread, the
     /// import's critical path, and the other core has room. One flush at a
     /// time, so memory holds two buffers at most.
-    pub(super) fn spill_in_background(&mut self, conn: &Connection) -> anyhow::Result<()> {
+    pub(super) fn spill_in_background(&mut self, conn: &Connection) -> IndexResult<()> {
         self.settle()?;
         if !self.open_runs() {
             return self.flush(conn, false);
@@ -444,7 +445,7 @@ impl Indexer {
 
     /// Wait for the flush `spilling`, if any, and take its run file and
     /// counts back.
-    pub(super) fn settle(&mut self) -> anyhow::Result<()> {
+    pub(super) fn settle(&mut self) -> IndexResult<()> {
         if let Some(flush) = self.spilling.0.take() {
             let done = flush.join().expect("the index flush panicked")?;
             self.runs = Some(done.runs);
@@ -467,7 +468,7 @@ impl Indexer {
     /// Write the spilled runs into the TM as the flushes would have (a blob
     /// per token per run), before a removal: removals rewrite blobs in the
     /// TM. From here on flushes go to the TM.
-    pub(super) fn stop_spilling(&mut self, conn: &Connection) -> anyhow::Result<()> {
+    pub(super) fn stop_spilling(&mut self, conn: &Connection) -> IndexResult<()> {
         self.settle()?;
         self.spill = false;
         let Some(runs) = self.runs.take() else {
@@ -479,7 +480,7 @@ impl Indexer {
         let mut joining = Joining::default();
         each_blob(file, blobs, RUN_FILE, |t, data| {
             // From the run's form to the TM's.
-            let blob = join(&[data], true, &mut joining).context(RUN_DAMAGED)?;
+            let blob = join(&[data], true, &mut joining).ok_or(IndexError::Damaged(RUN_DAMAGED))?;
             Ok(self.insert_blob(&mut insert, t, &blob)?)
         })
     }
@@ -488,7 +489,7 @@ impl Indexer {
     /// `join_runs`). The join runs on a thread of its own (the import's
     /// reader has finished, so a core is free) and hands the blobs over a
     /// short queue, while this one inserts them.
-    pub(super) fn write_runs(&mut self, conn: &Connection, runs: Runs) -> anyhow::Result<()> {
+    pub(super) fn write_runs(&mut self, conn: &Connection, runs: Runs) -> IndexResult<()> {
         let tokens = self.toks.len() as u32;
         let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
         // A few blobs ahead is enough to keep both threads busy, and bounds
@@ -517,7 +518,7 @@ impl Indexer {
     /// meanwhile. Joining beside the inserts instead, this thread waited
     /// for the join two thirds of the time. Nothing can be indexed after
     /// this. Without a file for it, `finish` joins as usual.
-    pub fn join_ahead(&mut self, conn: &Connection) -> anyhow::Result<()> {
+    pub fn join_ahead(&mut self, conn: &Connection) -> IndexResult<()> {
         self.last_flush(conn)?;
         let Some(runs) = self.runs.take() else {
             return Ok(());
@@ -533,8 +534,9 @@ impl Indexer {
         self.ahead.0 = Some(std::thread::spawn(move || {
             let (mut out, mut blobs) = (out, Vec::new());
             join_runs(runs, tokens, |t, data| {
-                out.write_all(&data).context(JOINED_FILE)?;
-                let size = u32::try_from(data.len()).context("a posting blob over 4 GB")?;
+                out.write_all(&data)
+                    .map_err(|e| IndexError::file(JOINED_FILE, e))?;
+                let size = u32::try_from(data.len()).map_err(IndexError::BlobTooBig)?;
                 blobs.push((t, size));
                 Ok(true)
             })?;
@@ -547,11 +549,7 @@ impl Indexer {
     }
 
     /// Insert the blobs `join_ahead` wrote, in order.
-    pub(super) fn insert_joined(
-        &mut self,
-        conn: &Connection,
-        joined: Joined,
-    ) -> anyhow::Result<()> {
+    pub(super) fn insert_joined(&mut self, conn: &Connection, joined: Joined) -> IndexResult<()> {
         let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
         each_blob(joined.file, joined.blobs, JOINED_FILE, |t, data| {
             Ok(self.insert_blob(&mut insert, t, data)?)

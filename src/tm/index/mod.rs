@@ -44,12 +44,14 @@
 
 mod build;
 mod codec;
+mod error;
 mod query;
 mod runs;
 mod tokens;
 
 pub use build::Indexer;
 pub use codec::decode;
+pub use error::{IndexError, IndexResult};
 pub use query::{indexed_variants, languages, postings, token, TokenInfo};
 pub use tokens::{
     bigram, content_tokens, index_lang, stored_unit_tokens, unit_tokens_into, VariantTokens,

@@ -7,9 +7,8 @@
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
-use anyhow::Context as _;
-
 use super::codec::{distinct, encode_as, join, Joining};
+use super::error::{IndexError, IndexResult};
 
 /// Flushed postings waiting for `finish`, in an anonymous temporary file
 /// beside the TM (on the disk that holds it; it vanishes when closed, even
@@ -44,8 +43,9 @@ pub(super) const RUN_DAMAGED: &str = "the index's run file beside the TM reads b
 
 /// A temporary file with everything written to it, to read back; `what`
 /// says which when it cannot be.
-pub(super) fn written(file: BufWriter<File>, what: &'static str) -> anyhow::Result<File> {
-    file.into_inner().map_err(|e| e.into_error()).context(what)
+pub(super) fn written(file: BufWriter<File>, what: &'static str) -> IndexResult<File> {
+    file.into_inner()
+        .map_err(|e| IndexError::file(what, e.into_error()))
 }
 
 /// Each (token, blob) of `file`, from its start, in the order `blobs` gives
@@ -54,14 +54,16 @@ pub(super) fn each_blob(
     mut file: File,
     blobs: impl IntoIterator<Item = (u32, u32)>,
     what: &'static str,
-    mut f: impl FnMut(u32, &[u8]) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    file.seek(SeekFrom::Start(0)).context(what)?;
+    mut f: impl FnMut(u32, &[u8]) -> IndexResult<()>,
+) -> IndexResult<()> {
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| IndexError::file(what, e))?;
     let mut file = BufReader::with_capacity(1 << 16, file);
     let mut data = Vec::new();
     for (t, size) in blobs {
         data.resize(size as usize, 0);
-        file.read_exact(&mut data).context(what)?;
+        file.read_exact(&mut data)
+            .map_err(|e| IndexError::file(what, e))?;
         f(t, &data)?;
     }
     Ok(())
@@ -125,10 +127,12 @@ pub(super) fn join_token(
     t: u32,
     chunk: usize,
     (with, joining): (&mut Vec<usize>, &mut Joining),
-) -> anyhow::Result<Option<Vec<u8>>> {
+) -> IndexResult<Option<Vec<u8>>> {
     with.clear();
     for (i, r) in readers.iter_mut().enumerate() {
-        if r.load(file, t, chunk).context(RUN_FILE)? {
+        if r.load(file, t, chunk)
+            .map_err(|e| IndexError::file(RUN_FILE, e))?
+        {
             with.push(i);
         }
     }
@@ -138,7 +142,7 @@ pub(super) fn join_token(
     let parts: Vec<&[u8]> = with.iter().map(|&i| readers[i].blob()).collect();
     // Later runs hold later units, so the join cannot fail unless the
     // file was damaged.
-    let data = join(&parts, true, joining).context(RUN_DAMAGED)?;
+    let data = join(&parts, true, joining).ok_or(IndexError::Damaged(RUN_DAMAGED))?;
     for &i in with.iter() {
         readers[i].advance();
     }
@@ -152,8 +156,8 @@ pub(super) fn join_token(
 pub(super) fn join_runs(
     runs: Runs,
     tokens: u32,
-    mut sink: impl FnMut(u32, Vec<u8>) -> anyhow::Result<bool>,
-) -> anyhow::Result<()> {
+    mut sink: impl FnMut(u32, Vec<u8>) -> IndexResult<bool>,
+) -> IndexResult<()> {
     let mut file = written(runs.file, RUN_FILE)?;
     // 1 MiB of buffers in all, 4 to 64 KiB each: small enough to stay in
     // the core's cache (with 8 MiB, reading each run's next blob was a
@@ -204,7 +208,7 @@ pub(super) const JOINED_FILE: &str =
 
 /// Work on a thread of its own (a flush to the run file, the commit's
 /// join), if any is at work.
-pub(super) struct Background<T>(pub(super) Option<std::thread::JoinHandle<anyhow::Result<T>>>);
+pub(super) struct Background<T>(pub(super) Option<std::thread::JoinHandle<IndexResult<T>>>);
 
 impl<T> Default for Background<T> {
     fn default() -> Self {
@@ -296,7 +300,7 @@ pub(super) fn spill(
     toks: &[u32],
     variants: &[(u64, u32)],
     ntoks: usize,
-) -> anyhow::Result<Vec<(u32, u32)>> {
+) -> IndexResult<Vec<(u32, u32)>> {
     grouping.group(toks, variants, ntoks);
     let blobs = grouping.start.windows(2).filter(|w| w[0] < w[1]).count();
     let mut run = Run {
@@ -310,10 +314,10 @@ pub(super) fn spill(
             continue;
         }
         let data = encode_as(list, true);
-        let size = u32::try_from(data.len()).context("a posting blob over 4 GB")?;
+        let size = u32::try_from(data.len()).map_err(IndexError::BlobTooBig)?;
         runs.file
             .write_all(&data)
-            .context("cannot write the index's run file beside the TM")?;
+            .map_err(|e| IndexError::file("cannot write the index's run file beside the TM", e))?;
         runs.len += u64::from(size);
         run.blobs.push((t as u32, size));
         counts.push((t as u32, distinct(list) as u32));
