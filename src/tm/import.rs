@@ -125,6 +125,12 @@ impl From<anyhow::Error> for ImportError {
     }
 }
 
+impl From<super::write::WriteError> for ImportError {
+    fn from(e: super::write::WriteError) -> Self {
+        ImportError::Other(e.into())
+    }
+}
+
 /// A file's bytes, counted as they are read: the progress of a gzipped
 /// TSV file, whose reader only sees the decompressed text.
 struct CountedFile {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use anyhow::Result;
+use super::error::Result;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::super::index::FastMap;

@@ -6,7 +6,7 @@
 
 use std::hash::Hasher as _;
 
-use anyhow::Result;
+use super::error::Result;
 use rusqlite::Connection;
 
 use crate::unit::{escape_text, Unit};

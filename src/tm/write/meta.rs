@@ -3,7 +3,7 @@
 //! notes as JSON, and whether a variant's markup is its plain text escaped
 //! (then only the plain text is stored). Pure conversions, no database.
 
-use anyhow::{Context as _, Result};
+use super::error::{Result, WriteError};
 
 use crate::unit::{Header, Note, Prop, Stamp};
 
@@ -60,7 +60,7 @@ impl VariantMeta {
     }
 
     pub(crate) fn decode(json: &str) -> Result<(Stamp, Vec<(String, String)>)> {
-        let m: VariantMeta = serde_json::from_str(json).context("corrupt variant metadata")?;
+        let m: VariantMeta = serde_json::from_str(json).map_err(WriteError::CorruptMeta)?;
         let stamp = Stamp {
             creation_date: m.creation_date,
             creation_id: m.creation_id,

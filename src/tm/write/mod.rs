@@ -11,6 +11,7 @@
 
 mod counters;
 mod dup;
+mod error;
 mod meta;
 mod prepared;
 
@@ -28,7 +29,8 @@ use prepared::key_pairs;
 
 use std::collections::HashMap;
 
-use anyhow::{Context as _, Result};
+use error::Result;
+pub use error::WriteError;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::held::{HeldInsert, Param};
@@ -281,9 +283,7 @@ impl Store {
     fn start_writer(&mut self, origin: &OriginInfo, bulk: bool) -> Result<UnitWriter<'_>> {
         let path = self.path.display().to_string();
         let conn = &self.conn;
-        let tx = TxGuard::begin(conn, bulk).with_context(|| {
-            format!("{path}: cannot start writing (is another tarjuman writing to it?)")
-        })?;
+        let tx = TxGuard::begin(conn, bulk).map_err(|source| WriteError::Busy { path, source })?;
         let indexer = Indexer::new(&tx)?;
         let empty: bool =
             tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM unit)", [], |r| r.get(0))?;
