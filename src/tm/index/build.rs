@@ -15,7 +15,7 @@ use super::runs::{
     each_blob, join_runs, spill, written, Background, Grouping, Joined, Runs, Spilled, JOINED_FILE,
     RUN_DAMAGED, RUN_FILE,
 };
-use super::tokens::{bigram_text, stored_unit_tokens, VariantTokens, BIGRAM_BUCKETS};
+use super::tokens::{bigram_text, stored_unit_tokens, tail_word, VariantTokens, BIGRAM_BUCKETS};
 use super::{FastSet, FLUSH_POSTINGS, MAX_CHUNKS};
 
 /// The writer's view of one language's dictionary: tokens as positions in
@@ -42,13 +42,30 @@ pub(super) struct WordEntry {
     pub(super) key: u64,
     pub(super) tok: u32,
     pub(super) len: u32,
-    /// The word's bytes, zero padded; for a longer word, its offset in
-    /// `LangDict::long` (little-endian, first 8 bytes).
-    pub(super) text: [u8; 16],
+    /// The word's bytes as two little-endian words, zero padded
+    /// (`inline`); for a longer word, its offset in `LangDict::long`.
+    pub(super) text: [u64; 2],
 }
 
 impl WordEntry {
     const INLINE: usize = 16;
+}
+
+/// Up to 16 bytes as two little-endian words, zero padded: with the length
+/// beside it, equal exactly when the bytes are (compared as two words, not
+/// by a call to `memcmp`, which was 1.6% of an import).
+#[inline]
+pub(super) fn inline(bytes: &[u8]) -> [u64; 2] {
+    let part = |b: &[u8]| match b.len() {
+        0 => 0,
+        8.. => u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
+        _ => tail_word(b),
+    };
+    if bytes.len() <= 8 {
+        [part(bytes), 0]
+    } else {
+        [part(&bytes[..8]), part(&bytes[8..])]
+    }
 }
 
 impl LangDict {
@@ -61,10 +78,9 @@ impl LangDict {
                 e.key == key
                     && e.len as usize == bytes.len()
                     && if bytes.len() <= WordEntry::INLINE {
-                        &e.text[..bytes.len()] == bytes
+                        e.text == inline(bytes)
                     } else {
-                        let at = u64::from_le_bytes(e.text[..8].try_into().expect("8 bytes"));
-                        &self.long.as_bytes()[at as usize..][..bytes.len()] == bytes
+                        &self.long.as_bytes()[e.text[0] as usize..][..bytes.len()] == bytes
                     }
             })
             .map(|e| e.tok)
@@ -73,19 +89,19 @@ impl LangDict {
     /// Record a word not seen before (`find` gave None) as token `tok`.
     pub(super) fn insert(&mut self, key: u64, text: &str, tok: u32) {
         let bytes = text.as_bytes();
-        let mut inline = [0u8; 16];
-        if bytes.len() <= WordEntry::INLINE {
-            inline[..bytes.len()].copy_from_slice(bytes);
+        let text = if bytes.len() <= WordEntry::INLINE {
+            inline(bytes)
         } else {
-            inline[..8].copy_from_slice(&(self.long.len() as u64).to_le_bytes());
+            let at = self.long.len() as u64;
             self.long.push_str(text);
-        }
+            [at, 0]
+        };
         let entry = WordEntry {
             key,
             tok,
             // A token of 4 GB cannot be in a key of a unit SQLite holds.
             len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
-            text: inline,
+            text,
         };
         self.words.insert_unique(key, entry, |e| e.key);
     }

@@ -1,4 +1,4 @@
-use super::build::*;
+use super::build::{self, *};
 use super::codec::*;
 use super::tokens::*;
 use super::*;
@@ -29,6 +29,16 @@ fn blobs_round_trip_and_the_length_filter_skips_groups() {
     assert_eq!(mid, vec![(5, 2)]);
     // A truncated blob is an error, not a panic.
     assert!(decode(&data[..data.len() - 1], 0, u32::MAX, |_, _| {}).is_err());
+}
+
+proptest::proptest! {
+    #[test]
+    fn inline_words_are_equal_only_when_their_bytes_are(a in "\\PC{0,6}", b in "\\PC{0,6}") {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() <= 16 && b.len() <= 16 && a.len() == b.len() {
+            proptest::prop_assert_eq!(build::inline(a) == build::inline(b), a == b);
+        }
+    }
 }
 
 #[test]

@@ -280,14 +280,17 @@ pub(super) fn variant_tokens(
         }
         prev = Some((hash >> 64) as u64);
     }
-    // Distinct by text: sorted by hash, and equal hashes by text (compared
-    // only when the hashes are equal), so each word's copies are adjacent.
-    words.sort_unstable_by(|a, b| {
-        a.hash()
-            .cmp(&b.hash())
-            .then_with(|| a.text(key).cmp(b.text(key)))
-    });
-    words.dedup_by(|a, b| a.hash == b.hash && a.text(key) == b.text(key));
+    // Distinct by text. Sorted by hash, a word's copies are adjacent unless
+    // two different words share the hash (then copies of one can sit on
+    // both sides of the other): that case, found by equal hashes left after
+    // the dedup, is sorted by text as well and deduplicated again.
+    words.sort_unstable_by_key(Word::hash);
+    let same = |a: &mut Word, b: &mut Word| a.hash == b.hash && a.text(key) == b.text(key);
+    words.dedup_by(same);
+    if words.windows(2).any(|w| w[0].hash == w[1].hash) {
+        words.sort_unstable_by(|a, b| a.hash().cmp(&b.hash()).then(a.text(key).cmp(b.text(key))));
+        words.dedup_by(same);
+    }
     pairs.sort_unstable();
     pairs.dedup();
     v.key = pos;
