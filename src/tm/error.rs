@@ -59,11 +59,10 @@ pub enum TmError {
     /// The thread writing units out stopped (its own error says why).
     #[error("the writer stopped")]
     WriterStopped,
-    /// An error of the writer or the fuzzy index (tm/write.rs,
-    /// tm/index.rs), which still return `anyhow::Error`: carried as is,
-    /// its message and causes unchanged, until they have their own types.
+    /// An error of the writer or the fuzzy index it feeds (tm/write/,
+    /// tm/index/): carried as is, its message and causes unchanged.
     #[error(transparent)]
-    WriteOrIndex(#[from] anyhow::Error),
+    Write(#[from] crate::tm::write::WriteError),
 }
 
 /// `Result` with `TmError` by default, as tm's functions return it.
@@ -104,8 +103,17 @@ mod tests {
 
     #[test]
     fn a_store_error_from_the_writer_keeps_its_context_chain() {
-        let inner = anyhow::anyhow!("disk I/O error").context("cannot commit");
+        let inner = crate::tm::write::WriteError::Busy {
+            path: "tm.db".into(),
+            source: rusqlite::Error::InvalidQuery,
+        };
         let e = TmError::from(inner);
-        assert_eq!(chain(&e), ["cannot commit", "disk I/O error"]);
+        assert_eq!(
+            chain(&e),
+            [
+                "tm.db: cannot start writing (is another tarjuman writing to it?)".to_string(),
+                rusqlite::Error::InvalidQuery.to_string()
+            ]
+        );
     }
 }
