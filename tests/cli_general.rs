@@ -74,6 +74,24 @@ fn completions_and_the_man_page_are_generated() {
         .stdout(predicate::str::contains("export"));
 }
 
+#[test]
+fn completions_into_a_pipe_closed_early_exit_quietly() {
+    // `tarjuman completions bash | head -1`: the reader goes away before
+    // the script is written; that is not a crash.
+    let bin = assert_cmd::cargo::cargo_bin("tarjuman");
+    let mut child = std::process::Command::new(bin)
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 fn stats_path(cmd: &mut Command) -> String {
     let json = common::json_stdout(cmd.args(["stats", "--format", "json"]).assert().success());
     json["path"].as_str().unwrap().to_string()

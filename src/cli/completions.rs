@@ -26,8 +26,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // Rendered into memory first: clap_complete panics on a write error,
+    // and `completions bash | head` closes the pipe early.
     let mut cmd = super::command();
-    let mut out = std::io::stdout().lock();
+    let mut out = Vec::new();
     let shell = match args.target {
         Target::Bash => clap_complete::Shell::Bash,
         Target::Zsh => clap_complete::Shell::Zsh,
@@ -36,9 +38,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Target::Powershell => clap_complete::Shell::PowerShell,
         Target::Man => {
             clap_mangen::Man::new(cmd).render(&mut out)?;
-            return Ok(ExitCode::SUCCESS);
+            return print(&out);
         }
     };
     clap_complete::generate(shell, &mut cmd, "tarjuman", &mut out);
-    Ok(ExitCode::SUCCESS)
+    print(&out)
+}
+
+/// Write to stdout; a reader that stopped early is not an error.
+fn print(bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
