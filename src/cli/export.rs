@@ -32,7 +32,7 @@ pub struct Args {
 
     /// The output format (default: from the output file's extension, else tmx).
     #[arg(long, alias = "format", value_enum, value_name = "FORMAT")]
-    pub to: Option<FileFormat>,
+    pub to: Option<super::FileFormatArg>,
 
     /// Only units with a variant in this language (and it becomes the TMX srclang).
     #[arg(long, value_name = "LANG", value_parser = super::import::parse_lang)]
@@ -93,12 +93,15 @@ pub fn parse_date(s: &str, end_of_day: bool) -> Result<String, String> {
 
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
-    let format = args.to.unwrap_or_else(|| match &args.output {
-        Some(p) if FileFormat::detect(p, b"") == FileFormat::Tsv && has_extension(p) => {
-            FileFormat::Tsv
-        }
-        _ => FileFormat::Tmx,
-    });
+    let format = args
+        .to
+        .map(FileFormat::from)
+        .unwrap_or_else(|| match &args.output {
+            Some(p) if FileFormat::detect(p, b"") == FileFormat::Tsv && has_extension(p) => {
+                FileFormat::Tsv
+            }
+            _ => FileFormat::Tmx,
+        });
     let filter = UnitFilter {
         origin: args.origin.clone(),
         since: args.since.clone(),

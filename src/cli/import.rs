@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tarjuman::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions, Located};
-use tarjuman::tm::OnDuplicate;
 
 const AFTER_HELP: &str = "\
 Each file is imported in one transaction: a file with an error adds nothing,
@@ -28,7 +27,7 @@ pub struct Args {
 
     /// The input format, instead of guessing from the extension and content.
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub from: Option<FileFormat>,
+    pub from: Option<super::FileFormatArg>,
 
     /// Source language of TSV files (BCP 47, e.g. ar or ar-SY).
     #[arg(long, value_name = "LANG", value_parser = parse_lang)]
@@ -41,8 +40,8 @@ pub struct Args {
     /// A unit already in the TM: skip it (same source and target), update
     /// the stored unit with the same source (new target and metadata), or
     /// keep both.
-    #[arg(long, value_enum, default_value_t = OnDuplicate::Skip, value_name = "WHAT")]
-    pub on_duplicate: OnDuplicate,
+    #[arg(long, value_enum, default_value_t = super::OnDuplicateArg::Skip, value_name = "WHAT")]
+    pub on_duplicate: super::OnDuplicateArg,
 
     /// The summary as text on stderr, or as JSON on stdout. `tmx` or `tsv`
     /// here forces the input format instead, like --from.
@@ -91,16 +90,17 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         FormatArg::Tsv => Some(FileFormat::Tsv),
         FormatArg::Text | FormatArg::Json => None,
     };
-    if let (Some(from), Some(format)) = (args.from, forced) {
+    let from = args.from.map(FileFormat::from);
+    if let (Some(from), Some(format)) = (from, forced) {
         if from != format {
             anyhow::bail!("--from and --format name different input formats; give one");
         }
     }
     let opts = ImportOptions {
-        format: args.from.or(forced),
+        format: from.or(forced),
         src_lang: args.src_lang,
         tgt_lang: args.tgt_lang,
-        on_duplicate: args.on_duplicate,
+        on_duplicate: args.on_duplicate.into(),
     };
     let mut outcomes = Vec::new();
     let mut failed = false;

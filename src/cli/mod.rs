@@ -125,6 +125,46 @@ impl Ctx {
     }
 }
 
+/// `tarjuman::import::FileFormat` as a command-line value (the library
+/// knows nothing of clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileFormatArg {
+    Tmx,
+    Tsv,
+}
+
+impl From<FileFormatArg> for tarjuman::import::FileFormat {
+    fn from(f: FileFormatArg) -> Self {
+        match f {
+            FileFormatArg::Tmx => Self::Tmx,
+            FileFormatArg::Tsv => Self::Tsv,
+        }
+    }
+}
+
+/// `tarjuman::tm::OnDuplicate` as a command-line value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum OnDuplicateArg {
+    /// Skip a unit whose variants (languages and texts) are all stored already.
+    #[default]
+    Skip,
+    /// Replace the stored unit with the same source text and languages
+    /// (its targets and metadata) by the new one; it keeps its id.
+    Update,
+    /// Store the unit even when an identical one exists.
+    Keep,
+}
+
+impl From<OnDuplicateArg> for tarjuman::tm::OnDuplicate {
+    fn from(d: OnDuplicateArg) -> Self {
+        match d {
+            OnDuplicateArg::Skip => Self::Skip,
+            OnDuplicateArg::Update => Self::Update,
+            OnDuplicateArg::Keep => Self::Keep,
+        }
+    }
+}
+
 /// Readable text or JSON for scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum OutputFormat {

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::tmx::read::GZIP_MAGIC;
 
 /// The file formats import understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileFormat {
     Tmx,

@@ -50,7 +50,7 @@ pub struct OriginInfo {
 }
 
 /// What to do with a unit the TM already holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnDuplicate {
     /// Skip a unit whose variants (languages and texts) are all stored already.
     #[default]
