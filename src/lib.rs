@@ -13,9 +13,11 @@
 //! - [`tm`]: the SQLite translation memory: schema, import, export, stats,
 //!   the fuzzy index and matcher, concordance.
 //! - [`align`]: the Arabic→English sentence aligner.
+//! - [`api`]: the answers' JSON shapes and the export, shared by `cli` and `server`.
 //! - [`cli`]: the command-line interface.
 
 pub mod align;
+pub mod api;
 pub mod cli;
 pub mod text;
 pub mod tm;

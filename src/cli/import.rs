@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::tm::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions, Located};
+use crate::api::ImportResult;
+use crate::tm::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions};
 use crate::tm::OnDuplicate;
 
 const AFTER_HELP: &str = "\
@@ -60,29 +61,7 @@ pub enum FormatArg {
     Tsv,
 }
 
-/// A language tag option, normalized (`AR_sy` → `ar-SY`).
-pub fn parse_lang(s: &str) -> Result<String, String> {
-    crate::text::lang::normalize(s)
-        .filter(|t| t != "*all*")
-        .ok_or_else(|| format!("`{s}` is not a language tag (try ar, en, ar-SY, en-GB)"))
-}
-
-#[derive(serde::Serialize)]
-struct FileResult<'a> {
-    file: String,
-    ok: bool,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    report: Option<&'a FileReport>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ErrorJson>,
-}
-
-#[derive(serde::Serialize)]
-struct ErrorJson {
-    line: Option<u64>,
-    column: Option<u64>,
-    message: String,
-}
+pub use crate::api::parse_lang;
 
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
@@ -101,6 +80,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         src_lang: args.src_lang,
         tgt_lang: args.tgt_lang,
         on_duplicate: args.on_duplicate,
+        origin: None,
     };
     let mut outcomes = Vec::new();
     let mut failed = false;
@@ -135,22 +115,9 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         outcomes.push((name, result));
     }
     if args.format == FormatArg::Json {
-        let results: Vec<FileResult> = outcomes
+        let results: Vec<ImportResult> = outcomes
             .iter()
-            .map(|(file, result)| match result {
-                Ok(report) => FileResult {
-                    file: file.clone(),
-                    ok: true,
-                    report: Some(report),
-                    error: None,
-                },
-                Err(err) => FileResult {
-                    file: file.clone(),
-                    ok: false,
-                    report: None,
-                    error: Some(error_json(err)),
-                },
-            })
+            .map(|(file, result)| ImportResult::new(file, result))
             .collect();
         super::stats::print_stdout(&(serde_json::to_string_pretty(&results)? + "\n"))?;
     }
@@ -173,23 +140,4 @@ fn summary_line(name: &str, r: &FileReport) -> String {
     let n = r.warnings.len();
     line.push_str(&format!(", {n} warning{}", if n == 1 { "" } else { "s" }));
     line
-}
-
-fn error_json(err: &ImportError) -> ErrorJson {
-    match err {
-        ImportError::Input(Located {
-            line,
-            column,
-            message,
-        }) => ErrorJson {
-            line: Some(*line),
-            column: Some(*column),
-            message: message.clone(),
-        },
-        ImportError::Other(e) => ErrorJson {
-            line: None,
-            column: None,
-            message: format!("{e:#}"),
-        },
-    }
 }

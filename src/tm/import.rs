@@ -96,6 +96,10 @@ pub struct ImportOptions {
     pub src_lang: Option<String>,
     pub tgt_lang: Option<String>,
     pub on_duplicate: OnDuplicate,
+    /// The origin name to record (as `stats` lists it) instead of the
+    /// path: the server names an upload as its client did, not by the
+    /// temporary file it was spooled to.
+    pub origin: Option<String>,
 }
 
 /// What importing one file did.
@@ -343,7 +347,10 @@ pub fn import_file(
         }
     };
     let origin = OriginInfo {
-        name: path.display().to_string(),
+        name: opts
+            .origin
+            .clone()
+            .unwrap_or_else(|| path.display().to_string()),
         kind: match format {
             FileFormat::Tmx => "tmx",
             FileFormat::Tsv => "tsv",
