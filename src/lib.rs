@@ -14,11 +14,13 @@
 //!   the fuzzy index and matcher, concordance.
 //! - [`align`]: the Arabic→English sentence aligner.
 //! - [`api`]: the answers' JSON shapes and the export, shared by `cli` and `server`.
+//! - [`server`]: `tarjuman serve`, the TM over HTTP for a team and its tools.
 //! - [`cli`]: the command-line interface.
 
 pub mod align;
 pub mod api;
 pub mod cli;
+pub mod server;
 pub mod text;
 pub mod tm;
 pub mod tmx;
