@@ -81,6 +81,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         tgt_lang: args.tgt_lang,
         on_duplicate: args.on_duplicate,
         origin: None,
+        keep_wal: false,
     };
     let mut outcomes = Vec::new();
     let mut failed = false;

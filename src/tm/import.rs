@@ -100,6 +100,10 @@ pub struct ImportOptions {
     /// path: the server names an upload as its client did, not by the
     /// temporary file it was spooled to.
     pub origin: Option<String>,
+    /// Keep the write-ahead log even for a big file (no switch to a
+    /// rollback journal): readers in other threads or processes go on
+    /// reading while the import runs, as a server's must.
+    pub keep_wal: bool,
 }
 
 /// What importing one file did.
@@ -360,7 +364,7 @@ pub fn import_file(
     };
     // Above a few MB the rollback journal's single write beats the WAL's
     // write-then-checkpoint; below, keep the WAL (no mode switch at all).
-    let big = std::fs::metadata(path).is_ok_and(|m| m.len() > 8 << 20);
+    let big = !opts.keep_wal && std::fs::metadata(path).is_ok_and(|m| m.len() > 8 << 20);
     let mut writer = if big {
         store.bulk_writer(&origin)?
     } else {
