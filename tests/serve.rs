@@ -429,12 +429,21 @@ fn the_amagama_and_tmserver_routes_answer_their_list() {
         ),
         (200, json!([]))
     );
-    let (s, langs) = get(&server.url("/api/v1/languages/"), None);
-    assert_eq!(s, 200);
-    assert!(langs["sourceLanguages"]
-        .as_array()
-        .unwrap()
-        .contains(&json!("ar")));
+    // The language list, in the forms Weblate compares (`en_gb`).
+    for path in ["/api/v1/languages/", "/tmserver/languages/"] {
+        let (s, langs) = get(&server.url(path), None);
+        assert_eq!(s, 200);
+        for l in ["ar", "en", "en-GB", "en_gb"] {
+            assert!(
+                langs["sourceLanguages"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!(l)),
+                "{path}: {l} missing from {langs}"
+            );
+        }
+        assert_eq!(langs["sourceLanguages"], langs["targetLanguages"]);
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! Weblate's and Virtaal's TM backends call:
 //! `GET /tmserver/{source_lang}/{target_lang}/unit/{text}`, amaGama's
 //! `GET /api/v1/{source_lang}/{target_lang}/unit/{text}` (and `…/unit/?source=`),
-//! and amaGama's `GET /api/v1/languages/`.
+//! and amaGama's `GET /api/v1/languages/` (also under `/tmserver/`).
 //!
 //! The answer is their list, best first:
 //! `[{"source": str, "target": str, "quality": float, "rank": float}]`.
@@ -104,13 +104,19 @@ pub async fn unit_in_query(
     suggest(state, slang, tlang, text, q).await
 }
 
-/// amaGama's language list: every language the TM holds, both ways.
+/// amaGama's language list (`/api/v1/languages/`, and `/tmserver/languages/`
+/// where Weblate's tmserver backend asks): every language the TM holds,
+/// as stored (`en-GB`), by its primary subtag (`en`), and in the form
+/// Weblate compares with its own codes (`en_gb`: lowercase, underscore).
 pub async fn languages(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    let langs = state
-        .readers
-        .run(|store| crate::tm::index::languages(&store.conn))
-        .await?
-        .map_err(ApiError::internal)?;
+    let stats = state.readers.run(|store| store.stats()).await??;
+    let mut langs = std::collections::BTreeSet::new();
+    for l in &stats.languages {
+        langs.insert(l.lang.clone());
+        langs.insert(crate::text::lang::primary(&l.lang).to_string());
+        langs.insert(l.lang.to_lowercase().replace('-', "_"));
+    }
+    let langs: Vec<String> = langs.into_iter().collect();
     Ok(Json(
         serde_json::json!({ "sourceLanguages": langs, "targetLanguages": langs }),
     ))

@@ -110,6 +110,10 @@ pub fn table() -> Vec<(Route, MethodRouter<AppState>)> {
             route("GET", "/api/v1/languages/", READ, false),
             get(compat::languages),
         ),
+        (
+            route("GET", "/tmserver/languages/", READ, false),
+            get(compat::languages),
+        ),
     ]
 }
 
