@@ -712,6 +712,14 @@ fn limits_and_mistakes_get_clear_json_errors() {
         400,
         "empty_upload",
     );
+    // An upload named `..` stays in its spool folder and imports.
+    let (s, dots) = upload(
+        &server.url("/api/v1/import?name=..&format=tsv&src_lang=ar&tgt_lang=en"),
+        w,
+        "قال\tsaid\n".as_bytes(),
+    );
+    assert_eq!(s, 200, "{dots}");
+    assert_eq!(dots["inserted"], 1);
     // CORS is off: no header for a browser's origin.
     let resp = agent()
         .get(&server.url("/health"))
@@ -749,6 +757,20 @@ fn units(db: &Path) -> u64 {
     cli_json(db, &["stats", "--format", "json"])["units"]
         .as_u64()
         .unwrap()
+}
+
+#[test]
+fn a_request_past_the_timeout_gets_a_json_408() {
+    let tm = tm();
+    let server = Server::start(&tm.db, &["--public-read", "--timeout", "0"]);
+    assert_error(
+        &get(
+            &server.url(&format!("/api/v1/lookup?text={}", enc(EDITED))),
+            None,
+        ),
+        408,
+        "timeout",
+    );
 }
 
 #[test]

@@ -450,11 +450,14 @@ pub async fn import(
             }
         })
         .collect();
-    let path = spool.path().join(if base.is_empty() {
-        "upload".into()
-    } else {
-        base
-    });
+    // Never `.` or `..` (or hidden): the file stays inside its folder.
+    let path = spool
+        .path()
+        .join(if base.trim_start_matches('.').is_empty() {
+            "upload".into()
+        } else {
+            format!("upload-{base}")
+        });
     let mut file = tokio::fs::File::create(&path)
         .await
         .map_err(|e| ApiError::internal(format!("cannot spool the upload: {e}")))?;
