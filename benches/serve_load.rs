@@ -10,14 +10,15 @@
 //!    connection, look up edited TM sentences (`GET /api/v1/lookup`, the
 //!    lookup bench's edits) for `TARJUMAN_BENCH_SECONDS` (default 60);
 //! 2. the same while one more client uploads `TARJUMAN_BENCH_IMPORT`
-//!    (default 100,000) new units as TSV to `/api/v1/import`; the phase
-//!    lasts as long as phase 1 or until the import is done, whichever is
-//!    longer.
+//!    (default 100,000) new units as TSV to `/api/v1/import`, until the
+//!    import is answered (upload, import and commit).
 //!
 //! Each phase reports lookups/s, p50/p99/max latency, errors (any answer
 //! but 200, or a broken connection), and after phase 2 the units lost
 //! (units in the TM − units before − units the import reported inserted;
-//! must be 0). `TARJUMAN_BENCH_MAX_REQUESTS` (default 10,000,000) bounds the
+//! must be 0), and the server's CPU time (the clients share its cores, so
+//! lookups per server CPU-second say what the server alone could do).
+//! `TARJUMAN_BENCH_MAX_REQUESTS` (default 10,000,000) bounds the
 //! requests of a phase. The server's log goes to a file in the temp dir.
 
 use std::io::{BufRead, BufReader, Write};
@@ -65,6 +66,17 @@ struct Phase {
 }
 
 impl Phase {
+    /// The server's share: its CPU time in the phase, and lookups per
+    /// server CPU-second (what the server could answer with the clients'
+    /// CPU taken away: they run on the same cores here).
+    fn cpu_report(&self, cpu: f64) {
+        println!(
+            "  server CPU {cpu:.1} s in {:.1} s of wall: {:.0} lookups per server CPU-second",
+            self.wall.as_secs_f64(),
+            self.latencies.len() as f64 / cpu.max(0.01)
+        );
+    }
+
     fn report(&mut self, name: &str) {
         self.latencies.sort();
         let n = self.latencies.len();
@@ -80,14 +92,16 @@ impl Phase {
     }
 }
 
-/// `clients` threads looking `queries` up until `stop` is set (after at
-/// least `min_time`) or `max_requests` were made.
+/// `clients` threads looking `queries` up until `done` is set (after at
+/// least `min_time`), `max_time` has passed or `max_requests` were made.
+#[allow(clippy::too_many_arguments)]
 fn hammer(
     base: &str,
     token: &str,
     queries: &Arc<Vec<String>>,
     clients: usize,
     min_time: Duration,
+    max_time: Duration,
     done: &Arc<AtomicBool>,
     max_requests: u64,
 ) -> Phase {
@@ -106,7 +120,7 @@ fn hammer(
                     let elapsed = start.elapsed();
                     if (elapsed >= min_time && done.load(Ordering::Relaxed))
                         || made.fetch_add(1, Ordering::Relaxed) >= max_requests
-                        || elapsed > min_time * 20
+                        || elapsed > max_time
                     {
                         break;
                     }
@@ -143,6 +157,19 @@ fn hammer(
     }
     phase.wall = start.elapsed();
     phase
+}
+
+/// The server process's CPU time so far, in seconds (Linux; 0 elsewhere).
+fn server_cpu(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // utime and stime: the 12th and 13th fields after the name, in ticks.
+    (f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)) as f64 / 100.0
 }
 
 fn units_in(base: &str, token: &str) -> u64 {
@@ -260,28 +287,24 @@ fn main() {
     assert_eq!(before, units as u64);
 
     // Warm the page cache once, as a working day would have.
-    hammer(
-        &base,
-        &token,
-        &queries,
-        4,
-        Duration::from_secs(2),
-        &Arc::new(AtomicBool::new(true)),
-        2_000,
-    );
+    let two = Duration::from_secs(2);
+    let yes = Arc::new(AtomicBool::new(true));
+    hammer(&base, &token, &queries, 4, two, two, &yes, 2_000);
 
     let time = Duration::from_secs(seconds);
-    let now_done = Arc::new(AtomicBool::new(true));
-    hammer(
+    let cpu = server_cpu(server.id());
+    let mut alone = hammer(
         &base,
         &token,
         &queries,
         clients,
         time,
-        &now_done,
+        time,
+        &yes,
         max_requests,
-    )
-    .report("lookups alone");
+    );
+    alone.report("lookups alone");
+    alone.cpu_report(server_cpu(server.id()) - cpu);
 
     let import_done = Arc::new(AtomicBool::new(false));
     let importer = {
@@ -308,17 +331,21 @@ fn main() {
             (status, report, t.elapsed())
         })
     };
+    // Until the import is answered (bounded all the same).
+    let cpu = server_cpu(server.id());
     let mut during = hammer(
         &base,
         &token,
         &queries,
         clients,
-        time,
+        Duration::ZERO,
+        time * 20,
         &import_done,
         max_requests,
     );
     let (status, report, took) = importer.join().unwrap();
     during.report("lookups during the import");
+    during.cpu_report(server_cpu(server.id()) - cpu);
     let inserted = report["inserted"].as_u64().unwrap_or(0);
     println!(
         "import of {import_units} units over HTTP: status {status}, {inserted} inserted, {:.1} s",
