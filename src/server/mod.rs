@@ -80,6 +80,9 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
+/// Exports that may run at once; more wait their turn.
+pub const EXPORTS_AT_ONCE: usize = 2;
+
 /// What every handler shares.
 pub struct Shared {
     pub readers: Arc<pool::Readers>,
@@ -88,6 +91,10 @@ pub struct Shared {
     pub limits: Limits,
     pub public_read: bool,
     pub spool: PathBuf,
+    /// The TM file (exports open their own connection to it).
+    pub db: PathBuf,
+    /// Exports at once.
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 pub type AppState = Arc<Shared>;
@@ -113,6 +120,8 @@ pub fn open_state(config: &Config) -> Result<AppState, ServeError> {
         limits: config.limits.clone(),
         public_read: config.public_read,
         spool,
+        db: path,
+        exports: Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
     }))
 }
 

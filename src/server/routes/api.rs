@@ -4,6 +4,7 @@
 //! through the writer (writes), and answers the CLI's `--format json` shape.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
@@ -625,14 +626,26 @@ pub async fn export(
             ));
         }
     }
-    let lease = state.readers.lease().await?;
+    // An export reads for as long as the client downloads: it gets a
+    // connection of its own, not one of the readers the lookups share, and
+    // only a few run at once.
+    let slot = Arc::clone(&state.exports)
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::unavailable("the server is shutting down"))?;
+    let db = state.db.clone();
+    let store = tokio::task::spawn_blocking(move || crate::server::pool::open_read_only(&db))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
     let (send, recv) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let mut out = ChannelWriter {
             buf: Vec::with_capacity(CHUNK),
             send,
         };
-        if let Err(e) = crate::api::export(lease.store(), &spec, &mut out, |_| {}) {
+        if let Err(e) = crate::api::export(&store, &spec, &mut out, |_| {}) {
             // The status is sent already: breaking the body off is how the
             // client learns that the export failed.
             eprintln!("tarjuman: export failed: {e:#}");
