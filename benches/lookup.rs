@@ -1,4 +1,5 @@
 //! Fuzzy lookup and concordance on a generated Arabic→English TM.
+//! (Its data generators are `pub(crate)`: `serve_load` reuses them.)
 //!
 //! `cargo bench --bench lookup` (release). `TARJUMAN_BENCH_UNITS` sets the
 //! TM size (default 1,000,000), `TARJUMAN_BENCH_QUERIES` the timed queries
@@ -42,45 +43,46 @@ const NEWS: &str = "في من على إلى عن مع بعد قبل أن إن ك
     جديد جديدة كبير كبيرة أكبر أول آخر عدد عدة بين خلال حول ضد تحت فوق أيضا كما لكن حيث \
     التي الذي الذين هذا هذه ذلك تلك هناك هنا كل بعض جميع أكثر أقل نحو حوالي نسبة مليون ألف";
 
-const ENGLISH: &str = "the of to and in a on for that was said government president minister \
+pub(crate) const ENGLISH: &str =
+    "the of to and in a on for that was said government president minister \
     forces army security people city province north south east west border attack strikes \
     killed wounded civilians refugees aid talks agreement council resolution united nations \
     syria iraq lebanon iran turkey russia week year today yesterday new old first last \
     official sources agency report statement elections parliament party prices water power";
 
 /// SplitMix64: small, seedable, good enough for test data.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
 }
 
 /// Words with a Zipf sampler.
-struct Vocab {
+pub(crate) struct Vocab {
     words: Vec<String>,
     cdf: Vec<f64>,
 }
 
 impl Vocab {
     /// Zipf (s = 1) over the ranks.
-    fn new(words: Vec<String>) -> Vocab {
+    pub(crate) fn new(words: Vec<String>) -> Vocab {
         Vocab::mandelbrot(words, 1.0, 0.0)
     }
 
     /// Zipf–Mandelbrot: p(r) ∝ 1 / (r + q)^s, r = 1, 2, …
-    fn mandelbrot(words: Vec<String>, s: f64, q: f64) -> Vocab {
+    pub(crate) fn mandelbrot(words: Vec<String>, s: f64, q: f64) -> Vocab {
         let mut acc = 0.0;
         let cdf = (0..words.len())
             .map(|r| {
@@ -90,7 +92,7 @@ impl Vocab {
             .collect();
         Vocab { words, cdf }
     }
-    fn pick(&self, rng: &mut Rng) -> &str {
+    pub(crate) fn pick(&self, rng: &mut Rng) -> &str {
         let total = *self.cdf.last().unwrap();
         let x = (rng.next() as f64 / u64::MAX as f64) * total;
         let i = self
@@ -267,7 +269,7 @@ const SUFFIXES: [(&str, f64); 14] = [
 /// Sampled with Zipf–Mandelbrot (s = 1, q = 2.7) over these ranks, nearly
 /// every form of the lexicon occurs, so the observed types follow Heaps'
 /// law as the TM grows (the bench prints the observed count).
-fn heaps_vocab(tokens: f64) -> Vec<String> {
+pub(crate) fn heaps_vocab(tokens: f64) -> Vec<String> {
     let target = (ARABIC_TYPES_FACTOR * HEAPS_K * tokens.powf(HEAPS_BETA)) as usize;
     let mut words: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -319,7 +321,7 @@ fn arabic_digits(n: u64) -> String {
 }
 
 /// Sentence `i` of the TM: the same text for the same `i`.
-fn sentence(vocab: &Vocab, rng: &mut Rng) -> Vec<String> {
+pub(crate) fn sentence(vocab: &Vocab, rng: &mut Rng) -> Vec<String> {
     let len = 8 + rng.below(33);
     let mut words = Vec::with_capacity(len + 2);
     for k in 0..len {
@@ -341,19 +343,19 @@ fn sentence(vocab: &Vocab, rng: &mut Rng) -> Vec<String> {
     words
 }
 
-fn english(vocab: &Vocab, rng: &mut Rng, len: usize) -> String {
+pub(crate) fn english(vocab: &Vocab, rng: &mut Rng, len: usize) -> String {
     let mut s: Vec<&str> = (0..len).map(|_| vocab.pick(rng)).collect();
     s[0] = "The";
     s.join(" ") + "."
 }
 
-fn text(words: &[String]) -> String {
+pub(crate) fn text(words: &[String]) -> String {
     words.join(" ") + "."
 }
 
 /// Edit a stored sentence: substitutions, deletions, insertions, harakat,
 /// changed numbers.
-fn edit(words: &[String], vocab: &Vocab, rng: &mut Rng) -> Vec<String> {
+pub(crate) fn edit(words: &[String], vocab: &Vocab, rng: &mut Rng) -> Vec<String> {
     let mut w = words.to_vec();
     let edits = match rng.below(4) {
         0 => 0,

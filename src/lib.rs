@@ -18,10 +18,16 @@
 //!   named encodings, invalid bytes reported as FILE:LINE:COLUMN.
 //! - [`import`]: importing TMX and TSV files into the TM, and the aligner's
 //!   learned word pairs to and from it (above `tm`, `tmx`, `tsv`, `align`).
+//! - [`api`]: the answers' JSON shapes and the export, shared by the CLI and
+//!   the server.
+//! - [`server`]: `tarjuman serve`, the TM over HTTP for a team and its tools.
 
 pub mod align;
+pub mod api;
 pub mod import;
 pub mod input;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod text;
 pub mod tm;
 pub mod tmx;

@@ -18,6 +18,13 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("align", &["text"]),
     ("tm", &["unit", "text"]),
     ("import", &["tm", "tmx", "tsv", "align", "unit", "text"]),
+    ("api", &["import", "tm", "tmx", "tsv", "unit", "text"]),
+    (
+        "server",
+        &[
+            "api", "import", "tm", "tmx", "tsv", "align", "unit", "text", "input",
+        ],
+    ),
 ];
 
 /// The `.rs` files of a module: `src/NAME.rs` or everything under `src/NAME/`.

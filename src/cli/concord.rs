@@ -57,7 +57,10 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format {
         OutputFormat::Json => {
-            let obj = serde_json::json!({ "phrase": args.phrase, "hits": hits });
+            let obj = serde_json::to_string(&tarjuman::api::ConcordResult {
+                phrase: args.phrase.clone(),
+                hits: hits.clone(),
+            })?;
             writeln!(out, "{obj}")?;
         }
         OutputFormat::Text => {

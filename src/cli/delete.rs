@@ -84,11 +84,18 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         }
         match args.format {
             OutputFormat::Json => {
-                let list: Vec<_> = units
+                let units = units
                     .iter()
-                    .map(|(id, t)| serde_json::json!({ "unit_id": id, "texts": t }))
+                    .map(|(id, t)| tarjuman::api::DeletedUnit {
+                        unit_id: *id,
+                        texts: t.clone(),
+                    })
                     .collect();
-                let obj = serde_json::json!({ "dry_run": true, "would_delete": ids.len(), "units": list });
+                let obj = serde_json::to_string(&tarjuman::api::DeleteResult::DryRun {
+                    dry_run: true,
+                    would_delete: ids.len(),
+                    units,
+                })?;
                 writeln!(out, "{obj}")?;
             }
             OutputFormat::Text => {
@@ -112,7 +119,11 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         writeln!(
             out,
             "{}",
-            serde_json::json!({ "dry_run": false, "deleted": deleted, "ids": ids })
+            serde_json::to_string(&tarjuman::api::DeleteResult::Deleted {
+                dry_run: false,
+                deleted,
+                ids: ids.clone(),
+            })?
         )?;
     }
     out.flush()?;

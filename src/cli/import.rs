@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tarjuman::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions, Located};
+use tarjuman::api::ImportResult;
+use tarjuman::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions};
 
 const AFTER_HELP: &str = "\
 Each file is imported in one transaction: a file with an error adds nothing,
@@ -59,29 +60,7 @@ pub enum FormatArg {
     Tsv,
 }
 
-/// A language tag option, normalized (`AR_sy` → `ar-SY`).
-pub fn parse_lang(s: &str) -> Result<String, String> {
-    tarjuman::text::lang::normalize(s)
-        .filter(|t| t != "*all*")
-        .ok_or_else(|| format!("`{s}` is not a language tag (try ar, en, ar-SY, en-GB)"))
-}
-
-#[derive(serde::Serialize)]
-struct FileResult<'a> {
-    file: String,
-    ok: bool,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    report: Option<&'a FileReport>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ErrorJson>,
-}
-
-#[derive(serde::Serialize)]
-struct ErrorJson {
-    line: Option<u64>,
-    column: Option<u64>,
-    message: String,
-}
+pub use tarjuman::api::parse_lang;
 
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
@@ -101,6 +80,8 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         src_lang: args.src_lang,
         tgt_lang: args.tgt_lang,
         on_duplicate: args.on_duplicate.into(),
+        origin: None,
+        keep_wal: false,
     };
     let mut outcomes = Vec::new();
     let mut failed = false;
@@ -127,7 +108,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                     ImportError::Input(l) => {
                         format!("{name}:{}:{}: {}", l.line, l.column, l.message)
                     }
-                    other => format!("{name}: {}", causes(other)),
+                    other => format!("{name}: {}", tarjuman::api::causes(other)),
                 };
                 eprintln!("tarjuman: error: {place}; nothing from this file was imported");
             }
@@ -135,22 +116,9 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         outcomes.push((name, result));
     }
     if args.format == FormatArg::Json {
-        let results: Vec<FileResult> = outcomes
+        let results: Vec<ImportResult> = outcomes
             .iter()
-            .map(|(file, result)| match result {
-                Ok(report) => FileResult {
-                    file: file.clone(),
-                    ok: true,
-                    report: Some(report),
-                    error: None,
-                },
-                Err(err) => FileResult {
-                    file: file.clone(),
-                    ok: false,
-                    report: None,
-                    error: Some(error_json(err)),
-                },
-            })
+            .map(|(file, result)| ImportResult::new(file, result))
             .collect();
         super::stats::print_stdout(&(serde_json::to_string_pretty(&results)? + "\n"))?;
     }
@@ -173,31 +141,4 @@ fn summary_line(name: &str, r: &FileReport) -> String {
     let n = r.warnings.len();
     line.push_str(&format!(", {n} warning{}", if n == 1 { "" } else { "s" }));
     line
-}
-
-fn error_json(err: &ImportError) -> ErrorJson {
-    match err {
-        ImportError::Input(Located {
-            line,
-            column,
-            message,
-        }) => ErrorJson {
-            line: Some(*line),
-            column: Some(*column),
-            message: message.clone(),
-        },
-        other => ErrorJson {
-            line: None,
-            column: None,
-            message: causes(other),
-        },
-    }
-}
-
-/// An error and its causes, as `{:#}` prints an anyhow error.
-fn causes(err: &ImportError) -> String {
-    anyhow::Chain::new(err)
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(": ")
 }

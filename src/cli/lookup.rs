@@ -80,7 +80,10 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         matched += usize::from(!matches.is_empty());
         match args.format {
             OutputFormat::Json => {
-                let obj = serde_json::json!({ "query": query, "matches": matches });
+                let obj = serde_json::to_string(&tarjuman::api::LookupResult {
+                    query: query.clone(),
+                    matches,
+                })?;
                 writeln!(out, "{obj}")?;
             }
             OutputFormat::Text => {

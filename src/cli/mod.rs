@@ -18,7 +18,9 @@ pub mod import;
 pub mod lookup;
 pub mod pretranslate;
 pub mod segment;
+pub mod serve;
 pub mod stats;
+pub mod token;
 
 /// Exit code for a failure (bad input, unreadable file, database error).
 /// Usage errors exit with 2 (clap's convention); success is 0.
@@ -71,6 +73,10 @@ pub enum Command {
     Concord(concord::Args),
     /// Pre-translate a document from the translation memory, with an analysis.
     Pretranslate(pretranslate::Args),
+    /// Serve the translation memory over HTTP to a team and its tools.
+    Serve(serve::Args),
+    /// Manage the bearer tokens `serve` accepts.
+    Token(token::Args),
     /// Print shell completions or the man page.
     Completions(completions::Args),
 }
@@ -188,6 +194,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Lookup(args) => lookup::run(args, &ctx),
         Command::Concord(args) => concord::run(args, &ctx),
         Command::Pretranslate(args) => pretranslate::run(args, &ctx),
+        Command::Serve(args) => serve::run(args, &ctx),
+        Command::Token(args) => token::run(args, &ctx),
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -147,8 +147,11 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             ctx.say(String::from_utf8_lossy(&table).trim_end());
         }
         Format::Json => {
-            let obj =
-                serde_json::json!({ "document": name, "segments": segments, "analysis": analysis });
+            let obj = serde_json::to_string(&tarjuman::api::PretranslateResult {
+                document: name,
+                segments,
+                analysis,
+            })?;
             writeln!(out, "{obj}")?;
         }
     }

@@ -34,6 +34,14 @@ pub struct ImportOptions {
     pub src_lang: Option<String>,
     pub tgt_lang: Option<String>,
     pub on_duplicate: OnDuplicate,
+    /// The origin name to record (as `stats` lists it) instead of the
+    /// path: the server names an upload as its client did, not by the
+    /// temporary file it was spooled to.
+    pub origin: Option<String>,
+    /// Keep the write-ahead log even for a big file (no switch to a
+    /// rollback journal): readers in other threads or processes go on
+    /// reading while the import runs, as a server's must.
+    pub keep_wal: bool,
 }
 
 /// What importing one file did.
@@ -85,7 +93,10 @@ pub fn import_file(
         .unwrap_or_else(|| FileFormat::detect(path, &head));
     let (source, header) = Source::open(open()?, &head, format, opts)?;
     let origin = OriginInfo {
-        name: path.display().to_string(),
+        name: opts
+            .origin
+            .clone()
+            .unwrap_or_else(|| path.display().to_string()),
         kind: match format {
             FileFormat::Tmx => "tmx",
             FileFormat::Tsv => "tsv",
@@ -95,7 +106,7 @@ pub fn import_file(
     };
     // Above a few MB the rollback journal's single write beats the WAL's
     // write-then-checkpoint; below, keep the WAL (no mode switch at all).
-    let big = std::fs::metadata(path).is_ok_and(|m| m.len() > 8 << 20);
+    let big = !opts.keep_wal && std::fs::metadata(path).is_ok_and(|m| m.len() > 8 << 20);
     let mut writer = if big {
         store.bulk_writer(&origin)
     } else {

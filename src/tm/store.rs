@@ -17,6 +17,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_align_lexicon",
         include_str!("../../schema/0003_align_lexicon.sql"),
     ),
+    ("0004_tokens", include_str!("../../schema/0004_tokens.sql")),
 ];
 
 /// The schema version this binary writes.

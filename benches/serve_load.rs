@@ -1,0 +1,370 @@
+//! `tarjuman serve` under load, on loopback only; bounded in time and in
+//! requests, it stops by itself.
+//!
+//! `cargo bench --bench serve_load` (release). A TM of
+//! `TARJUMAN_BENCH_UNITS` generated units (default 1,000,000; the lookup
+//! bench's generators: Heaps-sized Arabic lexicon, Zipf–Mandelbrot draws)
+//! is served by the real binary on 127.0.0.1 (a free port). Then:
+//!
+//! 1. `TARJUMAN_BENCH_CLIENTS` clients (default 64), each its own HTTP
+//!    connection, look up edited TM sentences (`GET /api/v1/lookup`, the
+//!    lookup bench's edits) for `TARJUMAN_BENCH_SECONDS` (default 60);
+//! 2. the same while one more client uploads `TARJUMAN_BENCH_IMPORT`
+//!    (default 100,000) new units as TSV to `/api/v1/import`, until the
+//!    import is answered (upload, import and commit).
+//!
+//! Each phase reports lookups/s, p50/p99/max latency, errors (any answer
+//! but 200, or a broken connection), and after phase 2 the units lost
+//! (units in the TM − units before − units the import reported inserted;
+//! must be 0), and the server's CPU time (the clients share its cores, so
+//! lookups per server CPU-second say what the server alone could do).
+//! `TARJUMAN_BENCH_MAX_REQUESTS` (default 10,000,000) bounds the
+//! requests of a phase. The server's log goes to a file in the temp dir.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tarjuman::tm::{OnDuplicate, OriginInfo, Store};
+use tarjuman::unit::Unit;
+
+#[path = "lookup.rs"]
+#[allow(dead_code)]
+mod lookup_data;
+
+use lookup_data::{edit, english, heaps_vocab, sentence, text, Rng, Vocab, ENGLISH};
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// What one phase measured.
+struct Phase {
+    latencies: Vec<Duration>,
+    errors: u64,
+    wall: Duration,
+}
+
+impl Phase {
+    /// The server's share: its CPU time in the phase, and lookups per
+    /// server CPU-second (what the server could answer with the clients'
+    /// CPU taken away: they run on the same cores here).
+    fn cpu_report(&self, cpu: f64) {
+        println!(
+            "  server CPU {cpu:.1} s in {:.1} s of wall: {:.0} lookups per server CPU-second",
+            self.wall.as_secs_f64(),
+            self.latencies.len() as f64 / cpu.max(0.01)
+        );
+    }
+
+    fn report(&mut self, name: &str) {
+        self.latencies.sort();
+        let n = self.latencies.len();
+        println!(
+            "{name}: {n} lookups in {:.1} s = {:.0} lookups/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; errors {}",
+            self.wall.as_secs_f64(),
+            n as f64 / self.wall.as_secs_f64(),
+            percentile(&self.latencies, 0.50).as_secs_f64() * 1e3,
+            percentile(&self.latencies, 0.99).as_secs_f64() * 1e3,
+            self.latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+            self.errors
+        );
+    }
+}
+
+/// `clients` threads looking `queries` up until `done` is set (after at
+/// least `min_time`), `max_time` has passed or `max_requests` were made.
+#[allow(clippy::too_many_arguments)]
+fn hammer(
+    base: &str,
+    token: &str,
+    queries: &Arc<Vec<String>>,
+    clients: usize,
+    min_time: Duration,
+    max_time: Duration,
+    done: &Arc<AtomicBool>,
+    max_requests: u64,
+) -> Phase {
+    let made = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..clients)
+        .map(|c| {
+            let (base, token) = (base.to_string(), format!("Bearer {token}"));
+            let (queries, done, made) = (Arc::clone(queries), Arc::clone(done), Arc::clone(&made));
+            std::thread::spawn(move || {
+                let agent = agent();
+                let mut latencies = Vec::new();
+                let mut errors = 0u64;
+                let mut k = c * 7919;
+                loop {
+                    let elapsed = start.elapsed();
+                    if (elapsed >= min_time && done.load(Ordering::Relaxed))
+                        || made.fetch_add(1, Ordering::Relaxed) >= max_requests
+                        || elapsed > max_time
+                    {
+                        break;
+                    }
+                    let q = &queries[k % queries.len()];
+                    k += clients;
+                    let t = Instant::now();
+                    let ok = agent
+                        .get(&format!("{base}/api/v1/lookup"))
+                        .query("text", q)
+                        .header("Authorization", &token)
+                        .call()
+                        .ok()
+                        .and_then(|mut r| {
+                            let status = r.status().as_u16();
+                            r.body_mut().read_to_string().ok().map(|_| status == 200)
+                        })
+                        .unwrap_or(false);
+                    latencies.push(t.elapsed());
+                    errors += u64::from(!ok);
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut phase = Phase {
+        latencies: Vec::new(),
+        errors: 0,
+        wall: Duration::ZERO,
+    };
+    for w in workers {
+        let (l, e) = w.join().unwrap();
+        phase.latencies.extend(l);
+        phase.errors += e;
+    }
+    phase.wall = start.elapsed();
+    phase
+}
+
+/// The server process's CPU time so far, in seconds (Linux; 0 elsewhere).
+fn server_cpu(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // utime and stime: the 12th and 13th fields after the name, in ticks.
+    (f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)) as f64 / 100.0
+}
+
+fn units_in(base: &str, token: &str) -> u64 {
+    let mut r = agent()
+        .get(&format!("{base}/api/v1/stats"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    let v: serde_json::Value = r.body_mut().read_json().unwrap();
+    v["units"].as_u64().unwrap()
+}
+
+fn main() {
+    let units = env("TARJUMAN_BENCH_UNITS", 1_000_000);
+    let clients = env("TARJUMAN_BENCH_CLIENTS", 64);
+    let seconds = env("TARJUMAN_BENCH_SECONDS", 60) as u64;
+    let import_units = env("TARJUMAN_BENCH_IMPORT", 100_000);
+    let max_requests = env("TARJUMAN_BENCH_MAX_REQUESTS", 10_000_000) as u64;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "serve_load: {units} units, {clients} clients, {seconds} s a phase, import of {import_units}; load average {}",
+        load.trim()
+    );
+
+    let running_words = (units + import_units) as f64 * 24.0 * 0.96;
+    let ar = Vocab::mandelbrot(heaps_vocab(running_words), 1.0, 2.7);
+    let en = Vocab::new(ENGLISH.split_whitespace().map(str::to_string).collect());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("serve-bench.db");
+
+    // The TM, written in-process as the lookup bench does.
+    let t = Instant::now();
+    {
+        let mut store = Store::open(&db).unwrap();
+        let origin = OriginInfo {
+            name: "bench".into(),
+            kind: "tsv".into(),
+            header: None,
+        };
+        let mut w = store.writer(&origin).unwrap();
+        for i in 0..units {
+            let mut rng = Rng(i as u64);
+            let words = sentence(&ar, &mut rng);
+            let unit = Unit::pair(
+                "ar",
+                &text(&words),
+                "en",
+                &english(&en, &mut rng, words.len()),
+            );
+            w.add(&unit, OnDuplicate::Skip).unwrap();
+        }
+        w.commit().unwrap();
+        let token =
+            tarjuman::server::auth::add(&store.conn, "bench", tarjuman::server::auth::Scope::Write)
+                .unwrap();
+        std::fs::write(dir.path().join("token"), token).unwrap();
+    }
+    let token = std::fs::read_to_string(dir.path().join("token")).unwrap();
+    println!(
+        "TM of {units} units built in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    // The units to import: new sentences (seeds past the TM's).
+    let tsv = dir.path().join("import.tsv");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tsv).unwrap());
+        writeln!(f, "ar\ten").unwrap();
+        for i in 0..import_units {
+            let mut rng = Rng((1 << 41) | i as u64);
+            let words = sentence(&ar, &mut rng);
+            let target = english(&en, &mut rng, words.len());
+            writeln!(f, "{} {i}\t{target} {i}", text(&words)).unwrap();
+        }
+    }
+
+    // Queries: edited stored sentences, made before the clock starts.
+    let mut rng = Rng(0x5E4E);
+    let queries: Arc<Vec<String>> = Arc::new(
+        (0..20_000)
+            .map(|_| {
+                let i = rng.below(units);
+                text(&edit(&sentence(&ar, &mut Rng(i as u64)), &ar, &mut rng))
+            })
+            .collect(),
+    );
+
+    let bin =
+        std::env::var("TARJUMAN_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_tarjuman").into());
+    let log_path = dir.path().join("serve.log");
+    let mut server = Command::new(&bin)
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("TMPDIR", dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = server.stderr.take().unwrap();
+    let (send, recv) = std::sync::mpsc::channel();
+    let log_file = log_path.clone();
+    std::thread::spawn(move || {
+        let mut log = std::io::BufWriter::new(std::fs::File::create(log_file).unwrap());
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("on http://") {
+                let _ = send.send(line[at + 3..].split(' ').next().unwrap().to_string());
+            }
+            let _ = writeln!(log, "{line}");
+        }
+    });
+    let base = recv.recv_timeout(Duration::from_secs(120)).unwrap();
+    println!("server {bin} at {base}");
+    let before = units_in(&base, &token);
+    assert_eq!(before, units as u64);
+
+    // Warm the page cache once, as a working day would have.
+    let two = Duration::from_secs(2);
+    let yes = Arc::new(AtomicBool::new(true));
+    hammer(&base, &token, &queries, 4, two, two, &yes, 2_000);
+
+    let time = Duration::from_secs(seconds);
+    let cpu = server_cpu(server.id());
+    let mut alone = hammer(
+        &base,
+        &token,
+        &queries,
+        clients,
+        time,
+        time,
+        &yes,
+        max_requests,
+    );
+    alone.report("lookups alone");
+    alone.cpu_report(server_cpu(server.id()) - cpu);
+
+    let import_done = Arc::new(AtomicBool::new(false));
+    let importer = {
+        let (base, token, tsv, done) = (
+            base.clone(),
+            token.clone(),
+            tsv.clone(),
+            Arc::clone(&import_done),
+        );
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            let body = std::fs::read(&tsv).unwrap();
+            let mut r = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .new_agent()
+                .post(&format!("{base}/api/v1/import?name=bench-import.tsv"))
+                .header("Authorization", &format!("Bearer {token}"))
+                .send(&body[..])
+                .unwrap();
+            let status = r.status().as_u16();
+            let report: serde_json::Value = r.body_mut().read_json().unwrap();
+            done.store(true, Ordering::Relaxed);
+            (status, report, t.elapsed())
+        })
+    };
+    // Until the import is answered (bounded all the same).
+    let cpu = server_cpu(server.id());
+    let mut during = hammer(
+        &base,
+        &token,
+        &queries,
+        clients,
+        Duration::ZERO,
+        time * 20,
+        &import_done,
+        max_requests,
+    );
+    let (status, report, took) = importer.join().unwrap();
+    during.report("lookups during the import");
+    during.cpu_report(server_cpu(server.id()) - cpu);
+    let inserted = report["inserted"].as_u64().unwrap_or(0);
+    println!(
+        "import of {import_units} units over HTTP: status {status}, {inserted} inserted, {:.1} s",
+        took.as_secs_f64()
+    );
+    let after = units_in(&base, &token);
+    let lost = (before + inserted) as i64 - after as i64;
+    println!("units: {before} before, {after} after, {lost} lost");
+
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let status = server.wait().unwrap();
+    println!(
+        "server stopped on SIGTERM: {status}; its log: {} lines",
+        std::fs::read_to_string(&log_path)
+            .map(|l| l.lines().count())
+            .unwrap_or(0)
+    );
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(lost, 0, "units lost");
+}

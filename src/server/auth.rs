@@ -1,0 +1,323 @@
+//! Bearer tokens: made and kept by `tarjuman token` (in the TM's
+//! `api_token` table, as SHA-256 hashes only), checked by the server on
+//! every request that needs one.
+//!
+//! A token is `tj_` and 64 hex digits (32 random bytes from the operating
+//! system). It is printed once; the TM keeps its hash, so a copied TM file
+//! gives no one a token. Scopes: `read` (lookups, concordance,
+//! pretranslate, export, stats) and `write` (also import and delete).
+//! Not here: routes or HTTP answers (see `routes`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use rusqlite::{Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use super::error::ApiError;
+use super::log::TokenSlot;
+use super::AppState;
+
+/// What a token may do; also what a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Read,
+    Write,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "read" => Some(Scope::Read),
+            "write" => Some(Scope::Write),
+            _ => None,
+        }
+    }
+}
+
+/// A stored token, as `token list` shows it (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenInfo {
+    pub name: String,
+    pub scope: Scope,
+    pub created_at: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("a token named {0:?} exists already (tarjuman token remove {0} first)")]
+    Exists(String),
+    #[error("a token name is 1 to 64 letters, digits, '.', '-', '_' or '@' (got {0:?})")]
+    BadName(String),
+    #[error("cannot get random bytes from the operating system: {0}")]
+    Random(String),
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// The hex SHA-256 of a token, as stored.
+pub fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new random token.
+pub fn generate() -> Result<String, TokenError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| TokenError::Random(e.to_string()))?;
+    Ok(format!("tj_{}", hex::encode(bytes)))
+}
+
+fn check_name(name: &str) -> Result<(), TokenError> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(TokenError::BadName(name.to_string()))
+    }
+}
+
+/// Make a token named `name`, store its hash, and return the token (the
+/// only time it is seen).
+pub fn add(conn: &Connection, name: &str, scope: Scope) -> Result<String, TokenError> {
+    check_name(name)?;
+    let exists = conn
+        .query_row(
+            "SELECT 1 FROM api_token WHERE name = ?1",
+            [name],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if exists {
+        return Err(TokenError::Exists(name.to_string()));
+    }
+    let token = generate()?;
+    conn.execute(
+        "INSERT INTO api_token(name, scope, sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
+        (name, scope.as_str(), hash(&token), crate::tm::now_tmx()),
+    )?;
+    Ok(token)
+}
+
+/// The stored tokens, by name.
+pub fn list(conn: &Connection) -> Result<Vec<TokenInfo>, TokenError> {
+    let mut stmt = conn.prepare("SELECT name, scope, created_at FROM api_token ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        let scope: String = r.get(1)?;
+        Ok(TokenInfo {
+            name: r.get(0)?,
+            scope: Scope::parse(&scope).unwrap_or(Scope::Read),
+            created_at: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Remove the token named `name`; false if there was none.
+pub fn remove(conn: &Connection, name: &str) -> Result<bool, TokenError> {
+    Ok(conn.execute("DELETE FROM api_token WHERE name = ?1", [name])? > 0)
+}
+
+/// Hash → (name, scope), for the server.
+fn load(conn: &Connection) -> rusqlite::Result<TokenMap> {
+    let mut stmt = conn.prepare("SELECT sha256, name, scope FROM api_token")?;
+    let rows = stmt.query_map([], |r| {
+        let scope: String = r.get(2)?;
+        Ok((
+            r.get::<_, String>(0)?,
+            (r.get(1)?, Scope::parse(&scope).unwrap_or(Scope::Read)),
+        ))
+    })?;
+    rows.collect()
+}
+
+/// How long the server trusts its copy of the token table: a token
+/// removed with `tarjuman token remove` stops working within this time.
+pub const REFRESH: Duration = Duration::from_secs(2);
+/// An unknown token makes the server re-read the table, at most this often
+/// (a token just added works at once).
+const MISS_REFRESH: Duration = Duration::from_millis(250);
+
+/// Token hash → (name, scope).
+type TokenMap = HashMap<String, (String, Scope)>;
+
+/// The server's copy of the token table, and when it was read.
+#[derive(Default)]
+pub struct Tokens {
+    cache: RwLock<Option<(Instant, Arc<TokenMap>)>>,
+}
+
+impl Tokens {
+    /// The name and scope of `token`, re-reading the table when the copy
+    /// is older than `REFRESH` (or `MISS_REFRESH` for an unknown token).
+    async fn find(
+        &self,
+        state: &AppState,
+        token: &str,
+    ) -> Result<Option<(String, Scope)>, ApiError> {
+        let h = hash(token);
+        let cached = self.cache.read().ok().and_then(|c| c.clone());
+        if let Some((at, map)) = &cached {
+            let age = at.elapsed();
+            match map.get(&h) {
+                Some(found) if age < REFRESH => return Ok(Some(found.clone())),
+                None if age < MISS_REFRESH => return Ok(None),
+                _ => {}
+            }
+        }
+        let map = Arc::new(
+            state
+                .readers
+                .run(|store| load(&store.conn))
+                .await?
+                .map_err(ApiError::internal)?,
+        );
+        let found = map.get(&h).cloned();
+        if let Ok(mut c) = self.cache.write() {
+            *c = Some((Instant::now(), map));
+        }
+        Ok(found)
+    }
+}
+
+/// What a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Nothing (health and readiness probes).
+    Nothing,
+    Scope(Scope),
+}
+
+fn refuse(status: StatusCode, code: &'static str, message: &str) -> Response {
+    let mut r = ApiError::new(status, code, message).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"tarjuman\""),
+        );
+    }
+    r
+}
+
+/// Middleware on each route: let the request through if its bearer token
+/// (or `--public-read`, for reads) allows what the route needs, and put
+/// the token's name where the request log finds it.
+pub async fn authorize(
+    State((state, need)): State<(AppState, Need)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Need::Scope(need) = need else {
+        return next.run(req).await;
+    };
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("").trim().to_string());
+    let token = match presented.as_deref() {
+        None => None,
+        Some(v) => match v.split_once(' ') {
+            Some((kind, t)) if kind.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => {
+                Some(t.trim().to_string())
+            }
+            _ => {
+                return refuse(
+                    StatusCode::UNAUTHORIZED,
+                    "bad_authorization",
+                    "the Authorization header must be `Bearer TOKEN`",
+                )
+            }
+        },
+    };
+    let Some(token) = token else {
+        if need == Scope::Read && state.public_read {
+            return next.run(req).await;
+        }
+        let what = if need == Scope::Write {
+            "this route needs a token with write scope"
+        } else {
+            "this route needs a token (Authorization: Bearer TOKEN; tarjuman token add makes one)"
+        };
+        return refuse(StatusCode::UNAUTHORIZED, "missing_token", what);
+    };
+    let found = match state.tokens.find(&state, &token).await {
+        Ok(found) => found,
+        Err(e) => return e.into_response(),
+    };
+    let Some((name, scope)) = found else {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "the token is not known to this server (tarjuman token list shows the valid ones)",
+        );
+    };
+    if let Some(slot) = req.extensions().get::<TokenSlot>() {
+        slot.set(&name);
+    }
+    if scope < need {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            &format!("the token {name:?} has read scope; this route needs write scope"),
+        );
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_stored_as_hashes_and_found_by_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::tm::Store::open(&dir.path().join("tm.db")).unwrap();
+        let token = add(&store.conn, "desk-ar", Scope::Write).unwrap();
+        assert!(token.starts_with("tj_") && token.len() == 67, "{token}");
+        let stored: String = store
+            .conn
+            .query_row("SELECT sha256 FROM api_token", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(stored, hash(&token));
+        assert_ne!(stored, token);
+        assert!(matches!(
+            add(&store.conn, "desk-ar", Scope::Read),
+            Err(TokenError::Exists(_))
+        ));
+        assert!(matches!(
+            add(&store.conn, "bad name", Scope::Read),
+            Err(TokenError::BadName(_))
+        ));
+        let map = load(&store.conn).unwrap();
+        assert_eq!(map[&hash(&token)], ("desk-ar".to_string(), Scope::Write));
+        assert_eq!(list(&store.conn).unwrap()[0].name, "desk-ar");
+        assert!(remove(&store.conn, "desk-ar").unwrap());
+        assert!(!remove(&store.conn, "desk-ar").unwrap());
+        assert!(list(&store.conn).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_hash_is_sha256_hex() {
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
