@@ -24,7 +24,8 @@ use tarjuman::tm::fuzzy::{Match, Matcher};
 #[command(
     after_help = "Differences from the stored source to the query are shown as [-stored-]{+query+}, \
 or in red/green on a terminal (NO_COLOR turns colour off). Arabic runs are wrapped in Unicode \
-isolates (FSI … PDI) so that bidi terminals keep the markers in place."
+isolates (FSI … PDI) on a terminal, so that bidi terminals keep the markers in place; piped or \
+redirected output has no isolates."
 )]
 pub struct Args {
     /// The sentence to look up; `-` reads queries from stdin, one a line.
@@ -177,9 +178,22 @@ fn has_rtl(t: &str) -> bool {
         .any(|c| matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}'))
 }
 
-/// Wrap right-to-left text in FSI … PDI so that markers around it stay put.
+/// Is stdout a terminal? Asked once.
+fn stdout_is_terminal() -> bool {
+    static TERMINAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *TERMINAL.get_or_init(|| std::io::stdout().is_terminal())
+}
+
+/// Wrap right-to-left text in FSI … PDI so that markers around it stay put
+/// on a bidi terminal; into a pipe or file the text goes as it is (the
+/// isolates would end up in whatever reads it).
 pub(crate) fn isolate(t: &str) -> String {
-    if has_rtl(t) {
+    isolate_if(t, stdout_is_terminal())
+}
+
+/// `isolate` for a stream: wrap only when `terminal`.
+pub(crate) fn isolate_if(t: &str, terminal: bool) -> String {
+    if terminal && has_rtl(t) {
         format!("\u{2068}{t}\u{2069}")
     } else {
         t.to_string()

@@ -74,6 +74,29 @@ pub fn tokens(raw: &str) -> Vec<Token> {
         .collect()
 }
 
+/// The byte offset in `raw` after its first `n` folded characters (as
+/// `tokens` folds them) and the marks that fold to nothing right after
+/// them: where the rest of a token starts once `n` characters of it are
+/// set aside (a clitic `وَ` with its fatha).
+pub fn raw_after_folded(raw: &str, n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    let mut count = 0;
+    for (i, c) in raw.char_indices() {
+        let made: usize = std::iter::once(c)
+            .nfkc()
+            .filter_map(fold_char)
+            .map(|f| f.to_lowercase().count())
+            .sum();
+        if made > 0 && count >= n {
+            return i;
+        }
+        count += made;
+    }
+    raw.len()
+}
+
 /// One piece of a diff from the stored source to the query. Texts are raw
 /// slices with a leading space where the text had whitespace, so that the
 /// `same` and `deleted` pieces concatenate to the stored source and the
