@@ -168,3 +168,27 @@ fn bad_input_is_refused_clearly_or_finds_nothing() {
         .code(1)
         .stderr(predicate::str::contains("cp1256.txt:1:1: not valid UTF-8"));
 }
+
+#[test]
+fn a_word_inserted_at_the_start_keeps_its_space_and_the_json_ops_join_to_the_query() {
+    let (_d, db) = tm();
+    let query = "أمس  وفد من المعارضة السوريّة يلتقي لافروف في موسكو";
+    lookup(&db)
+        .arg(query)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("{+أمس+} وفد من"));
+    let v = common::json_stdout(
+        lookup(&db)
+            .args(["--format", "json", query])
+            .assert()
+            .success(),
+    );
+    let ops = v["matches"][0]["diff"].as_array().unwrap();
+    let joined: String = ops
+        .iter()
+        .filter(|o| o["op"] != "deleted")
+        .map(|o| o["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(joined, query);
+}

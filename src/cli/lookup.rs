@@ -200,20 +200,24 @@ pub(crate) fn isolate_if(t: &str, terminal: bool) -> String {
     }
 }
 
-/// A diff as one line: unchanged text plain, changes marked.
+/// A diff as one line: unchanged text plain, changes marked; any run of
+/// whitespace before a piece shown as one space.
 pub(crate) fn render_diff(ops: &[DiffOp], style: &Style) -> String {
     let mut line = String::new();
     let mut after_deleted = false;
     for op in ops {
         let text = op.text();
-        let (space, body) = match text.strip_prefix(' ') {
-            Some(rest) => (" ", rest),
-            None => ("", text),
+        let body = text.trim();
+        let gap = text.starts_with(char::is_whitespace);
+        // A changed word reads [-old-]{+new+}, without a gap; a word kept
+        // after one deleted at the start of the query still needs one.
+        let space = match op {
+            DiffOp::Inserted(_) => gap && !after_deleted,
+            DiffOp::Same(_) => gap || (after_deleted && body.starts_with(char::is_alphanumeric)),
+            DiffOp::Deleted(_) => gap,
         };
-        // A changed word reads [-old-]{+new+}, without a gap.
-        let replaces = after_deleted && matches!(op, DiffOp::Inserted(_));
-        if !replaces {
-            line.push_str(space);
+        if space && !line.is_empty() {
+            line.push(' ');
         }
         after_deleted = matches!(op, DiffOp::Deleted(_));
         match op {
