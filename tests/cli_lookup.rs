@@ -192,3 +192,40 @@ fn a_word_inserted_at_the_start_keeps_its_space_and_the_json_ops_join_to_the_que
         .collect();
     assert_eq!(joined, query);
 }
+
+#[test]
+fn a_document_is_looked_up_sentence_by_sentence_unless_input_is_lines() {
+    let (d, db) = tm();
+    let doc = d.path().join("article.txt");
+    std::fs::write(
+        &doc,
+        "وفد من المعارضة السورية يلتقي لافروف في موسكو. نقلت المليشيات نحو 100 من ضباطها وعناصرها إلى الأراضي العراقية.\n\nخبر لا يشبه شيئا.\n",
+    )
+    .unwrap();
+    lookup(&db)
+        .args(["--file", doc.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "1. وفد من المعارضة السورية يلتقي لافروف في موسكو.\n",
+        ))
+        .stdout(predicate::str::contains("2. نقلت المليشيات"))
+        .stderr(predicate::str::contains("2 of 3 queries matched"));
+    lookup(&db)
+        .args(["--input", "lines", "--file", doc.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("0 of 2 queries matched"));
+    // The same from stdin.
+    lookup(&db)
+        .arg("-")
+        .write_stdin(std::fs::read_to_string(&doc).unwrap())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 of 3 queries matched"));
+    lookup(&db)
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[default: text]"));
+}

@@ -1,5 +1,5 @@
-//! `tarjuman lookup`: fuzzy matches for one sentence or for every line of a
-//! file, answered in one process.
+//! `tarjuman lookup`: fuzzy matches for one sentence, or for every sentence
+//! (or line) of a file, answered in one process.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _, Result};
 
 use super::OutputFormat;
+use tarjuman::text::segment::{Lang, Segmenter};
 use tarjuman::tm::diff::DiffOp;
 use tarjuman::tm::fuzzy::{Match, Matcher};
 
@@ -18,8 +19,11 @@ use tarjuman::tm::fuzzy::{Match, Matcher};
 /// punctuation, case, harakat or hamza forms differ; 100 identical; 101
 /// identical with the same previous sentence (context match).
 ///
-/// With several queries (--file, or - for stdin), each line is one query and
-/// the line before it is its context. Blank lines are skipped.
+/// With several queries (--file, or - for stdin) the input is by default
+/// running text: it is split into sentences (as `segment` and `align` do,
+/// each line a paragraph) and each sentence is one query. With --input lines
+/// each line is one query, as given. Either way the query before is the
+/// context of the next, and blank lines are skipped.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Differences from the stored source to the query are shown as [-stored-]{+query+}, \
@@ -28,7 +32,7 @@ isolates (FSI … PDI) on a terminal, so that bidi terminals keep the markers in
 redirected output has no isolates."
 )]
 pub struct Args {
-    /// The sentence to look up; `-` reads queries from stdin, one a line.
+    /// The sentence to look up; `-` reads queries from stdin (see --input).
     #[arg(
         value_name = "TEXT",
         required_unless_present = "file",
@@ -36,9 +40,16 @@ pub struct Args {
     )]
     pub text: Option<String>,
 
-    /// Read queries from this file, one a line.
+    /// Read queries from this file (see --input).
     #[arg(long, short, value_name = "FILE")]
     pub file: Option<PathBuf>,
+
+    /// What --file or stdin holds: running text, split into sentences (the
+    /// default: a document is looked up sentence by sentence, as a CAT tool
+    /// segments it), or one query a line, used as given (for a list already
+    /// segmented, where a line is one segment whatever its punctuation).
+    #[arg(long, value_enum, default_value_t = Input::Text)]
+    pub input: Input,
 
     #[command(flatten)]
     pub encoding: super::EncodingArg,
@@ -110,11 +121,22 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
 
 fn read_queries(args: &Args) -> Result<Vec<String>> {
     let lines = |text: &str| -> Vec<String> {
-        text.lines()
-            .map(|l| l.trim_end_matches('\r'))
-            .filter(|l| !l.trim().is_empty())
-            .map(str::to_string)
-            .collect()
+        match args.input {
+            Input::Lines => text
+                .lines()
+                .map(|l| l.trim_end_matches('\r'))
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .collect(),
+            Input::Text => {
+                let lang = Lang::from_tag(&args.src_lang).unwrap_or_else(|| Lang::detect(text));
+                Segmenter::new(lang)
+                    .split(text)
+                    .into_iter()
+                    .map(|s| s.text)
+                    .collect()
+            }
+        }
     };
     let queries = match (&args.file, args.text.as_deref()) {
         (Some(path), _) => lines(&super::read_text(path, &args.encoding)?),
@@ -131,6 +153,15 @@ fn read_queries(args: &Args) -> Result<Vec<String>> {
         bail!("no queries: the input has only blank lines");
     }
     Ok(queries)
+}
+
+/// What a file or stdin of queries holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Input {
+    /// Running text, split into sentences by the segmenter.
+    Text,
+    /// One query a line, used as given.
+    Lines,
 }
 
 /// How differences are marked.
