@@ -4,7 +4,8 @@
 //! `cargo bench --bench lookup` (release). `TARJUMAN_BENCH_UNITS` sets the
 //! TM size (default 1,000,000), `TARJUMAN_BENCH_QUERIES` the timed queries
 //! (default 2,000), `TARJUMAN_BENCH_TRUTH` how many of them are checked
-//! against brute force (default 150).
+//! against brute force (default 150), `TARJUMAN_BENCH_CONCORD` the timed
+//! concordance phrases of each kind (default 200).
 //!
 //! Data (`TARJUMAN_BENCH_VOCAB=heaps`, the default): a lexicon sized by
 //! Heaps' law for the run's token count (see `heaps_vocab`): real function
@@ -757,40 +758,49 @@ fn main() {
     );
     drop(matcher);
 
-    // Concordance: two adjacent words of a stored sentence, default limit.
-    let mut times = Vec::new();
-    let mut ccpu = Vec::new();
-    let mut hits = 0;
-    for k in 0..50 {
-        let words = sentence(&ar, &mut Rng((k * 7919 % units) as u64));
-        let at = k % (words.len() - 1);
-        let phrase = format!("{} {}", words[at], words[at + 1]);
-        let (t, c) = (Instant::now(), cpu_time());
-        let found = tarjuman::tm::concord::concord(
-            &store,
-            &tarjuman::tm::concord::Search {
-                phrase: &phrase,
-                src_lang: "ar",
-                tgt_lang: "en",
-                target: false,
-                limit: 20,
-            },
-        )
-        .unwrap();
-        times.push(t.elapsed());
-        ccpu.push(cpu_time().saturating_sub(c));
-        hits += found.len();
+    // Concordance: one word, or two adjacent words, of a stored sentence,
+    // default limit; whole words (--exact) and through proclitics (the
+    // default: each word is the union of up to 24 written forms).
+    let nconc = env("TARJUMAN_BENCH_CONCORD", 200);
+    for words_in_phrase in [1usize, 2] {
+        for exact in [true, false] {
+            let mut times = Vec::new();
+            let mut ccpu = Vec::new();
+            let mut hits = 0;
+            for k in 0..nconc {
+                let words = sentence(&ar, &mut Rng((k * 7919 % units) as u64));
+                let at = k % (words.len() - 1);
+                let phrase = words[at..at + words_in_phrase].join(" ");
+                let (t, c) = (Instant::now(), cpu_time());
+                let found = tarjuman::tm::concord::concord(
+                    &store,
+                    &tarjuman::tm::concord::Search {
+                        phrase: &phrase,
+                        src_lang: "ar",
+                        tgt_lang: "en",
+                        target: false,
+                        exact,
+                        limit: 20,
+                    },
+                )
+                .unwrap();
+                times.push(t.elapsed());
+                ccpu.push(cpu_time().saturating_sub(c));
+                hits += found.len();
+            }
+            times.sort();
+            ccpu.sort();
+            println!(
+                "concord, {words_in_phrase}-word phrases from stored sentences ({}, --limit 20): wall p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms; CPU p50 {:.2} ms, p95 {:.2} ms ({hits} hits for {nconc} phrases)",
+                if exact { "--exact" } else { "through proclitics" },
+                percentile(&times, 0.5).as_secs_f64() * 1e3,
+                percentile(&times, 0.95).as_secs_f64() * 1e3,
+                times.last().unwrap().as_secs_f64() * 1e3,
+                percentile(&ccpu, 0.5).as_secs_f64() * 1e3,
+                percentile(&ccpu, 0.95).as_secs_f64() * 1e3,
+            );
+        }
     }
-    times.sort();
-    ccpu.sort();
-    println!(
-        "concord, two-word phrases from stored sentences (--limit 20): wall p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms; CPU p50 {:.2} ms, p95 {:.2} ms ({hits} hits for 50 phrases)",
-        percentile(&times, 0.5).as_secs_f64() * 1e3,
-        percentile(&times, 0.95).as_secs_f64() * 1e3,
-        times.last().unwrap().as_secs_f64() * 1e3,
-        percentile(&ccpu, 0.5).as_secs_f64() * 1e3,
-        percentile(&ccpu, 0.95).as_secs_f64() * 1e3,
-    );
     drop(store);
 
     // One `tarjuman lookup` process, cold start to exit.

@@ -28,11 +28,74 @@ fn finds_the_phrase_whatever_the_harakat_and_highlights_the_raw_text() {
         .arg("أكبر قاعدة")
         .assert()
         .success()
-        .stdout(predicate::str::contains("[[\u{2068}أكبر قاعدةٍ\u{2069}]]"))
-        .stdout(predicate::str::contains("[[\u{2068}أكبر قاعدة\u{2069}]]"))
+        .stdout(predicate::str::contains("[[أكبر قاعدةٍ]]"))
+        .stdout(predicate::str::contains("[[أكبر قاعدة]]"))
         .stdout(predicate::str::contains("en: which is the largest base"))
         .stdout(predicate::str::contains("منازل").not())
+        .stderr(predicate::str::contains("2 units contain"))
+        // Isolates are for a terminal; this output is a pipe.
+        .stdout(predicate::str::contains("\u{2068}").not());
+}
+
+const SQUARES: &str = "ar\ten
+عادت الحياة إلى الميادين\tLife returned to the squares
+في الشوارع والميادين، احتفالات\tIn the streets and squares, celebrations
+مررنا بالميادين العامة\tWe passed by the public squares
+دعوة للميادين العامة\tA call to the public squares
+يَوْمَ الدِّينِ\tthe Day of Judgement
+";
+
+#[test]
+fn words_are_found_behind_proclitics_and_exact_keeps_whole_words() {
+    let (_d, db) = common::tm_from_tsv(SQUARES);
+    concord(&db)
+        .arg("الميادين")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "ar: في الشوارع و[[الميادين]]، احتفالات",
+        ))
+        .stdout(predicate::str::contains("ar: مررنا ب[[الميادين]] العامة"))
+        .stdout(predicate::str::contains("ar: دعوة ل[[لميادين]] العامة"))
+        .stderr(predicate::str::contains("4 units contain “الميادين”"));
+    concord(&db)
+        .args(["--exact", "الميادين"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("والميادين").not())
+        .stderr(predicate::str::contains("1 units contain"));
+    // A phrase whichever of its words carry a prefix.
+    concord(&db)
+        .arg("الميادين العامة")
+        .assert()
+        .success()
         .stderr(predicate::str::contains("2 units contain"));
+}
+
+#[test]
+fn json_gives_character_offsets_and_the_summary_prints_arabic_as_arabic() {
+    let (_d, db) = common::tm_from_tsv(SQUARES);
+    let v = common::json_stdout(
+        concord(&db)
+            .args(["--format", "json", "والميادين"])
+            .assert()
+            .success(),
+    );
+    let hit = &v["hits"][0];
+    let text = hit["text"].as_str().unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let (s, e) = (
+        hit["char_spans"][0]["start"].as_u64().unwrap() as usize,
+        hit["char_spans"][0]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(chars[s..e].iter().collect::<String>(), "والميادين");
+    assert_eq!((s, e), (11, 20));
+    concord(&db)
+        .arg("يَوْمَ")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 units contain “يَوْمَ”"))
+        .stderr(predicate::str::contains("\\u{").not());
 }
 
 #[test]

@@ -1,19 +1,26 @@
 //! `tarjuman concord`: every unit that contains a word or phrase.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::lookup::{isolate, Style};
+use super::lookup::{isolate, isolate_if, Style};
 use super::OutputFormat;
 use tarjuman::tm::concord::{concord, Hit, Search};
 
 /// Find every unit whose source (or target, with --target) contains PHRASE.
 ///
 /// Arabic matches without regard to harakat, tatweel and hamza/alef forms,
-/// Latin without regard to case, digits in any system. The phrase matches
-/// whole words (`حلب` does not find `بحلب`). Newest units first.
+/// Latin without regard to case, digits in any system. Each word is also
+/// found behind the Arabic proclitics و ف ب ل ك and ال (`الميادين` finds
+/// `والميادين`, `بالميادين`, `للميادين`; `حلب` finds `بحلب`), whichever
+/// words of a phrase carry them; --exact matches whole words only. The
+/// match is highlighted without its proclitics. Newest units first.
+///
+/// JSON: each hit's `spans` are UTF-8 byte offsets into `text`, its
+/// `char_spans` the same as character offsets (Unicode code points); both
+/// end-exclusive.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The word or phrase.
@@ -23,6 +30,10 @@ pub struct Args {
     /// Search the target side instead of the source.
     #[arg(long)]
     pub target: bool,
+
+    /// Whole words only: do not look behind Arabic proclitics.
+    #[arg(long)]
+    pub exact: bool,
 
     /// Source language.
     #[arg(long, default_value = "ar", value_name = "LANG")]
@@ -50,6 +61,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             src_lang: &args.src_lang,
             tgt_lang: &args.tgt_lang,
             target: args.target,
+            exact: args.exact,
             limit: args.limit,
         },
     )?;
@@ -81,11 +93,8 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     } else {
         ""
     };
-    ctx.say(&format!(
-        "{} units contain {:?}{more}",
-        hits.len(),
-        args.phrase
-    ));
+    let phrase = isolate_if(&args.phrase, std::io::stderr().is_terminal());
+    ctx.say(&format!("{} units contain “{phrase}”{more}", hits.len()));
     Ok(ExitCode::SUCCESS)
 }
 

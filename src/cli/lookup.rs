@@ -1,5 +1,5 @@
-//! `tarjuman lookup`: fuzzy matches for one sentence or for every line of a
-//! file, answered in one process.
+//! `tarjuman lookup`: fuzzy matches for one sentence, or for every sentence
+//! (or line) of a file, answered in one process.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _, Result};
 
 use super::OutputFormat;
+use tarjuman::text::segment::{Lang, Segmenter};
 use tarjuman::tm::diff::DiffOp;
 use tarjuman::tm::fuzzy::{Match, Matcher};
 
@@ -18,16 +19,20 @@ use tarjuman::tm::fuzzy::{Match, Matcher};
 /// punctuation, case, harakat or hamza forms differ; 100 identical; 101
 /// identical with the same previous sentence (context match).
 ///
-/// With several queries (--file, or - for stdin), each line is one query and
-/// the line before it is its context. Blank lines are skipped.
+/// With several queries (--file, or - for stdin) the input is by default
+/// running text: it is split into sentences (as `segment` and `align` do,
+/// each line a paragraph) and each sentence is one query. With --input lines
+/// each line is one query, as given. Either way the query before is the
+/// context of the next, and blank lines are skipped.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Differences from the stored source to the query are shown as [-stored-]{+query+}, \
 or in red/green on a terminal (NO_COLOR turns colour off). Arabic runs are wrapped in Unicode \
-isolates (FSI … PDI) so that bidi terminals keep the markers in place."
+isolates (FSI … PDI) on a terminal, so that bidi terminals keep the markers in place; piped or \
+redirected output has no isolates."
 )]
 pub struct Args {
-    /// The sentence to look up; `-` reads queries from stdin, one a line.
+    /// The sentence to look up; `-` reads queries from stdin (see --input).
     #[arg(
         value_name = "TEXT",
         required_unless_present = "file",
@@ -35,9 +40,16 @@ pub struct Args {
     )]
     pub text: Option<String>,
 
-    /// Read queries from this file, one a line.
+    /// Read queries from this file (see --input).
     #[arg(long, short, value_name = "FILE")]
     pub file: Option<PathBuf>,
+
+    /// What --file or stdin holds: running text, split into sentences (the
+    /// default: a document is looked up sentence by sentence, as a CAT tool
+    /// segments it), or one query a line, used as given (for a list already
+    /// segmented, where a line is one segment whatever its punctuation).
+    #[arg(long, value_enum, default_value_t = Input::Text)]
+    pub input: Input,
 
     #[command(flatten)]
     pub encoding: super::EncodingArg,
@@ -112,11 +124,22 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
 
 fn read_queries(args: &Args) -> Result<Vec<String>> {
     let lines = |text: &str| -> Vec<String> {
-        text.lines()
-            .map(|l| l.trim_end_matches('\r'))
-            .filter(|l| !l.trim().is_empty())
-            .map(str::to_string)
-            .collect()
+        match args.input {
+            Input::Lines => text
+                .lines()
+                .map(|l| l.trim_end_matches('\r'))
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .collect(),
+            Input::Text => {
+                let lang = Lang::from_tag(&args.src_lang).unwrap_or_else(|| Lang::detect(text));
+                Segmenter::new(lang)
+                    .split(text)
+                    .into_iter()
+                    .map(|s| s.text)
+                    .collect()
+            }
+        }
     };
     let queries = match (&args.file, args.text.as_deref()) {
         (Some(path), _) => lines(&super::read_text(path, &args.encoding)?),
@@ -133,6 +156,15 @@ fn read_queries(args: &Args) -> Result<Vec<String>> {
         bail!("no queries: the input has only blank lines");
     }
     Ok(queries)
+}
+
+/// What a file or stdin of queries holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Input {
+    /// Running text, split into sentences by the segmenter.
+    Text,
+    /// One query a line, used as given.
+    Lines,
 }
 
 /// How differences are marked.
@@ -180,29 +212,46 @@ fn has_rtl(t: &str) -> bool {
         .any(|c| matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}'))
 }
 
-/// Wrap right-to-left text in FSI … PDI so that markers around it stay put.
+/// Is stdout a terminal? Asked once.
+fn stdout_is_terminal() -> bool {
+    static TERMINAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *TERMINAL.get_or_init(|| std::io::stdout().is_terminal())
+}
+
+/// Wrap right-to-left text in FSI … PDI so that markers around it stay put
+/// on a bidi terminal; into a pipe or file the text goes as it is (the
+/// isolates would end up in whatever reads it).
 pub(crate) fn isolate(t: &str) -> String {
-    if has_rtl(t) {
+    isolate_if(t, stdout_is_terminal())
+}
+
+/// `isolate` for a stream: wrap only when `terminal`.
+pub(crate) fn isolate_if(t: &str, terminal: bool) -> String {
+    if terminal && has_rtl(t) {
         format!("\u{2068}{t}\u{2069}")
     } else {
         t.to_string()
     }
 }
 
-/// A diff as one line: unchanged text plain, changes marked.
+/// A diff as one line: unchanged text plain, changes marked; any run of
+/// whitespace before a piece shown as one space.
 pub(crate) fn render_diff(ops: &[DiffOp], style: &Style) -> String {
     let mut line = String::new();
     let mut after_deleted = false;
     for op in ops {
         let text = op.text();
-        let (space, body) = match text.strip_prefix(' ') {
-            Some(rest) => (" ", rest),
-            None => ("", text),
+        let body = text.trim();
+        let gap = text.starts_with(char::is_whitespace);
+        // A changed word reads [-old-]{+new+}, without a gap; a word kept
+        // after one deleted at the start of the query still needs one.
+        let space = match op {
+            DiffOp::Inserted(_) => gap && !after_deleted,
+            DiffOp::Same(_) => gap || (after_deleted && body.starts_with(char::is_alphanumeric)),
+            DiffOp::Deleted(_) => gap,
         };
-        // A changed word reads [-old-]{+new+}, without a gap.
-        let replaces = after_deleted && matches!(op, DiffOp::Inserted(_));
-        if !replaces {
-            line.push_str(space);
+        if space && !line.is_empty() {
+            line.push(' ');
         }
         after_deleted = matches!(op, DiffOp::Deleted(_));
         match op {

@@ -74,14 +74,43 @@ pub fn tokens(raw: &str) -> Vec<Token> {
         .collect()
 }
 
-/// One piece of a diff from the stored source to the query. Texts are raw
-/// slices with a leading space where the text had whitespace, so that the
-/// `same` and `deleted` pieces concatenate to the stored source and the
-/// `same` and `inserted` ones to the query (whitespace runs as one space).
+/// The byte offset in `raw` after its first `n` folded characters (as
+/// `tokens` folds them) and the marks that fold to nothing right after
+/// them: where the rest of a token starts once `n` characters of it are
+/// set aside (a clitic `وَ` with its fatha).
+pub fn raw_after_folded(raw: &str, n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    let mut count = 0;
+    for (i, c) in raw.char_indices() {
+        let made: usize = std::iter::once(c)
+            .nfkc()
+            .filter_map(fold_char)
+            .map(|f| f.to_lowercase().count())
+            .sum();
+        if made > 0 && count >= n {
+            return i;
+        }
+        count += made;
+    }
+    raw.len()
+}
+
+/// One piece of a diff from the stored source to the query.
+///
+/// The `same` and `inserted` pieces are the query's own text and, in order,
+/// join back to it character for character (whitespace, harakat and all;
+/// the first holds any leading whitespace, the last any trailing): a
+/// `same` piece shows the words as the query writes them, which differ from
+/// the stored source's only in what the matching key folds away (harakat,
+/// hamza and alef forms, case, digit systems); the stored source itself is
+/// `Match::source`. A `deleted` piece is the stored source's raw text, with
+/// a leading space where the source had whitespace before it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "op", content = "text", rename_all = "lowercase")]
 pub enum DiffOp {
-    /// In both.
+    /// In both (as the query writes it).
     Same(String),
     /// In the stored source only: the translator's match has it, the query not.
     Deleted(String),
@@ -146,13 +175,24 @@ fn piece(raw: &str, toks: &[Token], first: usize, last: usize) -> String {
 }
 
 /// The word-level differences from `stored` to `query`: a changed word is a
-/// `Deleted` piece followed by an `Inserted` one.
+/// `Deleted` piece followed by an `Inserted` one. The query's pieces are
+/// cut from it without a gap (`DiffOp`), so that a query with at least one
+/// token is rebuilt exactly by joining its `Same` and `Inserted` texts.
 pub fn diff(stored: &str, query: &str) -> Vec<DiffOp> {
     let (st, qt) = (tokens(stored), tokens(query));
     let a: Vec<&str> = st.iter().map(|t| t.text.as_str()).collect();
     let b: Vec<&str> = qt.iter().map(|t| t.text.as_str()).collect();
     let steps = align(&a, &b);
     let mut out = Vec::new();
+    // The query's bytes given out so far, and its last piece in `out`.
+    let mut q_at = 0;
+    let mut q_last: Option<usize> = None;
+    let q_piece = |last: usize, q_at: &mut usize| -> String {
+        let end = qt[last].span.end;
+        let s = query[*q_at..end].to_string();
+        *q_at = end;
+        s
+    };
     let mut k = 0;
     while k < steps.len() {
         let same =
@@ -162,8 +202,9 @@ pub fn diff(stored: &str, query: &str) -> Vec<DiffOp> {
             while k < steps.len() && same(&steps[k]) {
                 k += 1;
             }
-            let (i0, i1) = (steps[start].0.unwrap_or(0), steps[k - 1].0.unwrap_or(0));
-            out.push(DiffOp::Same(piece(stored, &st, i0, i1)));
+            let last = steps[k - 1].1.unwrap_or(0);
+            out.push(DiffOp::Same(q_piece(last, &mut q_at)));
+            q_last = Some(out.len() - 1);
         } else {
             while k < steps.len() && !same(&steps[k]) {
                 k += 1;
@@ -173,10 +214,15 @@ pub fn diff(stored: &str, query: &str) -> Vec<DiffOp> {
             if let (Some(&f), Some(&l)) = (del.first(), del.last()) {
                 out.push(DiffOp::Deleted(piece(stored, &st, f, l)));
             }
-            if let (Some(&f), Some(&l)) = (ins.first(), ins.last()) {
-                out.push(DiffOp::Inserted(piece(query, &qt, f, l)));
+            if let Some(&l) = ins.last() {
+                out.push(DiffOp::Inserted(q_piece(l, &mut q_at)));
+                q_last = Some(out.len() - 1);
             }
         }
+    }
+    // What follows the query's last token belongs to its last piece.
+    if let Some(DiffOp::Same(t) | DiffOp::Inserted(t)) = q_last.map(|i| &mut out[i]) {
+        t.push_str(&query[q_at..]);
     }
     out
 }
@@ -311,7 +357,42 @@ mod tests {
         assert_eq!(replace_numbers("عام 2022", "عام 2021", "last year"), None);
     }
 
+    #[test]
+    fn an_insertion_at_the_start_keeps_its_space() {
+        let ops = diff("ذهب الوفد إلى موسكو", "أمس ذهب الوفد إلى موسكو");
+        assert_eq!(
+            ops,
+            vec![
+                DiffOp::Inserted("أمس".into()),
+                DiffOp::Same(" ذهب الوفد إلى موسكو".into()),
+            ]
+        );
+        // Whitespace as the query has it, leading and trailing included.
+        let query = "  ذَهَبَ\tالوفد  إلى\u{200F} انقرة \n";
+        let joined: String = diff("ذهب الوفد إلى موسكو", query)
+            .iter()
+            .filter(|o| !matches!(o, DiffOp::Deleted(_)))
+            .map(DiffOp::text)
+            .collect();
+        assert_eq!(joined, query);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn same_and_inserted_pieces_join_back_to_the_query_exactly(
+            a in "[ا-ي ًٌَُِّـأإآ٠-٩0-9a-zA-Z،؛؟«».,ﷺﻻ…ﺳ\u{200F}\u{FEFF}\t\n ]{0,40}",
+            b in "[ا-ي ًٌَُِّـأإآ٠-٩0-9a-zA-Z،؛؟«».,ﷺﻻ…ﺳ\u{200F}\u{FEFF}\t\n ]{0,40}",
+        ) {
+            let joined: String = diff(&a, &b)
+                .iter()
+                .filter(|o| !matches!(o, DiffOp::Deleted(_)))
+                .map(DiffOp::text)
+                .collect();
+            // A query without a token has no piece to carry its blanks.
+            let expected = if tokens(&b).is_empty() { "" } else { b.as_str() };
+            proptest::prop_assert_eq!(joined, expected);
+        }
+
         #[test]
         fn tokens_and_diffs_never_panic_and_spans_are_char_boundaries(
             a in "[ا-ي ًٌَُِّـأإآ٠-٩0-9a-zA-Z،؛؟«».,ﷺﻻ…ﺳ\u{200F}\u{FEFF} ]{0,40}",
@@ -322,10 +403,12 @@ mod tests {
                 proptest::prop_assert!(t.span.start < t.span.end);
             }
             let ops = diff(&a, &b);
-            // Every piece is raw text of its side.
+            // Every piece is raw text of its side: the query's exactly.
             for op in &ops {
-                let side = if matches!(op, DiffOp::Inserted(_)) { &b } else { &a };
-                proptest::prop_assert!(side.contains(op.text().trim_start()));
+                match op {
+                    DiffOp::Deleted(t) => proptest::prop_assert!(a.contains(t.trim_start())),
+                    DiffOp::Same(t) | DiffOp::Inserted(t) => proptest::prop_assert!(b.contains(t.as_str())),
+                }
             }
             proptest::prop_assert_eq!(ops.is_empty(), tokens(&a).is_empty() && tokens(&b).is_empty());
             let _ = replace_numbers(&b, &a, &b);
