@@ -253,6 +253,10 @@ pub struct ConcordParams {
     tgt_lang: String,
     #[serde(default = "d_limit")]
     limit: usize,
+    /// Whole words only, as `concord --exact` (default: through Arabic
+    /// proclitics).
+    #[serde(default)]
+    exact: bool,
 }
 
 pub async fn concord(
@@ -276,6 +280,7 @@ pub async fn concord(
                     tgt_lang: &tgt,
                     target: p.target,
                     limit: p.limit,
+                    exact: p.exact,
                 },
             )
             .map(|hits| ConcordResult {
