@@ -71,8 +71,7 @@ pub(super) fn inline(bytes: &[u8]) -> [u64; 2] {
 impl LangDict {
     /// The position in `toks` of a word's token, if the word was seen.
     #[inline]
-    pub(super) fn find(&self, key: u64, text: &str) -> Option<u32> {
-        let bytes = text.as_bytes();
+    pub(super) fn find(&self, key: u64, bytes: &[u8]) -> Option<u32> {
         self.words
             .find(key, |e| {
                 e.key == key
@@ -294,10 +293,11 @@ impl Indexer {
         mut f: impl FnMut(&mut Self, u32),
     ) -> rusqlite::Result<()> {
         for w in &v.words {
-            let (k, text) = (w.key(), w.text(key));
-            let t = match self.langs[li].1.find(k, text) {
+            let k = w.key();
+            let t = match self.langs[li].1.find(k, w.bytes(key)) {
                 Some(t) => t,
                 None => {
+                    let text = w.text(key);
                     let t = self.new_tok(conn, &v.lang, text)?;
                     self.langs[li].1.insert(k, text, t);
                     t
