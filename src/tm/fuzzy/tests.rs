@@ -246,3 +246,37 @@ fn written_tokens_keep_spelling_and_split_punctuation() {
     let t: Vec<&str> = written_tokens("  قُتِلَ ٥ أشخاص، في حلب.").collect();
     assert_eq!(t, ["قُتِلَ", "٥", "أشخاص", "،", "في", "حلب", "."]);
 }
+
+/// Identifiers and paths are one word each: a UI string one word away
+/// from a stored one scores 5 of 6 words (83); another identifier is one
+/// word changed, not one piece of three (which scored 7 of 8, 87).
+#[test]
+fn identifiers_paths_and_addresses_are_one_word() {
+    let (_d, store, _) = tm(&[
+        (
+            "فشل pango_parse_markup في تحليل النص الوارد",
+            "pango_parse_markup failed to parse the text",
+            None,
+        ),
+        (
+            "افتح الملف ‎/etc/tarjuman/config.toml للتعديل",
+            "Open the file /etc/tarjuman/config.toml to edit it",
+            None,
+        ),
+    ]);
+    let m = Matcher::new(&store, "ar", "en").unwrap();
+    let got = scores(&m, "فشل pango_parse_markup في تحليل النص المرسل", None, 70);
+    assert_eq!(
+        got,
+        vec![(
+            "فشل pango_parse_markup في تحليل النص الوارد".to_string(),
+            83
+        )]
+    );
+    // Another identifier is another word, not two shared pieces of three.
+    let got = scores(&m, "فشل pango_parse_text في تحليل النص الوارد", None, 70);
+    assert_eq!(got[0].1, 83);
+    // افتح الملف etc/tarjuman/config.toml للتعديل: one of 4 words differs.
+    let got = scores(&m, "افتح الملف ‎/etc/tarjuman/other.toml للتعديل", None, 1);
+    assert_eq!(got[0].1, 75);
+}
