@@ -306,6 +306,33 @@ fn is_caseless(c: char) -> bool {
     matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' | '\u{3040}'..='\u{9FFF}')
 }
 
+/// Placeables (identifiers, dotted names, paths, URLs, e-mail addresses)
+/// are one token each, as CAT tools see them: inside a word that is not a
+/// number, after an ASCII letter or digit (or the `:` `/` of `://`), these
+/// characters join the word when an ASCII letter or digit follows (or a
+/// `/` follows `:` or `/`): `pango_parse_markup`, `gtk.window`,
+/// `src/main.rs`, `a@b.org`, `https://x.org/a-b?q=1`. Once a word has
+/// joined one, `- ? = & % + ~ #` join as well (`my_file-2`, a URL's
+/// query). Numbers keep their own rule (`12/5`, `10:30` stay numbers), and
+/// Arabic words never join this way.
+#[inline]
+fn is_link(c: char, tech: bool) -> bool {
+    matches!(c, '_' | '.' | '/' | '@' | ':')
+        || (tech && matches!(c, '-' | '?' | '=' | '&' | '%' | '+' | '~' | '#'))
+}
+
+/// May a placeable character follow `c` (see `is_link`)?
+#[inline]
+fn placeable_after(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == ':' || c == '/'
+}
+
+/// Does a held placeable character `p` join the word before `d`?
+#[inline]
+fn links_to(p: char, d: char) -> bool {
+    d.is_ascii_alphanumeric() || (matches!(p, ':' | '/') && d == '/')
+}
+
 /// A token of a matching key: its bytes `start..end` in the key, and what
 /// kind of token it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -362,7 +389,20 @@ struct KeyWriter {
     in_word: bool,
     /// Class of the last character of the word being written.
     prev: u8,
+    /// Whether that character may go on into a placeable
+    /// (`placeable_after`).
+    prev_link: bool,
+    /// The last character, and the last two, are ASCII letters or digits
+    /// (a `.` joins only after two: `os.path`, not `u.n`).
+    prev_ascii: bool,
+    prev_ascii2: bool,
     pending: Option<char>,
+    /// Why `pending` is held: the number or apostrophe rule, the
+    /// placeable rule (`links`); both can hold.
+    pending_old: bool,
+    pending_link: bool,
+    /// The word being written has joined a placeable character.
+    tech: bool,
     /// The token being written: where it starts, whether it is only
     /// digits (and joined separators) so far, whether it has a letter or
     /// digit.
@@ -385,7 +425,13 @@ impl KeyWriter {
             tokens,
             in_word: false,
             prev: 0,
+            prev_link: false,
+            prev_ascii: false,
+            prev_ascii2: false,
             pending: None,
+            pending_old: false,
+            pending_link: false,
+            tech: false,
             start: 0,
             number: false,
             content: false,
@@ -403,6 +449,10 @@ impl KeyWriter {
         self.key.push(c);
         self.number = class & DIGIT != 0;
         self.content = class & ALNUM != 0;
+        self.tech = false;
+        self.prev_link = placeable_after(c);
+        self.prev_ascii = c.is_ascii_alphanumeric();
+        self.prev_ascii2 = false;
     }
 
     /// Record the token that ends here.
@@ -426,6 +476,9 @@ impl KeyWriter {
     fn extend_word(&mut self, d: char, class: u8) {
         self.key.push(d);
         self.prev = class;
+        self.prev_link = placeable_after(d);
+        self.prev_ascii2 = self.prev_ascii && d.is_ascii_alphanumeric();
+        self.prev_ascii = d.is_ascii_alphanumeric();
         self.number &= class & DIGIT != 0;
         self.content |= class & ALNUM != 0;
     }
@@ -438,6 +491,7 @@ impl KeyWriter {
         self.number &= digits;
         self.content = true;
         self.prev = last;
+        self.run_ends(run, self.prev_ascii);
     }
 
     /// `run`, letters and digits that fold to themselves, starts a word
@@ -455,6 +509,23 @@ impl KeyWriter {
         self.content = true;
         self.in_word = true;
         self.prev = last;
+        self.tech = false;
+        self.run_ends(run, false);
+    }
+
+    /// The `prev_*` flags after `run`; `before`: the flag `prev_ascii`
+    /// before it.
+    #[inline(always)]
+    fn run_ends(&mut self, run: &str, before: bool) {
+        let b = run.as_bytes();
+        let last = b.last().copied().unwrap_or(0);
+        let before = match b.len() {
+            0 | 1 => before,
+            n => b[n - 2].is_ascii_alphanumeric(),
+        };
+        self.prev_link = placeable_after(char::from(last));
+        self.prev_ascii = last.is_ascii_alphanumeric();
+        self.prev_ascii2 = before && self.prev_ascii;
     }
 
     /// The common case inline (a letter or digit continuing a word: most
@@ -471,12 +542,26 @@ impl KeyWriter {
     #[inline(never)]
     fn push_other(&mut self, d: char, class: u8) {
         if let Some(p) = self.pending.take() {
-            let joins = if p == '\'' {
-                class & ALPHA != 0
-            } else {
-                class & DIGIT != 0
-            };
-            if joins {
+            let old = self.pending_old
+                && if p == '\'' {
+                    class & ALPHA != 0
+                } else {
+                    class & DIGIT != 0
+                };
+            let link = !old && self.pending_link && links_to(p, d);
+            self.tech |= link;
+            if link && class & WORD == 0 {
+                // `://`: the `:` joins, the `/` is held in its turn.
+                self.key.push(p);
+                self.prev_link = placeable_after(p);
+                (self.prev_ascii, self.prev_ascii2) = (false, false);
+                self.pending = Some(d);
+                self.pending_old = false;
+                self.pending_link = is_link(d, self.tech);
+                return;
+            }
+            if old || link {
+                self.prev_ascii = false;
                 // `don't` is no number; `1.5` stays one if it was.
                 self.key.push(p);
                 self.number &= p != '\'';
@@ -490,11 +575,18 @@ impl KeyWriter {
                 self.extend_word(d, class);
                 return;
             }
-            // Held back until the next character: don't, 1.5, 2,254.
-            if (d == '\'' && self.prev & ALPHA != 0)
-                || ((d == '.' || d == ',') && self.prev & DIGIT != 0)
-            {
+            // Held back until the next character: don't, 1.5, 2,254,
+            // pango_parse_markup, a.b, x@y.z, http://.
+            let old = (d == '\'' && self.prev & ALPHA != 0)
+                || ((d == '.' || d == ',') && self.prev & DIGIT != 0);
+            let link = is_link(d, self.tech)
+                && !self.number
+                && self.prev_link
+                && (d != '.' || self.prev_ascii2);
+            if old || link {
                 self.pending = Some(d);
+                self.pending_old = old;
+                self.pending_link = link;
                 return;
             }
             self.in_word = false;
@@ -639,15 +731,35 @@ pub fn tokenize_folded(folded: &str) -> Vec<&str> {
         }
         let mut end = start + c.len_utf8();
         let mut prev = c;
+        let mut prev2: Option<char> = None;
+        let mut tech = false;
         while let Some(&(i, d)) = chars.peek() {
+            let after = i + d.len_utf8();
             let joins = if is_word_char(d) {
                 true
-            } else if d == '\'' {
+            } else if d == '\''
+                && prev.is_alphabetic()
+                && next_is(folded, after, char::is_alphabetic)
+            {
                 // Apostrophe inside a word: don't, O'Brien.
-                prev.is_alphabetic() && next_is(folded, i + 1, char::is_alphabetic)
-            } else if d == '.' || d == ',' {
+                true
+            } else if (d == '.' || d == ',')
+                && prev.is_ascii_digit()
+                && next_is(folded, after, |x| x.is_ascii_digit())
+            {
                 // Separator inside a number: 1.5, 2,254.
-                prev.is_ascii_digit() && next_is(folded, i + 1, |x| x.is_ascii_digit())
+                true
+            } else if is_link(d, tech)
+                && !is_number(&folded[start..end])
+                && placeable_after(prev)
+                && (d != '.'
+                    || (prev.is_ascii_alphanumeric()
+                        && prev2.is_some_and(|x| x.is_ascii_alphanumeric())))
+                && next_is(folded, after, |x| links_to(d, x))
+            {
+                // A placeable: pango_parse_markup, a@b.org, http://x.
+                tech = true;
+                true
             } else {
                 false
             };
@@ -656,6 +768,7 @@ pub fn tokenize_folded(folded: &str) -> Vec<&str> {
             }
             chars.next();
             end = i + d.len_utf8();
+            prev2 = Some(prev);
             prev = d;
         }
         tokens.push(&folded[start..end]);
@@ -821,6 +934,13 @@ mod tests {
         }
 
         #[test]
+        fn one_pass_key_equals_the_reference_on_placeables(
+            text in "[aZ9٣ب_./@:?=&%#'\\- ]{0,30}"
+        ) {
+            proptest::prop_assert_eq!(matching_key(&text), reference::matching_key(&text));
+        }
+
+        #[test]
         fn one_pass_key_equals_the_reference_on_any_unicode(text in "\\PC{0,30}") {
             proptest::prop_assert_eq!(matching_key(&text), reference::matching_key(&text));
             proptest::prop_assert_eq!(fold(&text), reference::fold(&text));
@@ -859,6 +979,49 @@ mod tests {
                 ("\"", Other),
                 ("é", Word),
                 ("\u{0301}", Other),
+            ]
+        );
+    }
+
+    #[test]
+    fn placeables_are_one_token_each() {
+        let cases = [
+            ("يفشل pango_parse_markup هنا", "يفشل pango_parse_markup هنا"),
+            ("Open Gtk.Window now.", "open gtk.window now ."),
+            ("في الملف src/tm/fuzzy.rs،", "في الملف src/tm/fuzzy.rs ,"),
+            (
+                "راسلنا على info@example.org أو https://example.org/a-b?q=1&x=2.",
+                "راسلنا علي info@example.org او https://example.org/a-b?q=1&x=2 .",
+            ),
+            // Numbers keep their rule; Arabic words and plain punctuation
+            // do not join; a leading or trailing mark stays apart.
+            (
+                "الساعة 10:30 يوم 12/5 و1.5",
+                "الساعه 10 : 30 يوم 12 / 5 و1.5",
+            ),
+            ("قال:هذا الحل.الاخر", "قال : هذا الحل . الاخر"),
+            (
+                "see: /usr/bin_x _a b_ well-known",
+                "see : / usr/bin_x _ a b _ well - known",
+            ),
+        ];
+        for (text, key) in cases {
+            assert_eq!(matching_key(text), key, "{text}");
+            assert_eq!(reference::matching_key(text), key, "{text}");
+        }
+        let (key, tokens) = matching_key_tokens("pango_parse_markup v1.2 12/5");
+        let kinds: Vec<_> = tokens
+            .iter()
+            .map(|t| (&key[t.start as usize..t.end as usize], t.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("pango_parse_markup", TokenKind::Word),
+                ("v1.2", TokenKind::Word),
+                ("12", TokenKind::Number),
+                ("/", TokenKind::Other),
+                ("5", TokenKind::Number),
             ]
         );
     }

@@ -24,9 +24,14 @@
 //!     in case, whitespace, harakat, tatweel, hamza/alef forms, digit
 //!     system or inline tags. So 96–99: "nearly exact".
 //!
-//! Ties are broken by the Levenshtein distance over all key tokens
-//! (punctuation and number values included), then by the newer unit
-//! (higher id). A query with no words or numbers matches nothing.
+//! Ties are broken as a translator would: first the unit closest to the
+//! query *as written* (`written_tokens`: the raw words with their harakat,
+//! hamza and alef forms, tatweel and case, and the punctuation, compared
+//! by token-level Levenshtein distance), so that of a vocalised and a
+//! plain copy of a sentence the one in the query's own spelling comes
+//! first; then the Levenshtein distance over all key tokens (punctuation
+//! and number values included); then the newer unit (higher id). A query
+//! with no words or numbers matches nothing.
 //!
 //! # Why every unit scoring ≥ min is found (the filter is lossless)
 //!
@@ -96,6 +101,8 @@ pub struct Query {
     pub content: Vec<String>,
     /// All key tokens (numbers by value).
     pub all: Vec<String>,
+    /// The tokens as written (`written_tokens`), for the tie-breaker.
+    pub written: Vec<String>,
 }
 
 impl Query {
@@ -108,6 +115,7 @@ impl Query {
                 .map(str::to_string)
                 .collect(),
             all: key_tokens(&key).map(str::to_string).collect(),
+            written: written_tokens(text).map(str::to_string).collect(),
         }
     }
 
@@ -125,12 +133,35 @@ pub struct Stored<'a> {
     pub has_tags: bool,
 }
 
-/// A score with its tie-breaker.
+/// A score with its tie-breakers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scored {
     pub score: u8,
+    /// Levenshtein distance over the tokens as written: lower is better.
+    pub written: u32,
     /// Levenshtein distance over all key tokens: lower is better.
     pub detail: u32,
+}
+
+/// The tokens of a text as written, nothing folded: runs of letters,
+/// digits and combining marks (harakat stay on their word; tatweel is a
+/// letter), every other non-space character a token of its own. What the
+/// tie-breaker compares: two spellings of one word are different tokens.
+pub fn written_tokens(text: &str) -> impl Iterator<Item = &str> {
+    let word = |c: char| c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c);
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        rest = rest.trim_start();
+        let c = rest.chars().next()?;
+        let end = if word(c) {
+            rest.find(|d: char| !word(d)).unwrap_or(rest.len())
+        } else {
+            c.len_utf8()
+        };
+        let (tok, tail) = rest.split_at(end);
+        rest = tail;
+        Some(tok)
+    })
 }
 
 /// Token-level Levenshtein distance.
@@ -158,9 +189,18 @@ pub fn score(q: &Query, s: &Stored, context_same: impl FnOnce() -> bool) -> Scor
     let content = content_tokens(s.key);
     let all: Vec<&str> = key_tokens(s.key).collect();
     let detail = levenshtein(&q.all.iter().map(String::as_str).collect::<Vec<_>>(), &all);
+    let written = {
+        let q: Vec<&str> = q.written.iter().map(String::as_str).collect();
+        let s: Vec<&str> = written_tokens(s.plain).collect();
+        levenshtein(&q, &s)
+    };
     let (n, m) = (q.content.len(), content.len());
     if n == 0 {
-        return Scored { score: 0, detail };
+        return Scored {
+            score: 0,
+            written,
+            detail,
+        };
     }
     let d = levenshtein(
         &q.content.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -203,7 +243,11 @@ pub fn score(q: &Query, s: &Stored, context_same: impl FnOnce() -> bool) -> Scor
         }
         100 - p.max(1)
     };
-    Scored { score, detail }
+    Scored {
+        score,
+        written,
+        detail,
+    }
 }
 
 /// Normalize a language pair and make sure the TM holds both languages;
@@ -270,8 +314,10 @@ enum Quick {
 struct QueryIds<'q> {
     content_map: index::FastMap<&'q str, u32>,
     all_map: index::FastMap<&'q str, u32>,
+    written_map: index::FastMap<&'q str, u32>,
     content: Vec<u32>,
     all: Vec<u32>,
+    written: Vec<u32>,
 }
 
 const UNKNOWN: u32 = u32::MAX;
@@ -289,13 +335,17 @@ impl<'q> QueryIds<'q> {
         }
         let mut content_map = index::FastMap::default();
         let mut all_map = index::FastMap::default();
+        let mut written_map = index::FastMap::default();
         let content = intern(&q.content, &mut content_map);
         let all = intern(&q.all, &mut all_map);
+        let written = intern(&q.written, &mut written_map);
         QueryIds {
             content_map,
             all_map,
+            written_map,
             content,
             all,
+            written,
         }
     }
 
@@ -307,6 +357,11 @@ impl<'q> QueryIds<'q> {
     #[inline]
     fn all_id(&self, t: &str) -> u32 {
         self.all_map.get(t).copied().unwrap_or(UNKNOWN)
+    }
+
+    #[inline]
+    fn written_id(&self, t: &str) -> u32 {
+        self.written_map.get(t).copied().unwrap_or(UNKNOWN)
     }
 }
 
@@ -434,13 +489,16 @@ impl<'s> Matcher<'s> {
     /// Score a candidate from its key alone, comparing token ids. Units
     /// with the query's very words (d = 0) need the raw text: `SameWords`.
     fn quick_score(&self, ids: &QueryIds, unit: i64, min: u8, kth: Option<u8>) -> Result<Quick> {
-        let mut stmt = self
-            .store
-            .conn
-            .prepare_cached("SELECT lang, key FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
+        let mut stmt = self.store.conn.prepare_cached(
+            "SELECT lang, key, plain FROM variant WHERE unit_id = ?1 ORDER BY ord",
+        )?;
         let rows = stmt
             .query_map([unit], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let Some(si) = self.pick_source(rows.iter().map(|r| r.0.as_str())) else {
@@ -462,8 +520,12 @@ impl<'s> Matcher<'s> {
             return Ok(Quick::Skip);
         }
         let all: Vec<u32> = key_tokens(key).map(|t| ids.all_id(t)).collect();
+        let written: Vec<u32> = written_tokens(&rows[si].2)
+            .map(|t| ids.written_id(t))
+            .collect();
         Ok(Quick::Scored(Scored {
             score,
+            written: levenshtein(&ids.written, &written),
             detail: levenshtein(&ids.all, &all),
         }))
     }
@@ -728,10 +790,12 @@ pub fn units_with_source(store: &Store, src_lang: &str, text: &str) -> Result<Ve
     Ok(out)
 }
 
-/// Best first: score, then fewer differences over all tokens, then newer.
+/// Best first: score, then fewer differences as written, then fewer over
+/// all key tokens, then newer.
 pub fn rank(a: &(i64, Scored), b: &(i64, Scored)) -> std::cmp::Ordering {
     b.1.score
         .cmp(&a.1.score)
+        .then(a.1.written.cmp(&b.1.written))
         .then(a.1.detail.cmp(&b.1.detail))
         .then(b.0.cmp(&a.0))
 }

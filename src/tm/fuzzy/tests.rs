@@ -146,6 +146,11 @@ const VOCAB: &[&str] = &[
     ".",
     "الحكومة",
     "إن",
+    // Other spellings of the same words: equal scores, the tie-breaker
+    // as written decides.
+    "قَالَ",
+    "امس",
+    "الحكومه",
 ];
 
 fn sentence() -> impl Strategy<Value = String> {
@@ -176,4 +181,102 @@ proptest! {
             prop_assert_eq!(fast, slow);
         }
     }
+}
+
+/// Of a vocalised and a plain copy of a sentence (equal scores, the
+/// folded keys the same), the copy in the query's own spelling comes
+/// first, whichever was stored first.
+#[test]
+fn ties_go_to_the_copy_written_as_the_query() {
+    // (vocalised, plain) pairs, real text: verses, a hadith, news with
+    // hamza and alef forms.
+    let pairs = [
+        ("بِسْمِ اللَّهِ الرَّحْمَٰنِ الرَّحِيمِ", "بسم الله الرحمن الرحيم"),
+        ("الْحَمْدُ لِلَّهِ رَبِّ الْعَالَمِينَ", "الحمد لله رب العالمين"),
+        ("إِنَّ اللَّهَ مَعَ الصَّابِرِينَ", "إن الله مع الصابرين"),
+        (
+            "إِنَّمَا الْأَعْمَالُ بِالنِّيَّاتِ وَإِنَّمَا لِكُلِّ امْرِئٍ مَا نَوَى",
+            "إنما الأعمال بالنيات وإنما لكل امرئ ما نوى",
+        ),
+        (
+            "أعلنت الحكومة عن خطة جديدة لإعادة الإعمار",
+            "اعلنت الحكومه عن خطه جديده لاعاده الاعمار",
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (i, (voc, plain)) in pairs.iter().enumerate() {
+        // Alternate which copy is the newer, so "newer first" cannot pass.
+        if i % 2 == 0 {
+            rows.push((*voc, "vocalised", None));
+            rows.push((*plain, "plain", None));
+        } else {
+            rows.push((*plain, "plain", None));
+            rows.push((*voc, "vocalised", None));
+        }
+    }
+    let (_d, store, _) = tm(&rows);
+    let m = Matcher::new(&store, "ar", "en").unwrap();
+    for (voc, plain) in pairs {
+        for (extra_voc, extra_plain) in [("جَمِيعًا", "جميعا"), ("الْيَوْمَ", "اليوم")]
+        {
+            for (query, want) in [
+                (format!("{voc} {extra_voc}"), voc),
+                (format!("{plain} {extra_plain}"), plain),
+                // The query's spelling, with a word edited away.
+                (format!("{extra_voc} {voc}،"), voc),
+                (format!("{extra_plain} {plain}،"), plain),
+            ] {
+                let hits = m.lookup(&query, None, 50, 5).unwrap();
+                assert!(hits.len() >= 2, "{query}: {hits:?}");
+                assert_eq!(hits[0].score, hits[1].score, "{query}");
+                assert_eq!(hits[0].source, want, "{query}");
+            }
+        }
+        // As written exactly: 100 before the other copy's 99.
+        for want in [voc, plain] {
+            let hits = m.lookup(want, None, 50, 2).unwrap();
+            assert_eq!((hits[0].source.as_str(), hits[0].score), (want, 100));
+            assert_eq!(hits[1].score, 99);
+        }
+    }
+}
+
+#[test]
+fn written_tokens_keep_spelling_and_split_punctuation() {
+    let t: Vec<&str> = written_tokens("  قُتِلَ ٥ أشخاص، في حلب.").collect();
+    assert_eq!(t, ["قُتِلَ", "٥", "أشخاص", "،", "في", "حلب", "."]);
+}
+
+/// Identifiers and paths are one word each: a UI string one word away
+/// from a stored one scores 5 of 6 words (83); another identifier is one
+/// word changed, not one piece of three (which scored 7 of 8, 87).
+#[test]
+fn identifiers_paths_and_addresses_are_one_word() {
+    let (_d, store, _) = tm(&[
+        (
+            "فشل pango_parse_markup في تحليل النص الوارد",
+            "pango_parse_markup failed to parse the text",
+            None,
+        ),
+        (
+            "افتح الملف ‎/etc/tarjuman/config.toml للتعديل",
+            "Open the file /etc/tarjuman/config.toml to edit it",
+            None,
+        ),
+    ]);
+    let m = Matcher::new(&store, "ar", "en").unwrap();
+    let got = scores(&m, "فشل pango_parse_markup في تحليل النص المرسل", None, 70);
+    assert_eq!(
+        got,
+        vec![(
+            "فشل pango_parse_markup في تحليل النص الوارد".to_string(),
+            83
+        )]
+    );
+    // Another identifier is another word, not two shared pieces of three.
+    let got = scores(&m, "فشل pango_parse_text في تحليل النص الوارد", None, 70);
+    assert_eq!(got[0].1, 83);
+    // افتح الملف etc/tarjuman/config.toml للتعديل: one of 4 words differs.
+    let got = scores(&m, "افتح الملف ‎/etc/tarjuman/other.toml للتعديل", None, 1);
+    assert_eq!(got[0].1, 75);
 }
