@@ -100,8 +100,9 @@ fn tsv_with_input_lines_uses_line_numbers_and_matches_the_gold() {
 fn json_lines_have_every_field_and_omissions_have_an_empty_side() {
     let tmp = TempDir::new().unwrap();
     let dir = data("tests/data/align/news2");
+    // news2 swapped two paragraphs in translation: recovered as moved.
     let out = align_cmd(&tmp)
-        .args(["--input", "lines", "--format", "json"])
+        .args(["--input", "lines", "--format", "json", "--allow-moves"])
         .arg(dir.join("ar.txt"))
         .arg(dir.join("en.txt"))
         .assert()
@@ -112,6 +113,7 @@ fn json_lines_have_every_field_and_omissions_have_an_empty_side() {
     let text = String::from_utf8(out).unwrap();
     let mut empty_tgt = 0;
     let mut empty_src = 0;
+    let mut moved = 0;
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let src = v["src"].as_array().unwrap();
@@ -120,6 +122,7 @@ fn json_lines_have_every_field_and_omissions_have_an_empty_side() {
             .as_f64()
             .is_some_and(|s| (0.0..=1.0).contains(&s)));
         assert!(v["src_text"].is_string() && v["tgt_text"].is_string());
+        moved += usize::from(v["moved"].as_bool().unwrap());
         assert!(!(src.is_empty() && tgt.is_empty()));
         empty_tgt += usize::from(tgt.is_empty());
         empty_src += usize::from(src.is_empty());
@@ -128,6 +131,8 @@ fn json_lines_have_every_field_and_omissions_have_an_empty_side() {
     // byline and "Read more" line (0-1).
     assert!(empty_tgt >= 4, "{text}");
     assert!(empty_src >= 2, "{text}");
+    // The shorter of the two swapped paragraphs (two sentences) moved.
+    assert_eq!(moved, 2, "{text}");
     assert!(text.contains("\"src_text\":\"\"") || text.contains("\"tgt_text\":\"\""));
 }
 

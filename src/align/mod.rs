@@ -18,13 +18,17 @@
 //!    re-estimated, the paragraph bonus is set from how often paragraph ends
 //!    agree, and a dictionary is learned from co-occurring words (Dice).
 //! 4. Pass two with the refined model.
-//! 5. Out-of-order material (swapped paragraphs): runs left unaligned on
-//!    one side are aligned against unaligned runs elsewhere on the other,
-//!    and kept when the words say so.
+//! 5. Only with `allow_moves`: out-of-order material (swapped paragraphs):
+//!    English paragraphs or runs placed where their evidence says, and runs
+//!    left unaligned on one side aligned against unaligned runs elsewhere;
+//!    kept only as runs of several links with strong lexical evidence, and
+//!    marked `moved`. Without it (the default) the links are in order on
+//!    both sides: every link's Arabic and English come after the previous
+//!    link's.
 //!
 //! Confidence is the posterior probability of the link under the model
-//! (forward–backward over all alignments), scaled down when a link has none
-//! of the lexical support its neighbours have.
+//! (forward–backward over all alignments); for an omission, the chance
+//! that its sentence is unaligned wherever the other side stands.
 
 mod dp;
 pub mod features;
@@ -38,12 +42,16 @@ use features::{Kind, NameIndex, Vocab};
 pub use lexicon::{Cooccurrence, Lexicon};
 
 /// One link of an alignment: 0-based sentence indices on each side (one of
-/// them empty for an omission) and the confidence in [0, 1].
+/// them empty for an omission), the confidence in [0, 1], and whether it
+/// was recovered out of order (only with `AlignOptions::allow_moves`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
     pub src: Vec<usize>,
     pub tgt: Vec<usize>,
     pub score: f64,
+    /// Moved material: the link's English is out of order with the links
+    /// around it (only the links that moved, not the ones they passed).
+    pub moved: bool,
 }
 
 /// How to align.
@@ -59,6 +67,10 @@ pub struct AlignOptions {
     pub lexicon: Lexicon,
     /// Learn a dictionary from the document itself between the passes.
     pub learn: bool,
+    /// Recover material the translation moved (swapped paragraphs): runs
+    /// of several links with strong lexical evidence may link out of
+    /// order, marked `moved`. Off by default: links follow both texts.
+    pub allow_moves: bool,
 }
 
 impl Default for AlignOptions {
@@ -68,6 +80,7 @@ impl Default for AlignOptions {
             tgt_paragraphs: Vec::new(),
             lexicon: Lexicon::core(),
             learn: true,
+            allow_moves: false,
         }
     }
 }
@@ -82,8 +95,9 @@ pub struct Alignment {
     pub deviation: f64,
     /// Word pairs learned from the document.
     pub learned_pairs: usize,
-    /// Links recovered out of order (moved or swapped material).
-    pub crossing_links: usize,
+    /// Links marked `moved` (0 unless `allow_moves`): the fewest links
+    /// whose removal leaves the rest in order, not the links they passed.
+    pub moved_links: usize,
     /// Was the paragraph structure used (the two sides' paragraphs agree)?
     pub paragraphs_used: bool,
     /// Share of the pairs whose sides share lexical evidence (≥ 2 nats of
@@ -188,48 +202,12 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     model.weight = weights(&vocab, &tgt_side, rho);
     model.is_number = vocab.kinds.iter().map(|k| *k == Kind::Number).collect();
     model.miss_penalty = -(1.0 - rho).ln();
-    let (mut steps, mut cost) = dp::align_near(&src_side, &tgt_side, &model, &first);
-    // Material moved in the translation: align against the English
-    // re-ordered to follow the Arabic, and keep the order that explains
-    // the texts better. First whole paragraphs, then runs of sentences that
-    // the path left unaligned but that match English sentences elsewhere.
-    let mut order: Vec<usize> = (0..tgt_side.n()).collect();
-    let mut candidates: Vec<Vec<usize>> = Vec::new();
-    if let Some(perm) = paragraph_order(&src_side, &tgt_side, opts, &model) {
-        candidates.push(perm);
-    }
-    let mut trials = 0;
-    // Each trial is a full alignment: fewer on long texts.
-    let max_trials = if src.len() + tgt.len() <= 4_000 {
-        MAX_REORDER_TRIALS
+    let (steps, cost) = dp::align_near(&src_side, &tgt_side, &model, &first);
+    let links = if opts.allow_moves {
+        with_moves(steps, cost, &src_side, &tgt_side, opts, &model)
     } else {
-        1
+        path_links(&steps)
     };
-    while trials < max_trials {
-        let Some(candidate) = candidates.pop() else {
-            let moved = dp::permute(&tgt_side, &order);
-            candidates = block_moves(&steps, &src_side, &moved, &order, &model);
-            if candidates.is_empty() {
-                break;
-            }
-            continue;
-        };
-        trials += 1;
-        let moved = dp::permute(&tgt_side, &candidate);
-        // Most candidates lose: first compare the stretch they change.
-        if !local_gain(&steps, &src_side, &tgt_side, &order, &candidate, &model) {
-            continue;
-        }
-        let (moved_steps, moved_cost) = dp::align_scored(&src_side, &moved, &model);
-        if moved_cost + 2.0 < cost {
-            steps = moved_steps;
-            cost = moved_cost;
-            order = candidate;
-            candidates.clear();
-        }
-    }
-    let moved = dp::permute(&tgt_side, &order);
-    let (mut links, _) = recover_crossings(&steps, &src_side, &moved, &model);
     // How many pairs share real evidence: translations do, unrelated
     // texts that merely have the right lengths do not.
     let pairs: Vec<&Link> = links
@@ -238,44 +216,20 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         .collect();
     let supported = pairs
         .iter()
-        .filter(|l| {
-            let step = Step {
-                a: l.src.len(),
-                b: l.tgt.len(),
-                i: l.src[l.src.len() - 1] + 1,
-                j: l.tgt[l.tgt.len() - 1] + 1,
-                post: l.score,
-            };
-            dp::evidence(&src_side, &moved, &model, &step) >= 2.0
-        })
+        .filter(|l| link_evidence(l, &src_side, &tgt_side, &model) >= 2.0)
         .count();
     let lexical_support = if pairs.is_empty() {
         0.0
     } else {
         supported as f64 / pairs.len() as f64
     };
-    for link in &mut links {
-        for j in &mut link.tgt {
-            *j = order[*j];
-        }
-    }
-    // Links whose English comes before English already linked.
-    let mut crossing_links = 0;
-    let mut max_seen: Option<usize> = None;
-    for link in &links {
-        if let Some(&first) = link.tgt.first() {
-            if max_seen.is_some_and(|m| first < m) {
-                crossing_links += 1;
-            }
-            max_seen = max_seen.max(link.tgt.last().copied());
-        }
-    }
+    let moved_links = links.iter().filter(|l| l.moved).count();
     Alignment {
         links,
         ratio: model.ratio,
         deviation: model.var.sqrt(),
         learned_pairs,
-        crossing_links,
+        moved_links,
         paragraphs_used: model.para_bonus > 0.0,
         lexical_support,
     }
@@ -641,15 +595,10 @@ struct Gap {
     tgt: std::ops::Range<usize>,
 }
 
-/// Links in path order; unaligned source runs matched with unaligned target
-/// runs elsewhere (material moved or swapped) replace their omissions when
-/// the sub-alignment has lexical support.
-fn recover_crossings(
-    steps: &[Step],
-    src: &Side,
-    tgt: &Side,
-    model: &dp::Model,
-) -> (Vec<Link>, usize) {
+/// Links for unaligned source runs matched with unaligned target runs
+/// elsewhere (material moved or swapped), when the sub-alignment has
+/// lexical support: candidates to replace their omissions.
+fn find_crossings(steps: &[Step], src: &Side, tgt: &Side, model: &dp::Model) -> Vec<Link> {
     let mut gaps: Vec<Gap> = Vec::new();
     let mut in_gap = false;
     for s in steps {
@@ -680,57 +629,66 @@ fn recover_crossings(
             }
         }
     }
-    // Recovered links, keyed by the first source sentence.
     let mut recovered: Vec<Link> = Vec::new();
     let mut used_src = vec![false; src.n()];
     let mut used_tgt = vec![false; tgt.n()];
     let small = |r: &std::ops::Range<usize>| !r.is_empty() && r.len() <= 300;
-    if gaps.len() <= 60 {
-        for (x, gs) in gaps.iter().enumerate() {
-            for (y, gt) in gaps.iter().enumerate() {
-                if x == y || !small(&gs.src) || !small(&gt.tgt) {
+    if gaps.len() > 60 {
+        return recovered;
+    }
+    for (x, gs) in gaps.iter().enumerate() {
+        for (y, gt) in gaps.iter().enumerate() {
+            if x == y || !small(&gs.src) || !small(&gt.tgt) {
+                continue;
+            }
+            if gs.src.clone().any(|i| used_src[i]) || gt.tgt.clone().any(|j| used_tgt[j]) {
+                continue;
+            }
+            let sub_src = dp::slice(src, gs.src.clone());
+            let sub_tgt = dp::slice(tgt, gt.tgt.clone());
+            for s in dp::align(&sub_src, &sub_tgt, model) {
+                if s.a == 0 || s.b == 0 || s.post < 0.5 {
                     continue;
                 }
-                if gs.src.clone().any(|i| used_src[i]) || gt.tgt.clone().any(|j| used_tgt[j]) {
+                let evidence = dp::evidence(&sub_src, &sub_tgt, model, &s);
+                if evidence < 3.0 {
                     continue;
                 }
-                let sub_src = dp::slice(src, gs.src.clone());
-                let sub_tgt = dp::slice(tgt, gt.tgt.clone());
-                for s in dp::align(&sub_src, &sub_tgt, model) {
-                    if s.a == 0 || s.b == 0 || s.post < 0.5 {
-                        continue;
-                    }
-                    let evidence = dp::evidence(&sub_src, &sub_tgt, model, &s);
-                    if evidence < 3.0 {
-                        continue;
-                    }
-                    let link = Link {
-                        src: (gs.src.start + s.i - s.a..gs.src.start + s.i).collect(),
-                        tgt: (gt.tgt.start + s.j - s.b..gt.tgt.start + s.j).collect(),
-                        score: s.post,
-                    };
-                    link.src.iter().for_each(|&i| used_src[i] = true);
-                    link.tgt.iter().for_each(|&j| used_tgt[j] = true);
-                    recovered.push(link);
-                }
+                let link = Link {
+                    src: (gs.src.start + s.i - s.a..gs.src.start + s.i).collect(),
+                    tgt: (gt.tgt.start + s.j - s.b..gt.tgt.start + s.j).collect(),
+                    score: s.post,
+                    moved: false,
+                };
+                link.src.iter().for_each(|&i| used_src[i] = true);
+                link.tgt.iter().for_each(|&j| used_tgt[j] = true);
+                recovered.push(link);
             }
         }
     }
-    let crossing = recovered.len();
-    recovered.sort_by_key(|l| std::cmp::Reverse(l.src[0]));
+    recovered
+}
+
+/// The path's links with the `recovered` ones in place of the omissions
+/// they replace, each recovered link at its first source sentence; the
+/// flag says which links were recovered.
+fn assemble(steps: &[Step], recovered: &[Link], n: usize, m: usize) -> Vec<(Link, bool)> {
+    let mut used_src = vec![false; n];
+    let mut used_tgt = vec![false; m];
+    for l in recovered {
+        l.src.iter().for_each(|&i| used_src[i] = true);
+        l.tgt.iter().for_each(|&j| used_tgt[j] = true);
+    }
+    let mut pending: Vec<&Link> = recovered.iter().collect();
+    pending.sort_by_key(|l| std::cmp::Reverse(l.src[0]));
     let mut links = Vec::with_capacity(steps.len());
     for s in steps {
-        let link = Link {
-            src: (s.i - s.a..s.i).collect(),
-            tgt: (s.j - s.b..s.j).collect(),
-            score: s.post,
-        };
         if s.b == 0 && used_src[s.i - 1] {
             // Replaced by a recovered link, emitted at its first sentence.
-            while recovered.last().is_some_and(|r| r.src[0] < s.i) {
-                let r = recovered.pop().expect("checked");
+            while pending.last().is_some_and(|r| r.src[0] < s.i) {
+                let r = pending.pop().expect("checked");
                 if r.src[0] == s.i - 1 {
-                    links.push(r);
+                    links.push((r.clone(), true));
                 }
             }
             continue;
@@ -738,9 +696,204 @@ fn recover_crossings(
         if s.a == 0 && used_tgt[s.j - 1] {
             continue;
         }
-        links.push(link);
+        links.push((step_link(s), false));
     }
-    (links, crossing)
+    links
+}
+
+/// A step of the path as a link.
+fn step_link(s: &Step) -> Link {
+    Link {
+        src: (s.i - s.a..s.i).collect(),
+        tgt: (s.j - s.b..s.j).collect(),
+        score: s.post,
+        moved: false,
+    }
+}
+
+/// The links of a monotone path.
+fn path_links(steps: &[Step]) -> Vec<Link> {
+    steps.iter().map(step_link).collect()
+}
+
+/// The lexical evidence (nats) a link's two sides share.
+fn link_evidence(l: &Link, src: &Side, tgt: &Side, model: &dp::Model) -> f64 {
+    let a: Vec<&[u32]> = l.src.iter().map(|&i| src.items[i].as_slice()).collect();
+    let b: Vec<&[u32]> = l.tgt.iter().map(|&j| tgt.items[j].as_slice()).collect();
+    dp::shared_evidence(&a, &b, model)
+}
+
+/// Mark as `moved` the fewest links whose removal leaves the others in
+/// order on the English side (the complement of a longest increasing
+/// run of first English ids, links in Arabic order): a paragraph moved
+/// ten paragraphs up marks its own links, not the ten it passed.
+fn mark_moved(links: &mut [Link]) {
+    let with_tgt: Vec<usize> = (0..links.len())
+        .filter(|&k| !links[k].tgt.is_empty())
+        .collect();
+    // Patience sorting: tails[len-1] = index (into with_tgt) of the
+    // smallest last element of an increasing run of that length.
+    let key = |k: usize| links[with_tgt[k]].tgt[0];
+    let mut tails: Vec<usize> = Vec::new();
+    let mut prev = vec![usize::MAX; with_tgt.len()];
+    for (k, before) in prev.iter_mut().enumerate() {
+        let pos = tails.partition_point(|&t| key(t) < key(k));
+        if pos > 0 {
+            *before = tails[pos - 1];
+        }
+        if pos == tails.len() {
+            tails.push(k);
+        } else {
+            tails[pos] = k;
+        }
+    }
+    let mut keep = vec![false; with_tgt.len()];
+    let mut k = tails.last().copied().unwrap_or(usize::MAX);
+    while k != usize::MAX {
+        keep[k] = true;
+        k = prev[k];
+    }
+    for (k, &at) in with_tgt.iter().enumerate() {
+        links[at].moved = !keep[k];
+    }
+}
+
+/// The runs of moved links (indices into `links`): moved links next to
+/// each other in Arabic order, omissions of the Arabic between them
+/// allowed.
+fn moved_runs(links: &[Link]) -> Vec<Vec<usize>> {
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    let mut open = false;
+    for (k, l) in links.iter().enumerate() {
+        if l.moved {
+            if open {
+                runs.last_mut().expect("open run").push(k);
+            } else {
+                runs.push(vec![k]);
+                open = true;
+            }
+        } else if !l.tgt.is_empty() {
+            open = false;
+        }
+    }
+    runs
+}
+
+/// Is a run of moved links worth keeping: several links, each with
+/// strong lexical evidence?
+fn strong_run(run: &[usize], links: &[Link], src: &Side, tgt: &Side, model: &dp::Model) -> bool {
+    let total: f64 = run
+        .iter()
+        .map(|&k| link_evidence(&links[k], src, tgt, model))
+        .sum();
+    run.len() >= MIN_MOVED_RUN
+        && total >= MIN_MOVED_EVIDENCE * run.len() as f64
+        && run
+            .iter()
+            .all(|&k| link_evidence(&links[k], src, tgt, model) >= MIN_MOVED_EVIDENCE / 2.0)
+}
+
+/// A moved run has at least this many links.
+const MIN_MOVED_RUN: usize = 2;
+/// Nats of shared evidence a moved link has on average (at least half of
+/// it each).
+const MIN_MOVED_EVIDENCE: f64 = 4.0;
+
+/// The links of the path `steps` through the English in `order`, with
+/// recovered crossings, in original English ids, moved ones marked; None
+/// when a moved run is too short or too weak to trust and is not one
+/// that can simply be left unaligned.
+fn checked_moves(
+    steps: &[Step],
+    order: &[usize],
+    src: &Side,
+    tgt: &Side,
+    model: &dp::Model,
+) -> Option<Vec<Link>> {
+    let permuted = dp::permute(tgt, order);
+    let mut recovered = find_crossings(steps, src, &permuted, model);
+    loop {
+        let assembled = assemble(steps, &recovered, src.n(), tgt.n());
+        let mut links: Vec<Link> = assembled.iter().map(|(l, _)| l.clone()).collect();
+        for link in &mut links {
+            for j in &mut link.tgt {
+                *j = order[*j];
+            }
+        }
+        mark_moved(&mut links);
+        let weak: Vec<Vec<usize>> = moved_runs(&links)
+            .into_iter()
+            .filter(|run| !strong_run(run, &links, src, tgt, model))
+            .collect();
+        if weak.is_empty() {
+            return Some(links);
+        }
+        // Weak runs of recovered links go back to being omissions; a weak
+        // run the re-ordering made condemns the re-ordering.
+        let mut dropped = Vec::new();
+        for run in &weak {
+            if !run.iter().all(|&k| assembled[k].1) {
+                return None;
+            }
+            dropped.extend(run.iter().map(|&k| assembled[k].0.src[0]));
+        }
+        recovered.retain(|l| !dropped.contains(&l.src[0]));
+    }
+}
+
+/// Alignment allowing moved material: the English re-ordered (whole
+/// paragraphs, then runs the path left unaligned) when that explains the
+/// texts better, and unaligned runs matched across the text; moved runs
+/// kept only when several links with strong evidence.
+fn with_moves(
+    steps: Vec<Step>,
+    cost: f64,
+    src_side: &Side,
+    tgt_side: &Side,
+    opts: &AlignOptions,
+    model: &dp::Model,
+) -> Vec<Link> {
+    let in_order = steps.clone();
+    let (mut steps, mut cost) = (steps, cost);
+    let identity: Vec<usize> = (0..tgt_side.n()).collect();
+    let mut order = identity.clone();
+    let mut candidates: Vec<Vec<usize>> = Vec::new();
+    if let Some(perm) = paragraph_order(src_side, tgt_side, opts, model) {
+        candidates.push(perm);
+    }
+    let mut trials = 0;
+    // Each trial is a full alignment: fewer on long texts.
+    let max_trials = if src_side.n() + tgt_side.n() <= 4_000 {
+        MAX_REORDER_TRIALS
+    } else {
+        1
+    };
+    while trials < max_trials {
+        let Some(candidate) = candidates.pop() else {
+            let moved = dp::permute(tgt_side, &order);
+            candidates = block_moves(&steps, src_side, &moved, &order, model);
+            if candidates.is_empty() {
+                break;
+            }
+            continue;
+        };
+        trials += 1;
+        let moved = dp::permute(tgt_side, &candidate);
+        // Most candidates lose: first compare the stretch they change.
+        if !local_gain(&steps, src_side, tgt_side, &order, &candidate, model) {
+            continue;
+        }
+        let (moved_steps, moved_cost) = dp::align_scored(src_side, &moved, model);
+        if moved_cost + 2.0 < cost {
+            steps = moved_steps;
+            cost = moved_cost;
+            order = candidate;
+            candidates.clear();
+        }
+    }
+    checked_moves(&steps, &order, src_side, tgt_side, model)
+        .or_else(|| checked_moves(&in_order, &identity, src_side, tgt_side, model))
+        .unwrap_or_else(|| path_links(&in_order))
 }
 
 #[cfg(test)]
