@@ -209,10 +209,12 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         path_links(&steps)
     };
     // How many pairs share real evidence: translations do, unrelated
-    // texts that merely have the right lengths do not.
+    // texts that merely have the right lengths do not. Pairs with nothing
+    // to share on one side (a speaker label, "Yes.") say neither.
+    let has_items = |ids: &[usize], side: &Side| ids.iter().any(|&k| !side.items[k].is_empty());
     let pairs: Vec<&Link> = links
         .iter()
-        .filter(|l| !l.src.is_empty() && !l.tgt.is_empty())
+        .filter(|l| has_items(&l.src, &src_side) && has_items(&l.tgt, &tgt_side))
         .collect();
     let supported = pairs
         .iter()
