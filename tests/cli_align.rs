@@ -395,3 +395,40 @@ fn unrelated_texts_give_weak_links_and_a_warning_not_a_crash() {
         "{pairs_sure} sure pairs between unrelated texts:\n{text}"
     );
 }
+
+#[test]
+fn allow_moves_marks_the_moved_links_in_tsv_tmx_and_html_and_counts_them() {
+    let tmp = TempDir::new().unwrap();
+    let dir = data("tests/data/align/report");
+    let run = |extra: &[&str]| {
+        let out = align_cmd(&tmp)
+            .args(["--input", "lines"])
+            .args(extra)
+            .arg(dir.join("ar.txt"))
+            .arg(dir.join("en.txt"))
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    // By default: in order, five columns, nothing said about moves.
+    let (tsv, err) = run(&[]);
+    assert!(tsv.lines().all(|l| l.split('\t').count() == 5), "{tsv}");
+    assert!(!err.contains("moved"), "{err}");
+    // With --allow-moves: the two links of the swapped paragraph that
+    // moved (not the ones it passed) are marked and counted.
+    let (tsv, err) = run(&["--allow-moves"]);
+    assert!(tsv.lines().all(|l| l.split('\t').count() == 6), "{tsv}");
+    let moved = tsv.lines().filter(|l| l.ends_with("\tmoved")).count();
+    assert_eq!(moved, 2, "{tsv}");
+    assert!(err.contains("2 link(s) moved out of order"), "{err}");
+    let (tmx, _) = run(&["--allow-moves", "--format", "tmx"]);
+    assert_eq!(tmx.matches("x-tarjuman-align-moved").count(), 2, "{tmx}");
+    let (html, _) = run(&["--allow-moves", "--format", "html"]);
+    assert_eq!(html.matches(" moved\" data-src").count(), 2);
+    assert!(html.contains("<b>2</b> moved out of order"));
+}
