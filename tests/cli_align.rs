@@ -100,8 +100,9 @@ fn tsv_with_input_lines_uses_line_numbers_and_matches_the_gold() {
 fn json_lines_have_every_field_and_omissions_have_an_empty_side() {
     let tmp = TempDir::new().unwrap();
     let dir = data("tests/data/align/news2");
+    // news2 swapped two paragraphs in translation: recovered as moved.
     let out = align_cmd(&tmp)
-        .args(["--input", "lines", "--format", "json"])
+        .args(["--input", "lines", "--format", "json", "--allow-moves"])
         .arg(dir.join("ar.txt"))
         .arg(dir.join("en.txt"))
         .assert()
@@ -112,6 +113,7 @@ fn json_lines_have_every_field_and_omissions_have_an_empty_side() {
     let text = String::from_utf8(out).unwrap();
     let mut empty_tgt = 0;
     let mut empty_src = 0;
+    let mut moved = 0;
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let src = v["src"].as_array().unwrap();
@@ -120,6 +122,7 @@ fn json_lines_have_every_field_and_omissions_have_an_empty_side() {
             .as_f64()
             .is_some_and(|s| (0.0..=1.0).contains(&s)));
         assert!(v["src_text"].is_string() && v["tgt_text"].is_string());
+        moved += usize::from(v["moved"].as_bool().unwrap());
         assert!(!(src.is_empty() && tgt.is_empty()));
         empty_tgt += usize::from(tgt.is_empty());
         empty_src += usize::from(src.is_empty());
@@ -128,6 +131,8 @@ fn json_lines_have_every_field_and_omissions_have_an_empty_side() {
     // byline and "Read more" line (0-1).
     assert!(empty_tgt >= 4, "{text}");
     assert!(empty_src >= 2, "{text}");
+    // The shorter of the two swapped paragraphs (two sentences) moved.
+    assert_eq!(moved, 2, "{text}");
     assert!(text.contains("\"src_text\":\"\"") || text.contains("\"tgt_text\":\"\""));
 }
 
@@ -389,4 +394,41 @@ fn unrelated_texts_give_weak_links_and_a_warning_not_a_crash() {
         pairs_sure <= 2,
         "{pairs_sure} sure pairs between unrelated texts:\n{text}"
     );
+}
+
+#[test]
+fn allow_moves_marks_the_moved_links_in_tsv_tmx_and_html_and_counts_them() {
+    let tmp = TempDir::new().unwrap();
+    let dir = data("tests/data/align/report");
+    let run = |extra: &[&str]| {
+        let out = align_cmd(&tmp)
+            .args(["--input", "lines"])
+            .args(extra)
+            .arg(dir.join("ar.txt"))
+            .arg(dir.join("en.txt"))
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    // By default: in order, five columns, nothing said about moves.
+    let (tsv, err) = run(&[]);
+    assert!(tsv.lines().all(|l| l.split('\t').count() == 5), "{tsv}");
+    assert!(!err.contains("moved"), "{err}");
+    // With --allow-moves: the two links of the swapped paragraph that
+    // moved (not the ones it passed) are marked and counted.
+    let (tsv, err) = run(&["--allow-moves"]);
+    assert!(tsv.lines().all(|l| l.split('\t').count() == 6), "{tsv}");
+    let moved = tsv.lines().filter(|l| l.ends_with("\tmoved")).count();
+    assert_eq!(moved, 2, "{tsv}");
+    assert!(err.contains("2 link(s) moved out of order"), "{err}");
+    let (tmx, _) = run(&["--allow-moves", "--format", "tmx"]);
+    assert_eq!(tmx.matches("x-tarjuman-align-moved").count(), 2, "{tmx}");
+    let (html, _) = run(&["--allow-moves", "--format", "html"]);
+    assert_eq!(html.matches(" moved\" data-src").count(), 2);
+    assert!(html.contains("<b>2</b> moved out of order"));
 }

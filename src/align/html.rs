@@ -78,6 +78,7 @@ tr.medium td { background: var(--medium-bg); }
 tr.low td { background: var(--low-bg); }
 tr.omission td { background: var(--omit-bg); }
 tr.omission td:first-child { border-left-style: dashed; }
+tr.moved td:first-child { border-left-style: double; border-left-width: 7px; }
 td.ar { font: 19px/1.7 "Noto Naskh Arabic", "Amiri", "Scheherazade New", "Noto Sans Arabic", serif; text-align: right; }
 .ids { display: block; font-size: 11px; color: var(--muted); font-family: ui-monospace, monospace; }
 td.ar .ids { text-align: left; direction: ltr; }
@@ -126,11 +127,19 @@ pub fn render(page: &Page) -> String {
         "<div class=\"summary\" id=\"summary\"><span><b>{}</b> Arabic sentences</span><span><b>{}</b> English sentences</span>\
 <span><b>{}</b> links</span><span><b>{pairs}</b> pairs</span><span><b>{src_only}</b> Arabic not translated</span>\
 <span><b>{tgt_only}</b> English without source</span><span>mean confidence <b>{mean:.2}</b></span>\
-<span>length ratio en/ar <b>{:.2}</b></span></div>\n",
+<span>length ratio en/ar <b>{:.2}</b></span>{}</div>\n",
         page.src.len(),
         page.tgt.len(),
         links.len(),
-        page.alignment.ratio
+        page.alignment.ratio,
+        if page.alignment.moved_links > 0 {
+            format!(
+                "<span><b>{}</b> moved out of order</span>",
+                page.alignment.moved_links
+            )
+        } else {
+            String::new()
+        }
     ));
     h.push_str(&format!(
         "<div class=\"legend\"><span><i class=\"swatch high\"></i>sure ≥ 0.90 ({})</span>\
@@ -147,11 +156,14 @@ pub fn render(page: &Page) -> String {
     h.push_str("<thead><tr><th>#</th><th class=\"ar\">العربية · Arabic</th><th>English</th><th style=\"text-align:right\">Confidence</th></tr></thead>\n<tbody>\n");
     for (n, link) in links.iter().enumerate() {
         let omission = link.src.is_empty() || link.tgt.is_empty();
-        let class = if omission {
+        let mut class = if omission {
             format!("omission {}", band(link.score))
         } else {
             band(link.score).to_string()
         };
+        if link.moved {
+            class.push_str(" moved");
+        }
         let src_ids: Vec<String> = link
             .src
             .iter()
@@ -180,9 +192,10 @@ pub fn render(page: &Page) -> String {
         h.push_str("</td><td class=\"en\" lang=\"en\">");
         cell(&mut h, &link.tgt, page.tgt, page.tgt_ids, "not translated");
         h.push_str(&format!(
-            "</td><td><span class=\"badge\">{:.2}</span><span class=\"kind\">{}</span></td></tr>\n",
+            "</td><td><span class=\"badge\">{:.2}</span><span class=\"kind\">{}{}</span></td></tr>\n",
             link.score,
-            kind(link)
+            kind(link),
+            if link.moved { " · moved" } else { "" }
         ));
     }
     h.push_str("</tbody>\n</table>\n</main>\n");

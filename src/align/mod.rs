@@ -5,7 +5,8 @@
 //! (1-1, 1-0, 0-1, 2-1, 1-2, 2-2, 3-1, 1-3) with a confidence in [0, 1].
 //!
 //! How (see `dp` for the search, `features` for what a sentence is,
-//! `words` for word forms and stop words, `lexicon` for dictionaries):
+//! `words` for word forms and stop words, `lexicon` for dictionaries,
+//! `moves` for moved material):
 //!
 //! 1. Every sentence becomes a length and a bag of items: numbers (Arabic
 //!    digits folded), Latin-script words, dictionary translations, names
@@ -18,18 +19,23 @@
 //!    re-estimated, the paragraph bonus is set from how often paragraph ends
 //!    agree, and a dictionary is learned from co-occurring words (Dice).
 //! 4. Pass two with the refined model.
-//! 5. Out-of-order material (swapped paragraphs): runs left unaligned on
-//!    one side are aligned against unaligned runs elsewhere on the other,
-//!    and kept when the words say so.
+//! 5. Only with `allow_moves`: out-of-order material (swapped paragraphs):
+//!    English paragraphs or runs placed where their evidence says, and runs
+//!    left unaligned on one side aligned against unaligned runs elsewhere;
+//!    kept only as runs of several links with strong lexical evidence, and
+//!    marked `moved`. Without it (the default) the links are in order on
+//!    both sides: every link's Arabic and English come after the previous
+//!    link's.
 //!
 //! Confidence is the posterior probability of the link under the model
-//! (forward–backward over all alignments), scaled down when a link has none
-//! of the lexical support its neighbours have.
+//! (forward–backward over all alignments); for an omission, the chance
+//! that its sentence is unaligned wherever the other side stands.
 
 mod dp;
 pub mod features;
 pub mod html;
 pub mod lexicon;
+mod moves;
 pub mod translit;
 pub mod words;
 
@@ -38,12 +44,16 @@ use features::{Kind, NameIndex, Vocab};
 pub use lexicon::{Cooccurrence, Lexicon};
 
 /// One link of an alignment: 0-based sentence indices on each side (one of
-/// them empty for an omission) and the confidence in [0, 1].
+/// them empty for an omission), the confidence in [0, 1], and whether it
+/// was recovered out of order (only with `AlignOptions::allow_moves`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
     pub src: Vec<usize>,
     pub tgt: Vec<usize>,
     pub score: f64,
+    /// Moved material: the link's English is out of order with the links
+    /// around it (only the links that moved, not the ones they passed).
+    pub moved: bool,
 }
 
 /// How to align.
@@ -59,6 +69,10 @@ pub struct AlignOptions {
     pub lexicon: Lexicon,
     /// Learn a dictionary from the document itself between the passes.
     pub learn: bool,
+    /// Recover material the translation moved (swapped paragraphs): runs
+    /// of several links with strong lexical evidence may link out of
+    /// order, marked `moved`. Off by default: links follow both texts.
+    pub allow_moves: bool,
 }
 
 impl Default for AlignOptions {
@@ -68,6 +82,7 @@ impl Default for AlignOptions {
             tgt_paragraphs: Vec::new(),
             lexicon: Lexicon::core(),
             learn: true,
+            allow_moves: false,
         }
     }
 }
@@ -82,8 +97,9 @@ pub struct Alignment {
     pub deviation: f64,
     /// Word pairs learned from the document.
     pub learned_pairs: usize,
-    /// Links recovered out of order (moved or swapped material).
-    pub crossing_links: usize,
+    /// Links marked `moved` (0 unless `allow_moves`): the fewest links
+    /// whose removal leaves the rest in order, not the links they passed.
+    pub moved_links: usize,
     /// Was the paragraph structure used (the two sides' paragraphs agree)?
     pub paragraphs_used: bool,
     /// Share of the pairs whose sides share lexical evidence (≥ 2 nats of
@@ -188,94 +204,36 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     model.weight = weights(&vocab, &tgt_side, rho);
     model.is_number = vocab.kinds.iter().map(|k| *k == Kind::Number).collect();
     model.miss_penalty = -(1.0 - rho).ln();
-    let (mut steps, mut cost) = dp::align_near(&src_side, &tgt_side, &model, &first);
-    // Material moved in the translation: align against the English
-    // re-ordered to follow the Arabic, and keep the order that explains
-    // the texts better. First whole paragraphs, then runs of sentences that
-    // the path left unaligned but that match English sentences elsewhere.
-    let mut order: Vec<usize> = (0..tgt_side.n()).collect();
-    let mut candidates: Vec<Vec<usize>> = Vec::new();
-    if let Some(perm) = paragraph_order(&src_side, &tgt_side, opts, &model) {
-        candidates.push(perm);
-    }
-    let mut trials = 0;
-    // Each trial is a full alignment: fewer on long texts.
-    let max_trials = if src.len() + tgt.len() <= 4_000 {
-        MAX_REORDER_TRIALS
+    let (steps, cost) = dp::align_near(&src_side, &tgt_side, &model, &first);
+    let links = if opts.allow_moves {
+        moves::with_moves(steps, cost, &src_side, &tgt_side, opts, &model)
     } else {
-        1
+        path_links(&steps)
     };
-    while trials < max_trials {
-        let Some(candidate) = candidates.pop() else {
-            let moved = dp::permute(&tgt_side, &order);
-            candidates = block_moves(&steps, &src_side, &moved, &order, &model);
-            if candidates.is_empty() {
-                break;
-            }
-            continue;
-        };
-        trials += 1;
-        let moved = dp::permute(&tgt_side, &candidate);
-        // Most candidates lose: first compare the stretch they change.
-        if !local_gain(&steps, &src_side, &tgt_side, &order, &candidate, &model) {
-            continue;
-        }
-        let (moved_steps, moved_cost) = dp::align_scored(&src_side, &moved, &model);
-        if moved_cost + 2.0 < cost {
-            steps = moved_steps;
-            cost = moved_cost;
-            order = candidate;
-            candidates.clear();
-        }
-    }
-    let moved = dp::permute(&tgt_side, &order);
-    let (mut links, _) = recover_crossings(&steps, &src_side, &moved, &model);
     // How many pairs share real evidence: translations do, unrelated
-    // texts that merely have the right lengths do not.
+    // texts that merely have the right lengths do not. Pairs with nothing
+    // to share on one side (a speaker label, "Yes.") say neither.
+    let has_items = |ids: &[usize], side: &Side| ids.iter().any(|&k| !side.items[k].is_empty());
     let pairs: Vec<&Link> = links
         .iter()
-        .filter(|l| !l.src.is_empty() && !l.tgt.is_empty())
+        .filter(|l| has_items(&l.src, &src_side) && has_items(&l.tgt, &tgt_side))
         .collect();
     let supported = pairs
         .iter()
-        .filter(|l| {
-            let step = Step {
-                a: l.src.len(),
-                b: l.tgt.len(),
-                i: l.src[l.src.len() - 1] + 1,
-                j: l.tgt[l.tgt.len() - 1] + 1,
-                post: l.score,
-            };
-            dp::evidence(&src_side, &moved, &model, &step) >= 2.0
-        })
+        .filter(|l| link_evidence(l, &src_side, &tgt_side, &model) >= 2.0)
         .count();
     let lexical_support = if pairs.is_empty() {
         0.0
     } else {
         supported as f64 / pairs.len() as f64
     };
-    for link in &mut links {
-        for j in &mut link.tgt {
-            *j = order[*j];
-        }
-    }
-    // Links whose English comes before English already linked.
-    let mut crossing_links = 0;
-    let mut max_seen: Option<usize> = None;
-    for link in &links {
-        if let Some(&first) = link.tgt.first() {
-            if max_seen.is_some_and(|m| first < m) {
-                crossing_links += 1;
-            }
-            max_seen = max_seen.max(link.tgt.last().copied());
-        }
-    }
+    let moved_links = links.iter().filter(|l| l.moved).count();
     Alignment {
         links,
         ratio: model.ratio,
         deviation: model.var.sqrt(),
         learned_pairs,
-        crossing_links,
+        moved_links,
         paragraphs_used: model.para_bonus > 0.0,
         lexical_support,
     }
@@ -440,124 +398,6 @@ fn refine_model(model: &mut dp::Model, steps: &[Step], src: &Side, tgt: &Side) -
     }
 }
 
-/// A new order for the English sentences (old indices in new order) when
-/// some English paragraph clearly translates an Arabic paragraph that comes
-/// earlier or later than the order says: each English paragraph is placed
-/// at the Arabic paragraph it shares the most evidence with (when that is
-/// clear), paragraphs without a clear match travel with the one before.
-fn paragraph_order(
-    src: &Side,
-    tgt: &Side,
-    opts: &AlignOptions,
-    model: &dp::Model,
-) -> Option<Vec<usize>> {
-    let groups = |paras: &[usize], n: usize| -> Vec<std::ops::Range<usize>> {
-        let mut out: Vec<std::ops::Range<usize>> = Vec::new();
-        if paras.len() != n {
-            return out;
-        }
-        for (i, &p) in paras.iter().enumerate() {
-            match out.last_mut() {
-                Some(r) if paras[r.start] == p => r.end = i + 1,
-                _ => out.push(i..i + 1),
-            }
-        }
-        out
-    };
-    let sp = groups(&opts.src_paragraphs, src.n());
-    let tp = groups(&opts.tgt_paragraphs, tgt.n());
-    if sp.len() < 3 || tp.len() < 3 || sp.len() * tp.len() > 250_000 {
-        return None;
-    }
-    let bag = |side: &Side, r: &std::ops::Range<usize>| -> Vec<u32> {
-        let mut v: Vec<u32> = side.items[r.clone()].iter().flatten().copied().collect();
-        v.sort_unstable();
-        v
-    };
-    let sbags: Vec<Vec<u32>> = sp.iter().map(|r| bag(src, r)).collect();
-    let mut keys: Vec<(usize, usize)> = Vec::with_capacity(tp.len());
-    let mut last = 0;
-    let mut moved = false;
-    for (q, r) in tp.iter().enumerate() {
-        let tb = bag(tgt, r);
-        let mut scores: Vec<(f64, usize)> = sbags
-            .iter()
-            .enumerate()
-            .map(|(p, sb)| (dp::shared_weight(sb, &tb, model), p))
-            .collect();
-        scores.sort_by(|x, y| y.0.total_cmp(&x.0));
-        let (best, p) = scores[0];
-        let second = scores.get(1).map_or(0.0, |x| x.0);
-        if best >= 4.0 && best >= 2.0 * second {
-            if p < last {
-                moved = true;
-            }
-            last = p;
-        }
-        keys.push((last, q));
-    }
-    if !moved {
-        return None;
-    }
-    keys.sort();
-    let order: Vec<usize> = keys.iter().flat_map(|&(_, q)| tp[q].clone()).collect();
-    (order.iter().enumerate().any(|(k, &j)| k != j)).then_some(order)
-}
-
-/// Does the English order `candidate` explain the stretch of text where it
-/// differs from `order` (aligned as `steps`) better, by the same 2 nats a
-/// move must win by? The stretch runs between two nodes of the current
-/// path a few sentences outside the changed positions; both orders are
-/// aligned there between the same end points, so a gain here is a gain
-/// of at least as much for the whole text.
-fn local_gain(
-    steps: &[Step],
-    src: &Side,
-    tgt: &Side,
-    order: &[usize],
-    candidate: &[usize],
-    model: &dp::Model,
-) -> bool {
-    let changed = |k: &usize| order[*k] != candidate[*k];
-    let (Some(k0), Some(k1)) = (
-        (0..order.len()).find(changed),
-        (0..order.len()).rev().find(changed),
-    ) else {
-        return false;
-    };
-    const MARGIN: usize = 8;
-    // Path nodes: node p is where step p-1 ends ((0, 0) before the first).
-    let node = |p: usize| {
-        if p == 0 {
-            (0, 0)
-        } else {
-            (steps[p - 1].i, steps[p - 1].j)
-        }
-    };
-    let first = (0..=steps.len())
-        .rev()
-        .find(|&p| node(p).1 + MARGIN <= k0)
-        .unwrap_or(0);
-    let last = (first..=steps.len())
-        .find(|&p| node(p).1 > k1 + MARGIN)
-        .unwrap_or(steps.len());
-    let (start, end) = (node(first), node(last));
-    let sub_src = dp::slice(src, start.0..end.0);
-    let stretch = |o: &[usize]| dp::permute(tgt, &o[start.1..end.1]);
-    // The current path between the two nodes, shifted to the stretch.
-    let path: Vec<Step> = steps[first..last]
-        .iter()
-        .map(|s| Step {
-            i: s.i - start.0,
-            j: s.j - start.1,
-            ..*s
-        })
-        .collect();
-    let before = dp::path_cost(&sub_src, &stretch(order), model, &path);
-    let after = dp::best_cost(&sub_src, &stretch(candidate), model);
-    after + 2.0 < before
-}
-
 /// From this many sentences a side on, the texts are read on more than
 /// one thread.
 const PARALLEL_SENTENCES: usize = 500;
@@ -565,250 +405,24 @@ const PARALLEL_SENTENCES: usize = 500;
 /// How many sure links the in-document dictionary learns from at most.
 pub const MAX_LEARN_LINKS: usize = 3000;
 
-/// How many re-orderings of the English are tried (each costs a DP run).
-const MAX_REORDER_TRIALS: usize = 4;
-
-/// Candidate re-orderings of the English (as orders of the original
-/// indices, best last): for a run of Arabic sentences the path leaves
-/// unaligned, the English sentences elsewhere that match them clearly are
-/// moved to where the run is.
-fn block_moves(
-    steps: &[Step],
-    src: &Side,
-    tgt: &Side,
-    order: &[usize],
-    model: &dp::Model,
-) -> Vec<Vec<usize>> {
-    let m = tgt.n();
-    if m > 20_000 {
-        return Vec::new();
+/// A step of the path as a link.
+fn step_link(s: &Step) -> Link {
+    Link {
+        src: (s.i - s.a..s.i).collect(),
+        tgt: (s.j - s.b..s.j).collect(),
+        score: s.post,
+        moved: false,
     }
-    // The evidence each English sentence's current link already has: an
-    // English sentence linked at least as well as an unaligned Arabic one
-    // would link it (a repeated sentence, a formula) is not moved material.
-    let mut held = vec![0.0; m];
-    for s in steps.iter().filter(|s| s.a > 0 && s.b > 0) {
-        let evidence = dp::evidence(src, tgt, model, s);
-        held[s.j - s.b..s.j].fill(evidence);
-    }
-    // Unaligned Arabic runs, with the English position the path is at.
-    let mut runs: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
-    for s in steps.iter().filter(|s| s.b == 0) {
-        match runs.last_mut() {
-            Some((r, _)) if r.end == s.i - 1 => r.end = s.i,
-            _ => runs.push((s.i - 1..s.i, s.j)),
-        }
-    }
-    let mut out: Vec<(f64, Vec<usize>)> = Vec::new();
-    for (run, at) in runs.into_iter().take(32) {
-        let mut hits: Vec<usize> = Vec::new();
-        let mut total = 0.0;
-        for s in run.clone() {
-            let best = (0..m)
-                .map(|t| (dp::shared_weight(&src.items[s], &tgt.items[t], model), t))
-                .max_by(|x, y| x.0.total_cmp(&y.0));
-            if let Some((w, t)) = best.filter(|b| b.0 >= 4.0 && b.0 > held[b.1]) {
-                hits.push(t);
-                total += w;
-            }
-        }
-        let (Some(&lo), Some(&hi)) = (hits.iter().min(), hits.iter().max()) else {
-            continue;
-        };
-        let window = lo..hi + 1;
-        if window.contains(&at) || window.len() > 2 * run.len() + 2 || (lo == at) {
-            continue;
-        }
-        let mut seq: Vec<usize> = (0..m).filter(|t| !window.contains(t)).collect();
-        let insert_at = if window.end <= at {
-            at - window.len()
-        } else {
-            at
-        };
-        let tail = seq.split_off(insert_at.min(seq.len()));
-        seq.extend(window);
-        seq.extend(tail);
-        out.push((total, seq.iter().map(|&k| order[k]).collect()));
-    }
-    out.sort_by(|x, y| x.0.total_cmp(&y.0));
-    out.into_iter().map(|(_, o)| o).collect()
 }
 
-/// A run of consecutive omission steps: the source and target sentences
-/// left unaligned there.
-struct Gap {
-    src: std::ops::Range<usize>,
-    tgt: std::ops::Range<usize>,
+/// The links of a monotone path.
+fn path_links(steps: &[Step]) -> Vec<Link> {
+    steps.iter().map(step_link).collect()
 }
 
-/// Links in path order; unaligned source runs matched with unaligned target
-/// runs elsewhere (material moved or swapped) replace their omissions when
-/// the sub-alignment has lexical support.
-fn recover_crossings(
-    steps: &[Step],
-    src: &Side,
-    tgt: &Side,
-    model: &dp::Model,
-) -> (Vec<Link>, usize) {
-    let mut gaps: Vec<Gap> = Vec::new();
-    let mut in_gap = false;
-    for s in steps {
-        if s.a > 0 && s.b > 0 {
-            in_gap = false;
-            continue;
-        }
-        if !in_gap {
-            gaps.push(Gap {
-                src: s.i - s.a..s.i - s.a,
-                tgt: s.j - s.b..s.j - s.b,
-            });
-            in_gap = true;
-        }
-        let g = gaps.last_mut().expect("a gap was just pushed");
-        if s.a > 0 {
-            if g.src.is_empty() {
-                g.src = s.i - 1..s.i;
-            } else {
-                g.src.end = s.i;
-            }
-        }
-        if s.b > 0 {
-            if g.tgt.is_empty() {
-                g.tgt = s.j - 1..s.j;
-            } else {
-                g.tgt.end = s.j;
-            }
-        }
-    }
-    // Recovered links, keyed by the first source sentence.
-    let mut recovered: Vec<Link> = Vec::new();
-    let mut used_src = vec![false; src.n()];
-    let mut used_tgt = vec![false; tgt.n()];
-    let small = |r: &std::ops::Range<usize>| !r.is_empty() && r.len() <= 300;
-    if gaps.len() <= 60 {
-        for (x, gs) in gaps.iter().enumerate() {
-            for (y, gt) in gaps.iter().enumerate() {
-                if x == y || !small(&gs.src) || !small(&gt.tgt) {
-                    continue;
-                }
-                if gs.src.clone().any(|i| used_src[i]) || gt.tgt.clone().any(|j| used_tgt[j]) {
-                    continue;
-                }
-                let sub_src = dp::slice(src, gs.src.clone());
-                let sub_tgt = dp::slice(tgt, gt.tgt.clone());
-                for s in dp::align(&sub_src, &sub_tgt, model) {
-                    if s.a == 0 || s.b == 0 || s.post < 0.5 {
-                        continue;
-                    }
-                    let evidence = dp::evidence(&sub_src, &sub_tgt, model, &s);
-                    if evidence < 3.0 {
-                        continue;
-                    }
-                    let link = Link {
-                        src: (gs.src.start + s.i - s.a..gs.src.start + s.i).collect(),
-                        tgt: (gt.tgt.start + s.j - s.b..gt.tgt.start + s.j).collect(),
-                        score: s.post,
-                    };
-                    link.src.iter().for_each(|&i| used_src[i] = true);
-                    link.tgt.iter().for_each(|&j| used_tgt[j] = true);
-                    recovered.push(link);
-                }
-            }
-        }
-    }
-    let crossing = recovered.len();
-    recovered.sort_by_key(|l| std::cmp::Reverse(l.src[0]));
-    let mut links = Vec::with_capacity(steps.len());
-    for s in steps {
-        let link = Link {
-            src: (s.i - s.a..s.i).collect(),
-            tgt: (s.j - s.b..s.j).collect(),
-            score: s.post,
-        };
-        if s.b == 0 && used_src[s.i - 1] {
-            // Replaced by a recovered link, emitted at its first sentence.
-            while recovered.last().is_some_and(|r| r.src[0] < s.i) {
-                let r = recovered.pop().expect("checked");
-                if r.src[0] == s.i - 1 {
-                    links.push(r);
-                }
-            }
-            continue;
-        }
-        if s.a == 0 && used_tgt[s.j - 1] {
-            continue;
-        }
-        links.push(link);
-    }
-    (links, crossing)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn side(items: &[&[u32]]) -> dp::Side {
-        let n = items.len();
-        dp::Side {
-            len: vec![40.0; n],
-            items: items.iter().map(|x| x.to_vec()).collect(),
-            nums: vec![0; n],
-            trans: vec![0; n],
-            para_end: vec![false; n],
-        }
-    }
-
-    fn model() -> dp::Model {
-        dp::Model {
-            ratio: 1.0,
-            var: 10.0,
-            prior: dp::Model::default_priors(),
-            weight: vec![4.0; 8],
-            is_number: vec![false; 8],
-            para_bonus: 0.0,
-            number_penalty: 1.0,
-            miss_penalty: 0.0,
-        }
-    }
-
-    fn step(a: usize, b: usize, i: usize, j: usize) -> Step {
-        Step {
-            a,
-            b,
-            i,
-            j,
-            post: 1.0,
-        }
-    }
-
-    #[test]
-    fn an_unaligned_sentence_moves_its_unaligned_english_match_to_it() {
-        // Arabic 2 = English 1, which the path left out before English 2.
-        let src = side(&[&[1], &[4], &[2, 3]]);
-        let tgt = side(&[&[1], &[2, 3], &[4]]);
-        let steps = [
-            step(1, 1, 1, 1),
-            step(0, 1, 1, 2),
-            step(1, 1, 2, 3),
-            step(1, 0, 3, 3),
-        ];
-        let moves = block_moves(&steps, &src, &tgt, &[0, 1, 2], &model());
-        assert_eq!(moves, [vec![0, 2, 1]]);
-    }
-
-    #[test]
-    fn a_repeated_sentence_does_not_take_an_english_sentence_linked_as_well() {
-        // Arabic 3 repeats Arabic 1, whose link already holds English 1.
-        let src = side(&[&[1], &[2, 3], &[4], &[2, 3], &[5]]);
-        let tgt = side(&[&[1], &[2, 3], &[4], &[5]]);
-        let steps = [
-            step(1, 1, 1, 1),
-            step(1, 1, 2, 2),
-            step(1, 1, 3, 3),
-            step(1, 0, 4, 3),
-            step(1, 1, 5, 4),
-        ];
-        let moves = block_moves(&steps, &src, &tgt, &[0, 1, 2, 3], &model());
-        assert!(moves.is_empty(), "{moves:?}");
-    }
+/// The lexical evidence (nats) a link's two sides share.
+fn link_evidence(l: &Link, src: &Side, tgt: &Side, model: &dp::Model) -> f64 {
+    let a: Vec<&[u32]> = l.src.iter().map(|&i| src.items[i].as_slice()).collect();
+    let b: Vec<&[u32]> = l.tgt.iter().map(|&j| tgt.items[j].as_slice()).collect();
+    dp::shared_evidence(&a, &b, model)
 }

@@ -15,11 +15,13 @@ Output formats (-o PATH writes to a file, else stdout):
   tsv    src_ids<TAB>tgt_ids<TAB>score<TAB>src_text<TAB>tgt_text per link;
          ids 0-based and comma-separated, empty for an omission (1-0/0-1);
          texts of a multi-sentence side joined by a space, tabs and line
-         breaks inside replaced by spaces
-  json   one object per link per line:
-         {\"src\":[..],\"tgt\":[..],\"score\":..,\"src_text\":..,\"tgt_text\":..}
+         breaks inside replaced by spaces; with --allow-moves a sixth
+         column, `moved` on links recovered out of order
+  json   one object per link per line: {\"src\":[..],\"tgt\":[..],
+         \"score\":..,\"moved\":false,\"src_text\":..,\"tgt_text\":..}
   tmx    TMX 1.4b, one unit per link with both sides (omissions left out),
-         with origin, context and the score as a prop
+         with origin, context and the score as a prop (and
+         x-tarjuman-align-moved=yes on a moved link)
   moses  two line-parallel files PREFIX.ar and PREFIX.en (needs -o PREFIX),
          one line per link with both sides
   html   a side-by-side review page: Arabic right-to-left, links coloured by
@@ -30,8 +32,14 @@ order; with --input lines, the 0-based line numbers of the files (blank
 lines are paragraph breaks and never part of a link, but they count, so
 line numbers stay valid).
 
+Links are in order on both sides: each link's Arabic and English come
+after the previous link's. --allow-moves lets runs of several sentences
+with strong lexical evidence link out of order (swapped paragraphs); they
+are marked moved, and the summary counts them.
+
 The score is the link's posterior probability under the alignment model
-(the chance it is right). --import stores the links with both sides and a
+(the chance it is right; for an omission, the chance its sentence has no
+counterpart). --import stores the links with both sides and a
 score of at least --min-score in the translation memory (origin
 \"AR_FILE + EN_FILE\", each unit with the neighbouring Arabic sentences as
 context) and learns word pairs from them for later alignments.
@@ -116,6 +124,12 @@ pub struct Args {
     #[arg(long)]
     pub import: bool,
 
+    /// Recover material the translation moved (swapped paragraphs): runs
+    /// of several sentences with strong lexical evidence may link out of
+    /// order; such links are marked moved in every output format.
+    #[arg(long)]
+    pub allow_moves: bool,
+
     /// With --import: store only links with at least this score.
     #[arg(long, default_value_t = 0.5, value_name = "SCORE", value_parser = parse_score)]
     pub min_score: f64,
@@ -173,6 +187,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         tgt_paragraphs: en.paragraphs.clone(),
         lexicon,
         learn: true,
+        allow_moves: args.allow_moves,
     };
     let spinner = ctx.progress(0, "aligning");
     let result = align::align_detailed(&ar.sentences, &en.sentences, &opts);
@@ -180,7 +195,10 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
 
     let name = format!("{} + {}", args.ar_file.display(), args.en_file.display());
     match args.format {
-        Format::Tsv => write_out(&args.output, tsv(&result, &ar, &en).as_bytes())?,
+        Format::Tsv => write_out(
+            &args.output,
+            tsv(&result, &ar, &en, args.allow_moves).as_bytes(),
+        )?,
         Format::Json => write_out(&args.output, json(&result, &ar, &en).as_bytes())?,
         Format::Html => {
             let page = align::html::render(&align::html::Page {
@@ -237,10 +255,10 @@ fn summarize(ctx: &super::Ctx, result: &Alignment, ar: &Text, en: &Text) {
         100.0 * result.lexical_support,
         result.ratio
     ));
-    if result.crossing_links > 0 {
+    if result.moved_links > 0 {
         ctx.say(&format!(
-            "{} link(s) out of order (moved or swapped paragraphs)",
-            result.crossing_links
+            "{} link(s) moved out of order (--allow-moves)",
+            result.moved_links
         ));
     }
     if !links.is_empty()
@@ -392,17 +410,25 @@ fn ids_str(ids: &[usize]) -> String {
         .join(",")
 }
 
-fn tsv(result: &Alignment, ar: &Text, en: &Text) -> String {
+/// With `moves` (--allow-moves) a sixth column says `moved` or is empty.
+fn tsv(result: &Alignment, ar: &Text, en: &Text, moves: bool) -> String {
     let mut out = String::new();
     for l in &result.links {
         out.push_str(&format!(
-            "{}\t{}\t{:.3}\t{}\t{}\n",
+            "{}\t{}\t{:.3}\t{}\t{}",
             ids_str(&side_ids(&l.src, ar)),
             ids_str(&side_ids(&l.tgt, en)),
             l.score,
             one_line(&side_text(&l.src, ar)),
             one_line(&side_text(&l.tgt, en))
         ));
+        if moves {
+            out.push('\t');
+            if l.moved {
+                out.push_str("moved");
+            }
+        }
+        out.push('\n');
     }
     out
 }
@@ -412,6 +438,7 @@ struct JsonLink<'a> {
     src: &'a [usize],
     tgt: &'a [usize],
     score: f64,
+    moved: bool,
     src_text: String,
     tgt_text: String,
 }
@@ -423,6 +450,7 @@ fn json(result: &Alignment, ar: &Text, en: &Text) -> String {
             src: &side_ids(&l.src, ar),
             tgt: &side_ids(&l.tgt, en),
             score: (l.score * 1000.0).round() / 1000.0,
+            moved: l.moved,
             src_text: side_text(&l.src, ar),
             tgt_text: side_text(&l.tgt, en),
         };
@@ -469,6 +497,13 @@ fn units(
             value: format!("{:.3}", l.score),
             ..Default::default()
         });
+        if l.moved {
+            u.props.push(tarjuman::unit::Prop {
+                kind: "x-tarjuman-align-moved".into(),
+                value: "yes".into(),
+                ..Default::default()
+            });
+        }
         let first = l.src[0];
         let last = l.src[l.src.len() - 1];
         u.context.prev = first.checked_sub(1).map(|i| ar.sentences[i].clone());

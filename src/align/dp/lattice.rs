@@ -476,13 +476,60 @@ impl<'a> Lattice<'a> {
                 let k = BEADS.iter().position(|&x| x == (a, b)).unwrap_or(0);
                 let from = band.index(step.i - a, step.j - b);
                 let to = band.index(step.i, step.j);
-                if let (Some(from), Some(to)) = (from, to) {
+                if a == 0 || b == 0 {
+                    step.post = self.unaligned(step, &alpha, &beta, &costs, z);
+                } else if let (Some(from), Some(to)) = (from, to) {
                     let lp = alpha[from] - f64::from(costs[to][k]) + beta[to] - z;
                     step.post = lp.exp().clamp(0.0, 1.0);
                 }
             }
         }
         steps
+    }
+
+    /// The chance that an omission's sentence has no counterpart: the
+    /// posteriors of its 1-0 (or 0-1) beads summed over every position of
+    /// the other side. The posterior of the one bead on the path would
+    /// split that chance among the places an omission next to it could
+    /// sit (a run of omissions got 1/9, 2/9, … by position).
+    fn unaligned(
+        &self,
+        step: &Step,
+        alpha: &[f64],
+        beta: &[f64],
+        costs: &[[f32; 8]],
+        z: f64,
+    ) -> f64 {
+        let band = &self.band;
+        let mut sum = 0.0;
+        let mut add = |from: Option<usize>, to: Option<usize>, k: usize| {
+            if let (Some(from), Some(to)) = (from, to) {
+                let lp = alpha[from] - f64::from(costs[to][k]) + beta[to] - z;
+                sum += lp.exp();
+            }
+        };
+        if step.b == 0 {
+            // Arabic sentence i-1 left out, at any English position.
+            let i = step.i;
+            for j in band.lo[i]..=band.hi[i] {
+                add(band.index(i - 1, j), band.index(i, j), 1);
+            }
+        } else {
+            // English sentence j-1 left out, at any Arabic position: the
+            // rows whose range holds column j (contiguous: the band is
+            // monotone), searched out from the step's row.
+            let j = step.j;
+            let holds = |r: usize| band.lo[r] <= j && j <= band.hi[r];
+            let mut r = step.i;
+            while r > 0 && holds(r - 1) {
+                r -= 1;
+            }
+            while r < band.lo.len() && holds(r) {
+                add(band.index(r, j - 1), band.index(r, j), 2);
+                r += 1;
+            }
+        }
+        sum.clamp(0.0, 1.0)
     }
 
     pub(super) fn backward(&self, costs: &[[f32; 8]]) -> Vec<f64> {

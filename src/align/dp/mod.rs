@@ -259,6 +259,14 @@ pub(crate) fn matched_words(src: &Side, tgt: &Side, model: &Model, step: &Step) 
     u32::from(shared.count - shared.nums)
 }
 
+/// The lexical evidence (nats) two groups of sentences (items of each,
+/// at most three a side) share.
+pub(crate) fn shared_evidence(a: &[&[u32]], b: &[&[u32]], model: &Model) -> f64 {
+    let a: Vec<Vec<u32>> = a.iter().map(|x| x.to_vec()).collect();
+    let b: Vec<Vec<u32>> = b.iter().map(|x| x.to_vec()).collect();
+    f64::from(multi_lex(&a, &b, model).weight)
+}
+
 /// The lexical evidence (nats) inside one bead.
 pub(crate) fn evidence(src: &Side, tgt: &Side, model: &Model, step: &Step) -> f64 {
     let a = &src.items[step.i - step.a..step.i];

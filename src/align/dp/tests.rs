@@ -257,3 +257,34 @@ fn empty_sides_give_only_omissions() {
     let none = align(&tgt, &tgt, &model(0));
     assert!(none.is_empty());
 }
+
+#[test]
+fn a_run_of_omissions_is_scored_by_evidence_not_by_position() {
+    // Eight Arabic sentences with no English between two sure links, and
+    // one English sentence of no Arabic (too long for any of them): it may
+    // sit anywhere in the run, which split the one path bead's posterior
+    // into a staircase 1/9, 2/9, … Each sentence's chance of having no
+    // counterpart is near 1 wherever the English one sits.
+    let mut lens = vec![50.0];
+    let mut items: Vec<&[u32]> = vec![&[1]];
+    for _ in 0..8 {
+        lens.push(40.0);
+        items.push(&[]);
+    }
+    lens.push(50.0);
+    items.push(&[2]);
+    let src = side(&lens, &items);
+    let tgt = side(&[65.0, 400.0, 65.0], &[&[1], &[], &[2]]);
+    let mut m = model(3);
+    m.weight = vec![8.0; 3];
+    let steps = align(&src, &tgt, &m);
+    let omissions: Vec<f64> = steps
+        .iter()
+        .filter(|s| s.a == 0 || s.b == 0)
+        .map(|s| s.post)
+        .collect();
+    assert_eq!(omissions.len(), 9, "{steps:?}");
+    for p in &omissions {
+        assert!(*p > 0.9, "{omissions:?}");
+    }
+}
