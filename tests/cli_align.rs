@@ -390,3 +390,176 @@ fn unrelated_texts_give_weak_links_and_a_warning_not_a_crash() {
         "{pairs_sure} sure pairs between unrelated texts:\n{text}"
     );
 }
+
+#[test]
+fn swapped_or_one_language_pairs_are_refused_before_aligning() {
+    let tmp = TempDir::new().unwrap();
+    let ar = data("samples/alaraby-2021-11-06-ar.txt");
+    let en = data("samples/alaraby-2021-11-06-en.txt");
+    align_cmd(&tmp)
+        .arg(&en)
+        .arg(&ar)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "AR_FILE {} looks English and EN_FILE {} Arabic: swap them?",
+            en.display(),
+            ar.display()
+        )));
+    align_cmd(&tmp)
+        .arg(&en)
+        .arg(&en)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("AR_FILE has no Arabic text"));
+    align_cmd(&tmp)
+        .arg(&ar)
+        .arg(&ar)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("EN_FILE looks Arabic"));
+}
+
+#[test]
+fn html_pages_are_refused_with_the_place_of_their_first_tag() {
+    let tmp = TempDir::new().unwrap();
+    let page = tmp.path().join("article.html");
+    std::fs::write(
+        &page,
+        "<!DOCTYPE html>\n<html><head><title>خبر</title></head>\n<body><p>وصل الوفد إلى موسكو.</p>\n<p>وقال لافروف إن اللقاء انتهى.</p></body></html>\n",
+    )
+    .unwrap();
+    let en = data("samples/alaraby-2021-11-06-en.txt");
+    align_cmd(&tmp)
+        .arg(&page)
+        .arg(&en)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("article.html:1:1: this is an HTML or XML page")
+                .and(predicate::str::contains("plain text")),
+        );
+    // A page fragment without a doctype: tags on most lines.
+    let fragment = tmp.path().join("en.txt");
+    std::fs::write(
+        &fragment,
+        "Moscow talks\n<p>The delegation arrived in Moscow.</p>\n<p>Lavrov said the meeting was over.</p>\n",
+    )
+    .unwrap();
+    align_cmd(&tmp)
+        .arg(data("samples/alaraby-2021-11-06-ar.txt"))
+        .arg(&fragment)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "en.txt:2:1: this is an HTML or XML page (<p>)",
+        ));
+}
+
+#[test]
+fn utf16_and_windows_1256_inputs_align_like_utf8() {
+    let tmp = TempDir::new().unwrap();
+    // news2: every character of it has a windows-1256 byte.
+    let dir = data("tests/data/align/news2");
+    let ar = std::fs::read_to_string(dir.join("ar.txt")).unwrap();
+    let expected = align_cmd(&tmp)
+        .args(["--input", "lines"])
+        .arg(dir.join("ar.txt"))
+        .arg(dir.join("en.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    // UTF-16LE with its byte-order mark: found without being named.
+    let utf16 = tmp.path().join("ar-utf16.txt");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(ar.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&utf16, bytes).unwrap();
+    align_cmd(&tmp)
+        .args(["--input", "lines"])
+        .arg(&utf16)
+        .arg(dir.join("en.txt"))
+        .assert()
+        .success()
+        .stdout(expected.clone());
+    // windows-1256 (Arabic Windows) when named.
+    let cp1256 = tmp.path().join("ar-1256.txt");
+    let (bytes, _, lossy) = encoding_rs::WINDOWS_1256.encode(&ar);
+    assert!(!lossy);
+    std::fs::write(&cp1256, &bytes[..]).unwrap();
+    align_cmd(&tmp)
+        .args(["--input", "lines", "--encoding", "windows-1256"])
+        .arg(&cp1256)
+        .arg(dir.join("en.txt"))
+        .assert()
+        .success()
+        .stdout(expected);
+}
+
+/// A dictd database like FreeDict's in `dir`, giving the made-up word
+/// `زنجفيل` the sense "gingerbread".
+fn fake_freedict(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let body = "زنجفيل /zanʒafiːl/\ngingerbread\n";
+    let b64 = |n: usize| {
+        const DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        assert!(n < 64);
+        (DIGITS[n] as char).to_string()
+    };
+    let base = dir.join("freedict-ara-eng");
+    std::fs::write(
+        base.with_extension("index"),
+        format!("زنجفيل\t{}\t{}\n", b64(0), b64(body.len())),
+    )
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(body.as_bytes()).unwrap();
+    std::fs::write(base.with_extension("dict.dz"), gz.finish().unwrap()).unwrap();
+    base
+}
+
+#[test]
+fn freedict_is_cached_once_and_the_summary_names_every_dictionary() {
+    let tmp = TempDir::new().unwrap();
+    let base = fake_freedict(tmp.path());
+    let cache = tmp.path().join("cache");
+    let glossary = tmp.path().join("glossary.tsv");
+    std::fs::write(&glossary, "موسكو\tMoscow\n").unwrap();
+    let run = |extra: &[&str]| {
+        let mut cmd = tarjuman(&tmp);
+        cmd.env("TARJUMAN_FREEDICT", &base)
+            .env("XDG_CACHE_HOME", &cache)
+            .arg("align")
+            .args(extra)
+            .arg("--dict")
+            .arg(&glossary)
+            .arg(data("samples/alaraby-2021-11-06-ar.txt"))
+            .arg(data("samples/alaraby-2021-11-06-en.txt"));
+        let out = cmd.assert().success().get_output().clone();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (first, err) = run(&[]);
+    assert!(
+        err.contains("dictionaries: built-in (")
+            && err.contains("glossary.tsv (1 words)")
+            && err.contains("FreeDict Arabic-English (1 senses, parsed and cached)"),
+        "{err}"
+    );
+    assert!(cache.join("tarjuman/freedict-ara-eng.lex").is_file());
+    let (second, err) = run(&[]);
+    assert!(err.contains("(1 senses, from its cache)"), "{err}");
+    assert_eq!(first, second);
+    let (_, err) = run(&["--no-freedict"]);
+    assert!(err.contains("not FreeDict (--no-freedict)"), "{err}");
+    assert!(!err.contains("senses"), "{err}");
+    // A TM with learned pairs is named too.
+    run(&["--import"]);
+    let (_, err) = run(&["--no-freedict"]);
+    assert!(err.contains("learned in the TM ("), "{err}");
+}

@@ -193,12 +193,7 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 /// string and count LEB128-length-prefixed. Entries sorted, so the same
 /// lexicon always gives the same bytes.
 pub fn to_compact(lexicon: &Lexicon, senses: usize, key: &str) -> Vec<u8> {
-    let mut entries: Vec<(&String, &Vec<String>)> = lexicon
-        .shared
-        .iter()
-        .chain(lexicon.entries.iter())
-        .collect();
-    entries.sort();
+    let entries = lexicon.entries();
     let mut out = Vec::with_capacity(64 + 24 * entries.len());
     out.extend_from_slice(MAGIC);
     put_str(&mut out, key);

@@ -20,15 +20,20 @@ use crate::text::normalize::{fold, is_number, tokenize_folded};
 
 /// Arabic lookup form (folded, article stripped) → English stems.
 ///
-/// Two layers: a frozen, shared map (a big dictionary such as FreeDict,
-/// loaded once and shared by every alignment of a batch without a copy)
-/// and the entries added since (a document's learned pairs). Cloning
-/// copies only the second; a lookup sees both, as one list.
+/// Layers: frozen, shared maps (the built-in lexicon, a big dictionary
+/// such as FreeDict loaded once, the TM's pairs: shared by every alignment
+/// of a batch without a copy) and the entries added since (a document's
+/// learned pairs). Cloning copies only the last; extending by a frozen
+/// lexicon shares its maps. A word's senses are its senses in each layer in
+/// order, each once, at most `MAX_SENSES`: what adding the layers' pairs
+/// one by one to one map would give.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    shared: Arc<HashMap<String, Vec<String>>>,
-    entries: HashMap<String, Vec<String>>,
+    layers: Vec<Arc<Entries>>,
+    entries: Entries,
 }
+
+type Entries = HashMap<String, Vec<String>>;
 
 /// How many English stems one Arabic word may bring: dictionaries list many
 /// near-synonyms, and every extra one is a chance for a spurious match.
@@ -48,67 +53,79 @@ impl Lexicon {
         lex
     }
 
+    /// Every map, in order: the frozen layers, then the own entries.
+    fn maps(&self) -> impl Iterator<Item = &Entries> {
+        self.layers
+            .iter()
+            .map(|l| l.as_ref())
+            .chain(std::iter::once(&self.entries))
+    }
+
     /// How many Arabic words have a translation.
     pub fn len(&self) -> usize {
-        self.shared.len()
-            + self
-                .entries
-                .keys()
-                .filter(|k| !self.shared.contains_key(*k))
-                .count()
+        if self.layers.is_empty() {
+            return self.entries.len();
+        }
+        let keys: std::collections::HashSet<&String> = self.maps().flat_map(|m| m.keys()).collect();
+        keys.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.shared.is_empty() && self.entries.is_empty()
+        self.maps().all(|m| m.is_empty())
     }
 
-    /// A lexicon whose entries are all in the shared layer.
-    fn frozen(entries: HashMap<String, Vec<String>>) -> Lexicon {
+    /// A lexicon of one frozen layer.
+    fn frozen(entries: Entries) -> Lexicon {
         Lexicon {
-            shared: Arc::new(entries),
-            entries: HashMap::new(),
+            layers: vec![Arc::new(entries)],
+            entries: Entries::new(),
         }
     }
 
-    /// Move everything added so far into the shared layer: after this,
-    /// cloning the lexicon (each alignment does) copies nothing.
+    /// Make what was added so far a frozen layer: after this, cloning the
+    /// lexicon (each alignment does) copies nothing.
     pub fn freeze(&mut self) {
-        if self.entries.is_empty() {
-            return;
-        }
-        let own = std::mem::take(&mut self.entries);
-        if self.shared.is_empty() {
-            self.shared = Arc::new(own);
-            return;
-        }
-        let shared = Arc::make_mut(&mut self.shared);
-        for (key, stems) in own {
-            shared.entry(key).or_default().extend(stems);
+        if !self.entries.is_empty() {
+            let own = std::mem::take(&mut self.entries);
+            self.layers.push(Arc::new(own));
         }
     }
 
-    /// The senses `key` has so far, both layers (the shared ones first).
-    fn senses_of(&self, key: &str) -> impl Iterator<Item = &String> {
-        let shared = self.shared.get(key).into_iter().flatten();
-        shared.chain(self.entries.get(key).into_iter().flatten())
+    /// Is `key` in any layer?
+    fn knows(&self, key: &str) -> bool {
+        self.maps().any(|m| m.contains_key(key))
     }
 
-    /// Add `stems` to `key`'s senses, up to `MAX_SENSES` in both layers,
-    /// each once.
-    fn add_senses<'s>(&mut self, key: &str, stems: impl IntoIterator<Item = &'s str>) {
-        let mut have = self.senses_of(key).count();
-        for stem in stems {
-            if have >= MAX_SENSES {
+    /// `key`'s senses: every layer's, in order, each once, at most
+    /// `MAX_SENSES`.
+    fn senses_of(&self, key: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for stem in self.maps().filter_map(|m| m.get(key)).flatten() {
+            if out.len() >= MAX_SENSES {
                 break;
             }
-            if self.senses_of(key).any(|s| s == stem) {
+            if !out.contains(&stem.as_str()) {
+                out.push(stem);
+            }
+        }
+        out
+    }
+
+    /// Add `stems` to `key`'s senses, up to `MAX_SENSES` in all layers,
+    /// each once.
+    fn add_senses<'s>(&mut self, key: &str, stems: impl IntoIterator<Item = &'s str>) {
+        let have: Vec<String> = self.senses_of(key).into_iter().map(String::from).collect();
+        let mut count = have.len();
+        let own = self.entries.entry(key.to_string()).or_default();
+        for stem in stems {
+            if count >= MAX_SENSES {
+                break;
+            }
+            if have.iter().any(|s| s == stem) || own.iter().any(|s| s == stem) {
                 continue;
             }
-            self.entries
-                .entry(key.to_string())
-                .or_default()
-                .push(stem.to_string());
-            have += 1;
+            own.push(stem.to_string());
+            count += 1;
         }
     }
 
@@ -138,19 +155,17 @@ impl Lexicon {
             .filter(|t| t.len() > 1 && !is_english_stopword(t))
             .map(english_stem)
             .collect();
-        // An entry, even without a usable sense, is a known word.
-        if self.senses_of(&key).next().is_none() {
-            self.entries.entry(key.clone()).or_default();
-        }
         self.add_senses(&key, stems.iter().map(String::as_str));
     }
 
-    /// Add every pair of another lexicon.
+    /// Add every pair of another lexicon. Its frozen layers are shared,
+    /// not copied.
     pub fn extend(&mut self, other: &Lexicon) {
-        for (key, stems) in other.shared.iter().chain(other.entries.iter()) {
-            if self.senses_of(key).next().is_none() {
-                self.entries.entry(key.clone()).or_default();
-            }
+        if !other.layers.is_empty() {
+            self.freeze();
+            self.layers.extend(other.layers.iter().cloned());
+        }
+        for (key, stems) in &other.entries {
             self.add_senses(key, stems.iter().map(String::as_str));
         }
     }
@@ -160,11 +175,8 @@ impl Lexicon {
     pub fn lookup(&self, folded_word: &str) -> impl Iterator<Item = &str> {
         let mut found: Vec<&str> = Vec::new();
         for form in arabic_lookup_forms(folded_word) {
-            let shared = self.shared.get(form);
-            let own = self.entries.get(form);
-            if shared.is_some() || own.is_some() {
-                found.extend(shared.into_iter().flatten().map(String::as_str));
-                found.extend(own.into_iter().flatten().map(String::as_str));
+            if self.knows(form) {
+                found = self.senses_of(form);
                 break;
             }
         }
@@ -230,13 +242,23 @@ impl Lexicon {
         added
     }
 
+    /// Every word and its senses (as `lookup` gives them), sorted by word.
+    pub fn entries(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut keys: Vec<&str> = self
+            .maps()
+            .flat_map(|m| m.keys().map(String::as_str))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.into_iter().map(|k| (k, self.senses_of(k))).collect()
+    }
+
     /// All pairs, sorted (for tests and for storing).
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = self
-            .shared
-            .iter()
-            .chain(self.entries.iter())
-            .flat_map(|(k, v)| v.iter().map(move |e| (k.clone(), e.clone())))
+            .entries()
+            .into_iter()
+            .flat_map(|(k, v)| v.into_iter().map(move |e| (k.to_string(), e.to_string())))
             .collect();
         out.sort();
         out

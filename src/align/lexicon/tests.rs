@@ -5,8 +5,7 @@ use super::*;
 #[test]
 fn tsv_entries_are_found_through_clitics_and_harakat() {
     let mut lex = Lexicon::new();
-    let bad =
-        lex.add_tsv("# comment\nوزير\tminister\nقاعدة عسكرية\tmilitary base\nno tab here\n");
+    let bad = lex.add_tsv("# comment\nوزير\tminister\nقاعدة عسكرية\tmilitary base\nno tab here\n");
     assert_eq!(bad, vec![4]);
     let found: Vec<&str> = lex.lookup(&fold("ووزيرُ")).collect();
     assert_eq!(found, ["minister"]);
@@ -208,7 +207,11 @@ mod cached {
         assert_eq!(third.origin, Origin::Parsed);
         assert_eq!(third.lexicon.lookup(&fold("لندن")).count(), 1);
         // A damaged cache is rebuilt, not an error.
-        std::fs::write(cache.join("freedict-ara-eng.lex"), b"tarjuman lexicon 1\n\xFF").unwrap();
+        std::fs::write(
+            cache.join("freedict-ara-eng.lex"),
+            b"tarjuman lexicon 1\n\xFF",
+        )
+        .unwrap();
         let fourth = load_freedict(&base, Some(&cache)).unwrap().unwrap();
         assert_eq!(fourth.origin, Origin::Parsed);
         assert_eq!(fourth.lexicon.pairs(), third.lexicon.pairs());
