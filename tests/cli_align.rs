@@ -563,3 +563,125 @@ fn freedict_is_cached_once_and_the_summary_names_every_dictionary() {
     let (_, err) = run(&["--no-freedict"]);
     assert!(err.contains("learned in the TM ("), "{err}");
 }
+
+#[test]
+fn a_corrected_alignment_goes_back_in_as_corrected() {
+    let tmp = TempDir::new().unwrap();
+    let ar = tmp.path().join("ar.txt");
+    let en = tmp.path().join("en.txt");
+    std::fs::write(
+        &ar,
+        "وصل وفد روسي إلى دمشق يوم الاثنين.\nوقال لافروف إن المحادثات ستستمر ثلاثة أيام.\nوغادر الوفد يوم الخميس.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &en,
+        "A Russian delegation arrived in Damascus on Monday.\nLavrov said the talks would last three days.\nThe delegation left on Thursday.\n",
+    )
+    .unwrap();
+    let tsv = align_cmd(&tmp)
+        .args(["--input", "lines"])
+        .arg(&ar)
+        .arg(&en)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let tsv = String::from_utf8(tsv).unwrap();
+    let rows: Vec<Vec<String>> = tsv
+        .lines()
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{tsv}");
+    // By hand: the last English sentence moved into the second link (a
+    // wrong correction, but the translator's), the third row left an
+    // omission, the second row's score deleted.
+    let fixed = format!(
+        "{}\n{}\t{}\t\t{}\t{} {}\n{}\t\t\t{}\t\n",
+        rows[0].join("\t"),
+        rows[1][0],
+        rows[1][1],
+        rows[1][3],
+        rows[1][4],
+        rows[2][4],
+        rows[2][0],
+        rows[2][3],
+    );
+    let file = tmp.path().join("links.tsv");
+    std::fs::write(&file, &fixed).unwrap();
+    tarjuman(&tmp)
+        .arg("import")
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 units read, 2 imported"));
+    let conn = rusqlite::Connection::open(tmp.path().join("tm.db")).unwrap();
+    let kind: String = conn
+        .query_row("SELECT kind FROM origin", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kind, "align");
+    let (english, prev, next): (String, Option<String>, Option<String>) = conn
+        .query_row(
+            "SELECT v.plain, u.context_prev, u.context_next FROM unit u JOIN variant v ON v.unit_id = u.id \
+             WHERE v.lang = 'en' AND v.plain LIKE 'Lavrov%'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        english,
+        "Lavrov said the talks would last three days. The delegation left on Thursday."
+    );
+    assert_eq!(prev.as_deref(), Some("وصل وفد روسي إلى دمشق يوم الاثنين."));
+    assert_eq!(next.as_deref(), Some("وغادر الوفد يوم الخميس."));
+    // The score kept where the translator left it, and only there.
+    let scores: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM prop WHERE kind = 'x-tarjuman-align-score'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(scores, 1);
+    // Named explicitly, from a file whose first row lost its ids too.
+    let tmp2 = TempDir::new().unwrap();
+    let bare = tmp.path().join("bare.txt");
+    std::fs::write(&bare, fixed.replacen("0\t0\t", "\t\t", 1)).unwrap();
+    tarjuman(&tmp2)
+        .args(["import", "--from", "align-tsv"])
+        .arg(&bare)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 imported"));
+    // A mangled row is placed.
+    let bad = tmp.path().join("bad.tsv");
+    std::fs::write(&bad, format!("{fixed}7\tseven\t\tنص\ttext\n")).unwrap();
+    tarjuman(&tmp2)
+        .arg("import")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "bad.tsv:4:3: `seven` is not a list of sentence ids",
+        ));
+}
+
+#[test]
+fn the_review_page_says_how_to_correct_and_import() {
+    let tmp = TempDir::new().unwrap();
+    let dir = data("tests/data/align/alaraby");
+    let out = align_cmd(&tmp)
+        .args(["--input", "lines", "--format", "html"])
+        .arg(dir.join("ar.txt"))
+        .arg(dir.join("en.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let html = String::from_utf8(out).unwrap();
+    assert!(html.contains("id=\"correcting\""), "{html}");
+    assert!(html.contains("tarjuman align --format tsv -o links.tsv"));
+    assert!(html.contains("tarjuman import links.tsv"));
+}

@@ -1,10 +1,12 @@
-//! Importing one file (TMX or TSV, gzipped or not) into the TM, and
+//! Importing one file (TMX or TSV, gzipped or not, or an alignment that
+//! `tarjuman align` wrote and a translator corrected) into the TM, and
 //! storing the word pairs of an alignment: the glue above the file formats
 //! (`tmx`, `tsv`), the aligner (`align`) and the store (`tm`), which do not
 //! know each other. A file's units are read as a stream and handed to one
 //! `tm::UnitWriter`, so that a file goes in whole or not at all.
 //!
 //! - `format`: which reader a file needs;
+//! - `align_tsv`: an alignment's TSV, corrected by hand;
 //! - `source`: the readers behind one stream of units, their places;
 //! - `pipeline`: the reader and writer threads;
 //! - [`aligned`]: the aligner's learned dictionary to and from the TM.
@@ -13,12 +15,13 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+mod align_tsv;
 pub mod aligned;
 mod format;
 mod pipeline;
 mod source;
 
-pub use format::FileFormat;
+pub use format::{FileFormat, InputFormat};
 pub use source::Located;
 
 use crate::tm::write::{OnDuplicate, OriginInfo, WriteSummary};
@@ -29,7 +32,7 @@ use source::Source;
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// Force the format instead of detecting it.
-    pub format: Option<FileFormat>,
+    pub format: Option<InputFormat>,
     /// TSV languages; a header line in the file is used when these are absent.
     pub src_lang: Option<String>,
     pub tgt_lang: Option<String>,
@@ -39,7 +42,7 @@ pub struct ImportOptions {
 /// What importing one file did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FileReport {
-    pub format: FileFormat,
+    pub format: InputFormat,
     pub units_read: u64,
     #[serde(flatten)]
     pub written: WriteSummary,
@@ -82,13 +85,14 @@ pub fn import_file(
         .map_err(ImportError::Read)?;
     let format = opts
         .format
-        .unwrap_or_else(|| FileFormat::detect(path, &head));
+        .unwrap_or_else(|| InputFormat::detect(path, &head));
     let (source, header) = Source::open(open()?, &head, format, opts)?;
     let origin = OriginInfo {
         name: path.display().to_string(),
         kind: match format {
-            FileFormat::Tmx => "tmx",
-            FileFormat::Tsv => "tsv",
+            InputFormat::Tmx => "tmx",
+            InputFormat::Tsv => "tsv",
+            InputFormat::AlignTsv => "align",
         }
         .into(),
         header,
