@@ -615,7 +615,9 @@ fn a_corrected_alignment_goes_back_in_as_corrected() {
         .arg(&file)
         .assert()
         .success()
-        .stderr(predicate::str::contains("2 units read, 2 imported"));
+        .stderr(predicate::str::contains("2 units read, 2 imported").and(
+            predicate::str::contains("word pairs learned for the aligner"),
+        ));
     let conn = rusqlite::Connection::open(tmp.path().join("tm.db")).unwrap();
     let kind: String = conn
         .query_row("SELECT kind FROM origin", [], |r| r.get(0))
@@ -644,6 +646,11 @@ fn a_corrected_alignment_goes_back_in_as_corrected() {
         )
         .unwrap();
     assert_eq!(scores, 1);
+    // The corrected links teach the aligner, as align --import does.
+    let pairs: i64 = conn
+        .query_row("SELECT count(*) FROM align_pair", [], |r| r.get(0))
+        .unwrap();
+    assert!(pairs > 10, "{pairs}");
     // Named explicitly, from a file whose first row lost its ids too.
     let tmp2 = TempDir::new().unwrap();
     let bare = tmp.path().join("bare.txt");

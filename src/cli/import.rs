@@ -180,6 +180,9 @@ fn summary_line(name: &str, r: &FileReport) -> String {
     if w.updated > 0 {
         line.push_str(&format!(", {} updated", w.updated));
     }
+    if let Some(n) = r.word_pairs {
+        line.push_str(&format!(", {n} word pairs learned for the aligner"));
+    }
     let n = r.warnings.len();
     line.push_str(&format!(", {n} warning{}", if n == 1 { "" } else { "s" }));
     line

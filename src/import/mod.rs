@@ -43,6 +43,9 @@ pub struct ImportOptions {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FileReport {
     pub format: InputFormat,
+    /// Word pairs the aligner learned (an alignment's TSV only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub word_pairs: Option<usize>,
     pub units_read: u64,
     #[serde(flatten)]
     pub written: WriteSummary,
@@ -87,6 +90,9 @@ pub fn import_file(
         .format
         .unwrap_or_else(|| InputFormat::detect(path, &head));
     let (source, header) = Source::open(open()?, &head, format, opts)?;
+    // A corrected alignment teaches the aligner, as `align --import` does:
+    // its links' word pairs are counted before the units go to the writer.
+    let cooccurrence = source.cooccurrence();
     let origin = OriginInfo {
         name: path.display().to_string(),
         kind: match format {
@@ -111,8 +117,13 @@ pub fn import_file(
     let (units_read, warnings) =
         pipeline::write_all(&mut writer, source, opts.on_duplicate, progress)?;
     let written = writer.commit().map_err(TmError::from)?;
+    let word_pairs = match cooccurrence {
+        Some(co) => Some(aligned::store(store, &co)?),
+        None => None,
+    };
     Ok(FileReport {
         format,
+        word_pairs,
         units_read,
         written,
         warnings,

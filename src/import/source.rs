@@ -159,6 +159,22 @@ impl Source {
         }
     }
 
+    /// For units read at once (an alignment), the co-occurrence counts of
+    /// their two texts (every link when there are few, an even sample of
+    /// `MAX_LEARN_LINKS` otherwise, as `align --import` counts).
+    pub(super) fn cooccurrence(&self) -> Option<crate::align::Cooccurrence> {
+        let Source::Units { units, .. } = self else {
+            return None;
+        };
+        let units = units.as_slice();
+        let mut co = crate::align::Cooccurrence::default();
+        let every = units.len().div_ceil(crate::align::MAX_LEARN_LINKS).max(1);
+        for u in units.iter().step_by(every) {
+            co.add_link(&u.variants[0].seg.plain, &u.variants[1].seg.plain);
+        }
+        Some(co)
+    }
+
     /// The next unit into `unit` (the TMX reader refills it in its own
     /// memory); `false` at the end.
     pub(super) fn next_unit_into(&mut self, unit: &mut Unit) -> Result<bool, Located> {
