@@ -24,8 +24,8 @@ struct Pair {
     stem: String,
 }
 
-/// A worker's result for one pair.
-type Aligned = anyhow::Result<(Text, Text, Alignment)>;
+/// A worker's result for one pair (with what to import, under --import).
+type Aligned = anyhow::Result<(Text, Text, Alignment, Option<super::ToImport>)>;
 
 pub fn run(args: &Args, ctx: &crate::cli::Ctx) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
@@ -79,7 +79,13 @@ pub fn run(args: &Args, ctx: &crate::cli::Ctx) -> anyhow::Result<ExitCode> {
                 let Some(pair) = pairs.get(k) else { break };
                 let aligned = read::pair(&pair.ar, &pair.en, args).map(|(ar, en)| {
                     let result = super::align_texts(&ar, &en, lexicon);
-                    (ar, en, result)
+                    // The units and word counts are made here, so that the
+                    // one thread that writes to the TM only writes.
+                    let todo = args.import.then(|| {
+                        let name = super::pair_name(&pair.ar, &pair.en);
+                        super::ToImport::new(&result, &ar, &en, &name, args.min_score)
+                    });
+                    (ar, en, result, todo)
                 });
                 if send.send((k, aligned)).is_err() {
                     break;
@@ -179,7 +185,7 @@ fn finish(
 ) -> Option<Done> {
     let name = super::pair_name(&pair.ar, &pair.en);
     let result = (|| -> anyhow::Result<(Done, String)> {
-        let (ar, en, result) = aligned?;
+        let (ar, en, result, todo) = aligned?;
         if let Some(dir) = &args.out_dir {
             let base = dir.join(&pair.stem);
             match args.format {
@@ -210,9 +216,8 @@ fn finish(
             links.iter().filter(|l| l.score < 0.5).count()
         );
         let mut imported = 0;
-        if let Some(store) = store {
-            let done = super::import(store, &result, &ar, &en, &name, args.min_score)
-                .context("not imported")?;
+        if let (Some(store), Some(todo)) = (store, &todo) {
+            let done = super::import(store, &name, todo).context("not imported")?;
             imported = done.inserted;
             line.push_str(&format!(
                 "; imported {} new, {} already there",

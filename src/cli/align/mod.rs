@@ -217,7 +217,8 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     ctx.say(&dicts.summary);
     if args.import {
         let mut store = ctx.open_store()?;
-        let line = import(&mut store, &result, &ar, &en, &name, args.min_score)?;
+        let todo = ToImport::new(&result, &ar, &en, &name, args.min_score);
+        let line = import(&mut store, &name, &todo)?;
         ctx.say(&format!("imported into {}: {line}", store.path.display()));
     }
     Ok(ExitCode::SUCCESS)
@@ -353,43 +354,60 @@ impl std::fmt::Display for Imported {
     }
 }
 
+/// What importing an alignment needs, made away from the TM (a batch's
+/// workers make it): the units to store and the word pairs to learn.
+pub struct ToImport {
+    units: Vec<tarjuman::unit::Unit>,
+    learned: tarjuman::import::aligned::Learned,
+    below: usize,
+    min_score: f64,
+}
+
+impl ToImport {
+    fn new(result: &Alignment, ar: &Text, en: &Text, name: &str, min_score: f64) -> ToImport {
+        let units = output::units(result, ar, en, name, min_score);
+        let mut co = align::Cooccurrence::default();
+        let every = units.len().div_ceil(align::MAX_LEARN_LINKS).max(1);
+        for u in units.iter().step_by(every) {
+            co.add_link(&u.variants[0].seg.plain, &u.variants[1].seg.plain);
+        }
+        let below = result
+            .links
+            .iter()
+            .filter(|l| !l.src.is_empty() && !l.tgt.is_empty() && l.score < min_score)
+            .count();
+        ToImport {
+            units,
+            learned: tarjuman::import::aligned::Learned::new(&co),
+            below,
+            min_score,
+        }
+    }
+}
+
 /// Store the pairs of one alignment in one transaction, then the word
 /// pairs learned from them.
 fn import(
     store: &mut tarjuman::tm::Store,
-    result: &Alignment,
-    ar: &Text,
-    en: &Text,
     name: &str,
-    min_score: f64,
+    todo: &ToImport,
 ) -> anyhow::Result<Imported> {
-    let units = output::units(result, ar, en, name, min_score);
     let origin = tarjuman::tm::write::OriginInfo {
         name: name.to_string(),
         kind: "align".into(),
         header: None,
     };
     let mut writer = store.writer(&origin)?;
-    for u in &units {
+    for u in &todo.units {
         writer.add(u, tarjuman::tm::OnDuplicate::Skip)?;
     }
     let summary = writer.commit()?;
-    let mut co = align::Cooccurrence::default();
-    let every = units.len().div_ceil(align::MAX_LEARN_LINKS).max(1);
-    for u in units.iter().step_by(every) {
-        co.add_link(&u.variants[0].seg.plain, &u.variants[1].seg.plain);
-    }
-    let word_pairs = tarjuman::import::aligned::store(store, &co)?;
-    let below = result
-        .links
-        .iter()
-        .filter(|l| !l.src.is_empty() && !l.tgt.is_empty() && l.score < min_score)
-        .count();
+    let word_pairs = tarjuman::import::aligned::store_learned(store, &todo.learned)?;
     Ok(Imported {
         inserted: summary.inserted,
         duplicates: summary.duplicates,
-        below,
-        min_score,
+        below: todo.below,
+        min_score: todo.min_score,
         word_pairs,
     })
 }
