@@ -76,6 +76,9 @@ const HTML_ELEMENTS: &[&str] = &[
     "section", "span", "strong", "style", "table", "td", "th", "title", "tr", "ul",
 ];
 
+/// Elements that mark up words inside a sentence.
+const INLINE_ELEMENTS: &[&str] = &["a", "b", "br", "em", "i", "img", "span", "strong"];
+
 /// A tag at `text[at..]` (`<p>`, `</div>`, `<br/>`, `<a href=…>`): its
 /// element name, lowercased, when it is one of `HTML_ELEMENTS`.
 fn html_tag(rest: &str) -> Option<String> {
@@ -113,6 +116,9 @@ pub fn markup(text: &str) -> Option<(usize, usize, String)> {
                 .iter()
                 .any(|d| lower.starts_with(d));
             let tag = html_tag(rest);
+            // A bold or linked word opening a text is not yet a page.
+            let inline = tag.as_deref().is_some_and(|t| INLINE_ELEMENTS.contains(&t));
+            let opens_page = opens_page && !inline;
             if declaration || tag.is_some() {
                 let shown: String = rest.chars().take_while(|&c| c != '>').take(40).collect();
                 let place = (n + 1, line[..at].chars().count() + 1, format!("{shown}>"));
@@ -175,5 +181,6 @@ mod tests {
             None
         );
         assert_eq!(markup("if a < b and c <d then\n2 < 3\n"), None);
+        assert_eq!(markup("<b>عاجل</b>: وصل الوفد.\nغادر الوفد.\n"), None);
     }
 }
