@@ -9,6 +9,9 @@
 //! Prints wall and CPU time and strict F1 against the generated gold for a 2,700 × ~2,600 article collection and a
 //! 100,000-sentence book, and the peak resident memory (VmHWM).
 //! `cargo bench --bench align -- articles` (or `book`) runs one of them.
+//! `-- dict` times loading the dictionaries: FreeDict (when installed)
+//! parsed, then read from its cache file (best of 10), and merged with the
+//! built-in lexicon as `align` does.
 
 use std::path::Path;
 use std::time::Instant;
@@ -184,6 +187,63 @@ fn run(name: &str, units: &[Unit], sentences: usize, seed: u64, opts: &AlignOpti
     );
 }
 
+/// Load times of the dictionaries, as `align` loads them.
+fn dictionaries() {
+    use tarjuman::align::lexicon::cache::{load_freedict, FREEDICT};
+    use tarjuman::align::Lexicon;
+    // This thread's time on a CPU, in ms (wall time on a shared machine
+    // measures the neighbours): the first field of schedstat, in ns.
+    let on_cpu = || {
+        std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(0.0, |ns| ns / 1e6)
+    };
+    let best = |f: &mut dyn FnMut()| {
+        (0..10)
+            .map(|_| {
+                let t = on_cpu();
+                f();
+                on_cpu() - t
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let core = best(&mut || {
+        std::hint::black_box(Lexicon::core());
+    });
+    println!("dict: built-in lexicon {core:.1} ms CPU");
+    let base = Path::new(FREEDICT);
+    let cache = tempfile::TempDir::new().expect("a temporary folder");
+    let start = Instant::now();
+    let Some(parsed) = load_freedict(base, Some(cache.path())).expect("FreeDict reads") else {
+        println!("dict: FreeDict not installed ({FREEDICT}.index): apt-get install dict-freedict-ara-eng");
+        return;
+    };
+    println!(
+        "dict: FreeDict parsed and cached in {:.0} ms ({} senses, {:?})",
+        start.elapsed().as_secs_f64() * 1000.0,
+        parsed.senses,
+        parsed.origin
+    );
+    let cached = best(&mut || {
+        let loaded = load_freedict(base, Some(cache.path())).unwrap().unwrap();
+        assert_eq!(loaded.senses, parsed.senses);
+        std::hint::black_box(loaded);
+    });
+    let whole = best(&mut || {
+        let mut lex = Lexicon::core();
+        lex.extend(
+            &load_freedict(base, Some(cache.path()))
+                .unwrap()
+                .unwrap()
+                .lexicon,
+        );
+        lex.freeze();
+        std::hint::black_box(lex);
+    });
+    println!("dict: FreeDict from its cache {cached:.1} ms; built-in + FreeDict merged {whole:.1} ms (CPU time of this thread, best of 10)");
+}
+
 fn main() {
     let units = units();
     assert!(!units.is_empty(), "no dev sets under tests/data/align");
@@ -200,6 +260,9 @@ fn main() {
     }
     if wanted("book") {
         run("book", &units, 100_000, 11, &opts);
+    }
+    if wanted("dict") {
+        dictionaries();
     }
     if let Some(mb) = vm_hwm_mb() {
         println!("peak memory (VmHWM): {mb:.0} MB");

@@ -397,6 +397,308 @@ fn unrelated_texts_give_weak_links_and_a_warning_not_a_crash() {
 }
 
 #[test]
+fn swapped_or_one_language_pairs_are_refused_before_aligning() {
+    let tmp = TempDir::new().unwrap();
+    let ar = data("samples/alaraby-2021-11-06-ar.txt");
+    let en = data("samples/alaraby-2021-11-06-en.txt");
+    align_cmd(&tmp)
+        .arg(&en)
+        .arg(&ar)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "AR_FILE {} looks English and EN_FILE {} Arabic: swap them?",
+            en.display(),
+            ar.display()
+        )));
+    align_cmd(&tmp)
+        .arg(&en)
+        .arg(&en)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("AR_FILE has no Arabic text"));
+    align_cmd(&tmp)
+        .arg(&ar)
+        .arg(&ar)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("EN_FILE looks Arabic"));
+}
+
+#[test]
+fn html_pages_are_refused_with_the_place_of_their_first_tag() {
+    let tmp = TempDir::new().unwrap();
+    let page = tmp.path().join("article.html");
+    std::fs::write(
+        &page,
+        "<!DOCTYPE html>\n<html><head><title>خبر</title></head>\n<body><p>وصل الوفد إلى موسكو.</p>\n<p>وقال لافروف إن اللقاء انتهى.</p></body></html>\n",
+    )
+    .unwrap();
+    let en = data("samples/alaraby-2021-11-06-en.txt");
+    align_cmd(&tmp)
+        .arg(&page)
+        .arg(&en)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("article.html:1:1: this is an HTML or XML page")
+                .and(predicate::str::contains("plain text")),
+        );
+    // A page fragment without a doctype: tags on most lines.
+    let fragment = tmp.path().join("en.txt");
+    std::fs::write(
+        &fragment,
+        "Moscow talks\n<p>The delegation arrived in Moscow.</p>\n<p>Lavrov said the meeting was over.</p>\n",
+    )
+    .unwrap();
+    align_cmd(&tmp)
+        .arg(data("samples/alaraby-2021-11-06-ar.txt"))
+        .arg(&fragment)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "en.txt:2:1: this is an HTML or XML page (<p>)",
+        ));
+}
+
+#[test]
+fn utf16_and_windows_1256_inputs_align_like_utf8() {
+    let tmp = TempDir::new().unwrap();
+    // news2: every character of it has a windows-1256 byte.
+    let dir = data("tests/data/align/news2");
+    let ar = std::fs::read_to_string(dir.join("ar.txt")).unwrap();
+    let expected = align_cmd(&tmp)
+        .args(["--input", "lines"])
+        .arg(dir.join("ar.txt"))
+        .arg(dir.join("en.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    // UTF-16LE with its byte-order mark: found without being named.
+    let utf16 = tmp.path().join("ar-utf16.txt");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(ar.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&utf16, bytes).unwrap();
+    align_cmd(&tmp)
+        .args(["--input", "lines"])
+        .arg(&utf16)
+        .arg(dir.join("en.txt"))
+        .assert()
+        .success()
+        .stdout(expected.clone());
+    // windows-1256 (Arabic Windows) when named.
+    let cp1256 = tmp.path().join("ar-1256.txt");
+    let (bytes, _, lossy) = encoding_rs::WINDOWS_1256.encode(&ar);
+    assert!(!lossy);
+    std::fs::write(&cp1256, &bytes[..]).unwrap();
+    align_cmd(&tmp)
+        .args(["--input", "lines", "--encoding", "windows-1256"])
+        .arg(&cp1256)
+        .arg(dir.join("en.txt"))
+        .assert()
+        .success()
+        .stdout(expected);
+}
+
+/// A dictd database like FreeDict's in `dir`, giving the made-up word
+/// `زنجفيل` the sense "gingerbread".
+fn fake_freedict(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let body = "زنجفيل /zanʒafiːl/\ngingerbread\n";
+    let b64 = |n: usize| {
+        const DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        assert!(n < 64);
+        (DIGITS[n] as char).to_string()
+    };
+    let base = dir.join("freedict-ara-eng");
+    std::fs::write(
+        base.with_extension("index"),
+        format!("زنجفيل\t{}\t{}\n", b64(0), b64(body.len())),
+    )
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(body.as_bytes()).unwrap();
+    std::fs::write(base.with_extension("dict.dz"), gz.finish().unwrap()).unwrap();
+    base
+}
+
+#[test]
+fn freedict_is_cached_once_and_the_summary_names_every_dictionary() {
+    let tmp = TempDir::new().unwrap();
+    let base = fake_freedict(tmp.path());
+    let cache = tmp.path().join("cache");
+    let glossary = tmp.path().join("glossary.tsv");
+    std::fs::write(&glossary, "موسكو\tMoscow\n").unwrap();
+    let run = |extra: &[&str]| {
+        let mut cmd = tarjuman(&tmp);
+        cmd.env("TARJUMAN_FREEDICT", &base)
+            .env("XDG_CACHE_HOME", &cache)
+            .arg("align")
+            .args(extra)
+            .arg("--dict")
+            .arg(&glossary)
+            .arg(data("samples/alaraby-2021-11-06-ar.txt"))
+            .arg(data("samples/alaraby-2021-11-06-en.txt"));
+        let out = cmd.assert().success().get_output().clone();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (first, err) = run(&[]);
+    assert!(
+        err.contains("dictionaries: built-in (")
+            && err.contains("glossary.tsv (1 words)")
+            && err.contains("FreeDict Arabic-English (1 senses, parsed and cached)"),
+        "{err}"
+    );
+    assert!(cache.join("tarjuman/freedict-ara-eng.lex").is_file());
+    let (second, err) = run(&[]);
+    assert!(err.contains("(1 senses, from its cache)"), "{err}");
+    assert_eq!(first, second);
+    let (_, err) = run(&["--no-freedict"]);
+    assert!(err.contains("not FreeDict (--no-freedict)"), "{err}");
+    assert!(!err.contains("senses"), "{err}");
+    // A TM with learned pairs is named too.
+    run(&["--import"]);
+    let (_, err) = run(&["--no-freedict"]);
+    assert!(err.contains("learned in the TM ("), "{err}");
+}
+
+#[test]
+fn a_corrected_alignment_goes_back_in_as_corrected() {
+    let tmp = TempDir::new().unwrap();
+    let ar = tmp.path().join("ar.txt");
+    let en = tmp.path().join("en.txt");
+    std::fs::write(
+        &ar,
+        "وصل وفد روسي إلى دمشق يوم الاثنين.\nوقال لافروف إن المحادثات ستستمر ثلاثة أيام.\nوغادر الوفد يوم الخميس.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &en,
+        "A Russian delegation arrived in Damascus on Monday.\nLavrov said the talks would last three days.\nThe delegation left on Thursday.\n",
+    )
+    .unwrap();
+    let tsv = align_cmd(&tmp)
+        .args(["--input", "lines"])
+        .arg(&ar)
+        .arg(&en)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let tsv = String::from_utf8(tsv).unwrap();
+    let rows: Vec<Vec<String>> = tsv
+        .lines()
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{tsv}");
+    // By hand: the last English sentence moved into the second link (a
+    // wrong correction, but the translator's), the third row left an
+    // omission, the second row's score deleted.
+    let fixed = format!(
+        "{}\n{}\t{}\t\t{}\t{} {}\n{}\t\t\t{}\t\n",
+        rows[0].join("\t"),
+        rows[1][0],
+        rows[1][1],
+        rows[1][3],
+        rows[1][4],
+        rows[2][4],
+        rows[2][0],
+        rows[2][3],
+    );
+    let file = tmp.path().join("links.tsv");
+    std::fs::write(&file, &fixed).unwrap();
+    tarjuman(&tmp)
+        .arg("import")
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 units read, 2 imported").and(
+            predicate::str::contains("word pairs learned for the aligner"),
+        ));
+    let conn = rusqlite::Connection::open(tmp.path().join("tm.db")).unwrap();
+    let kind: String = conn
+        .query_row("SELECT kind FROM origin", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kind, "align");
+    let (english, prev, next): (String, Option<String>, Option<String>) = conn
+        .query_row(
+            "SELECT v.plain, u.context_prev, u.context_next FROM unit u JOIN variant v ON v.unit_id = u.id \
+             WHERE v.lang = 'en' AND v.plain LIKE 'Lavrov%'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        english,
+        "Lavrov said the talks would last three days. The delegation left on Thursday."
+    );
+    assert_eq!(prev.as_deref(), Some("وصل وفد روسي إلى دمشق يوم الاثنين."));
+    assert_eq!(next.as_deref(), Some("وغادر الوفد يوم الخميس."));
+    // The score kept where the translator left it, and only there.
+    let scores: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM prop WHERE kind = 'x-tarjuman-align-score'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(scores, 1);
+    // The corrected links teach the aligner, as align --import does.
+    let pairs: i64 = conn
+        .query_row("SELECT count(*) FROM align_pair", [], |r| r.get(0))
+        .unwrap();
+    assert!(pairs > 10, "{pairs}");
+    // Named explicitly, from a file whose first row lost its ids too.
+    let tmp2 = TempDir::new().unwrap();
+    let bare = tmp.path().join("bare.txt");
+    std::fs::write(&bare, fixed.replacen("0\t0\t", "\t\t", 1)).unwrap();
+    tarjuman(&tmp2)
+        .args(["import", "--from", "align-tsv"])
+        .arg(&bare)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 imported"));
+    // A mangled row is placed.
+    let bad = tmp.path().join("bad.tsv");
+    std::fs::write(&bad, format!("{fixed}7\tseven\t\tنص\ttext\n")).unwrap();
+    tarjuman(&tmp2)
+        .arg("import")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "bad.tsv:4:3: `seven` is not a list of sentence ids",
+        ));
+}
+
+#[test]
+fn the_review_page_says_how_to_correct_and_import() {
+    let tmp = TempDir::new().unwrap();
+    let dir = data("tests/data/align/alaraby");
+    let out = align_cmd(&tmp)
+        .args(["--input", "lines", "--format", "html"])
+        .arg(dir.join("ar.txt"))
+        .arg(dir.join("en.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let html = String::from_utf8(out).unwrap();
+    assert!(html.contains("id=\"correcting\""), "{html}");
+    assert!(html.contains("tarjuman align --format tsv -o links.tsv"));
+    assert!(html.contains("tarjuman import links.tsv"));
+}
+
+#[test]
 fn allow_moves_marks_the_moved_links_in_tsv_tmx_and_html_and_counts_them() {
     let tmp = TempDir::new().unwrap();
     let dir = data("tests/data/align/report");

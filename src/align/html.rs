@@ -200,7 +200,12 @@ pub fn render(page: &Page) -> String {
     }
     h.push_str("</tbody>\n</table>\n</main>\n");
     h.push_str("<footer>Made by tarjuman align. Confidence is the link's posterior probability under the alignment model. \
-Omitted sentences are not imported; links below --min-score are not imported either.</footer>\n</body>\n</html>\n");
+Omitted sentences are not imported; links below --min-score are not imported either.\n\
+<p id=\"correcting\"><b>To correct this alignment</b>: write it as TSV (<code>tarjuman align --format tsv -o links.tsv</code> \
+with the same files and options), fix the rows in a spreadsheet or a text editor (move text from one row to another, \
+empty a side for a sentence without counterpart, delete the scores of the links you checked), then store it with \
+<code>tarjuman import links.tsv</code>: every row with both sides goes into the translation memory as it now reads.</p>\
+</footer>\n</body>\n</html>\n");
     h
 }
 

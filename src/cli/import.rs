@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tarjuman::api::ImportResult;
-use tarjuman::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions};
+use tarjuman::import::{import_file, FileReport, ImportError, ImportOptions, InputFormat};
 
 const AFTER_HELP: &str = "\
 Each file is imported in one transaction: a file with an error adds nothing,
@@ -14,6 +14,15 @@ TSV: two tab-separated cells a line, source then target, UTF-8. Inside a cell
 write a tab as \\t, a line break as \\n, a backslash as \\\\. The languages come
 from --src-lang/--tgt-lang or from a first line such as `ar<TAB>en`.
 
+An alignment (the TSV `tarjuman align` writes: ids, ids, score, Arabic,
+English), corrected by hand, is recognised by its first line (or by the
+column names src_ids, tgt_ids, score, src_text, tgt_text), or named with
+--from align-tsv. Each row with both texts is stored as it now reads, with
+the Arabic of the neighbouring rows as context; rows with an empty side are
+omissions and left out; a score left in its cell is kept, an emptied cell or
+a deleted score column is fine. To replace what `align --import` stored for
+the same pair, delete it first (tarjuman delete --origin \"AR + EN\").
+
 Examples:
   tarjuman import client.tmx old-memory.tmx
   tarjuman import --src-lang ar --tgt-lang en glossary.tsv
@@ -22,13 +31,14 @@ Examples:
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// TMX (1.1–1.4b, any encoding) or TSV files.
+    /// TMX (1.1–1.4b, any encoding), TSV files, or alignments from
+    /// `tarjuman align` (TSV) corrected by hand.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// The input format, instead of guessing from the extension and content.
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub from: Option<super::FileFormatArg>,
+    pub from: Option<super::InputFormatArg>,
 
     /// Source language of TSV files (BCP 47, e.g. ar or ar-SY).
     #[arg(long, value_name = "LANG", value_parser = parse_lang)]
@@ -65,11 +75,11 @@ pub use tarjuman::api::parse_lang;
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let forced = match args.format {
-        FormatArg::Tmx => Some(FileFormat::Tmx),
-        FormatArg::Tsv => Some(FileFormat::Tsv),
+        FormatArg::Tmx => Some(InputFormat::Tmx),
+        FormatArg::Tsv => Some(InputFormat::Tsv),
         FormatArg::Text | FormatArg::Json => None,
     };
-    let from = args.from.map(FileFormat::from);
+    let from = args.from.map(InputFormat::from);
     if let (Some(from), Some(format)) = (from, forced) {
         if from != format {
             anyhow::bail!("--from and --format name different input formats; give one");
@@ -137,6 +147,9 @@ fn summary_line(name: &str, r: &FileReport) -> String {
     );
     if w.updated > 0 {
         line.push_str(&format!(", {} updated", w.updated));
+    }
+    if let Some(n) = r.word_pairs {
+        line.push_str(&format!(", {n} word pairs learned for the aligner"));
     }
     let n = r.warnings.len();
     line.push_str(&format!(", {n} warning{}", if n == 1 { "" } else { "s" }));

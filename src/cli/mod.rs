@@ -148,6 +148,27 @@ impl From<FileFormatArg> for tarjuman::import::FileFormat {
     }
 }
 
+/// `tarjuman::import::InputFormat` as a command-line value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    Tmx,
+    /// Two columns, source then target.
+    Tsv,
+    /// The TSV `tarjuman align` writes (ids, ids, score, Arabic, English),
+    /// as corrected by hand.
+    AlignTsv,
+}
+
+impl From<InputFormatArg> for tarjuman::import::InputFormat {
+    fn from(f: InputFormatArg) -> Self {
+        match f {
+            InputFormatArg::Tmx => Self::Tmx,
+            InputFormatArg::Tsv => Self::Tsv,
+            InputFormatArg::AlignTsv => Self::AlignTsv,
+        }
+    }
+}
+
 /// `tarjuman::tm::OnDuplicate` as a command-line value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum OnDuplicateArg {

@@ -13,6 +13,33 @@ use crate::tm::{word_pairs, Store, TmError};
 /// few enough that the table grows slowly.
 const PARTNERS_PER_WORD: usize = 3;
 
+/// What a document adds to the TM's word pairs: its word counts and each
+/// Arabic word's best partners. Made without the TM, so that a batch makes
+/// it on the thread that aligned the document, not on the one that writes.
+#[derive(Debug, Clone, Default)]
+pub struct Learned {
+    arabic: Vec<(String, u32)>,
+    english: Vec<(String, u32)>,
+    pairs: Vec<(String, String, u32)>,
+}
+
+impl Learned {
+    pub fn new(co: &Cooccurrence) -> Learned {
+        let owned = |m: &std::collections::HashMap<String, u32>| {
+            m.iter().map(|(w, n)| (w.clone(), *n)).collect()
+        };
+        Learned {
+            arabic: owned(&co.arabic),
+            english: owned(&co.english),
+            pairs: co
+                .top_pairs(PARTNERS_PER_WORD)
+                .into_iter()
+                .map(|(a, e, n)| (a.to_string(), e.to_string(), n))
+                .collect(),
+        }
+    }
+}
+
 /// Add a document's co-occurrence counts. Returns how many pairs were
 /// written.
 pub fn store(store: &mut Store, co: &Cooccurrence) -> Result<usize, TmError> {
@@ -21,6 +48,19 @@ pub fn store(store: &mut Store, co: &Cooccurrence) -> Result<usize, TmError> {
         co.arabic.iter().map(|(w, n)| (w.as_str(), *n)),
         co.english.iter().map(|(w, n)| (w.as_str(), *n)),
         co.top_pairs(PARTNERS_PER_WORD),
+    )
+}
+
+/// `store`, from counts made beforehand (`Learned::new`).
+pub fn store_learned(store: &mut Store, learned: &Learned) -> Result<usize, TmError> {
+    word_pairs::add(
+        store,
+        learned.arabic.iter().map(|(w, n)| (w.as_str(), *n)),
+        learned.english.iter().map(|(w, n)| (w.as_str(), *n)),
+        learned
+            .pairs
+            .iter()
+            .map(|(a, e, n)| (a.as_str(), e.as_str(), *n)),
     )
 }
 

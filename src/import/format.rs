@@ -1,12 +1,49 @@
-//! Which reader a file needs: TMX or TSV, from its name or its first bytes.
-//! Only the guess lives here; the readers are `tmx` and `tsv`, the opening
-//! of the file is `source`.
+//! Which reader a file needs: TMX, TSV or the TSV `align` writes, from its
+//! name or its first bytes. Only the guess lives here; the readers are
+//! `tmx`, `tsv` and `align_tsv`, the opening of the file is `source`.
 
 use std::path::Path;
 
 use crate::tmx::read::GZIP_MAGIC;
 
-/// The file formats import understands.
+/// What import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputFormat {
+    Tmx,
+    /// Two columns, source then target.
+    Tsv,
+    /// The TSV `tarjuman align` writes (ids, ids, score, Arabic, English),
+    /// as corrected by hand.
+    AlignTsv,
+}
+
+impl InputFormat {
+    /// `FileFormat::detect`, and a TSV whose first line has the columns of
+    /// `align`'s output (or their names) is an alignment.
+    pub fn detect(path: &Path, head: &[u8]) -> InputFormat {
+        match FileFormat::detect(path, head) {
+            FileFormat::Tmx => InputFormat::Tmx,
+            FileFormat::Tsv
+                if !head.starts_with(GZIP_MAGIC) && super::align_tsv::looks_like(head) =>
+            {
+                InputFormat::AlignTsv
+            }
+            FileFormat::Tsv => InputFormat::Tsv,
+        }
+    }
+}
+
+impl From<FileFormat> for InputFormat {
+    fn from(f: FileFormat) -> InputFormat {
+        match f {
+            FileFormat::Tmx => InputFormat::Tmx,
+            FileFormat::Tsv => InputFormat::Tsv,
+        }
+    }
+}
+
+/// The file formats of the TM's two-way exchange (import and export).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileFormat {
@@ -51,7 +88,7 @@ impl FileFormat {
 
 #[cfg(test)]
 mod tests {
-    use super::FileFormat;
+    use super::{FileFormat, InputFormat};
     use std::path::Path;
 
     #[test]
@@ -68,5 +105,20 @@ mod tests {
         assert_eq!(detect("memory", b"\xFF\xFE<\0"), FileFormat::Tmx);
         assert_eq!(detect("memory", b"\xEF\xBB\xBF  <?xml"), FileFormat::Tmx);
         assert_eq!(detect("memory", "قال\tsaid".as_bytes()), FileFormat::Tsv);
+    }
+
+    #[test]
+    fn an_alignment_is_a_tsv_with_align_columns() {
+        let detect = |name: &str, head: &str| InputFormat::detect(Path::new(name), head.as_bytes());
+        assert_eq!(
+            detect("fixed.tsv", "0\t0\t0.998\tقال\tsaid\n"),
+            InputFormat::AlignTsv
+        );
+        assert_eq!(
+            detect("fixed.txt", "0,1\t\t\tقال\t\n"),
+            InputFormat::AlignTsv
+        );
+        assert_eq!(detect("pairs.tsv", "ar\ten\nقال\tsaid\n"), InputFormat::Tsv);
+        assert_eq!(detect("memory.tmx", "0\t0\t1\ta\tb\n"), InputFormat::Tmx);
     }
 }

@@ -1,10 +1,12 @@
-//! Importing one file (TMX or TSV, gzipped or not) into the TM, and
+//! Importing one file (TMX or TSV, gzipped or not, or an alignment that
+//! `tarjuman align` wrote and a translator corrected) into the TM, and
 //! storing the word pairs of an alignment: the glue above the file formats
 //! (`tmx`, `tsv`), the aligner (`align`) and the store (`tm`), which do not
 //! know each other. A file's units are read as a stream and handed to one
 //! `tm::UnitWriter`, so that a file goes in whole or not at all.
 //!
 //! - `format`: which reader a file needs;
+//! - `align_tsv`: an alignment's TSV, corrected by hand;
 //! - `source`: the readers behind one stream of units, their places;
 //! - `pipeline`: the reader and writer threads;
 //! - [`aligned`]: the aligner's learned dictionary to and from the TM.
@@ -13,12 +15,13 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+mod align_tsv;
 pub mod aligned;
 mod format;
 mod pipeline;
 mod source;
 
-pub use format::FileFormat;
+pub use format::{FileFormat, InputFormat};
 pub use source::Located;
 
 use crate::tm::write::{OnDuplicate, OriginInfo, WriteSummary};
@@ -29,7 +32,7 @@ use source::Source;
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// Force the format instead of detecting it.
-    pub format: Option<FileFormat>,
+    pub format: Option<InputFormat>,
     /// TSV languages; a header line in the file is used when these are absent.
     pub src_lang: Option<String>,
     pub tgt_lang: Option<String>,
@@ -47,7 +50,10 @@ pub struct ImportOptions {
 /// What importing one file did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FileReport {
-    pub format: FileFormat,
+    pub format: InputFormat,
+    /// Word pairs the aligner learned (an alignment's TSV only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub word_pairs: Option<usize>,
     pub units_read: u64,
     #[serde(flatten)]
     pub written: WriteSummary,
@@ -90,16 +96,20 @@ pub fn import_file(
         .map_err(ImportError::Read)?;
     let format = opts
         .format
-        .unwrap_or_else(|| FileFormat::detect(path, &head));
+        .unwrap_or_else(|| InputFormat::detect(path, &head));
     let (source, header) = Source::open(open()?, &head, format, opts)?;
+    // A corrected alignment teaches the aligner, as `align --import` does:
+    // its links' word pairs are counted before the units go to the writer.
+    let cooccurrence = source.cooccurrence();
     let origin = OriginInfo {
         name: opts
             .origin
             .clone()
             .unwrap_or_else(|| path.display().to_string()),
         kind: match format {
-            FileFormat::Tmx => "tmx",
-            FileFormat::Tsv => "tsv",
+            InputFormat::Tmx => "tmx",
+            InputFormat::Tsv => "tsv",
+            InputFormat::AlignTsv => "align",
         }
         .into(),
         header,
@@ -118,8 +128,13 @@ pub fn import_file(
     let (units_read, warnings) =
         pipeline::write_all(&mut writer, source, opts.on_duplicate, progress)?;
     let written = writer.commit().map_err(TmError::from)?;
+    let word_pairs = match cooccurrence {
+        Some(co) => Some(aligned::store(store, &co)?),
+        None => None,
+    };
     Ok(FileReport {
         format,
+        word_pairs,
         units_read,
         written,
         warnings,

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::{FileFormat, ImportError, ImportOptions};
+use super::{ImportError, ImportOptions, InputFormat};
 use crate::tmx::read::{TmxReader, GZIP_MAGIC};
 use crate::tsv::TsvReader;
 use crate::unit::{Header, Unit};
@@ -58,8 +58,13 @@ impl Read for CountedFile {
     }
 }
 
-/// A stream of units from either format.
+/// A stream of units from any format.
 pub(super) enum Source {
+    /// Units read at once (an alignment's TSV: one document).
+    Units {
+        units: std::vec::IntoIter<Unit>,
+        bytes: u64,
+    },
     Tmx(Box<TmxReader<BufReader<File>>>),
     Tsv {
         reader: Box<TsvReader<Box<dyn BufRead + Send>>>,
@@ -77,16 +82,36 @@ impl Source {
     pub(super) fn open(
         input: BufReader<File>,
         head: &[u8],
-        format: FileFormat,
+        format: InputFormat,
         opts: &ImportOptions,
     ) -> Result<(Source, Option<Header>), ImportError> {
         match format {
-            FileFormat::Tmx => {
+            InputFormat::AlignTsv => {
+                let mut bytes = Vec::new();
+                let mut input = input;
+                input.read_to_end(&mut bytes).map_err(ImportError::Read)?;
+                let size = bytes.len() as u64;
+                let text = decode(bytes).map_err(ImportError::Input)?;
+                let src = opts.src_lang.as_deref().unwrap_or("ar");
+                let tgt = opts.tgt_lang.as_deref().unwrap_or("en");
+                let (mut units, _omissions) =
+                    super::align_tsv::units(&text, src, tgt).map_err(ImportError::Input)?;
+                let stamp = crate::tm::now_tmx();
+                for u in &mut units {
+                    u.stamp.creation_date = Some(stamp.clone());
+                }
+                let source = Source::Units {
+                    units: units.into_iter(),
+                    bytes: size,
+                };
+                Ok((source, None))
+            }
+            InputFormat::Tmx => {
                 let reader = TmxReader::new(input).map_err(|e| ImportError::Input(e.into()))?;
                 let header = reader.header().clone();
                 Ok((Source::Tmx(Box::new(reader)), Some(header)))
             }
-            FileFormat::Tsv => {
+            InputFormat::Tsv => {
                 // A gzipped TSV is read as is, like a gzipped TMX.
                 let compressed = head
                     .starts_with(GZIP_MAGIC)
@@ -134,10 +159,27 @@ impl Source {
         }
     }
 
+    /// For units read at once (an alignment), the co-occurrence counts of
+    /// their two texts (every link when there are few, an even sample of
+    /// `MAX_LEARN_LINKS` otherwise, as `align --import` counts).
+    pub(super) fn cooccurrence(&self) -> Option<crate::align::Cooccurrence> {
+        let Source::Units { units, .. } = self else {
+            return None;
+        };
+        let units = units.as_slice();
+        let mut co = crate::align::Cooccurrence::default();
+        let every = units.len().div_ceil(crate::align::MAX_LEARN_LINKS).max(1);
+        for u in units.iter().step_by(every) {
+            co.add_link(&u.variants[0].seg.plain, &u.variants[1].seg.plain);
+        }
+        Some(co)
+    }
+
     /// The next unit into `unit` (the TMX reader refills it in its own
     /// memory); `false` at the end.
     pub(super) fn next_unit_into(&mut self, unit: &mut Unit) -> Result<bool, Located> {
         match self {
+            Source::Units { units, .. } => Ok(units.next().map(|u| *unit = u).is_some()),
             Source::Tmx(r) => r.next_unit_into(unit).map_err(Located::from),
             Source::Tsv {
                 reader,
@@ -160,6 +202,7 @@ impl Source {
 
     pub(super) fn take_warnings(&mut self) -> Vec<Located> {
         match self {
+            Source::Units { .. } => Vec::new(),
             Source::Tmx(r) => r.take_warnings().into_iter().map(Located::from).collect(),
             Source::Tsv { reader, .. } => reader
                 .take_warnings()
@@ -171,6 +214,7 @@ impl Source {
 
     pub(super) fn bytes_read(&self) -> u64 {
         match self {
+            Source::Units { bytes, .. } => *bytes,
             Source::Tmx(r) => r.bytes_read(),
             Source::Tsv {
                 compressed: Some(count),
@@ -179,4 +223,35 @@ impl Source {
             Source::Tsv { reader, .. } => reader.bytes_read(),
         }
     }
+}
+
+/// A whole file as text: UTF-8, or the encoding its byte-order mark names
+/// (spreadsheets save "Unicode text" as UTF-16 with a mark). Bad bytes are
+/// placed by line and column (in characters).
+fn decode(bytes: Vec<u8>) -> Result<String, Located> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(&bytes) {
+        return match encoding.decode_without_bom_handling_and_without_replacement(&bytes[bom..]) {
+            Some(text) => Ok(text.into_owned()),
+            None => Err(Located {
+                line: 1,
+                column: 1,
+                message: format!(
+                    "not valid {}: the file's byte-order mark names this encoding, but the text is damaged",
+                    encoding.name()
+                ),
+            }),
+        };
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let line = valid.matches('\n').count() as u64 + 1;
+        let last = valid.rsplit('\n').next().unwrap_or("");
+        Located {
+            line,
+            column: last.chars().count() as u64 + 1,
+            message: "not valid UTF-8: save the file as UTF-8 (or as UTF-16 \"Unicode text\")"
+                .into(),
+        }
+    })
 }

@@ -19,6 +19,7 @@ use tokio::io::AsyncWriteExt;
 use crate::api::{
     ConcordResult, ExportSpec, ImportErrorJson, ImportResult, LookupResult, PretranslateResult,
 };
+use crate::import::InputFormat;
 use crate::import::{FileFormat, ImportError, ImportOptions};
 use crate::server::error::ApiError;
 use crate::server::writer::Which;
@@ -499,7 +500,7 @@ pub async fn import(
         ));
     }
     let opts = ImportOptions {
-        format,
+        format: format.map(InputFormat::from),
         src_lang,
         tgt_lang,
         on_duplicate,

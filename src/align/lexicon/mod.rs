@@ -8,7 +8,10 @@
 //! features or items (`features` uses it, not the other way round), nor of
 //! where a learned list is stored (the translation memory's side does that).
 
+pub mod cache;
+
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::words::{
     arabic_learn_form, arabic_lookup_forms, english_stem, is_arabic_stopword, is_english_stopword,
@@ -16,10 +19,21 @@ use super::words::{
 use crate::text::normalize::{fold, is_number, tokenize_folded};
 
 /// Arabic lookup form (folded, article stripped) → English stems.
+///
+/// Layers: frozen, shared maps (the built-in lexicon, a big dictionary
+/// such as FreeDict loaded once, the TM's pairs: shared by every alignment
+/// of a batch without a copy) and the entries added since (a document's
+/// learned pairs). Cloning copies only the last; extending by a frozen
+/// lexicon shares its maps. A word's senses are its senses in each layer in
+/// order, each once, at most `MAX_SENSES`: what adding the layers' pairs
+/// one by one to one map would give.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    entries: HashMap<String, Vec<String>>,
+    layers: Vec<Arc<Entries>>,
+    entries: Entries,
 }
+
+type Entries = HashMap<String, Vec<String>>;
 
 /// How many English stems one Arabic word may bring: dictionaries list many
 /// near-synonyms, and every extra one is a chance for a spurious match.
@@ -35,16 +49,84 @@ impl Lexicon {
     /// has lexical evidence even without a dictionary.
     pub fn core() -> Lexicon {
         let mut lex = Lexicon::new();
-        lex.add_tsv(include_str!("../../data/align/core-ar-en.tsv"));
+        lex.add_tsv(include_str!("../../../data/align/core-ar-en.tsv"));
         lex
     }
 
+    /// Every map, in order: the frozen layers, then the own entries.
+    fn maps(&self) -> impl Iterator<Item = &Entries> {
+        self.layers
+            .iter()
+            .map(|l| l.as_ref())
+            .chain(std::iter::once(&self.entries))
+    }
+
+    /// How many Arabic words have a translation.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        if self.layers.is_empty() {
+            return self.entries.len();
+        }
+        let keys: std::collections::HashSet<&String> = self.maps().flat_map(|m| m.keys()).collect();
+        keys.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.maps().all(|m| m.is_empty())
+    }
+
+    /// A lexicon of one frozen layer.
+    fn frozen(entries: Entries) -> Lexicon {
+        Lexicon {
+            layers: vec![Arc::new(entries)],
+            entries: Entries::new(),
+        }
+    }
+
+    /// Make what was added so far a frozen layer: after this, cloning the
+    /// lexicon (each alignment does) copies nothing.
+    pub fn freeze(&mut self) {
+        if !self.entries.is_empty() {
+            let own = std::mem::take(&mut self.entries);
+            self.layers.push(Arc::new(own));
+        }
+    }
+
+    /// Is `key` in any layer?
+    fn knows(&self, key: &str) -> bool {
+        self.maps().any(|m| m.contains_key(key))
+    }
+
+    /// `key`'s senses: every layer's, in order, each once, at most
+    /// `MAX_SENSES`.
+    fn senses_of(&self, key: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for stem in self.maps().filter_map(|m| m.get(key)).flatten() {
+            if out.len() >= MAX_SENSES {
+                break;
+            }
+            if !out.contains(&stem.as_str()) {
+                out.push(stem);
+            }
+        }
+        out
+    }
+
+    /// Add `stems` to `key`'s senses, up to `MAX_SENSES` in all layers,
+    /// each once.
+    fn add_senses<'s>(&mut self, key: &str, stems: impl IntoIterator<Item = &'s str>) {
+        let have: Vec<String> = self.senses_of(key).into_iter().map(String::from).collect();
+        let mut count = have.len();
+        let own = self.entries.entry(key.to_string()).or_default();
+        for stem in stems {
+            if count >= MAX_SENSES {
+                break;
+            }
+            if have.iter().any(|s| s == stem) || own.iter().any(|s| s == stem) {
+                continue;
+            }
+            own.push(stem.to_string());
+            count += 1;
+        }
     }
 
     /// Add one pair: an Arabic word or phrase and its English translation
@@ -73,26 +155,18 @@ impl Lexicon {
             .filter(|t| t.len() > 1 && !is_english_stopword(t))
             .map(english_stem)
             .collect();
-        let senses = self.entries.entry(key).or_default();
-        for stem in stems {
-            if senses.len() >= MAX_SENSES {
-                break;
-            }
-            if !senses.contains(&stem) {
-                senses.push(stem);
-            }
-        }
+        self.add_senses(&key, stems.iter().map(String::as_str));
     }
 
-    /// Add every pair of another lexicon.
+    /// Add every pair of another lexicon. Its frozen layers are shared,
+    /// not copied.
     pub fn extend(&mut self, other: &Lexicon) {
+        if !other.layers.is_empty() {
+            self.freeze();
+            self.layers.extend(other.layers.iter().cloned());
+        }
         for (key, stems) in &other.entries {
-            let senses = self.entries.entry(key.clone()).or_default();
-            for stem in stems {
-                if senses.len() < MAX_SENSES && !senses.contains(stem) {
-                    senses.push(stem.clone());
-                }
-            }
+            self.add_senses(key, stems.iter().map(String::as_str));
         }
     }
 
@@ -101,8 +175,8 @@ impl Lexicon {
     pub fn lookup(&self, folded_word: &str) -> impl Iterator<Item = &str> {
         let mut found: Vec<&str> = Vec::new();
         for form in arabic_lookup_forms(folded_word) {
-            if let Some(stems) = self.entries.get(form) {
-                found.extend(stems.iter().map(String::as_str));
+            if self.knows(form) {
+                found = self.senses_of(form);
                 break;
             }
         }
@@ -168,12 +242,23 @@ impl Lexicon {
         added
     }
 
+    /// Every word and its senses (as `lookup` gives them), sorted by word.
+    pub fn entries(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut keys: Vec<&str> = self
+            .maps()
+            .flat_map(|m| m.keys().map(String::as_str))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.into_iter().map(|k| (k, self.senses_of(k))).collect()
+    }
+
     /// All pairs, sorted (for tests and for storing).
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = self
-            .entries
-            .iter()
-            .flat_map(|(k, v)| v.iter().map(move |e| (k.clone(), e.clone())))
+            .entries()
+            .into_iter()
+            .flat_map(|(k, v)| v.into_iter().map(move |e| (k.to_string(), e.to_string())))
             .collect();
         out.sort();
         out
@@ -413,106 +498,4 @@ pub fn content_stems_en(text: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tsv_entries_are_found_through_clitics_and_harakat() {
-        let mut lex = Lexicon::new();
-        let bad =
-            lex.add_tsv("# comment\nوزير\tminister\nقاعدة عسكرية\tmilitary base\nno tab here\n");
-        assert_eq!(bad, vec![4]);
-        let found: Vec<&str> = lex.lookup(&fold("ووزيرُ")).collect();
-        assert_eq!(found, ["minister"]);
-        // A two-content-word phrase cannot be looked up word by word.
-        assert_eq!(lex.lookup(&fold("قاعدة")).count(), 0);
-        assert_eq!(
-            lex.lookup(&fold("الوزير")).collect::<Vec<_>>(),
-            ["minister"]
-        );
-    }
-
-    #[test]
-    fn dictd_offsets_decode_and_entries_parse() {
-        assert_eq!(dictd_b64("A"), Some(0));
-        assert_eq!(dictd_b64("b"), Some(27));
-        assert_eq!(dictd_b64("BA"), Some(64));
-        let body = "مدينة /madiːna/\n1. City\n2. Town\nموسكو /moskuː/\nMoscow\n";
-        let first = body.find("موسكو").unwrap();
-        let index = format!(
-            "00databaseinfo\tA\tB\nمدينة\tA\t{}\nموسكو\t{}\t{}\n",
-            b64(first as u64),
-            b64(first as u64),
-            b64((body.len() - first) as u64)
-        );
-        let mut lex = Lexicon::new();
-        assert_eq!(lex.add_dictd(&index, body.as_bytes()), 3);
-        assert_eq!(
-            lex.lookup(&fold("المدينة")).collect::<Vec<_>>(),
-            [english_stem("city"), english_stem("town")]
-        );
-        assert_eq!(lex.lookup(&fold("موسكو")).collect::<Vec<_>>(), ["moscow"]);
-    }
-
-    fn b64(mut n: u64) -> String {
-        const DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = Vec::new();
-        loop {
-            out.push(DIGITS[(n % 64) as usize]);
-            n /= 64;
-            if n == 0 {
-                break;
-            }
-        }
-        out.reverse();
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn cooccurrence_learns_pairs_that_keep_appearing_together() {
-        let mut co = Cooccurrence::default();
-        co.add_link("قصفت الطائرات القاعدة", "Planes bombed the base");
-        co.add_link("غادرت الطائرات", "The planes left");
-        co.add_link("القاعدة كبيرة", "The base is big");
-        let lex = co.lexicon(2, 0.6);
-        assert_eq!(
-            lex.lookup(&fold("الطائرات")).collect::<Vec<_>>(),
-            [english_stem("planes")]
-        );
-        assert_eq!(
-            lex.lookup(&fold("القاعدة")).collect::<Vec<_>>(),
-            [english_stem("base")]
-        );
-        assert_eq!(lex.lookup(&fold("كبيرة")).count(), 0);
-    }
-
-    #[test]
-    fn learning_from_numbered_words_equals_the_kept_counts() {
-        let links = [
-            (
-                "قصفت الطائرات القاعدة ليلاً",
-                "Planes bombed the base at night",
-            ),
-            ("غادرت الطائرات القاعدة", "The planes left the base"),
-            (
-                "القاعدة كبيرة والطائرات كثيرة",
-                "The base is big and the planes many",
-            ),
-            ("قصفت الطائرات المدينة", "Planes bombed the city"),
-        ];
-        // 100 copies: past PARALLEL_LINKS, read on two threads.
-        for copies in [1, 100] {
-            let many: Vec<(&str, &str)> = (0..copies).flat_map(|_| links).collect();
-            let mut co = Cooccurrence::default();
-            for &(a, e) in &many {
-                co.add_link(a, e);
-            }
-            let mut kept = co.lexicon(2, 0.5).pairs();
-            let mut learned = learn_lexicon(many, 2, 0.5).pairs();
-            kept.sort();
-            learned.sort();
-            assert!(!kept.is_empty());
-            assert_eq!(kept, learned, "{copies} copies");
-        }
-    }
-}
+mod tests;
