@@ -385,3 +385,33 @@ fn a_tm_text_that_is_not_utf8_fails_the_export_and_leaves_no_file() {
         .stderr(predicate::str::contains("not UTF-8"));
     assert!(!out.exists());
 }
+
+/// A unit whose source language is English (po2tmx, or srclang="en") still
+/// puts each text in its language's column: the TSV is read by language, and
+/// re-importing it must not store English as Arabic.
+#[test]
+fn tsv_columns_follow_the_languages_asked_whatever_the_units_srclang() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    let tmx = dir.path().join("en-first.tmx");
+    std::fs::write(
+        &tmx,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/>
+<body>
+<tu srclang="en"><tuv xml:lang="en"><seg>Moscow</seg></tuv><tuv xml:lang="ar"><seg>موسكو</seg></tuv></tu>
+<tu srclang="ar"><tuv xml:lang="ar"><seg>دمشق</seg></tuv><tuv xml:lang="en"><seg>Damascus</seg></tuv></tu>
+</body></tmx>
+"#,
+    )
+    .unwrap();
+    tarjuman(&db).arg("import").arg(&tmx).assert().success();
+    assert_eq!(
+        export_tsv(&db, &["--src-lang", "ar", "--tgt-lang", "en"]),
+        "ar\ten\nموسكو\tMoscow\nدمشق\tDamascus\n"
+    );
+    assert_eq!(
+        export_tsv(&db, &["--src-lang", "en", "--tgt-lang", "ar"]),
+        "en\tar\nMoscow\tموسكو\nDamascus\tدمشق\n"
+    );
+}

@@ -454,7 +454,8 @@ fn load_unit(conn: &Connection, id: i64) -> Result<Option<Unit>> {
 /// What export writes of a unit, given the language filter: `None` to
 /// leave it out. With a source language the unit must have it; with a
 /// target language it must have a non-empty target in it, and then only
-/// the source and target variants are kept (a bilingual export). Without
+/// the source and target variants are kept, in that order (a bilingual
+/// export). Without
 /// a target language, a unit needs at least one non-empty variant besides
 /// its source.
 pub fn select_languages(mut unit: Unit, src: Option<&str>, tgt: Option<&str>) -> Option<Unit> {
@@ -474,12 +475,16 @@ pub fn select_languages(mut unit: Unit, src: Option<&str>, tgt: Option<&str>) ->
                 .iter()
                 .enumerate()
                 .position(|(i, v)| i != src_i && lang::matches(t, &v.lang) && nonempty(v))?;
-            let mut i = 0;
-            unit.variants.retain(|_| {
-                let keep = i == src_i || i == tgt_i;
-                i += 1;
-                keep
-            });
+            // Source first, target second, whatever order the unit stored
+            // them in (a unit whose srclang is the target language
+            // included): a two-column writer takes them by position.
+            let mut variants: Vec<Option<Variant>> = std::mem::take(&mut unit.variants)
+                .into_iter()
+                .map(Some)
+                .collect();
+            let src_v = variants[src_i].take()?;
+            let tgt_v = variants[tgt_i].take()?;
+            unit.variants = vec![src_v, tgt_v];
             Some(unit)
         }
         None => unit
