@@ -471,6 +471,8 @@ const BAD: &[(&str, u64, u64, &str)] = &[
     ),
     ("content-after-root.tmx", 11, 1, "content after </tmx>"),
     ("tiled-map.tmx", 2, 1, "this is a Tiled map"),
+    // The DTD requires a <body>: a header alone is not a TMX with no units.
+    ("no-body.tmx", 4, 7, "</tmx> before any <body>: invalid TMX"),
 ];
 
 fn first_error(bytes: &[u8]) -> Option<ReadError> {
