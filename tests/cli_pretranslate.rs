@@ -186,3 +186,59 @@ fn empty_documents_and_unsupported_languages_are_refused() {
         .code(1)
         .stderr(predicate::str::contains("knows ar and en"));
 }
+
+/// `12` and `x` are not BCP 47 language tags: refused with a clear message
+/// by every command that takes a language, not taken as a language no unit has.
+#[test]
+fn language_tags_that_are_not_bcp47_are_refused() {
+    let (_d, db, doc) = setup();
+    for tag in ["12", "x"] {
+        Command::cargo_bin("tarjuman")
+            .unwrap()
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "pretranslate",
+                "--tgt-lang",
+                tag,
+            ])
+            .arg(&doc)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "\"{tag}\" is not a language tag"
+            )));
+        Command::cargo_bin("tarjuman")
+            .unwrap()
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "lookup",
+                "--src-lang",
+                tag,
+                "موسكو",
+            ])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "\"{tag}\" is not a language tag"
+            )));
+        Command::cargo_bin("tarjuman")
+            .unwrap()
+            .args(["--db", db.to_str().unwrap(), "export", "--src-lang", tag])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "`{tag}` is not a language tag"
+            )));
+        Command::cargo_bin("tarjuman")
+            .unwrap()
+            .args(["--db", db.to_str().unwrap(), "import", "--tgt-lang", tag])
+            .arg(&doc)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "`{tag}` is not a language tag"
+            )));
+    }
+}
