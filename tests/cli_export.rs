@@ -415,3 +415,39 @@ fn tsv_columns_follow_the_languages_asked_whatever_the_units_srclang() {
         "en\tar\nMoscow\tموسكو\nDamascus\tدمشق\n"
     );
 }
+
+/// Origins are stored as the imported file's name, so `--origin sample.tmx`
+/// finds `samples/sample.tmx` (and so does the path itself); an unknown
+/// origin is exit 1 for export as for delete, listing the known ones.
+#[test]
+fn origins_are_file_names_users_type_back_and_unknown_ones_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    tarjuman(&db)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["import", "samples/sample.tmx"])
+        .assert()
+        .success();
+    let stats = Store::open(&db).unwrap().stats().unwrap();
+    assert_eq!(stats.origins[0].name, "sample.tmx");
+    let sample = root().join("samples/sample.tmx");
+    for name in ["sample.tmx", "samples/sample.tmx", sample.to_str().unwrap()] {
+        tarjuman(&db)
+            .args(["export", "--origin", name, "-o"])
+            .arg(dir.path().join("out.tmx"))
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("exported 31 units"));
+    }
+    for cmd in [&["export", "--origin"][..], &["delete", "--origin"][..]] {
+        tarjuman(&db)
+            .args(cmd)
+            .arg("client.tmx")
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "no origin named \"client.tmx\" in the translation memory; its origins are: \"sample.tmx\"",
+            ));
+    }
+    assert_eq!(all_units(&db).len(), 31);
+}

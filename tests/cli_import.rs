@@ -210,7 +210,8 @@ fn a_five_language_tmx_keeps_every_variant() {
     let mut id = 0;
     while let Some(mut expected) = reader.next_unit().unwrap() {
         id += 1;
-        expected.origin = Some(file.display().to_string());
+        // The origin is stored as the file's name, the form users type back.
+        expected.origin = Some("five-languages.tmx".to_string());
         let stored = store.load_unit(id).unwrap().unwrap();
         assert!(stored.variants.len() >= 5);
         assert_eq!(stored, expected);

@@ -85,7 +85,8 @@ pub fn import_file(
         .unwrap_or_else(|| FileFormat::detect(path, &head));
     let (source, header) = Source::open(open()?, &head, format, opts)?;
     let origin = OriginInfo {
-        name: path.display().to_string(),
+        // Stored as the file name, the form users type back (--origin).
+        name: crate::tm::read::origin_name(path),
         kind: match format {
             FileFormat::Tmx => "tmx",
             FileFormat::Tsv => "tsv",

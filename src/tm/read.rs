@@ -496,6 +496,56 @@ pub fn select_languages(mut unit: Unit, src: Option<&str>, tgt: Option<&str>) ->
     }
 }
 
+/// The form an origin is stored in: the file's name without its folders
+/// (`samples/sample.tmx` → `sample.tmx`), which users can type back
+/// whatever folder they imported from. A name without a file name part
+/// (`-`, `..`) is kept as given.
+pub fn origin_name(path: &std::path::Path) -> String {
+    match path.file_name() {
+        Some(name) => name.to_string_lossy().into_owned(),
+        None => path.display().to_string(),
+    }
+}
+
+/// What an `--origin NAME` option names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The stored origin of that name.
+    Found(String),
+    /// No stored origin answers to it; `known` lists them all.
+    Unknown { known: Vec<String> },
+    /// Several stored origins (full paths from before origins were stored
+    /// as file names) have that file name.
+    Ambiguous(Vec<String>),
+}
+
+/// Find the stored origin `name` refers to: the origin of exactly that
+/// name, else the one whose file name (see [`origin_name`]) equals
+/// `name`'s file name, so `samples/sample.tmx`, `./sample.tmx` and a TM
+/// whose rows still hold full paths all work.
+pub fn find_origin(store: &Store, name: &str) -> Result<Origin> {
+    let mut stmt = store
+        .conn
+        .prepare("SELECT name FROM origin ORDER BY name")?;
+    let known: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if known.iter().any(|k| k == name) {
+        return Ok(Origin::Found(name.to_string()));
+    }
+    let want = origin_name(std::path::Path::new(name));
+    let mut same: Vec<String> = known
+        .iter()
+        .filter(|k| origin_name(std::path::Path::new(k.as_str())) == want)
+        .cloned()
+        .collect();
+    Ok(match same.len() {
+        0 => Origin::Unknown { known },
+        1 => Origin::Found(same.remove(0)),
+        _ => Origin::Ambiguous(same),
+    })
+}
+
 /// Units by origin name → ids, for `delete --origin` and tests.
 pub fn unit_ids_of_origin(store: &Store, origin: &str) -> Result<Vec<i64>> {
     let mut stmt = store.conn.prepare(
