@@ -451,3 +451,38 @@ fn origins_are_file_names_users_type_back_and_unknown_ones_are_errors() {
     }
     assert_eq!(all_units(&db).len(), 31);
 }
+
+/// `align --import` dates its units like any import: `export --since`
+/// today finds them all (it silently dropped them when they had no date).
+#[test]
+fn aligned_units_are_dated_so_since_filters_keep_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    let data = root().join("tests/data/align/feature");
+    tarjuman(&db)
+        .args(["align", "--input", "lines", "--import"])
+        .arg(data.join("ar.txt"))
+        .arg(data.join("en.txt"))
+        .assert()
+        .success();
+    let units = all_units(&db);
+    assert!(units.len() >= 15, "{}", units.len());
+    assert!(units.iter().all(|u| u.stamp.creation_date.is_some()));
+    let today = time::OffsetDateTime::now_utc().date();
+    let since = format!(
+        "{:04}-{:02}-{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    let out = dir.path().join("since.tmx");
+    tarjuman(&db)
+        .args(["export", "--since", &since, "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "exported {} units",
+            units.len()
+        )));
+}

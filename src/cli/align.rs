@@ -504,7 +504,12 @@ fn import(
     name: &str,
     min_score: f64,
 ) -> anyhow::Result<()> {
-    let units = units(result, ar, en, name, min_score);
+    let mut units = units(result, ar, en, name, min_score);
+    // Dated like any imported unit, so `export --since` finds them.
+    let now = tarjuman::tm::now_tmx();
+    for u in &mut units {
+        u.stamp.creation_date = Some(now.clone());
+    }
     let mut store = ctx.open_store()?;
     let origin = tarjuman::tm::write::OriginInfo {
         name: name.to_string(),
