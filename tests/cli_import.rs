@@ -490,3 +490,44 @@ fn a_gzipped_tsv_imports_like_the_plain_file() {
     assert!(from_gz.contains("about 100 of its officers"), "{from_gz}");
     assert_eq!(from_gz, exported(&plain, "plain.db"));
 }
+
+/// A link title in a `<sub>` inside `<bpt>` is a sub-flow, not part of the
+/// sentence: the sentence matches itself (it scored 33 with the title glued
+/// in), and the title comes back in the export's markup.
+#[test]
+fn sub_flow_text_is_not_part_of_the_sentence_but_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    let tmx = dir.path().join("link.tmx");
+    std::fs::write(
+        &tmx,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="ar" datatype="html"/>
+<body>
+<tu><tuv xml:lang="ar"><seg>انقر <bpt i="1">&lt;a title="<sub>عنوان الرابط</sub>"&gt;</bpt>هنا<ept i="1">&lt;/a&gt;</ept>.</seg></tuv><tuv xml:lang="en"><seg>Click <bpt i="1">&lt;a title="<sub>link title</sub>"&gt;</bpt>here<ept i="1">&lt;/a&gt;</ept>.</seg></tuv></tu>
+</body></tmx>
+"#,
+    )
+    .unwrap();
+    tarjuman(&db).arg("import").arg(&tmx).assert().success();
+    let store = Store::open(&db).unwrap();
+    let u = store.load_unit(1).unwrap().unwrap();
+    assert_eq!(u.variants[0].seg.plain, "انقر هنا.");
+    assert!(u.variants[0].seg.markup.contains("<sub>عنوان الرابط</sub>"));
+    drop(store);
+    tarjuman(&db)
+        .args(["lookup", "--format", "json", "انقر هنا."])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"score\":99"));
+    let out = tarjuman(&db)
+        .arg("export")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(out)
+        .unwrap()
+        .contains("<sub>عنوان الرابط</sub>"));
+}

@@ -132,9 +132,10 @@ fn inline_elements_stay_in_markup_and_only_translatable_text_is_plain() {
     );
     assert_eq!(s.plain, "أعلنت وزارة الخارجية الروسية يوم الجمعة");
     assert!(s.has_tags());
-    // `sub` text inside a native code is translatable; the code around it is not.
+    // `sub` text inside a native code is a sub-flow (its own translatable
+    // text), not part of the sentence: kept in the markup, not in plain.
     let s = seg(1, "en");
-    assert_eq!(s.plain, "See photothe photo");
+    assert_eq!(s.plain, "See the photo");
     assert!(s.markup.contains("<sub datatype=\"plaintext\">photo</sub>"));
     assert!(s.markup.contains("href='x.html?a=1&amp;b=2'&gt;</ph>"));
     // `hi` (nested) is text; `it` and `ut` are codes.

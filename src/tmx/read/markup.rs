@@ -135,7 +135,11 @@ impl<R: Read> TmxReader<R> {
                     let kind = kind_of(e.name().as_ref());
                     let frame = match kind {
                         Kind::Native => (false, Tags::Kept),
-                        Kind::Sub => (true, Tags::Kept),
+                        // A sub-flow (a link's title inside a <bpt>…) is
+                        // another text, not part of the sentence: kept in
+                        // the markup, left out of the plain text and so of
+                        // the matching key.
+                        Kind::Sub => (false, Tags::Kept),
                         Kind::Hi => (include, Tags::Kept),
                         k if is_structural(k) => {
                             return Err(
