@@ -531,3 +531,42 @@ fn sub_flow_text_is_not_part_of_the_sentence_but_is_kept() {
         .unwrap()
         .contains("<sub>عنوان الرابط</sub>"));
 }
+
+/// A gzipped TMX whose one `<seg>` is 64 MB: import stops at the segment
+/// limit with FILE:LINE:COL, exit 1, and the TM is unchanged.
+#[test]
+fn an_overlong_segment_is_refused_with_its_place_and_the_tm_unchanged() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    let tsv = dir.path().join("good.tsv");
+    std::fs::write(&tsv, TSV).unwrap();
+    tarjuman(&db).arg("import").arg(&tsv).assert().success();
+    let before = snapshot(&db);
+    let file = dir.path().join("huge.tmx.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&file).unwrap(),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(b"<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"ar\"/><body>\n<tu><tuv xml:lang=\"ar\"><seg>").unwrap();
+    let block = "سورية ".repeat(100_000);
+    for _ in 0..(64 << 20) / block.len() {
+        gz.write_all(block.as_bytes()).unwrap();
+    }
+    gz.write_all(b"</seg></tuv><tuv xml:lang=\"en\"><seg>Syria</seg></tuv></tu></body></tmx>\n")
+        .unwrap();
+    gz.finish().unwrap();
+    tarjuman(&db)
+        .arg("import")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{}:3:29: a segment (or text, or tag) longer than 4 MiB",
+            file.display()
+        )))
+        .stderr(predicate::str::contains(
+            "nothing from this file was imported",
+        ));
+    assert_eq!(snapshot(&db), before);
+}
