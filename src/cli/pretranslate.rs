@@ -36,7 +36,8 @@ use tarjuman::unit::{Header, Prop, Unit};
 /// TM (memoQ: with a match-rate penalty).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The document (text); `-` reads stdin.
+    /// The document (text); `-` reads stdin. At most 32 MiB, lines at
+    /// most 4 MiB (longer is refused with FILE:LINE:COL).
     #[arg(value_name = "DOC")]
     pub doc: PathBuf,
 
