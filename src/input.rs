@@ -28,6 +28,16 @@ use std::path::Path;
 
 use encoding_rs::{DecoderResult, Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
+/// Most bytes a text input may have: 32 MiB (a long book is a few MiB).
+/// Reading stops one byte past it, so memory never grows with a bigger
+/// input, and the input is refused naming the line reached.
+pub const MAX_TEXT_BYTES: usize = 32 << 20;
+
+/// Longest line of a text input, in UTF-8 bytes: 4 MiB, the TMX reader's
+/// longest segment. Lines are sentences, paragraphs, or queries (`lookup
+/// --file`); a longer one is refused at its line.
+pub const MAX_LINE_BYTES: usize = 4 << 20;
+
 /// The name standard input goes by in messages.
 pub const STDIN_NAME: &str = "<stdin>";
 
@@ -61,6 +71,20 @@ pub enum InputError {
         /// The offending bytes (the first of them for UTF-8).
         bytes: Vec<u8>,
         hint: Hint,
+    },
+    /// An input or a line beyond `MAX_TEXT_BYTES` / `MAX_LINE_BYTES`.
+    #[error(
+        "{name}:{line}:{column}: {what} longer than {mib} MiB: refused (text inputs are \
+         documents, sentence lists or queries); split it or check it is the right file",
+        mib = limit >> 20
+    )]
+    TooLong {
+        name: String,
+        line: u64,
+        column: u64,
+        /// "the input" or "a line".
+        what: &'static str,
+        limit: usize,
     },
     /// A label that names no WHATWG encoding.
     #[error(
@@ -123,8 +147,8 @@ pub fn encoding_for_label(label: &str) -> Result<&'static Encoding, InputError> 
 /// Read and decode the file at `path` (see the module doc for the rules).
 pub fn read_file(path: &Path, encoding: Option<&'static Encoding>) -> Result<String, InputError> {
     let name = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => decode(bytes, &name, encoding),
+    match std::fs::File::open(path) {
+        Ok(file) => read_from(file, &name, encoding),
         Err(source) => Err(InputError::Io { name, source }),
     }
 }
@@ -136,18 +160,56 @@ pub fn read_stdin(encoding: Option<&'static Encoding>) -> Result<String, InputEr
 
 /// Read `reader` to its end and decode it; `name` is what messages call it.
 pub fn read_from(
-    mut reader: impl Read,
+    reader: impl Read,
     name: &str,
     encoding: Option<&'static Encoding>,
 ) -> Result<String, InputError> {
     let mut bytes = Vec::new();
-    match reader.read_to_end(&mut bytes) {
-        Ok(_) => decode(bytes, name, encoding),
-        Err(source) => Err(InputError::Io {
+    if let Err(source) = reader
+        .take(MAX_TEXT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+    {
+        return Err(InputError::Io {
             name: name.to_string(),
             source,
-        }),
+        });
     }
+    if bytes.len() > MAX_TEXT_BYTES {
+        return Err(InputError::TooLong {
+            name: name.to_string(),
+            line: memchr::memchr_iter(b'\n', &bytes[..MAX_TEXT_BYTES]).count() as u64 + 1,
+            column: 1,
+            what: "the input is",
+            limit: MAX_TEXT_BYTES,
+        });
+    }
+    let text = decode(bytes, name, encoding)?;
+    check_lines(&text, name)?;
+    Ok(text)
+}
+
+/// Refuse a line longer than `MAX_LINE_BYTES`, at its line.
+fn check_lines(text: &str, name: &str) -> Result<(), InputError> {
+    if text.len() <= MAX_LINE_BYTES {
+        return Ok(());
+    }
+    let mut start = 0;
+    for (i, end) in memchr::memchr_iter(b'\n', text.as_bytes())
+        .chain(std::iter::once(text.len()))
+        .enumerate()
+    {
+        if end - start > MAX_LINE_BYTES {
+            return Err(InputError::TooLong {
+                name: name.to_string(),
+                line: i as u64 + 1,
+                column: 1,
+                what: "a line is",
+                limit: MAX_LINE_BYTES,
+            });
+        }
+        start = end + 1;
+    }
+    Ok(())
 }
 
 /// Decode `bytes` as text: by its byte-order mark, else as `encoding`, else
@@ -475,5 +537,31 @@ mod tests {
             e.to_string().starts_with("<stdin>:2:1: not valid UTF-8"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn inputs_and_lines_beyond_the_limits_are_refused_at_their_line() {
+        use std::io::Read as _;
+        // A 1 GB input, made as it is read: refused after 32 MiB.
+        let huge = std::io::Cursor::new(b"first\nsecond\n".to_vec())
+            .chain(std::io::repeat(b'x').take(1 << 30));
+        let e = read_from(huge, "big.txt", None).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("big.txt:3:1: the input is longer than 32 MiB"),
+            "{e}"
+        );
+        // A 5 MiB line among short ones.
+        let mut text = "وصل الوفد إلى موسكو.\n".to_string();
+        text.push_str(&"ا".repeat(5 << 19));
+        text.push_str("\nوانتهى اللقاء.\n");
+        let e = read_from(text.as_bytes(), STDIN_NAME, None).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("<stdin>:2:1: a line is longer than 4 MiB"),
+            "{e}"
+        );
+        let ok = "سطر\n".repeat(1 << 20);
+        assert_eq!(read_from(ok.as_bytes(), "ok.txt", None).unwrap(), ok);
     }
 }

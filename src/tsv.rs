@@ -9,13 +9,19 @@
 //! - Empty lines are skipped; CRLF line ends and a UTF-8 BOM are accepted.
 //! - A line with other than two cells, or invalid UTF-8, is an error naming
 //!   its line and column; a pair with an empty side is skipped with a warning.
+//! - A line longer than [`MAX_LINE_BYTES`] (8 MiB) is an error at its line,
+//!   raised once that much is read: memory never grows with a line.
 //!
 //! It reads and writes the text of pairs, and knows nothing of where they
 //! go: no SQLite, no units' metadata, no other file format (the importer
 //! stores what it reads; the export command writes with it).
 //! Decoding other encodings is not its job either: it reads UTF-8.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
+
+/// Longest line accepted, in bytes: two cells of a TMX reader's longest
+/// segment (`tmx::read::MAX_SEGMENT_BYTES`, 4 MiB).
+pub const MAX_LINE_BYTES: usize = 8 << 20;
 
 /// A problem at a place in the file. Columns count characters, from 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -133,8 +139,9 @@ impl<R: BufRead> TsvReader<R> {
     fn next_cells(&mut self) -> Result<Option<(u64, [String; 2])>, ReadError> {
         loop {
             self.buf.clear();
-            let n = self
-                .input
+            // At most one byte past the limit is read: enough to know.
+            let n = (&mut self.input)
+                .take(MAX_LINE_BYTES as u64 + 1)
                 .read_until(b'\n', &mut self.buf)
                 .map_err(|e| ReadError {
                     line: self.line + 1,
@@ -143,6 +150,17 @@ impl<R: BufRead> TsvReader<R> {
                 })?;
             if n == 0 {
                 return Ok(None);
+            }
+            if n > MAX_LINE_BYTES && self.buf.last() != Some(&b'\n') {
+                return Err(ReadError {
+                    line: self.line + 1,
+                    column: 1,
+                    message: format!(
+                        "a line longer than {} MiB: refused (a TSV line is one pair of \
+                         sentences); the file is damaged or not a TSV of pairs",
+                        MAX_LINE_BYTES >> 20
+                    ),
+                });
             }
             self.line += 1;
             self.bytes_read += n as u64;
@@ -330,5 +348,33 @@ mod tests {
         assert_eq!(warnings.len(), 2);
         assert_eq!((warnings[0].line, warnings[0].column), (1, 5));
         assert_eq!((warnings[1].line, warnings[1].column), (2, 1));
+    }
+
+    #[test]
+    fn a_line_beyond_the_limit_is_refused_at_its_line_before_it_is_read_whole() {
+        use std::io::Read as _;
+        // A 1 GB second line, made as it is read.
+        let mut given = 0u64;
+        let err = {
+            let head = std::io::Cursor::new(b"ar\ten\n\xd8\xb3\ttext\n".to_vec());
+            let huge = std::io::repeat(b'x').take(1 << 30);
+            let counted = CountingRead(head.chain(huge), &mut given);
+            let mut r = TsvReader::new(std::io::BufReader::new(counted)).unwrap();
+            assert!(r.next_pair().unwrap().is_some());
+            r.next_pair().unwrap_err()
+        };
+        assert_eq!((err.line, err.column), (3, 1), "{err}");
+        assert!(err.message.contains("longer than 8 MiB"), "{err}");
+        assert!(given < 2 * MAX_LINE_BYTES as u64, "read {given} bytes");
+    }
+
+    struct CountingRead<'a, R>(R, &'a mut u64);
+
+    impl<R: std::io::Read> std::io::Read for CountingRead<'_, R> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(out)?;
+            *self.1 += n as u64;
+            Ok(n)
+        }
     }
 }

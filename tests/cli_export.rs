@@ -385,3 +385,104 @@ fn a_tm_text_that_is_not_utf8_fails_the_export_and_leaves_no_file() {
         .stderr(predicate::str::contains("not UTF-8"));
     assert!(!out.exists());
 }
+
+/// A unit whose source language is English (po2tmx, or srclang="en") still
+/// puts each text in its language's column: the TSV is read by language, and
+/// re-importing it must not store English as Arabic.
+#[test]
+fn tsv_columns_follow_the_languages_asked_whatever_the_units_srclang() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    let tmx = dir.path().join("en-first.tmx");
+    std::fs::write(
+        &tmx,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/>
+<body>
+<tu srclang="en"><tuv xml:lang="en"><seg>Moscow</seg></tuv><tuv xml:lang="ar"><seg>موسكو</seg></tuv></tu>
+<tu srclang="ar"><tuv xml:lang="ar"><seg>دمشق</seg></tuv><tuv xml:lang="en"><seg>Damascus</seg></tuv></tu>
+</body></tmx>
+"#,
+    )
+    .unwrap();
+    tarjuman(&db).arg("import").arg(&tmx).assert().success();
+    assert_eq!(
+        export_tsv(&db, &["--src-lang", "ar", "--tgt-lang", "en"]),
+        "ar\ten\nموسكو\tMoscow\nدمشق\tDamascus\n"
+    );
+    assert_eq!(
+        export_tsv(&db, &["--src-lang", "en", "--tgt-lang", "ar"]),
+        "en\tar\nMoscow\tموسكو\nDamascus\tدمشق\n"
+    );
+}
+
+/// Origins are stored as the imported file's name, so `--origin sample.tmx`
+/// finds `samples/sample.tmx` (and so does the path itself); an unknown
+/// origin is exit 1 for export as for delete, listing the known ones.
+#[test]
+fn origins_are_file_names_users_type_back_and_unknown_ones_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    tarjuman(&db)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["import", "samples/sample.tmx"])
+        .assert()
+        .success();
+    let stats = Store::open(&db).unwrap().stats().unwrap();
+    assert_eq!(stats.origins[0].name, "sample.tmx");
+    let sample = root().join("samples/sample.tmx");
+    for name in ["sample.tmx", "samples/sample.tmx", sample.to_str().unwrap()] {
+        tarjuman(&db)
+            .args(["export", "--origin", name, "-o"])
+            .arg(dir.path().join("out.tmx"))
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("exported 31 units"));
+    }
+    for cmd in [&["export", "--origin"][..], &["delete", "--origin"][..]] {
+        tarjuman(&db)
+            .args(cmd)
+            .arg("client.tmx")
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "no origin named \"client.tmx\" in the translation memory; its origins are: \"sample.tmx\"",
+            ));
+    }
+    assert_eq!(all_units(&db).len(), 31);
+}
+
+/// `align --import` dates its units like any import: `export --since`
+/// today finds them all (it silently dropped them when they had no date).
+#[test]
+fn aligned_units_are_dated_so_since_filters_keep_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    let data = root().join("tests/data/align/feature");
+    tarjuman(&db)
+        .args(["align", "--input", "lines", "--import"])
+        .arg(data.join("ar.txt"))
+        .arg(data.join("en.txt"))
+        .assert()
+        .success();
+    let units = all_units(&db);
+    assert!(units.len() >= 15, "{}", units.len());
+    assert!(units.iter().all(|u| u.stamp.creation_date.is_some()));
+    let today = time::OffsetDateTime::now_utc().date();
+    let since = format!(
+        "{:04}-{:02}-{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    let out = dir.path().join("since.tmx");
+    tarjuman(&db)
+        .args(["export", "--since", &since, "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "exported {} units",
+            units.len()
+        )));
+}

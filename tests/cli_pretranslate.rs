@@ -70,7 +70,9 @@ fn json_tsv_and_tmx_outputs() {
         ])
         .assert()
         .success()
-        .stderr(predicate::str::contains("3 segments with a match ≥ 70%"));
+        .stderr(predicate::str::contains(
+            "3 segments with an exact match (the draft)",
+        ));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let segs = v["segments"].as_array().unwrap();
@@ -111,7 +113,47 @@ fn json_tsv_and_tmx_outputs() {
     let tsv = String::from_utf8(out).unwrap();
     assert!(tsv.starts_with("index\tparagraph\tscore\tband\tsegment"));
     assert!(tsv.lines().skip(1).all(|l| l.split('\t').count() == 7));
-    assert!(tsv.contains("\t100\texact\t"));
+    // The band as the analysis table labels it.
+    assert!(tsv.contains("\t100\t100%\t"));
+    assert!(tsv.contains("\tRepetitions\t"));
+    assert!(!tsv.contains("\texact\t"));
+}
+
+/// The draft holds only what is exact for the new sentence; a fuzzy match
+/// (the delegation met Lavrov "today", a word the TM lacks) goes to
+/// --fuzzy-tmx as the stored unit, for the CAT tool to score.
+#[test]
+fn draft_tmx_holds_only_exact_matches_and_fuzzy_ones_go_elsewhere_as_stored() {
+    let (d, db, _) = setup();
+    let doc = d.path().join("new.txt");
+    std::fs::write(
+        &doc,
+        "المليشيات الإيرانية تخلي أكبر قاعدة عسكرية لها شرقي سورية\n\n\
+         وفد من المعارضة السورية يلتقي لافروف في موسكو اليوم\n",
+    )
+    .unwrap();
+    let (draft, fuzzy) = (d.path().join("draft.tmx"), d.path().join("fuzzy.tmx"));
+    Command::cargo_bin("tarjuman")
+        .unwrap()
+        .args(["--db", db.to_str().unwrap(), "pretranslate", "--tmx"])
+        .args([
+            draft.to_str().unwrap(),
+            "--fuzzy-tmx",
+            fuzzy.to_str().unwrap(),
+        ])
+        .arg(doc.to_str().unwrap())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 fuzzy suggestions ≥ 70%"));
+    let draft = std::fs::read_to_string(&draft).unwrap();
+    assert!(!draft.contains("Lavrov"), "{draft}");
+    assert!(draft.contains("<seg>Iranian militias evacuate"));
+    let fuzzy = std::fs::read_to_string(&fuzzy).unwrap();
+    // The stored source, not the document's sentence.
+    assert!(fuzzy.contains("<seg>وفد من المعارضة السورية يلتقي لافروف في موسكو</seg>"));
+    assert!(!fuzzy.contains("اليوم"));
+    assert!(fuzzy.contains("<seg>A Syrian opposition delegation meets Lavrov in Moscow</seg>"));
+    assert!(!fuzzy.contains("Iranian militias evacuate"));
 }
 
 #[test]
@@ -143,4 +185,60 @@ fn empty_documents_and_unsupported_languages_are_refused() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("knows ar and en"));
+}
+
+/// `12` and `x` are not BCP 47 language tags: refused with a clear message
+/// by every command that takes a language, not taken as a language no unit has.
+#[test]
+fn language_tags_that_are_not_bcp47_are_refused() {
+    let (_d, db, doc) = setup();
+    for tag in ["12", "x"] {
+        Command::cargo_bin("tarjuman")
+            .unwrap()
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "pretranslate",
+                "--tgt-lang",
+                tag,
+            ])
+            .arg(&doc)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "\"{tag}\" is not a language tag"
+            )));
+        Command::cargo_bin("tarjuman")
+            .unwrap()
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "lookup",
+                "--src-lang",
+                tag,
+                "موسكو",
+            ])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "\"{tag}\" is not a language tag"
+            )));
+        Command::cargo_bin("tarjuman")
+            .unwrap()
+            .args(["--db", db.to_str().unwrap(), "export", "--src-lang", tag])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "`{tag}` is not a language tag"
+            )));
+        Command::cargo_bin("tarjuman")
+            .unwrap()
+            .args(["--db", db.to_str().unwrap(), "import", "--tgt-lang", tag])
+            .arg(&doc)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "`{tag}` is not a language tag"
+            )));
+    }
 }

@@ -123,8 +123,8 @@ fn deleting_units_keeps_the_counters_in_step() {
     import_mixed(dir.path(), &db);
     let before = json_stats(&db);
     let mut store = Store::open(&db).unwrap();
-    let origin = dir.path().join("news.tsv").display().to_string();
-    let ids = tarjuman::tm::read::unit_ids_of_origin(&store, &origin).unwrap();
+    // Origins are stored as the file's name.
+    let ids = tarjuman::tm::read::unit_ids_of_origin(&store, "news.tsv").unwrap();
     assert_eq!(store.delete_units(&ids).unwrap(), 2);
     drop(store);
     let after = json_stats(&db);

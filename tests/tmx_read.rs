@@ -132,9 +132,10 @@ fn inline_elements_stay_in_markup_and_only_translatable_text_is_plain() {
     );
     assert_eq!(s.plain, "أعلنت وزارة الخارجية الروسية يوم الجمعة");
     assert!(s.has_tags());
-    // `sub` text inside a native code is translatable; the code around it is not.
+    // `sub` text inside a native code is a sub-flow (its own translatable
+    // text), not part of the sentence: kept in the markup, not in plain.
     let s = seg(1, "en");
-    assert_eq!(s.plain, "See photothe photo");
+    assert_eq!(s.plain, "See the photo");
     assert!(s.markup.contains("<sub datatype=\"plaintext\">photo</sub>"));
     assert!(s.markup.contains("href='x.html?a=1&amp;b=2'&gt;</ph>"));
     // `hi` (nested) is text; `it` and `ut` are codes.
@@ -471,6 +472,8 @@ const BAD: &[(&str, u64, u64, &str)] = &[
     ),
     ("content-after-root.tmx", 11, 1, "content after </tmx>"),
     ("tiled-map.tmx", 2, 1, "this is a Tiled map"),
+    // The DTD requires a <body>: a header alone is not a TMX with no units.
+    ("no-body.tmx", 4, 7, "</tmx> before any <body>: invalid TMX"),
 ];
 
 fn first_error(bytes: &[u8]) -> Option<ReadError> {
@@ -898,4 +901,75 @@ fn public_doctypes_empty_internal_subsets_and_glued_tags_read_as_usual() {
     let (_, units, warnings) = read_fixture("good/doctype-empty-subset.tmx");
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(ar_en(&units[0]), ("قاعدة الإمام علي", "Imam Ali base"));
+}
+
+/// A stream of a TMX whose one `<seg>` holds `seg_bytes` of Arabic text,
+/// made as it is read (nothing on disk or in memory); counts what it gave.
+struct HugeSeg {
+    head: Vec<u8>,
+    seg_bytes: u64,
+    given: u64,
+}
+
+impl std::io::Read for HugeSeg {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let pos = self.given as usize;
+        let n = if pos < self.head.len() {
+            let n = (self.head.len() - pos).min(out.len());
+            out[..n].copy_from_slice(&self.head[pos..pos + n]);
+            n
+        } else if self.given - (self.head.len() as u64) < self.seg_bytes {
+            // "سورية " is 11 bytes; fill whole words.
+            let word = "سورية ".as_bytes();
+            let n = (out.len() / word.len()) * word.len();
+            for chunk in out[..n].chunks_mut(word.len()) {
+                chunk.copy_from_slice(word);
+            }
+            n
+        } else {
+            0
+        };
+        self.given += n as u64;
+        Ok(n)
+    }
+}
+
+/// Issue 16: a 2.2 GB `<seg>` made the reader allocate 6.6 GB and abort.
+/// It is refused at the seg's line and column once the reader has read
+/// `MAX_SEGMENT_BYTES` of it: the stream is never read much further.
+#[test]
+fn a_2_2_gb_segment_is_refused_after_the_limit_not_read_into_memory() {
+    let head = b"<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"ar\"/><body>\n<tu><tuv xml:lang=\"ar\"><seg>".to_vec();
+    let mut src = HugeSeg {
+        head,
+        seg_bytes: 2_200_000_000,
+        given: 0,
+    };
+    let e = {
+        let mut r = TmxReader::new(&mut src).unwrap();
+        match r.next_unit() {
+            Ok(Some(_)) => panic!("a unit was read"),
+            Ok(None) => panic!("the file was accepted"),
+            Err(e) => e,
+        }
+    };
+    assert!(e.message.contains("longer than 4 MiB"), "{e}");
+    assert_eq!((e.line, e.column), (3, 29), "{e}");
+    let limit = tarjuman::tmx::read::MAX_SEGMENT_BYTES as u64;
+    assert!(src.given < 2 * limit, "read {} bytes", src.given);
+}
+
+/// The same limit holds when the segment comes in many small pieces
+/// (entities between words), which each pass the lexer.
+#[test]
+fn a_huge_segment_in_small_pieces_is_refused_too() {
+    let mut doc = String::from("<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"ar\"/><body>\n<tu><tuv xml:lang=\"ar\"><seg>");
+    let limit = tarjuman::tmx::read::MAX_SEGMENT_BYTES;
+    while doc.len() < limit + (1 << 20) {
+        doc.push_str("سورية&amp;");
+    }
+    doc.push_str("</seg></tuv></tu></body></tmx>\n");
+    let e = first_error(doc.as_bytes()).expect("refused");
+    assert!(e.message.contains("longer than 4 MiB"), "{e}");
+    assert_eq!(e.line, 3, "{e}");
 }

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{Context as _, Result};
 
 use super::lookup::isolate;
 use super::OutputFormat;
@@ -44,16 +44,8 @@ pub struct Args {
 pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let ids: Vec<i64> = if let Some(origin) = &args.origin {
-        let known = store
-            .conn
-            .prepare("SELECT 1 FROM origin WHERE name = ?1")?
-            .exists([origin])?;
-        if !known {
-            bail!(
-                "no origin named {origin:?} in the translation memory (tarjuman stats lists them)"
-            );
-        }
-        unit_ids_of_origin(&store, origin)?
+        let origin = super::export::resolve_origin(&store, origin)?;
+        unit_ids_of_origin(&store, &origin)?
     } else if let Some(text) = &args.query {
         units_with_source(&store, &args.src_lang, text)?
     } else {

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 
 use tarjuman::api::{ExportError, ExportSpec};
 use tarjuman::import::FileFormat;
-use tarjuman::tm::read::UnitFilter;
+use tarjuman::tm::read::{find_origin, Origin, UnitFilter};
 
 const AFTER_HELP: &str = "\
 Dates are YYYY-MM-DD or TMX dates (20211106T090503Z) and compare with each
@@ -44,7 +44,8 @@ pub struct Args {
     #[arg(long, value_name = "LANG", value_parser = super::import::parse_lang)]
     pub tgt_lang: Option<String>,
 
-    /// Only units imported from this origin (a name `tarjuman stats` lists).
+    /// Only units imported from this origin: the imported file's name (as
+    /// `tarjuman stats` lists it; a path to it works too). Unknown: exit 1.
     #[arg(long, value_name = "NAME")]
     pub origin: Option<String>,
 
@@ -59,6 +60,40 @@ pub struct Args {
 
 pub use tarjuman::api::parse_date;
 
+/// The stored origin an `--origin NAME` option means, or an error that
+/// lists the origins the TM has (for every command taking --origin).
+pub fn resolve_origin(store: &tarjuman::tm::Store, name: &str) -> anyhow::Result<String> {
+    let list = |names: &[String]| {
+        let mut s = names
+            .iter()
+            .take(20)
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names.len() > 20 {
+            s.push_str(&format!(
+                ", … and {} more (tarjuman stats lists them)",
+                names.len() - 20
+            ));
+        }
+        s
+    };
+    match find_origin(store, name)? {
+        Origin::Found(stored) => Ok(stored),
+        Origin::Unknown { known } if known.is_empty() => {
+            anyhow::bail!("no origin named {name:?}: the translation memory has no origins yet")
+        }
+        Origin::Unknown { known } => anyhow::bail!(
+            "no origin named {name:?} in the translation memory; its origins are: {}",
+            list(&known)
+        ),
+        Origin::Ambiguous(names) => anyhow::bail!(
+            "{name:?} names several origins: {}; give one of them in full",
+            list(&names)
+        ),
+    }
+}
+
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let format = args
@@ -70,12 +105,16 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             }
             _ => FileFormat::Tmx,
         });
+    let origin = match &args.origin {
+        Some(name) => Some(resolve_origin(&store, name)?),
+        None => None,
+    };
     let spec = ExportSpec {
         format,
         src_lang: args.src_lang.clone(),
         tgt_lang: args.tgt_lang.clone(),
         filter: UnitFilter {
-            origin: args.origin.clone(),
+            origin,
             since: args.since.clone(),
             until: args.until.clone(),
         },

@@ -21,32 +21,55 @@ use tarjuman::unit::{Header, Prop, Unit};
 /// band of the best match: context (101), 100, 95–99, 85–94, 75–84, 50–74,
 /// no match; a segment identical to an earlier one in the document is a
 /// repetition.
+///
+/// Drafts for CAT tools. `--tmx` holds only matches exact for the
+/// document's sentence (101, 100, or the same text but for numbers, put
+/// into the target), so a CAT tool may insert them unread: OmegaT, put it
+/// in the project's tm/auto/ folder (inserted as translations); Trados
+/// Studio, import it into a project TM and run Pre-translate with "apply
+/// exact matches" (100%); memoQ, import it into a TM and pre-translate
+/// with exact matches only. `--fuzzy-tmx` holds the other matches ≥
+/// --min with the STORED source and target as they are, so the CAT tool
+/// computes its own score and shows them as fuzzy matches, never inserts
+/// them: OmegaT, put it in tm/ (or tm/penalty-010/ to lower its scores
+/// 10 points), never tm/auto/; Trados and memoQ, import it as a reference
+/// TM (memoQ: with a match-rate penalty).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The document (text); `-` reads stdin.
+    /// The document (text); `-` reads stdin. At most 32 MiB, lines at
+    /// most 4 MiB (longer is refused with FILE:LINE:COL).
     #[arg(value_name = "DOC")]
     pub doc: PathBuf,
 
     #[command(flatten)]
     pub encoding: super::EncodingArg,
 
-    /// Lowest score written to the TMX (1–101).
-    #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(u8).range(1..=101))]
+    /// Lowest score written to --fuzzy-tmx (1–99).
+    #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(u8).range(1..=99))]
     pub min: u8,
 
-    /// Write the best matches ≥ --min as a bilingual TMX 1.4b file: the
-    /// document's sentence as source, the match's target (numbers replaced)
-    /// as target, the score in a `x-tarjuman-score` prop.
+    /// Write the draft: the matches exact for the document's sentence, as a
+    /// TMX 1.4b file: the sentence as source, the match's target (numbers
+    /// replaced) as target, the score in an `x-tarjuman-score` prop. For
+    /// OmegaT's tm/auto/ (see above).
     #[arg(long, value_name = "OUT")]
     pub tmx: Option<PathBuf>,
+
+    /// Write the fuzzy suggestions (best matches ≥ --min that are not
+    /// exact) as a TMX 1.4b file of the stored units as they are (stored
+    /// source, stored target), for the CAT tool to score itself. For
+    /// OmegaT's tm/ or tm/penalty-NNN/, never tm/auto/ (see above).
+    #[arg(long, value_name = "OUT")]
+    pub fuzzy_tmx: Option<PathBuf>,
 
     /// Write the segments and the analysis here instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// text: every segment with its best match, then the analysis table;
-    /// tsv: one row per segment (index, paragraph, score, band, segment,
-    /// match source, match target), analysis on stderr; json: both.
+    /// tsv: one row per segment (index, paragraph, score, band as labelled
+    /// in the analysis table, segment, match source, match target),
+    /// analysis on stderr; json: both.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 
@@ -93,9 +116,16 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let analysis = analyse(&segments);
 
     if let Some(path) = &args.tmx {
-        let written = write_tmx(path, &segments, &args)?;
+        let written = write_tmx(path, &segments, &args, Draft::Exact)?;
         ctx.say(&format!(
-            "{}: {written} segments with a match ≥ {}%",
+            "{}: {written} segments with an exact match (the draft)",
+            path.display()
+        ));
+    }
+    if let Some(path) = &args.fuzzy_tmx {
+        let written = write_tmx(path, &segments, &args, Draft::Fuzzy)?;
+        ctx.say(&format!(
+            "{}: {written} fuzzy suggestions ≥ {}% (stored source and target)",
             path.display(),
             args.min
         ));
@@ -136,7 +166,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
                     "{}\t{}\t{score}\t{}\t{}\t{}\t{}",
                     s.index + 1,
                     s.paragraph + 1,
-                    serde_json::to_value(band)?.as_str().unwrap_or_default(),
+                    band.label(),
                     tarjuman::tsv::escape(&s.text),
                     tarjuman::tsv::escape(src),
                     tarjuman::tsv::escape(tgt)
@@ -159,7 +189,16 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_tmx(path: &PathBuf, segments: &[Segment], args: &Args) -> Result<usize> {
+/// Which matches a TMX gets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Draft {
+    /// Exact for the sentence: the sentence and the (number-fixed) target.
+    Exact,
+    /// The others ≥ --min: the stored unit's source and target.
+    Fuzzy,
+}
+
+fn write_tmx(path: &PathBuf, segments: &[Segment], args: &Args, draft: Draft) -> Result<usize> {
     let file = std::fs::File::create(path)
         .with_context(|| format!("{}: cannot create the TMX file", path.display()))?;
     let header = Header {
@@ -169,12 +208,22 @@ fn write_tmx(path: &PathBuf, segments: &[Segment], args: &Args) -> Result<usize>
     let mut w = TmxWriter::new(file, &header)
         .with_context(|| format!("{}: cannot write", path.display()))?;
     let mut written = 0;
+    let mut stored = std::collections::HashSet::new();
     for s in segments {
-        let Some(m) = s.best.as_ref().filter(|m| m.score >= args.min) else {
+        let Some(m) = s.best.as_ref() else {
             continue;
         };
-        let target = m.target_fixed.as_deref().unwrap_or(&m.target);
-        let mut unit = Unit::pair(&args.src_lang, &s.text, &args.tgt_lang, target);
+        let mut unit = match draft {
+            Draft::Exact if s.exact => {
+                let target = m.target_fixed.as_deref().unwrap_or(&m.target);
+                Unit::pair(&args.src_lang, &s.text, &args.tgt_lang, target)
+            }
+            // A stored unit once, however many sentences it matches.
+            Draft::Fuzzy if !s.exact && m.score >= args.min && stored.insert(m.unit_id) => {
+                Unit::pair(&args.src_lang, &m.source, &args.tgt_lang, &m.target)
+            }
+            _ => continue,
+        };
         unit.props.push(Prop {
             kind: "x-tarjuman-score".into(),
             value: m.score.to_string(),

@@ -102,10 +102,12 @@ pub fn import_file(
     // its links' word pairs are counted before the units go to the writer.
     let cooccurrence = source.cooccurrence();
     let origin = OriginInfo {
+        // Stored as the file name, the form users type back (--origin),
+        // unless the caller names it (the server names an upload).
         name: opts
             .origin
             .clone()
-            .unwrap_or_else(|| path.display().to_string()),
+            .unwrap_or_else(|| crate::tm::read::origin_name(path)),
         kind: match format {
             InputFormat::Tmx => "tmx",
             InputFormat::Tsv => "tsv",

@@ -7,14 +7,14 @@
 /// Normalize a language tag to BCP 47 case conventions.
 ///
 /// `AR-SA` → `ar-SA`, `ar_SY` → `ar-SY`, `zh-hant-tw` → `zh-Hant-TW`,
-/// `*all*` stays as it is. Returns `None` for an empty or malformed tag
-/// (empty subtags, characters other than ASCII letters and digits).
+/// `*all*` stays as it is. Returns `None` for a tag that is not
+/// well-formed BCP 47 ([`well_formed`]: `12`, `x`, `ar--SY`, `العربية`).
 pub fn normalize(tag: &str) -> Option<String> {
     let tag = tag.trim();
     if tag == "*all*" {
         return Some(tag.to_string());
     }
-    if tag.is_empty() {
+    if !well_formed(tag) {
         return None;
     }
     let mut out = String::with_capacity(tag.len());
@@ -49,6 +49,100 @@ pub fn normalize(tag: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// Irregular grandfathered tags (RFC 5646 §2.1): well-formed though the
+/// grammar below does not produce them.
+const IRREGULAR: [&str; 17] = [
+    "en-gb-oed",
+    "i-ami",
+    "i-bnn",
+    "i-default",
+    "i-enochian",
+    "i-hak",
+    "i-klingon",
+    "i-lux",
+    "i-mingo",
+    "i-navajo",
+    "i-pwn",
+    "i-tao",
+    "i-tay",
+    "i-tsu",
+    "sgn-be-fr",
+    "sgn-be-nl",
+    "sgn-ch-de",
+];
+
+/// Is `tag` well-formed BCP 47 (RFC 5646 §2.1 syntax; `_` read as `-`,
+/// case ignored)? language (2–3 letters with up to three 3-letter
+/// extlangs, or 4–8 letters), then optional script (4 letters), region (2
+/// letters or 3 digits), variants (5–8 alphanumerics, or a digit and 3),
+/// extensions (a singleton other than `x` and 2–8 alphanumerics each),
+/// private use (`x` and 1–8 alphanumerics each); or private use alone
+/// (`x-…`). Well-formed is not valid: the subtags are not looked up in the
+/// IANA registry, so `qq` passes and `12` or `x` do not.
+pub fn well_formed(tag: &str) -> bool {
+    let lower = tag.to_ascii_lowercase().replace('_', "-");
+    if IRREGULAR.contains(&lower.as_str()) {
+        return true;
+    }
+    let subs: Vec<&str> = lower.split('-').collect();
+    let alpha = |s: &str| s.bytes().all(|b| b.is_ascii_alphabetic());
+    let digit = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let alnum = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric());
+    let len = |s: &str, lo: usize, hi: usize| (lo..=hi).contains(&s.len());
+    if subs
+        .iter()
+        .any(|s| s.is_empty() || !alnum(s) || s.len() > 8)
+    {
+        return false;
+    }
+    let mut i = 0;
+    let private =
+        |from: usize| subs.len() > from + 1 && subs[from + 1..].iter().all(|s| len(s, 1, 8));
+    if subs[0] == "x" {
+        return private(0);
+    }
+    // language
+    if !(alpha(subs[0]) && len(subs[0], 2, 8)) {
+        return false;
+    }
+    i += 1;
+    if subs[0].len() <= 3 {
+        let mut ext = 0;
+        while ext < 3 && i < subs.len() && subs[i].len() == 3 && alpha(subs[i]) {
+            i += 1;
+            ext += 1;
+        }
+    }
+    if i < subs.len() && subs[i].len() == 4 && alpha(subs[i]) {
+        i += 1; // script
+    }
+    if i < subs.len()
+        && ((subs[i].len() == 2 && alpha(subs[i])) || (subs[i].len() == 3 && digit(subs[i])))
+    {
+        i += 1; // region
+    }
+    while i < subs.len()
+        && (len(subs[i], 5, 8) || (subs[i].len() == 4 && subs[i].as_bytes()[0].is_ascii_digit()))
+    {
+        i += 1; // variants
+    }
+    while i < subs.len() && subs[i].len() == 1 && subs[i] != "x" {
+        // an extension: its singleton, then at least one 2–8 subtag
+        let start = i + 1;
+        i = start;
+        while i < subs.len() && len(subs[i], 2, 8) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    if i < subs.len() && subs[i] == "x" {
+        return private(i);
+    }
+    i == subs.len()
 }
 
 /// The primary language subtag (`ar` of `ar-SY`).
@@ -101,6 +195,36 @@ mod tests {
         assert_eq!(normalize("ar--SY"), None);
         assert_eq!(normalize("ar SY"), None);
         assert_eq!(normalize("العربية"), None);
+        // Not well-formed BCP 47: digits or a lone singleton as the language,
+        // a singleton with nothing after it, a subtag too long.
+        for bad in [
+            "12",
+            "x",
+            "a",
+            "ar-x",
+            "ar-u",
+            "ar-SY-u-x-foo",
+            "e1",
+            "ar-abcdefghi",
+            "-ar",
+            "ar-",
+        ] {
+            assert_eq!(normalize(bad), None, "{bad}");
+        }
+        for good in [
+            "ar-Arab-SY",
+            "zh-yue-HK",
+            "sr-Latn-RS-1994",
+            "de-CH-1901",
+            "en-u-ca-gregory",
+            "x-private",
+            "i-klingon",
+            "en-GB-oed",
+            "qaa",
+            "english",
+        ] {
+            assert!(normalize(good).is_some(), "{good}");
+        }
     }
 
     #[test]

@@ -8,13 +8,20 @@
 //! Words are counted as the segment's words and numbers (matching-key
 //! content tokens), as CAT tools count them.
 //!
+//! A match is *exact for the sentence* ([`is_exact`]) when it scores 101
+//! or 100, or when the sentence is the stored source but for its numbers,
+//! whose values the target carries replaced. Only such a match may be
+//! given to a CAT tool as the sentence's translation (a draft); any other
+//! is a suggestion whose score the CAT tool must compute itself.
+//!
 //! The matching is `fuzzy`'s; reading the document and writing the
 //! translated one (which file format, which encoding) is the caller's.
 
+use super::diff;
 use super::error::Result;
 use super::fuzzy::{Match, Matcher};
 use super::index::content_tokens;
-use crate::text::normalize::matching_key;
+use crate::text::normalize::{is_number, matching_key};
 
 /// Lowest score looked up for the analysis (the lowest band).
 pub const ANALYSIS_MIN: u8 = 50;
@@ -31,6 +38,36 @@ pub struct Segment {
     pub repetition: bool,
     /// The best match scoring ≥ 50, if any.
     pub best: Option<Match>,
+    /// The best match is exact for this sentence ([`is_exact`]).
+    pub exact: bool,
+}
+
+/// Whether `m` is a translation of `text` as it stands: score 100 or 101,
+/// or the raw texts are identical but for numbers and every number whose
+/// value differs was replaced in the target (`target_fixed`). A text that
+/// differs in harakat, case, punctuation or any word is not exact, whatever
+/// its score: a CAT tool shown it as a 100% match would take it unread.
+pub fn is_exact(text: &str, m: &Match) -> bool {
+    if m.score >= 100 {
+        return true;
+    }
+    let (q, s) = (text.trim(), m.source.trim());
+    let (qt, st) = (diff::tokens(q), diff::tokens(s));
+    let numbers = |raw: &str, toks: &[diff::Token]| -> (String, Vec<String>) {
+        let mut masked = String::with_capacity(raw.len());
+        let mut values = Vec::new();
+        let mut pos = 0;
+        for t in toks.iter().filter(|t| is_number(&t.text)) {
+            masked.push_str(&raw[pos..t.span.start]);
+            masked.push('\u{0}');
+            values.push(t.text.chars().filter(|&c| c != ',').collect());
+            pos = t.span.end;
+        }
+        masked.push_str(&raw[pos..]);
+        (masked, values)
+    };
+    let ((qm, qv), (sm, sv)) = (numbers(q, &qt), numbers(s, &st));
+    qm == sm && !qv.is_empty() && (qv == sv || m.target_fixed.is_some())
 }
 
 /// A match band of the analysis.
@@ -148,6 +185,7 @@ pub fn pretranslate(
             .lookup(text, prev, ANALYSIS_MIN, 1)?
             .into_iter()
             .next();
+        let exact = best.as_ref().is_some_and(|m| is_exact(text, m));
         out.push(Segment {
             index,
             paragraph: *paragraph,
@@ -155,6 +193,7 @@ pub fn pretranslate(
             words,
             repetition,
             best,
+            exact,
         });
         prev = Some(text);
         progress();
@@ -221,5 +260,56 @@ mod tests {
         assert_eq!((row(Band::Exact).segments, row(Band::Exact).words), (1, 7));
         assert_eq!(row(Band::High).segments, 0);
         assert_eq!(a.rows.iter().map(|r| r.segments).sum::<usize>(), 6);
+    }
+
+    #[test]
+    fn only_matches_true_for_the_sentence_are_exact() {
+        let (_d, store, _) = tm(&[
+            (
+                "قال مصدر محلي إن القصف استمر ساعتين",
+                "A local source said the shelling lasted two hours",
+                None,
+            ),
+            (
+                "وأدت الضربات إلى مقتل ٥ عناصر من المليشيات",
+                "The strikes killed 5 militia members",
+                None,
+            ),
+            (
+                "وصلت تعزيزات جديدة إلى المنطقة الشرقية",
+                "New reinforcements reached the eastern region",
+                None,
+            ),
+        ]);
+        let m = Matcher::new(&store, "ar", "en").unwrap();
+        let doc: Vec<(usize, String)> = [
+            "قال مصدر محلي إن القصف استمر ساعتين",         // 100: exact
+            "وأدت الضربات إلى مقتل 7 عناصر من المليشيات",  // 99, only the number: exact
+            "وأدت الضربات إلى مقتل ٥ عناصر من المليشيات.", // 98, punctuation: not
+            "وصلت تعزيزات جديدة الى المنطقة الشرقيّة",      // 99, hamza/harakat: not
+            "قال مصدر محلي إن القصف استمر ثلاث ساعات",      // 75: not
+        ]
+        .iter()
+        .map(|s| (0, s.to_string()))
+        .collect();
+        let segs = pretranslate(&m, &doc, || {}).unwrap();
+        let seen: Vec<(u8, bool)> = segs
+            .iter()
+            .map(|s| (s.best.as_ref().unwrap().score, s.exact))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (100, true),
+                (99, true),
+                (98, false),
+                (99, false),
+                (75, false)
+            ]
+        );
+        assert_eq!(
+            segs[1].best.as_ref().unwrap().target_fixed.as_deref(),
+            Some("The strikes killed 7 militia members")
+        );
     }
 }

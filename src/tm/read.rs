@@ -454,7 +454,8 @@ fn load_unit(conn: &Connection, id: i64) -> Result<Option<Unit>> {
 /// What export writes of a unit, given the language filter: `None` to
 /// leave it out. With a source language the unit must have it; with a
 /// target language it must have a non-empty target in it, and then only
-/// the source and target variants are kept (a bilingual export). Without
+/// the source and target variants are kept, in that order (a bilingual
+/// export). Without
 /// a target language, a unit needs at least one non-empty variant besides
 /// its source.
 pub fn select_languages(mut unit: Unit, src: Option<&str>, tgt: Option<&str>) -> Option<Unit> {
@@ -474,12 +475,16 @@ pub fn select_languages(mut unit: Unit, src: Option<&str>, tgt: Option<&str>) ->
                 .iter()
                 .enumerate()
                 .position(|(i, v)| i != src_i && lang::matches(t, &v.lang) && nonempty(v))?;
-            let mut i = 0;
-            unit.variants.retain(|_| {
-                let keep = i == src_i || i == tgt_i;
-                i += 1;
-                keep
-            });
+            // Source first, target second, whatever order the unit stored
+            // them in (a unit whose srclang is the target language
+            // included): a two-column writer takes them by position.
+            let mut variants: Vec<Option<Variant>> = std::mem::take(&mut unit.variants)
+                .into_iter()
+                .map(Some)
+                .collect();
+            let src_v = variants[src_i].take()?;
+            let tgt_v = variants[tgt_i].take()?;
+            unit.variants = vec![src_v, tgt_v];
             Some(unit)
         }
         None => unit
@@ -489,6 +494,56 @@ pub fn select_languages(mut unit: Unit, src: Option<&str>, tgt: Option<&str>) ->
             .any(|(i, v)| i != src_i && nonempty(v))
             .then_some(unit),
     }
+}
+
+/// The form an origin is stored in: the file's name without its folders
+/// (`samples/sample.tmx` → `sample.tmx`), which users can type back
+/// whatever folder they imported from. A name without a file name part
+/// (`-`, `..`) is kept as given.
+pub fn origin_name(path: &std::path::Path) -> String {
+    match path.file_name() {
+        Some(name) => name.to_string_lossy().into_owned(),
+        None => path.display().to_string(),
+    }
+}
+
+/// What an `--origin NAME` option names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The stored origin of that name.
+    Found(String),
+    /// No stored origin answers to it; `known` lists them all.
+    Unknown { known: Vec<String> },
+    /// Several stored origins (full paths from before origins were stored
+    /// as file names) have that file name.
+    Ambiguous(Vec<String>),
+}
+
+/// Find the stored origin `name` refers to: the origin of exactly that
+/// name, else the one whose file name (see [`origin_name`]) equals
+/// `name`'s file name, so `samples/sample.tmx`, `./sample.tmx` and a TM
+/// whose rows still hold full paths all work.
+pub fn find_origin(store: &Store, name: &str) -> Result<Origin> {
+    let mut stmt = store
+        .conn
+        .prepare("SELECT name FROM origin ORDER BY name")?;
+    let known: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if known.iter().any(|k| k == name) {
+        return Ok(Origin::Found(name.to_string()));
+    }
+    let want = origin_name(std::path::Path::new(name));
+    let mut same: Vec<String> = known
+        .iter()
+        .filter(|k| origin_name(std::path::Path::new(k.as_str())) == want)
+        .cloned()
+        .collect();
+    Ok(match same.len() {
+        0 => Origin::Unknown { known },
+        1 => Origin::Found(same.remove(0)),
+        _ => Origin::Ambiguous(same),
+    })
 }
 
 /// Units by origin name → ids, for `delete --origin` and tests.

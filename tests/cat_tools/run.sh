@@ -160,6 +160,24 @@ EOF
 }
 check "omegat-fills-document-from-tarjuman-export" omegat_fills_from_export
 
+# The draft: pretranslate --tmx of a new article against the sample memory, alone
+# in tm/auto. OmegaT inserts what is there as translations, so the draft must hold
+# only exact matches (101, 100, numbers replaced): every other sentence stays in
+# Arabic, however close its fuzzy match (a 99 differing in harakat included).
+omegat_fills_only_exact_from_draft() {
+    local p=$work/omegat-draft db=$work/draft.db
+    rm -f "$db"
+    tarjuman --db "$db" import "$root/samples/sample.tmx" &&
+        tarjuman --db "$db" pretranslate "$root/samples/new-article-ar.txt" --format json \
+            -o "$work/draft.json" --tmx "$work/draft.tmx" || return 1
+    omegat_project "$here/omegat-txt" "$p" && rm -f "$p"/source/* &&
+        cp "$root/samples/new-article-ar.txt" "$p/source/" &&
+        cp "$work/draft.tmx" "$p/tm/auto/tarjuman-draft.tmx" &&
+        omegat_translate "$p" || return 1
+    "$py" "$here/tmxcheck.py" draft-filled "$work/draft.json" "$p/target/new-article-ar.txt"
+}
+check "omegat-fills-only-exact-sentences-from-pretranslate-draft" omegat_fills_only_exact_from_draft
+
 # --- TMX made by the tools, imported into tarjuman --------------------------
 mkdir -p "$work/from-tools"
 

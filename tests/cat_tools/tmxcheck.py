@@ -10,6 +10,13 @@
       compared case-insensitively, TMX 1.1 `lang` is read as `xml:lang`.
   tmxcheck.py has-tags FILE
       FILE has at least one <bpt> and its matching <ept> inside a <seg>.
+  tmxcheck.py draft-filled PRETRANSLATE_JSON TARGET
+      TARGET (a CAT tool's translation of the document, its draft in tm/auto)
+      has the translation of every segment pretranslate marked exact and
+      keeps every other segment in the source language, with no fuzzy match's
+      target in it. The JSON must hold exact matches of score 101, 100 and
+      99 (numbers replaced) and a non-exact one scoring 95 or more, so the
+      check cannot pass on a document that tests nothing.
 
 Prints what differs and exits 1 on a mismatch.
 """
@@ -104,6 +111,36 @@ def has_tags(path):
     return False
 
 
+def draft_filled(json_path, target_path):
+    import json
+
+    with open(json_path, encoding="utf-8") as f:
+        segments = json.load(f)["segments"]
+    with open(target_path, encoding="utf-8") as f:
+        out = f.read()
+    ok = True
+    exact_scores = {s["best"]["score"] for s in segments if s["exact"]}
+    near_not_exact = [s for s in segments if s["best"] and not s["exact"] and s["best"]["score"] >= 95]
+    if not {99, 100, 101} <= exact_scores or not near_not_exact:
+        print(f"{json_path}: exact scores {sorted(exact_scores)}, {len(near_not_exact)} non-exact ≥ 95: tests nothing")
+        ok = False
+    for s in segments:
+        best = s["best"]
+        if s["exact"]:
+            want = best["target_fixed"] or best["target"]
+            if want not in out:
+                print(f"exact match not inserted: {s['text']!r} -> {want!r}")
+                ok = False
+        else:
+            if s["text"] not in out:
+                print(f"non-exact segment translated: {s['text']!r}")
+                ok = False
+            if best and best["target"] in out:
+                print(f"fuzzy target inserted: {best['target']!r} (score {best['score']})")
+                ok = False
+    return ok
+
+
 def main(argv):
     for path in argv[1:3]:
         if path.endswith(".tmx") and not os.path.isfile(path):
@@ -114,6 +151,8 @@ def main(argv):
         ok = tt_read(argv[1], int(argv[2]), list(zip(rest[::2], rest[1::2])))
     elif len(argv) == 3 and argv[0] == "same":
         ok = same(argv[1], argv[2])
+    elif len(argv) == 3 and argv[0] == "draft-filled":
+        ok = draft_filled(argv[1], argv[2])
     elif len(argv) == 2 and argv[0] == "has-tags":
         ok = has_tags(argv[1])
     else:

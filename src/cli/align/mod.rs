@@ -384,7 +384,12 @@ pub struct ToImport {
 
 impl ToImport {
     fn new(result: &Alignment, ar: &Text, en: &Text, name: &str, min_score: f64) -> ToImport {
-        let units = output::units(result, ar, en, name, min_score);
+        let mut units = output::units(result, ar, en, name, min_score);
+        // Dated like any imported unit, so `export --since` finds them.
+        let now = tarjuman::tm::now_tmx();
+        for u in &mut units {
+            u.stamp.creation_date = Some(now.clone());
+        }
         let mut co = align::Cooccurrence::default();
         let every = units.len().div_ceil(align::MAX_LEARN_LINKS).max(1);
         for u in units.iter().step_by(every) {

@@ -374,9 +374,10 @@ impl<R: Read> TmxReader<R> {
             Ok(Child::Read)
         })?;
         if end == End::Closed {
+            // The DTD requires a body (an empty <body/> holds no units):
+            // without one the file is not TMX, whatever else it holds.
             let at = self.lex.xml.get_ref().pos();
-            self.warn(at, "<tmx> has no <body>: no units".into());
-            self.phase = Phase::AfterRoot;
+            return Err(at.err("</tmx> before any <body>: invalid TMX (a TMX file needs a <body>, even an empty one)"));
         }
         Ok(())
     }

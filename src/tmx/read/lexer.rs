@@ -9,7 +9,7 @@ use std::io::Read;
 use quick_xml::events::{BytesStart, Event};
 
 use super::encoding::Source;
-use super::tracker::Tracker;
+use super::tracker::{too_long_message, TooLong, Tracker};
 use super::{Pos, ReadError, MAX_DEPTH};
 
 /// quick-xml events with positions and a depth limit.
@@ -87,6 +87,10 @@ fn xml_error<R: Read>(
 ) -> ReadError {
     use quick_xml::errors::{Error, IllFormedError};
     let message = match e {
+        Error::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<TooLong>()) => {
+            // Where the too-long piece starts.
+            return xml.get_ref().pos().err(too_long_message());
+        }
         Error::Io(e) => format!("cannot read the file: {e}"),
         Error::Syntax(s) => format!("malformed XML: {s} (is the file truncated?)"),
         Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {

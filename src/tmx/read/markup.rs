@@ -14,7 +14,8 @@ use super::attrs::write_start_tag;
 use super::escape::{escape_attr_into, escape_into, push_text, resolve_ref, utf8};
 use super::grammar::{is_structural, kind_of, truncated, Kind};
 use super::lexer::name_of;
-use super::{ReadError, TmxReader};
+use super::tracker::too_long_message;
+use super::{ReadError, TmxReader, MAX_SEGMENT_BYTES};
 use crate::unit::Segment;
 
 /// How the tags of an inline element are written into `Segment.markup`.
@@ -89,6 +90,11 @@ impl<R: Read> TmxReader<R> {
         stack.clear();
         loop {
             let (ev, at) = self.lex.next()?;
+            if markup.len() > MAX_SEGMENT_BYTES {
+                // Many pieces (entities, inline tags) that each pass the
+                // lexer's limit but add up.
+                return Err(at.err(too_long_message()));
+            }
             let include = stack.last().map_or(true, |f| f.0);
             match ev {
                 Event::Text(t) => {
@@ -135,7 +141,11 @@ impl<R: Read> TmxReader<R> {
                     let kind = kind_of(e.name().as_ref());
                     let frame = match kind {
                         Kind::Native => (false, Tags::Kept),
-                        Kind::Sub => (true, Tags::Kept),
+                        // A sub-flow (a link's title inside a <bpt>…) is
+                        // another text, not part of the sentence: kept in
+                        // the markup, left out of the plain text and so of
+                        // the matching key.
+                        Kind::Sub => (false, Tags::Kept),
                         Kind::Hi => (include, Tags::Kept),
                         k if is_structural(k) => {
                             return Err(

@@ -56,6 +56,13 @@ pub(crate) use escape::escape_attr_into;
 /// (tmx/body/tu/tuv/seg) plus inline markup; real files stay far below this,
 /// and a hostile file with 100,000 nested elements stops here.
 pub const MAX_DEPTH: usize = 200;
+/// Longest `<seg>` accepted (its markup, in UTF-8 bytes), and longest
+/// single XML piece (a text run, a tag, a comment) anywhere in the file:
+/// 4 MiB. Real segments are sentences or paragraphs (kilobytes); a longer
+/// one is refused with its line and column as soon as the reader has read
+/// this much of it, so memory never grows with it (a 2.2 GB `<seg>` is
+/// refused after 4 MiB).
+pub const MAX_SEGMENT_BYTES: usize = 4 << 20;
 /// Warnings kept until `take_warnings`; beyond that they are counted.
 const MAX_PENDING_WARNINGS: usize = 1000;
 

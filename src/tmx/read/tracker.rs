@@ -9,7 +9,30 @@
 
 use std::io::{self, BufRead, Read};
 
-use super::{Pos, ReadError};
+use super::{Pos, ReadError, MAX_SEGMENT_BYTES};
+
+/// The io error `Tracker` stops with when one XML piece (a text run, a tag)
+/// is longer than `MAX_SEGMENT_BYTES`.
+#[derive(Debug)]
+pub(super) struct TooLong;
+
+impl std::fmt::Display for TooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", too_long_message())
+    }
+}
+
+impl std::error::Error for TooLong {}
+
+/// Said of a segment or XML piece beyond `MAX_SEGMENT_BYTES`.
+pub(super) fn too_long_message() -> String {
+    format!(
+        "a segment (or text, or tag) longer than {} MiB: refused, nothing read into memory \
+         beyond that; a TMX segment is a sentence or a paragraph, so this file is damaged \
+         or not a translation memory",
+        MAX_SEGMENT_BYTES >> 20
+    )
+}
 
 const BUF_LEN: usize = 128 * 1024;
 
@@ -152,6 +175,13 @@ impl<S: Read> Tracker<S> {
     /// kept.
     #[inline(never)]
     fn refill(&mut self) -> io::Result<()> {
+        if self.window.len() + (self.pos - self.start) > MAX_SEGMENT_BYTES {
+            // One XML piece (text, tag) longer than any segment may be:
+            // stop before it grows in memory (quick-xml's buffer and the
+            // window both hold it). `lexer` turns this into a `ReadError`
+            // at the piece's start.
+            return Err(io::Error::new(io::ErrorKind::InvalidData, TooLong));
+        }
         self.window
             .extend_from_slice(&self.buf[self.start..self.pos]);
         self.start = self.pos;
