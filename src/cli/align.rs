@@ -164,7 +164,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     }
     let db_path = ctx.db_path();
     if db_path.exists() {
-        let store = ctx.open_store()?;
+        let store = ctx.open_reader()?;
         let learned = tarjuman::import::aligned::load(&store)?;
         lexicon.extend(&learned);
     }

@@ -92,7 +92,7 @@ pub fn parse_date(s: &str, end_of_day: bool) -> Result<String, String> {
 }
 
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let format = args.to.unwrap_or_else(|| match &args.output {
         Some(p) if FileFormat::detect(p, b"") == FileFormat::Tsv && has_extension(p) => {
             FileFormat::Tsv
@@ -136,7 +136,8 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         None => (Box::new(std::io::stdout()), None),
     };
     let mut out = BufWriter::with_capacity(1 << 16, out);
-    let bar = ctx.progress(0, "exporting");
+    // At most every unit (a filter or a language pair may take fewer).
+    let bar = ctx.progress_units(store.stats()?.units, "exporting");
     let mut written = 0u64;
     let result = (|| -> anyhow::Result<()> {
         // SQLite reads on this thread while a second one writes the file.

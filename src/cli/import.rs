@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tarjuman::import::{import_file, FileFormat, FileReport, ImportError, ImportOptions, Located};
+use tarjuman::import::{
+    import_file, FileFormat, FileReport, ImportError, ImportOptions, Located, Progress,
+};
 use tarjuman::tm::OnDuplicate;
 
 const AFTER_HELP: &str = "\
@@ -108,7 +110,14 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         let name = path.display().to_string();
         let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let bar = ctx.progress(len, &name);
-        let result = import_file(&mut store, path, &opts, |pos| bar.set_position(pos));
+        let result = import_file(&mut store, path, &opts, |p| match p {
+            Progress::Read(pos) => bar.set_position(pos),
+            // No silent 99% while the indexes are built and the TM written.
+            Progress::Committing => {
+                bar.set_position(len);
+                bar.set_message(format!("{name}: committing"));
+            }
+        });
         bar.finish_and_clear();
         match &result {
             Ok(report) => {
@@ -123,13 +132,27 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             Err(err) => {
                 failed = true;
                 // Errors are printed even with --quiet.
-                let place = match err {
-                    ImportError::Input(l) => {
-                        format!("{name}:{}:{}: {}", l.line, l.column, l.message)
+                // The TM's errors name the TM, not the file being read.
+                match err {
+                    ImportError::Input(l) => eprintln!(
+                        "tarjuman: error: {name}:{}:{}: {}; nothing from this file was imported",
+                        l.line, l.column, l.message
+                    ),
+                    ImportError::Tm(_) => {
+                        let tm = ctx.db_path().display().to_string();
+                        let text = causes(err);
+                        let text = if text.starts_with(&tm) {
+                            text
+                        } else {
+                            format!("{tm}: {text}")
+                        };
+                        eprintln!("tarjuman: error: {text}; nothing was imported from {name}")
                     }
-                    other => format!("{name}: {}", causes(other)),
-                };
-                eprintln!("tarjuman: error: {place}; nothing from this file was imported");
+                    other => eprintln!(
+                        "tarjuman: error: {name}: {}; nothing from this file was imported",
+                        causes(other)
+                    ),
+                }
             }
         }
         outcomes.push((name, result));
@@ -194,10 +217,7 @@ fn error_json(err: &ImportError) -> ErrorJson {
     }
 }
 
-/// An error and its causes, as `{:#}` prints an anyhow error.
+/// An error and its causes (SQLite's text once: `super::error_text`).
 fn causes(err: &ImportError) -> String {
-    anyhow::Chain::new(err)
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(": ")
+    super::error_text(err)
 }
