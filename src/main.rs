@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     match cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("tarjuman: error: {err:#}");
+            eprintln!("tarjuman: error: {}", cli::error_text(err.as_ref()));
             ExitCode::from(cli::EXIT_FAILURE)
         }
     }

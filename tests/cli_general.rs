@@ -92,7 +92,19 @@ fn completions_into_a_pipe_closed_early_exit_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// The TM `cmd` uses, as `stats` names it, after an import creates it
+/// (commands that only read never create a TM).
 fn stats_path(cmd: &mut Command) -> String {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sample.tmx");
+    let mut import = std::process::Command::new(cmd.get_program());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => import.env(k, v),
+            None => import.env_remove(k),
+        };
+    }
+    import.args(cmd.get_args()).args(["-q", "import", sample]);
+    assert!(import.status().unwrap().success());
     let json = common::json_stdout(cmd.args(["stats", "--format", "json"]).assert().success());
     json["path"].as_str().unwrap().to_string()
 }
@@ -127,7 +139,22 @@ fn the_tm_is_found_by_option_environment_or_default() {
 fn the_global_db_option_works_after_the_subcommand_too() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("late.db");
-    bare().arg("stats").arg("--db").arg(&db).assert().success();
+    bare()
+        .arg("stats")
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "no translation memory at {}",
+            db.display()
+        )));
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sample.tmx");
+    bare()
+        .args(["import", "-q", sample, "--db"])
+        .arg(&db)
+        .assert()
+        .success();
     assert!(Path::new(&db).exists());
 }
 
@@ -169,7 +196,10 @@ fn a_db_in_an_unwritable_place_is_a_clear_failure() {
     bare()
         .arg("--db")
         .arg(file.join("sub/tm.db"))
-        .arg("stats")
+        .args([
+            "import",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sample.tmx"),
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("cannot create the directory"));

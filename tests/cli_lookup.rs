@@ -151,8 +151,9 @@ fn bad_input_is_refused_clearly_or_finds_nothing() {
         .stderr(predicate::str::contains(
             "no units in ar→fr (it holds ar, en)",
         ));
-    // An empty TM.
+    // An empty TM (created by a writer: lookup never creates one).
     let empty = d.path().join("empty.db");
+    drop(tarjuman::tm::Store::open(&empty).unwrap());
     Command::cargo_bin("tarjuman")
         .unwrap()
         .args(["--db", empty.to_str().unwrap(), "lookup", "سورية"])

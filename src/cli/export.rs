@@ -95,7 +95,7 @@ pub fn resolve_origin(store: &tarjuman::tm::Store, name: &str) -> anyhow::Result
 }
 
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let format = args
         .to
         .map(FileFormat::from)
@@ -135,7 +135,8 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         None => (Box::new(std::io::stdout()), None),
     };
     let mut out = BufWriter::with_capacity(1 << 16, out);
-    let bar = ctx.progress(0, "exporting");
+    // At most every unit (a filter or a language pair may take fewer).
+    let bar = ctx.progress_units(store.stats()?.units, "exporting");
     let mut written = 0u64;
     let result = tarjuman::api::export(&store, &spec, &mut out, |n| bar.set_position(n))
         .map(|n| written = n);

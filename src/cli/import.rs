@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tarjuman::api::ImportResult;
-use tarjuman::import::{import_file, FileReport, ImportError, ImportOptions, InputFormat};
+use tarjuman::import::{
+    import_file, FileReport, ImportError, ImportOptions, InputFormat, Progress,
+};
 
 const AFTER_HELP: &str = "\
 Each file is imported in one transaction: a file with an error adds nothing,
@@ -91,7 +93,6 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         tgt_lang: args.tgt_lang,
         on_duplicate: args.on_duplicate.into(),
         origin: None,
-        keep_wal: false,
     };
     let mut outcomes = Vec::new();
     let mut failed = false;
@@ -99,7 +100,14 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         let name = path.display().to_string();
         let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let bar = ctx.progress(len, &name);
-        let result = import_file(&mut store, path, &opts, |pos| bar.set_position(pos));
+        let result = import_file(&mut store, path, &opts, |p| match p {
+            Progress::Read(pos) => bar.set_position(pos),
+            // No silent 99% while the indexes are built and the TM written.
+            Progress::Committing => {
+                bar.set_position(len);
+                bar.set_message(format!("{name}: committing"));
+            }
+        });
         bar.finish_and_clear();
         match &result {
             Ok(report) => {
@@ -114,13 +122,27 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             Err(err) => {
                 failed = true;
                 // Errors are printed even with --quiet.
-                let place = match err {
-                    ImportError::Input(l) => {
-                        format!("{name}:{}:{}: {}", l.line, l.column, l.message)
+                // The TM's errors name the TM, not the file being read.
+                match err {
+                    ImportError::Input(l) => eprintln!(
+                        "tarjuman: error: {name}:{}:{}: {}; nothing from this file was imported",
+                        l.line, l.column, l.message
+                    ),
+                    ImportError::Tm(_) => {
+                        let tm = ctx.db_path().display().to_string();
+                        let text = super::error_text(err);
+                        let text = if text.starts_with(&tm) {
+                            text
+                        } else {
+                            format!("{tm}: {text}")
+                        };
+                        eprintln!("tarjuman: error: {text}; nothing was imported from {name}")
                     }
-                    other => format!("{name}: {}", tarjuman::api::causes(other)),
-                };
-                eprintln!("tarjuman: error: {place}; nothing from this file was imported");
+                    other => eprintln!(
+                        "tarjuman: error: {name}: {}; nothing from this file was imported",
+                        super::error_text(other)
+                    ),
+                }
             }
         }
         outcomes.push((name, result));

@@ -28,7 +28,11 @@ pub const EXIT_FAILURE: u8 = 1;
 
 const AFTER_HELP: &str = "\
 The translation memory is an SQLite file: --db PATH, else $TARJUMAN_DB, else
-~/.local/share/tarjuman/memory.db (created on first use).
+~/.local/share/tarjuman/memory.db (created by the first import). Commands that
+only read (lookup, concord, stats, export, pretranslate) open it read-only:
+they work on read-only files and mounts, and answer from the last committed
+state while another tarjuman imports. Commands that write wait for another
+writer to finish, up to --wait seconds (default 600).
 
 Exit codes: 0 success, 1 failure (the message says what and where), 2 usage error.";
 
@@ -48,6 +52,11 @@ pub struct Cli {
     /// Print no progress bars or summaries on stderr.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+
+    /// How long a command that writes waits for another tarjuman writing
+    /// the same TM before giving up (nothing is then written).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 600)]
+    pub wait: u64,
 
     #[command(subcommand)]
     pub command: Command,
@@ -85,6 +94,8 @@ pub enum Command {
 pub struct Ctx {
     db: Option<PathBuf>,
     pub quiet: bool,
+    /// --wait, in seconds.
+    wait: u64,
 }
 
 impl Ctx {
@@ -95,9 +106,26 @@ impl Ctx {
             .unwrap_or_else(tarjuman::tm::store::default_path)
     }
 
-    /// Open (creating if needed) the translation memory.
+    /// Open (creating if needed) the translation memory, to write: its
+    /// writes wait for another writer up to --wait seconds, saying so on
+    /// stderr after a second.
     pub fn open_store(&self) -> anyhow::Result<tarjuman::tm::Store> {
-        Ok(tarjuman::tm::Store::open(&self.db_path())?)
+        let mut store = tarjuman::tm::Store::open(&self.db_path())?;
+        store.write_wait = tarjuman::tm::store::WriteWait {
+            timeout: std::time::Duration::from_secs(self.wait),
+            on_wait: Some(Box::new(|path: &Path| {
+                eprintln!(
+                    "tarjuman: waiting for another tarjuman to finish writing {}…",
+                    path.display()
+                )
+            })),
+        };
+        Ok(store)
+    }
+
+    /// Open the translation memory to read only (never creating it).
+    pub fn open_reader(&self) -> anyhow::Result<tarjuman::tm::Store> {
+        Ok(tarjuman::tm::Store::open_read_only(&self.db_path())?)
     }
 
     /// A progress bar on stderr, drawn only when stderr is a terminal and
@@ -117,6 +145,22 @@ impl Ctx {
             "{msg} [{bar:40}] {percent}% {binary_bytes}/{binary_total_bytes} eta {eta}"
         };
         if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_string());
+        bar
+    }
+
+    /// A progress bar counting units out of `total` (0: a spinner), drawn
+    /// as `progress` says.
+    pub fn progress_units(&self, total: u64, what: &str) -> indicatif::ProgressBar {
+        if self.quiet || !std::io::stderr().is_terminal() || total == 0 {
+            return self.progress(0, what);
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {percent}% {human_pos}/{human_len} units eta {eta}",
+        ) {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(what.to_string());
@@ -204,6 +248,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx {
         db: cli.db,
         quiet: cli.quiet,
+        wait: cli.wait,
     };
     match cli.command {
         Command::Import(args) => import::run(args, &ctx),
@@ -244,6 +289,27 @@ pub fn read_text(path: &Path, encoding: &EncodingArg) -> Result<String, InputErr
     } else {
         input::read_file(path, encoding.encoding)
     }
+}
+
+/// An error and its causes, as `{:#}` prints an anyhow error, but saying
+/// SQLite's text once: rusqlite's error shows SQLite's message and its
+/// cause repeats it with the code ("database is locked: database is
+/// locked: Error code 5…"); a cause that only repeats is left out.
+pub fn error_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        next = e.source();
+        if e.downcast_ref::<rusqlite::ffi::Error>().is_some() {
+            continue;
+        }
+        let text = e.to_string();
+        if parts.last().is_some_and(|p| p.ends_with(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
 }
 
 /// The clap command, for completions and the man page.

@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let stats = store.stats()?;
     let text = match args.format {
         super::OutputFormat::Json => serde_json::to_string_pretty(&stats)? + "\n",

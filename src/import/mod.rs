@@ -41,10 +41,6 @@ pub struct ImportOptions {
     /// path: the server names an upload as its client did, not by the
     /// temporary file it was spooled to.
     pub origin: Option<String>,
-    /// Keep the write-ahead log even for a big file (no switch to a
-    /// rollback journal): readers in other threads or processes go on
-    /// reading while the import runs, as a server's must.
-    pub keep_wal: bool,
 }
 
 /// What importing one file did.
@@ -77,13 +73,23 @@ pub enum ImportError {
     Tm(#[from] TmError),
 }
 
+/// Where an import is, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// This many bytes of the file read (and their units written).
+    Read(u64),
+    /// All read; the transaction is being committed (building the deferred
+    /// indexes, writing the TM out): seconds for a big file.
+    Committing,
+}
+
 /// Import one file in one transaction. `progress` is called now and then
-/// with the bytes read so far. On any error the TM is left as it was.
+/// with where the import is. On any error the TM is left as it was.
 pub fn import_file(
     store: &mut Store,
     path: &Path,
     opts: &ImportOptions,
-    progress: impl FnMut(u64),
+    mut progress: impl FnMut(Progress),
 ) -> Result<FileReport, ImportError> {
     let open = || -> Result<BufReader<File>, ImportError> {
         let file = File::open(path).map_err(ImportError::Open)?;
@@ -116,9 +122,9 @@ pub fn import_file(
         .into(),
         header,
     };
-    // Above a few MB the rollback journal's single write beats the WAL's
-    // write-then-checkpoint; below, keep the WAL (no mode switch at all).
-    let big = !opts.keep_wal && std::fs::metadata(path).is_ok_and(|m| m.len() > 8 << 20);
+    // Above a few MB the kernel is asked to write the log out as the
+    // import goes, so the commit's fsync does not wait for all of it.
+    let big = std::fs::metadata(path).is_ok_and(|m| m.len() > 8 << 20);
     let mut writer = if big {
         store.bulk_writer(&origin)
     } else {
@@ -128,7 +134,10 @@ pub fn import_file(
     // Two threads: this one writes to SQLite while a reader parses the
     // file a batch ahead.
     let (units_read, warnings) =
-        pipeline::write_all(&mut writer, source, opts.on_duplicate, progress)?;
+        pipeline::write_all(&mut writer, source, opts.on_duplicate, |bytes| {
+            progress(Progress::Read(bytes))
+        })?;
+    progress(Progress::Committing);
     let written = writer.commit().map_err(TmError::from)?;
     let word_pairs = match cooccurrence {
         Some(co) => Some(aligned::store(store, &co)?),
@@ -141,4 +150,28 @@ pub fn import_file(
         written,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A progress display hears that the import is committing after the
+    /// last bytes are read (not a silent 99% while the TM is written).
+    #[test]
+    fn progress_says_committing_after_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
+        let tsv = dir.path().join("a.tsv");
+        std::fs::write(&tsv, "ar\ten\nقال الرئيس\tThe president said\n").unwrap();
+        let mut seen = Vec::new();
+        let report = import_file(&mut store, &tsv, &ImportOptions::default(), |p| {
+            seen.push(p)
+        })
+        .unwrap();
+        assert_eq!(report.written.inserted, 1);
+        let len = std::fs::metadata(&tsv).unwrap().len();
+        assert_eq!(seen.last(), Some(&Progress::Committing));
+        assert!(seen.contains(&Progress::Read(len)), "{seen:?}");
+    }
 }

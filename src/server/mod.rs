@@ -67,7 +67,7 @@ pub enum ServeError {
     #[error("{path}: cannot open for reading: {source}")]
     Readers {
         path: PathBuf,
-        source: rusqlite::Error,
+        source: crate::tm::StoreError,
     },
     #[error("cannot listen on {addr}: {source}")]
     Bind {

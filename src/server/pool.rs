@@ -9,11 +9,10 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::ApiError;
-use crate::tm::Store;
+use crate::tm::{Store, StoreError};
 
 pub struct Readers {
     idle: Mutex<Vec<Store>>,
@@ -44,28 +43,19 @@ impl Drop for Lease {
     }
 }
 
-/// One read-only connection to the TM at `path` (which must exist).
-pub fn open_read_only(path: &Path) -> rusqlite::Result<Store> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI,
-    )?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    Ok(Store {
-        conn,
-        path: path.to_path_buf(),
-    })
+/// One read-only connection to the TM at `path` (which must exist), as
+/// every command that only reads opens it.
+pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+    Store::open_read_only(path)
 }
 
 impl Readers {
     /// `n` connections to the TM at `path`.
-    pub fn open(path: &Path, n: usize) -> rusqlite::Result<Arc<Readers>> {
+    pub fn open(path: &Path, n: usize) -> Result<Arc<Readers>, StoreError> {
         let n = n.max(1);
         let idle = (0..n)
             .map(|_| open_read_only(path))
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Arc::new(Readers {
             idle: Mutex::new(idle),
             permits: Arc::new(Semaphore::new(n)),

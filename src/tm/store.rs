@@ -1,10 +1,18 @@
 //! The SQLite file that holds the translation memory: opening, creating and
 //! migrating it. Migrations are the numbered files in `schema/`, applied in
 //! order and tracked with `PRAGMA user_version`.
+//!
+//! Two ways in: `Store::open` for commands that write (creates the TM,
+//! migrates it, waits its turn to write: `WriteWait`), and
+//! `Store::open_read_only` for commands that only read (never creates or
+//! changes the file, works on read-only files, folders and mounts). The TM
+//! always stays in WAL mode, so readers in other processes are never
+//! blocked by a writer: they read the last committed state.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 /// The schema migrations, in order. `user_version` = how many are applied.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -38,77 +46,208 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: {source}")]
+    #[error("{}: {}", path.display(), sqlite_text(error))]
     Sqlite {
         path: PathBuf,
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
+    /// A command that only reads was given a path where no TM is.
+    #[error("no translation memory at {}; import a TMX or TSV first (tarjuman import FILE), or check --db / TARJUMAN_DB", path.display())]
+    Missing { path: PathBuf },
+    /// A command that writes was given a TM it may not write.
+    #[error("{}: the translation memory is read-only ({}); commands that only read (lookup, concord, stats, export, pretranslate) still work", path.display(), sqlite_text(error))]
+    ReadOnly {
+        path: PathBuf,
+        error: rusqlite::Error,
+    },
+}
+
+/// SQLite's own text for an error, once: the error is part of the
+/// message, not a `source()`, because rusqlite's own source repeats it
+/// ("database is locked: database is locked: Error code 5…").
+fn sqlite_text(e: &rusqlite::Error) -> String {
+    e.to_string()
+}
+
+/// Told once, with the TM's path, that a writer is waiting for another.
+pub type OnWait = Box<dyn FnMut(&Path) + Send>;
+
+/// How a writer waits for another process that is writing the same TM:
+/// up to `timeout`, calling `on_wait` once after the first second.
+pub struct WriteWait {
+    pub timeout: Duration,
+    pub on_wait: Option<OnWait>,
+}
+
+impl WriteWait {
+    /// The wait when nobody set one: a minute, silently.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+}
+
+impl Default for WriteWait {
+    fn default() -> Self {
+        WriteWait {
+            timeout: Self::DEFAULT_TIMEOUT,
+            on_wait: None,
+        }
+    }
 }
 
 /// An open translation memory.
 pub struct Store {
     pub conn: Connection,
     pub path: PathBuf,
+    /// How a write transaction waits for another writer (`Store::open`).
+    pub write_wait: WriteWait,
+}
+
+/// The WAL is truncated to this many bytes when it is reset after a
+/// checkpoint, so a big import does not leave a file of its size behind.
+const JOURNAL_SIZE_LIMIT: i64 = 64 << 20;
+
+/// Is this SQLite's "cannot write" or "cannot open" (a read-only file,
+/// folder or mount)?
+fn is_read_only(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::ReadOnly) | Some(rusqlite::ErrorCode::CannotOpen)
+    )
 }
 
 impl Store {
-    /// Open the TM at `path`, creating it (and its directory) if needed, and
-    /// bring its schema up to date. Refuses a database newer than this binary.
+    /// Open the TM at `path` to write, creating it (and its directory) if
+    /// needed, and bring its schema up to date. Refuses a database newer
+    /// than this binary. A TM this call created is removed again if it
+    /// cannot be set up (a full disk leaves no empty file behind).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let existed = path.exists();
+        let opened = Self::open_rw(path);
+        if opened.is_err() && !existed {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+        }
+        opened
+    }
+
+    fn open_rw(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_path_buf(),
                 source,
             })?;
         }
-        let sql = |source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
+        let sql = |error| {
+            if is_read_only(&error) {
+                StoreError::ReadOnly {
+                    path: path.to_path_buf(),
+                    error,
+                }
+            } else {
+                StoreError::Sqlite {
+                    path: path.to_path_buf(),
+                    error,
+                }
+            }
         };
-        let conn = Connection::open(path).map_err(sql)?;
-        // A file that is not SQLite fails here, on the first read.
-        let version: u32 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| StoreError::NotATm {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql)?;
+        // SQLite opens a file it may not write read-only, silently.
+        if conn.is_readonly(rusqlite::MAIN_DB).map_err(sql)? {
+            return Err(StoreError::ReadOnly {
                 path: path.to_path_buf(),
-                reason: e.to_string(),
-            })?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: path.to_path_buf(),
-                found: version,
-                known: SCHEMA_VERSION,
+                error: rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                    Some("the file may not be written".into()),
+                ),
             });
         }
-        if version == 0 {
-            let tables: i64 = conn
-                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-                .map_err(sql)?;
-            if tables > 0 {
-                return Err(StoreError::NotATm {
-                    path: path.to_path_buf(),
-                    reason: "it is an SQLite database with other tables".into(),
-                });
-            }
-        }
+        // Wait for a writer that holds the TM while we set it up.
+        conn.busy_timeout(Duration::from_secs(5)).map_err(sql)?;
+        let version = check_version(&conn, path)?;
         if version == 0 {
             // Must precede the first write; see the bench figures in README.
             conn.execute_batch("PRAGMA page_size = 16384")
                 .map_err(sql)?;
         }
-        conn.execute_batch(
+        conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000;",
-        )
+             PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};"
+        ))
         .map_err(sql)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            write_wait: WriteWait::default(),
         };
         store.migrate(version).map_err(sql)?;
         Ok(store)
+    }
+
+    /// Open the TM at `path` for reading only: never creates it (a missing
+    /// path is `StoreError::Missing`), never changes it, and works where
+    /// the file, its folder or its mount is read-only. A TM of an older
+    /// schema is brought up to date first when it can be written.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let sql = |error| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            error,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open = |uri: &str| -> rusqlite::Result<(Connection, Result<u32, StoreError>)> {
+            let conn = Connection::open_with_flags(uri, flags)?;
+            conn.busy_timeout(Duration::from_secs(5))?;
+            let version = check_version(&conn, path);
+            Ok((conn, version))
+        };
+        let uri = file_uri(path);
+        // A read-only connection to a WAL database needs its -shm file: it
+        // is created if the folder allows. Where it does not (a read-only
+        // folder or mount, and no writer about), the file cannot be
+        // changing: read it as immutable.
+        let (conn, version) = match open(&uri) {
+            Ok((_, Err(StoreError::NotATm { reason, .. })))
+                if reason.contains("unable to open") || reason.contains("readonly") =>
+            {
+                open(&format!("{uri}&immutable=1")).map_err(sql)?
+            }
+            Err(e) if is_read_only(&e) => open(&format!("{uri}&immutable=1")).map_err(sql)?,
+            other => other.map_err(sql)?,
+        };
+        let version = version?;
+        if version == 0 {
+            return Err(StoreError::NotATm {
+                path: path.to_path_buf(),
+                reason: "it holds no translation memory tables".into(),
+            });
+        }
+        if version < SCHEMA_VERSION {
+            drop(conn);
+            drop(Store::open(path)?);
+            return Store::open_read_only(path);
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            write_wait: WriteWait::default(),
+        })
     }
 
     /// Apply the migrations after `from`, all in one transaction.
@@ -129,6 +268,52 @@ impl Store {
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()
     }
+}
+
+/// The schema version of the database `conn` has open, refusing one that is
+/// not SQLite, is newer than this binary, or is another program's.
+fn check_version(conn: &Connection, path: &Path) -> Result<u32, StoreError> {
+    // A file that is not SQLite fails here, on the first read.
+    let not_a_tm = |e: rusqlite::Error| StoreError::NotATm {
+        path: path.to_path_buf(),
+        reason: sqlite_text(&e),
+    };
+    let version: u32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(not_a_tm)?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known: SCHEMA_VERSION,
+        });
+    }
+    if version == 0 {
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(not_a_tm)?;
+        if tables > 0 {
+            return Err(StoreError::NotATm {
+                path: path.to_path_buf(),
+                reason: "it is an SQLite database with other tables".into(),
+            });
+        }
+    }
+    Ok(version)
+}
+
+/// `path` as an SQLite `file:` URI (with a query part to append to).
+fn file_uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for b in abs.to_string_lossy().bytes() {
+        match b {
+            b'%' | b'?' | b'#' | 0x80.. => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(b as char),
+        }
+    }
+    uri.push_str("?mode=ro");
+    uri
 }
 
 /// Where the TM lives when neither `--db` nor `TARJUMAN_DB` says:

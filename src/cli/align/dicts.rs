@@ -76,7 +76,7 @@ pub fn load(args: &Args, ctx: &crate::cli::Ctx) -> anyhow::Result<Dictionaries> 
     }
     let db_path = ctx.db_path();
     if db_path.exists() {
-        let store = ctx.open_store()?;
+        let store = ctx.open_reader()?;
         let learned = tarjuman::import::aligned::load(&store)?;
         used.push(format!("learned in the TM ({} words)", learned.len()));
         lexicon.extend(&learned);

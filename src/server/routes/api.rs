@@ -505,7 +505,6 @@ pub async fn import(
         tgt_lang,
         on_duplicate,
         origin: Some(name.clone()),
-        keep_wal: true,
     };
     let result = state.writer.import(path, opts, spool).await?;
     let answer = ImportResult::new(&name, &result);

@@ -23,6 +23,10 @@ pub enum WriteError {
         #[source]
         source: rusqlite::Error,
     },
+    /// Another process kept writing the TM for longer than the writer
+    /// would wait (`Store::write_wait`).
+    #[error("{path}: another tarjuman is still writing to it; gave up after waiting {secs} s (--wait SECONDS waits longer)")]
+    GaveUpWaiting { path: String, secs: u64 },
 }
 
 /// A result with `WriteError`.

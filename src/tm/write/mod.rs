@@ -126,41 +126,73 @@ fn remove_unit(
 }
 
 /// An open write transaction on the TM, rolled back when dropped
-/// uncommitted. For big imports it also switches the journal: see `begin`.
+/// uncommitted.
+///
+/// The TM stays in WAL mode for every write, however big: readers in
+/// other processes go on reading the last committed state. (Big imports
+/// used to switch to a rollback journal, which writes each page once but
+/// locks every reader out until the commit, and fails at once when any
+/// other process has the TM open.)
 struct TxGuard<'a> {
     conn: &'a Connection,
     open: bool,
-    /// The TM was in WAL mode and was switched to a rollback journal.
-    restore_wal: bool,
 }
 
+/// How often a waiting writer tries again to take the write lock.
+const RETRY: std::time::Duration = std::time::Duration::from_millis(50);
+/// How long a writer waits before saying that it waits.
+const SAY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl<'a> TxGuard<'a> {
-    /// `BEGIN IMMEDIATE` (take the write lock now, not at the first insert).
-    ///
-    /// `bulk`: a write-ahead log makes every page of a big transaction be
-    /// written twice (to the log, then copied into the database at the
-    /// checkpoint). With a rollback journal, pages appended to the file
-    /// are written once and only pages that existed are journaled; this
-    /// needs the TM to ourselves, so it is only tried, never required.
-    fn begin(conn: &'a Connection, bulk: bool) -> rusqlite::Result<TxGuard<'a>> {
-        let mut restore_wal = false;
-        if bulk {
-            let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-            if mode.eq_ignore_ascii_case("wal") {
-                let now: String =
-                    conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-                restore_wal = now.eq_ignore_ascii_case("delete");
-            }
-        }
+    /// `BEGIN IMMEDIATE` (take the write lock now, not at the first insert),
+    /// waiting for another writer as `wait` says.
+    fn begin(
+        conn: &'a Connection,
+        path: &std::path::Path,
+        wait: &mut super::store::WriteWait,
+    ) -> Result<TxGuard<'a>> {
         // The writer keeps unit/variant/prop/note consistent itself (and
         // deletes children explicitly); checking each child insert against
         // its parent would cost a lookup per row. Must be set outside a
         // transaction.
-        conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")?;
+        conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+        let guard = TxGuard { conn, open: false };
+        // SQLite's busy handler sleeps inside `BEGIN`; waiting here in short
+        // steps instead lets the writer say that it waits, once.
+        conn.busy_timeout(RETRY)?;
+        let started = std::time::Instant::now();
+        let mut said = false;
+        let begun = loop {
+            match conn.execute_batch("BEGIN IMMEDIATE") {
+                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                    let waited = started.elapsed();
+                    if waited >= wait.timeout {
+                        break Err(WriteError::GaveUpWaiting {
+                            path: path.display().to_string(),
+                            secs: wait.timeout.as_secs(),
+                        });
+                    }
+                    if !said && waited >= SAY_AFTER {
+                        said = true;
+                        if let Some(say) = wait.on_wait.as_mut() {
+                            say(path);
+                        }
+                    }
+                }
+                Err(source) => {
+                    break Err(WriteError::Busy {
+                        path: path.display().to_string(),
+                        source,
+                    })
+                }
+                Ok(()) => break Ok(()),
+            }
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        begun?;
         Ok(TxGuard {
-            conn,
             open: true,
-            restore_wal,
+            ..guard
         })
     }
 
@@ -177,11 +209,6 @@ impl Drop for TxGuard<'_> {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
         let _ = self.conn.execute_batch("PRAGMA foreign_keys = ON");
-        if self.restore_wal {
-            let _ = self
-                .conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
-        }
     }
 }
 
@@ -218,12 +245,13 @@ pub struct UnitWriter<'a> {
     /// The SQL that creates the indexes of `unit`, `prop` and `note`, to
     /// run at commit (`fresh`).
     deferred_indexes: Vec<String>,
-    /// A big import's TM file, whose written pages the kernel is asked to
-    /// start writing out as the import goes (see `Writeback`).
+    /// A big import's write-ahead log, whose written pages the kernel is
+    /// asked to start writing out as the import goes (see `Writeback`).
     writeback: Option<Writeback>,
 }
 
-/// Early writeback of a big import's TM file. The pages SQLite writes
+/// Early writeback of a big import's write-ahead log (the TM's `-wal`
+/// file, where the transaction's pages go). The pages SQLite writes
 /// during the transaction stay dirty in the kernel's cache (800 MB for 1M
 /// units is below its thresholds), so the commit's `fsync` used to wait
 /// ~1.4 s for all of them. Asking the kernel every few thousand units to
@@ -254,6 +282,13 @@ impl Writeback {
     }
 }
 
+/// The write-ahead log of the TM at `path`, where a transaction's pages go.
+fn wal_path(path: &std::path::Path) -> std::path::PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push("-wal");
+    p.into()
+}
+
 #[cfg(target_os = "linux")]
 fn start_writeback(file: &std::fs::File) {
     use std::os::fd::AsRawFd;
@@ -273,17 +308,15 @@ impl Store {
         self.start_writer(origin, false)
     }
 
-    /// `writer` for a big import (a large file): the same, but written
-    /// through a rollback journal instead of the write-ahead log when
-    /// nobody else has the TM open (see `TxGuard::begin`).
+    /// `writer` for a big import (a large file): the same, and the kernel is
+    /// asked to write the log out as the import goes (see `Writeback`).
     pub fn bulk_writer(&mut self, origin: &OriginInfo) -> Result<UnitWriter<'_>> {
         self.start_writer(origin, true)
     }
 
     fn start_writer(&mut self, origin: &OriginInfo, bulk: bool) -> Result<UnitWriter<'_>> {
-        let path = self.path.display().to_string();
         let conn = &self.conn;
-        let tx = TxGuard::begin(conn, bulk).map_err(|source| WriteError::Busy { path, source })?;
+        let tx = TxGuard::begin(conn, &self.path, &mut self.write_wait)?;
         let indexer = Indexer::new(&tx)?;
         let empty: bool =
             tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM unit)", [], |r| r.get(0))?;
@@ -320,7 +353,7 @@ impl Store {
         Ok(UnitWriter {
             fresh: empty.then(|| FreshUnits::new(next_id)),
             deferred_indexes,
-            writeback: bulk.then(|| Writeback::open(&self.path)).flatten(),
+            writeback: bulk.then(|| Writeback::open(&wal_path(&self.path))).flatten(),
             insert_unit: HeldInsert::new(
                 conn,
                 "INSERT INTO unit(id, tuid, srclang, creation_date, creation_id, change_date,
@@ -348,7 +381,7 @@ impl Store {
     /// Delete units by id (unknown ids are ignored), keeping the index and
     /// counters in step. Returns how many were deleted.
     pub fn delete_units(&mut self, ids: &[i64]) -> Result<usize> {
-        let tx = TxGuard::begin(&self.conn, false)?;
+        let tx = TxGuard::begin(&self.conn, &self.path, &mut self.write_wait)?;
         let mut indexer = Indexer::new(&tx)?;
         let mut counters = Counters::default();
         let mut deleted = 0;
