@@ -49,16 +49,9 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     } else if let Some(text) = &args.query {
         units_with_source(&store, &args.src_lang, text)?
     } else {
-        let mut ids = args.id.clone();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut found = Vec::with_capacity(ids.len());
-        for id in ids {
-            if store.load_unit(id)?.is_some() {
-                found.push(id);
-            } else {
-                ctx.say(&format!("no unit #{id}"));
-            }
+        let (found, missing) = store.split_existing(&args.id)?;
+        for id in missing {
+            ctx.say(&format!("no unit #{id}"));
         }
         found
     };

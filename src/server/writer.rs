@@ -165,18 +165,7 @@ fn delete(store: &mut Store, which: &Which, dry_run: bool) -> Result<DeleteResul
         Which::Source { src_lang, text } => {
             crate::tm::fuzzy::units_with_source(store, src_lang, text)?
         }
-        Which::Ids(ids) => {
-            let mut ids = ids.clone();
-            ids.sort_unstable();
-            ids.dedup();
-            let mut found = Vec::with_capacity(ids.len());
-            for id in ids {
-                if store.load_unit(id)?.is_some() {
-                    found.push(id);
-                }
-            }
-            found
-        }
+        Which::Ids(ids) => store.split_existing(ids)?.0,
     };
     if dry_run {
         let mut units = Vec::with_capacity(ids.len());

@@ -191,6 +191,26 @@ impl<E> From<rusqlite::Error> for Stop<E> {
 }
 
 impl Store {
+    /// Of `ids` (sorted, repeats dropped): those the TM holds, and those
+    /// it does not.
+    pub fn split_existing(&self, ids: &[i64]) -> Result<(Vec<i64>, Vec<i64>)> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let (mut found, mut missing) = (Vec::with_capacity(ids.len()), Vec::new());
+        let mut exists = self
+            .conn
+            .prepare_cached("SELECT 1 FROM unit WHERE id = ?1")?;
+        for id in ids {
+            if exists.exists([id])? {
+                found.push(id);
+            } else {
+                missing.push(id);
+            }
+        }
+        Ok((found, missing))
+    }
+
     /// The unit with this id, as it was added (with its origin's name).
     pub fn load_unit(&self, id: i64) -> Result<Option<Unit>> {
         load_unit(&self.conn, id)
