@@ -14,11 +14,7 @@ use std::collections::HashMap;
 
 use super::lexicon::Lexicon;
 use super::translit::{arabic_skeleton, deletions, english_skeleton, MIN_SKELETON};
-// Re-exported: these were defined here before `words` took them (so that
-// `lexicon` need not use this module).
-pub use super::words::{
-    arabic_learn_form, arabic_lookup_forms, english_stem, is_arabic_stopword, is_english_stopword,
-};
+use super::words::{english_stem, is_arabic_stopword, is_english_stopword};
 use crate::text::normalize::{fold, is_number, tokenize_folded};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -372,6 +368,7 @@ pub(crate) fn arabic(
 
 #[cfg(test)]
 mod tests {
+    use super::super::words::arabic_lookup_forms;
     use super::*;
 
     #[test]
