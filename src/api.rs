@@ -123,6 +123,60 @@ impl From<&ImportError> for ImportErrorJson {
     }
 }
 
+/// Why an `--origin NAME` (or an API's `origin`) names no stored origin.
+#[derive(Debug, thiserror::Error)]
+pub enum OriginError {
+    #[error("no origin named {0:?}: the translation memory has no origins yet")]
+    NoneYet(String),
+    #[error(
+        "no origin named {name:?} in the translation memory; its origins are: {}",
+        some(known)
+    )]
+    Unknown { name: String, known: Vec<String> },
+    #[error(
+        "{name:?} names several origins: {}; give one of them in full",
+        some(names)
+    )]
+    Ambiguous { name: String, names: Vec<String> },
+    #[error(transparent)]
+    Tm(#[from] crate::tm::TmError),
+}
+
+/// The first 20 names, quoted, and how many more.
+fn some(names: &[String]) -> String {
+    let mut s = names
+        .iter()
+        .take(20)
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > 20 {
+        s.push_str(&format!(
+            ", … and {} more (tarjuman stats lists them)",
+            names.len() - 20
+        ));
+    }
+    s
+}
+
+/// The stored origin a name the user typed means (its file name or a path
+/// to the file), for every command and route that takes an origin.
+pub fn resolve_origin(store: &Store, name: &str) -> Result<String, OriginError> {
+    use crate::tm::read::{find_origin, Origin};
+    match find_origin(store, name)? {
+        Origin::Found(stored) => Ok(stored),
+        Origin::Unknown { known } if known.is_empty() => Err(OriginError::NoneYet(name.into())),
+        Origin::Unknown { known } => Err(OriginError::Unknown {
+            name: name.into(),
+            known,
+        }),
+        Origin::Ambiguous(names) => Err(OriginError::Ambiguous {
+            name: name.into(),
+            names,
+        }),
+    }
+}
+
 /// An error and its causes, joined as the CLI prints them ("a: b: c").
 pub fn causes(err: &dyn std::error::Error) -> String {
     std::iter::successors(Some(err), |e| e.source())

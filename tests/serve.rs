@@ -356,6 +356,18 @@ fn reads_answer_what_the_cli_answers() {
         404,
         "unknown_origin",
     );
+    // An origin is named as for the CLI: its file name or a path to it.
+    let cli_tsv = cli(
+        &tm.db,
+        &["export", "--to", "tsv", "--origin", "samples/sample.tmx"],
+    );
+    let (s, tsv) = get_text(
+        &server.url("/api/v1/export?format=tsv&origin=samples%2Fsample.tmx"),
+        r,
+    );
+    assert_eq!(s, 200);
+    assert_eq!(tsv, cli_tsv);
+    assert!(tsv.lines().count() > 1, "{tsv}");
     assert_error(
         &get(&server.url("/api/v1/export?since=yesterday"), r),
         400,

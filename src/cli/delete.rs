@@ -44,7 +44,7 @@ pub struct Args {
 pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let ids: Vec<i64> = if let Some(origin) = &args.origin {
-        let origin = super::export::resolve_origin(&store, origin)?;
+        let origin = tarjuman::api::resolve_origin(&store, origin)?;
         unit_ids_of_origin(&store, &origin)?
     } else if let Some(text) = &args.query {
         units_with_source(&store, &args.src_lang, text)?

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 
 use tarjuman::api::{ExportError, ExportSpec};
 use tarjuman::import::FileFormat;
-use tarjuman::tm::read::{find_origin, Origin, UnitFilter};
+use tarjuman::tm::read::UnitFilter;
 
 const AFTER_HELP: &str = "\
 Dates are YYYY-MM-DD or TMX dates (20211106T090503Z) and compare with each
@@ -60,40 +60,6 @@ pub struct Args {
 
 pub use tarjuman::api::parse_date;
 
-/// The stored origin an `--origin NAME` option means, or an error that
-/// lists the origins the TM has (for every command taking --origin).
-pub fn resolve_origin(store: &tarjuman::tm::Store, name: &str) -> anyhow::Result<String> {
-    let list = |names: &[String]| {
-        let mut s = names
-            .iter()
-            .take(20)
-            .map(|n| format!("{n:?}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if names.len() > 20 {
-            s.push_str(&format!(
-                ", … and {} more (tarjuman stats lists them)",
-                names.len() - 20
-            ));
-        }
-        s
-    };
-    match find_origin(store, name)? {
-        Origin::Found(stored) => Ok(stored),
-        Origin::Unknown { known } if known.is_empty() => {
-            anyhow::bail!("no origin named {name:?}: the translation memory has no origins yet")
-        }
-        Origin::Unknown { known } => anyhow::bail!(
-            "no origin named {name:?} in the translation memory; its origins are: {}",
-            list(&known)
-        ),
-        Origin::Ambiguous(names) => anyhow::bail!(
-            "{name:?} names several origins: {}; give one of them in full",
-            list(&names)
-        ),
-    }
-}
-
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.open_reader()?;
     let format = args
@@ -106,7 +72,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             _ => FileFormat::Tmx,
         });
     let origin = match &args.origin {
-        Some(name) => Some(resolve_origin(&store, name)?),
+        Some(name) => Some(tarjuman::api::resolve_origin(&store, name)?),
         None => None,
     };
     let spec = ExportSpec {

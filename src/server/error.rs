@@ -86,6 +86,16 @@ macro_rules! internal_from {
     )*};
 }
 
+/// An origin the TM does not hold is a 404; a failed read is a 500.
+impl From<crate::api::OriginError> for ApiError {
+    fn from(e: crate::api::OriginError) -> ApiError {
+        match e {
+            crate::api::OriginError::Tm(e) => internal_chain(&e),
+            e => ApiError::not_found("unknown_origin", e.to_string()),
+        }
+    }
+}
+
 internal_from!(
     crate::tm::TmError,
     crate::tm::StoreError,

@@ -149,18 +149,8 @@ impl Writer {
 fn delete(store: &mut Store, which: &Which, dry_run: bool) -> Result<DeleteResult, ApiError> {
     let ids: Vec<i64> = match which {
         Which::Origin(origin) => {
-            let known = store
-                .conn
-                .prepare("SELECT 1 FROM origin WHERE name = ?1")
-                .and_then(|mut s| s.exists([origin]))
-                .map_err(ApiError::internal)?;
-            if !known {
-                return Err(ApiError::not_found(
-                    "unknown_origin",
-                    format!("no origin named {origin:?} in the translation memory (GET /api/v1/stats lists them)"),
-                ));
-            }
-            crate::tm::read::unit_ids_of_origin(store, origin)?
+            let origin = crate::api::resolve_origin(store, origin)?;
+            crate::tm::read::unit_ids_of_origin(store, &origin)?
         }
         Which::Source { src_lang, text } => {
             crate::tm::fuzzy::units_with_source(store, src_lang, text)?

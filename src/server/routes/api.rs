@@ -591,7 +591,7 @@ pub async fn export(
             .transpose()
             .map_err(|m| ApiError::bad_request("bad_date", m))
     };
-    let spec = ExportSpec {
+    let mut spec = ExportSpec {
         format,
         src_lang: p
             .src_lang
@@ -609,27 +609,12 @@ pub async fn export(
             until: date(&p.until, true)?,
         },
     };
-    if let Some(origin) = p.origin {
-        let known = state
+    if let Some(name) = p.origin {
+        let stored = state
             .readers
-            .run(move |store| {
-                store
-                    .conn
-                    .prepare("SELECT 1 FROM origin WHERE name = ?1")
-                    .and_then(|mut s| s.exists([&origin]))
-                    .map(|k| (k, origin))
-            })
-            .await?
-            .map_err(ApiError::internal)?;
-        if !known.0 {
-            return Err(ApiError::not_found(
-                "unknown_origin",
-                format!(
-                    "no origin named {:?} in the translation memory (GET /api/v1/stats lists them)",
-                    known.1
-                ),
-            ));
-        }
+            .run(move |store| crate::api::resolve_origin(store, &name))
+            .await??;
+        spec.filter.origin = Some(stored);
     }
     // An export reads for as long as the client downloads: it gets a
     // connection of its own, not one of the readers the lookups share, and
