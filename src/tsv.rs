@@ -24,21 +24,10 @@ use std::io::{BufRead, Read, Write};
 pub const MAX_LINE_BYTES: usize = 8 << 20;
 
 /// A problem at a place in the file. Columns count characters, from 1.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}, column {column}: {message}")]
-pub struct ReadError {
-    pub line: u64,
-    pub column: u64,
-    pub message: String,
-}
+pub type ReadError = crate::text::located::Located;
 
 /// Something skipped, at a place in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    pub line: u64,
-    pub column: u64,
-    pub message: String,
-}
+pub type Warning = crate::text::located::Located;
 
 /// One source/target pair and the line it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

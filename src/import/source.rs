@@ -13,35 +13,9 @@ use crate::tmx::read::{TmxReader, GZIP_MAGIC};
 use crate::tsv::TsvReader;
 use crate::unit::{Header, Unit};
 
-/// A problem at a place in the input file (1-based line and column).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Located {
-    pub line: u64,
-    pub column: u64,
-    pub message: String,
-}
-
-/// Both readers' errors and warnings carry the same place and message.
-macro_rules! located_from {
-    ($($t:ty),*) => {$(
-        impl From<$t> for Located {
-            fn from(e: $t) -> Located {
-                Located {
-                    line: e.line,
-                    column: e.column,
-                    message: e.message,
-                }
-            }
-        }
-    )*};
-}
-
-located_from!(
-    crate::tmx::read::ReadError,
-    crate::tmx::read::Warning,
-    crate::tsv::ReadError,
-    crate::tsv::Warning
-);
+/// A problem at a place in the input file (1-based line and column): the
+/// type every file reader reports.
+pub use crate::text::located::Located;
 
 /// A file's bytes, counted as they are read: the progress of a gzipped
 /// TSV file, whose reader only sees the decompressed text.
@@ -107,7 +81,7 @@ impl Source {
                 Ok((source, None))
             }
             InputFormat::Tmx => {
-                let reader = TmxReader::new(input).map_err(|e| ImportError::Input(e.into()))?;
+                let reader = TmxReader::new(input).map_err(ImportError::Input)?;
                 let header = reader.header().clone();
                 Ok((Source::Tmx(Box::new(reader)), Some(header)))
             }
@@ -129,7 +103,7 @@ impl Source {
                     }
                     None => Box::new(input),
                 };
-                let reader = TsvReader::new(text).map_err(|e| ImportError::Input(e.into()))?;
+                let reader = TsvReader::new(text).map_err(ImportError::Input)?;
                 let header = reader
                     .languages()
                     .map(|(a, b)| (a.to_string(), b.to_string()));
@@ -180,7 +154,7 @@ impl Source {
     pub(super) fn next_unit_into(&mut self, unit: &mut Unit) -> Result<bool, Located> {
         match self {
             Source::Units { units, .. } => Ok(units.next().map(|u| *unit = u).is_some()),
-            Source::Tmx(r) => r.next_unit_into(unit).map_err(Located::from),
+            Source::Tmx(r) => r.next_unit_into(unit),
             Source::Tsv {
                 reader,
                 src,
@@ -188,7 +162,7 @@ impl Source {
                 stamp,
                 ..
             } => {
-                let Some(p) = reader.next_pair().map_err(Located::from)? else {
+                let Some(p) = reader.next_pair()? else {
                     return Ok(false);
                 };
                 *unit = Unit::pair(src, &p.source, tgt, &p.target);
@@ -203,12 +177,8 @@ impl Source {
     pub(super) fn take_warnings(&mut self) -> Vec<Located> {
         match self {
             Source::Units { .. } => Vec::new(),
-            Source::Tmx(r) => r.take_warnings().into_iter().map(Located::from).collect(),
-            Source::Tsv { reader, .. } => reader
-                .take_warnings()
-                .into_iter()
-                .map(Located::from)
-                .collect(),
+            Source::Tmx(r) => r.take_warnings(),
+            Source::Tsv { reader, .. } => reader.take_warnings(),
         }
     }
 

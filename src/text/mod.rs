@@ -5,6 +5,7 @@
 
 pub mod clitics;
 pub mod lang;
+pub mod located;
 pub mod normalize;
 pub mod segment;
 pub mod srx;

@@ -24,7 +24,6 @@
 //! It reads; it does not write TMX (`super::write`) and knows nothing of
 //! where units go (no SQLite).
 
-use std::fmt;
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -66,34 +65,13 @@ pub const MAX_SEGMENT_BYTES: usize = 4 << 20;
 /// Warnings kept until `take_warnings`; beyond that they are counted.
 const MAX_PENDING_WARNINGS: usize = 1000;
 
-/// A file that cannot be read as TMX, with the place (1-based line and
-/// column in characters) and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}, column {column}: {message}")]
-pub struct ReadError {
-    pub line: u64,
-    pub column: u64,
-    pub message: String,
-}
+/// A file that cannot be read as TMX: the place (1-based line and column
+/// in characters) and what is wrong.
+pub type ReadError = crate::text::located::Located;
 
 /// Something odd that was tolerated (a `tuv` without `seg`, an unknown
 /// element); the data around it was read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    pub line: u64,
-    pub column: u64,
-    pub message: String,
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: {}",
-            self.line, self.column, self.message
-        )
-    }
-}
+pub type Warning = crate::text::located::Located;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Pos {
