@@ -68,6 +68,12 @@ pub fn looks_like(head: &[u8]) -> bool {
         && (cells[2].trim().is_empty() || is_score(cells[2]))
 }
 
+/// The 1-based column (in characters) where cell `k` of a tab-split row starts.
+fn column_of(cells: &[&str], k: usize) -> u64 {
+    let before: usize = cells[..k].iter().map(|c| c.chars().count() + 1).sum();
+    before as u64 + 1
+}
+
 fn located(line: u64, column: u64, message: String) -> Located {
     Located {
         line,
@@ -107,14 +113,9 @@ pub fn units(text: &str, src_lang: &str, tgt_lang: &str) -> Result<(Vec<Unit>, u
         };
         for (k, cell) in cells[..2].iter().enumerate() {
             if !is_ids(cell) {
-                let column = cells[..k]
-                    .iter()
-                    .map(|c| c.chars().count() + 1)
-                    .sum::<usize>()
-                    + 1;
                 return Err(located(
                     line_no,
-                    column as u64,
+                    column_of(&cells, k),
                     format!("`{cell}` is not a list of sentence ids (such as 3 or 3,4); leave it empty if unsure"),
                 ));
             }
@@ -122,14 +123,9 @@ pub fn units(text: &str, src_lang: &str, tgt_lang: &str) -> Result<(Vec<Unit>, u
         let score = score.filter(|s| !s.trim().is_empty());
         if let Some(s) = score {
             if !is_score(s) {
-                let column = cells[..2]
-                    .iter()
-                    .map(|c| c.chars().count() + 1)
-                    .sum::<usize>()
-                    + 1;
                 return Err(located(
                     line_no,
-                    column as u64,
+                    column_of(&cells, 2),
                     format!("`{s}` is not a score between 0 and 1; empty the cell for a link you checked"),
                 ));
             }
