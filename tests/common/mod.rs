@@ -1,6 +1,8 @@
 //! Shared by the integration tests (each uses only some of it).
 #![allow(dead_code)]
 
+pub mod tmx;
+
 use assert_cmd::Command;
 
 /// A fresh TM built by the real `tarjuman import` from TSV text (with an
