@@ -15,6 +15,7 @@ mod held;
 pub mod index;
 pub mod pretranslate;
 pub mod read;
+pub mod source;
 pub mod stats;
 pub mod store;
 pub mod word_pairs;
