@@ -13,6 +13,8 @@ mod error;
 pub mod fuzzy;
 mod held;
 pub mod index;
+#[cfg(feature = "postgres")]
+pub mod pg;
 pub mod pretranslate;
 pub mod read;
 pub mod source;
