@@ -53,7 +53,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let store = ctx.open_reader()?;
+    let store = ctx.open_index()?;
     let hits = concord(
         &store,
         &Search {

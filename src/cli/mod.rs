@@ -28,7 +28,8 @@ pub const EXIT_FAILURE: u8 = 1;
 
 const AFTER_HELP: &str = "\
 The translation memory is an SQLite file: --db PATH, else $TARJUMAN_DB, else
-~/.local/share/tarjuman/memory.db (created by the first import). Commands that
+~/.local/share/tarjuman/memory.db (created by the first import); or a
+PostgreSQL database: --db postgres://USER@HOST/DB. Commands that
 only read (lookup, concord, stats, export, pretranslate) open it read-only:
 they work on read-only files and mounts, and answer from the last committed
 state while another tarjuman imports. Commands that write wait for another
@@ -45,8 +46,9 @@ Exit codes: 0 success, 1 failure (the message says what and where), 2 usage erro
 #[derive(Debug, Parser)]
 #[command(name = "tarjuman", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
-    /// The translation memory file.
-    #[arg(long, global = true, env = "TARJUMAN_DB", value_name = "PATH")]
+    /// The translation memory: an SQLite file, or a PostgreSQL URL
+    /// (postgres://USER@HOST/DB).
+    #[arg(long, global = true, env = "TARJUMAN_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
     /// Print no progress bars or summaries on stderr.
@@ -108,10 +110,10 @@ impl Ctx {
 
     /// Open (creating if needed) the translation memory, to write: its
     /// writes wait for another writer up to --wait seconds, saying so on
-    /// stderr after a second.
-    pub fn open_store(&self) -> anyhow::Result<tarjuman::tm::Store> {
-        let mut store = tarjuman::tm::Store::open(&self.db_path())?;
-        store.write_wait = tarjuman::tm::store::WriteWait {
+    /// stderr after a second. An SQLite file or a PostgreSQL URL.
+    pub fn open_store(&self) -> anyhow::Result<Box<dyn tarjuman::tm::TmStore>> {
+        let mut store = tarjuman::tm::open(&self.db_path(), tarjuman::tm::Access::Write)?;
+        store.set_write_wait(tarjuman::tm::store::WriteWait {
             timeout: std::time::Duration::from_secs(self.wait),
             on_wait: Some(Box::new(|path: &Path| {
                 eprintln!(
@@ -119,13 +121,35 @@ impl Ctx {
                     path.display()
                 )
             })),
-        };
+        });
         Ok(store)
     }
 
     /// Open the translation memory to read only (never creating it).
-    pub fn open_reader(&self) -> anyhow::Result<tarjuman::tm::Store> {
-        Ok(tarjuman::tm::Store::open_read_only(&self.db_path())?)
+    pub fn open_reader(&self) -> anyhow::Result<Box<dyn tarjuman::tm::TmStore>> {
+        Ok(tarjuman::tm::open(
+            &self.db_path(),
+            tarjuman::tm::Access::Read,
+        )?)
+    }
+
+    /// Open the translation memory for the matcher (lookup, concord,
+    /// pretranslate, delete --query): SQLite only until the matcher's
+    /// reads (`tm::source::IndexRead`) are implemented for PostgreSQL.
+    pub fn open_index(&self) -> anyhow::Result<tarjuman::tm::Store> {
+        let path = self.db_path();
+        if tarjuman::tm::backend::is_url(&path) {
+            anyhow::bail!(
+                "{}: lookups and concordance on PostgreSQL are not in this build yet",
+                self.db_shown()
+            );
+        }
+        Ok(tarjuman::tm::Store::open_read_only(&path)?)
+    }
+
+    /// The TM as messages name it (a URL without its password).
+    pub fn db_shown(&self) -> String {
+        tarjuman::tm::backend::shown(&self.db_path())
     }
 
     /// A progress bar on stderr, drawn only when stderr is a terminal and

@@ -7,6 +7,7 @@
 //! `crate::tmx`'s over the units `read` streams. Errors are `TmError`
 //! (queries, writes) and `StoreError` (opening the file).
 
+pub mod backend;
 pub mod concord;
 pub mod diff;
 mod error;
@@ -23,6 +24,7 @@ pub mod store;
 pub mod word_pairs;
 pub mod write;
 
+pub use backend::{for_each_unit_piped, open, Access, StoredToken, TmStore, TmWriter};
 pub use error::TmError;
 pub use store::{Store, StoreError};
 pub use write::{Added, OnDuplicate, OriginInfo, UnitWriter, WriteSummary};

@@ -10,6 +10,11 @@
 //! are never blocked.
 
 pub mod migrate;
+mod read;
+mod store;
+mod write;
+
+pub use write::PgWriter;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -18,13 +18,13 @@ mod prepared;
 pub use dup::source_index;
 pub(crate) use meta::VariantMeta;
 pub use prepared::Prepared;
+// What the PostgreSQL writer (tm::pg) shares with this one: the same
+// hashes, duplicate rules, stored metadata and counters.
+pub(crate) use counters::Counters;
+pub(crate) use dup::{collect_small, same_content, same_source, unit_hashes, Signature, SMALL};
+pub(crate) use meta::{header_json, unit_date};
 
-use counters::Counters;
-use dup::{
-    collect_small, same_content, same_source, stored_signature, unit_hashes, FreshUnits, Signature,
-    SMALL,
-};
-use meta::{header_json, unit_date};
+use dup::{stored_signature, FreshUnits};
 use prepared::key_pairs;
 
 use std::collections::HashMap;
