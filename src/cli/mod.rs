@@ -16,6 +16,7 @@ pub mod delete;
 pub mod export;
 pub mod import;
 pub mod lookup;
+pub mod migrate;
 pub mod pretranslate;
 pub mod segment;
 pub mod serve;
@@ -88,6 +89,9 @@ pub enum Command {
     Serve(serve::Args),
     /// Manage the bearer tokens `serve` accepts.
     Token(token::Args),
+    /// Copy a whole translation memory into an empty one (SQLite file ↔
+    /// PostgreSQL).
+    Migrate(migrate::Args),
     /// Print shell completions or the man page.
     Completions(completions::Args),
 }
@@ -112,7 +116,12 @@ impl Ctx {
     /// writes wait for another writer up to --wait seconds, saying so on
     /// stderr after a second. An SQLite file or a PostgreSQL URL.
     pub fn open_store(&self) -> anyhow::Result<Box<dyn tarjuman::tm::TmStore>> {
-        let mut store = tarjuman::tm::open(&self.db_path(), tarjuman::tm::Access::Write)?;
+        self.open_store_at(&self.db_path())
+    }
+
+    /// `open_store` for the TM at `location` rather than --db's.
+    pub fn open_store_at(&self, location: &Path) -> anyhow::Result<Box<dyn tarjuman::tm::TmStore>> {
+        let mut store = tarjuman::tm::open(location, tarjuman::tm::Access::Write)?;
         store.set_write_wait(tarjuman::tm::store::WriteWait {
             timeout: std::time::Duration::from_secs(self.wait),
             on_wait: Some(Box::new(|path: &Path| {
@@ -286,6 +295,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pretranslate(args) => pretranslate::run(args, &ctx),
         Command::Serve(args) => serve::run(args, &ctx),
         Command::Token(args) => token::run(args, &ctx),
+        Command::Migrate(args) => migrate::run(args, &ctx),
         Command::Completions(args) => completions::run(args),
     }
 }

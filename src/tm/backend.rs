@@ -37,6 +37,25 @@ pub struct StoredToken {
     pub created_at: String,
 }
 
+/// An origin as a TM records it (`tarjuman migrate` copies it as is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginRecord {
+    pub name: String,
+    /// `tmx`, `tsv` or `align`.
+    pub kind: String,
+    pub imported_at: String,
+    /// The TMX header as the TM stores it (JSON).
+    pub header: Option<String>,
+}
+
+/// The aligner's stored counts, as they are: `(lang, word, n)` and
+/// `(arabic, english, n)` (see `tm::word_pairs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordCounts {
+    pub words: Vec<(String, String, u32)>,
+    pub pairs: Vec<(String, String, u32)>,
+}
+
 /// An open write transaction: units in, then `commit` (all or nothing;
 /// dropped uncommitted, nothing was written).
 pub trait TmWriter {
@@ -64,6 +83,11 @@ pub trait TmWriter {
 
     /// Counts so far.
     fn summary(&self) -> WriteSummary;
+
+    /// Record an origin as another TM recorded it (kind, import time and
+    /// header kept), created if missing: `tarjuman migrate` calls it after
+    /// the units, whose origins the writer created as new.
+    fn restore_origin(&mut self, origin: &OriginRecord) -> std::result::Result<(), WriteError>;
 
     /// Make everything added visible, atomically.
     fn commit(self: Box<Self>) -> std::result::Result<WriteSummary, WriteError>;
@@ -128,6 +152,9 @@ pub trait TmStore: Send {
     /// The names of all origins, sorted.
     fn origin_names(&self) -> Result<Vec<String>>;
 
+    /// Every origin as recorded, in the order they were first made.
+    fn origins(&self) -> Result<Vec<OriginRecord>>;
+
     /// The ids of the units from the origin of exactly this name, ascending.
     fn unit_ids_of_origin(&self, origin: &str) -> Result<Vec<i64>>;
 
@@ -142,6 +169,9 @@ pub trait TmStore: Send {
 
     /// The stored word pairs seen together at least `min_together` times.
     fn word_pairs(&self, min_together: u32) -> Result<Vec<PairCount>>;
+
+    /// The stored word and pair counts, all of them.
+    fn word_counts(&self) -> Result<WordCounts>;
 
     /// The stored `serve` tokens, by name.
     fn tokens(&self) -> Result<Vec<StoredToken>>;
@@ -234,6 +264,10 @@ impl TmWriter for super::UnitWriter<'_> {
     fn commit(self: Box<Self>) -> std::result::Result<WriteSummary, WriteError> {
         super::UnitWriter::commit(*self)
     }
+
+    fn restore_origin(&mut self, origin: &OriginRecord) -> std::result::Result<(), WriteError> {
+        super::UnitWriter::restore_origin(self, origin)
+    }
 }
 
 impl TmStore for Store {
@@ -306,6 +340,38 @@ impl TmStore for Store {
 
     fn unit_ids_of_origin(&self, origin: &str) -> Result<Vec<i64>> {
         super::read::unit_ids_of_origin(self, origin)
+    }
+
+    fn origins(&self) -> Result<Vec<OriginRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, kind, imported_at, header FROM origin ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(OriginRecord {
+                name: r.get(0)?,
+                kind: r.get(1)?,
+                imported_at: r.get(2)?,
+                header: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn word_counts(&self) -> Result<WordCounts> {
+        let n = |v: i64| v.clamp(0, u32::MAX as i64) as u32;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT lang, word, n FROM align_word ORDER BY lang, word")?;
+        let words = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, n(r.get(2)?))))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT ar, en, n FROM align_pair ORDER BY ar, en")?;
+        let pairs = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, n(r.get(2)?))))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(WordCounts { words, pairs })
     }
 
     fn add_word_pairs(

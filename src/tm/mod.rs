@@ -9,6 +9,7 @@
 
 pub mod backend;
 pub mod concord;
+pub mod copy;
 pub mod diff;
 mod error;
 pub mod fuzzy;
@@ -24,7 +25,9 @@ pub mod store;
 pub mod word_pairs;
 pub mod write;
 
-pub use backend::{for_each_unit_piped, open, Access, StoredToken, TmStore, TmWriter};
+pub use backend::{
+    for_each_unit_piped, open, Access, OriginRecord, StoredToken, TmStore, TmWriter, WordCounts,
+};
 pub use error::TmError;
 pub use store::{Store, StoreError};
 pub use write::{Added, OnDuplicate, OriginInfo, UnitWriter, WriteSummary};

@@ -5,8 +5,9 @@ use std::path::Path;
 use super::write::{begin, remove_unit, write_counters, PgWriter};
 use super::PgStore;
 use crate::text::lang;
-use crate::tm::backend::{StoredToken, TmStore, TmWriter};
+use crate::tm::backend::{OriginRecord, StoredToken, TmStore, TmWriter, WordCounts};
 use crate::tm::error::Result;
+use crate::tm::index::PgIndexer;
 use crate::tm::read::UnitFilter;
 use crate::tm::stats::{LangCount, OriginStats, PairCount, Stats};
 use crate::tm::store::WriteWait;
@@ -37,6 +38,10 @@ impl TmWriter for PgWriter<'_> {
     fn commit(self: Box<Self>) -> Result<WriteSummary, WriteError> {
         PgWriter::commit(*self)
     }
+
+    fn restore_origin(&mut self, origin: &OriginRecord) -> Result<(), WriteError> {
+        PgWriter::restore_origin(self, origin)
+    }
 }
 
 impl TmStore for PgStore {
@@ -62,14 +67,15 @@ impl TmStore for PgStore {
         let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
         let mut tx = begin(client, &self.location, &mut self.write_wait)?;
         let mut counters = Counters::default();
+        let mut indexer = PgIndexer::new();
         let mut deleted = 0;
         for &id in ids {
-            if remove_unit(&mut tx, &mut counters, id)? {
+            if remove_unit(&mut tx, &mut indexer, &mut counters, id)? {
                 deleted += 1;
             }
         }
         write_counters(&mut tx, counters)?;
-        // index: the fuzzy index builder's finish(&mut tx) goes here.
+        indexer.finish(&mut tx)?;
         tx.commit()?;
         Ok(deleted)
     }
@@ -227,6 +233,42 @@ impl TmStore for PgStore {
             .iter()
             .map(|r| r.get(0))
             .collect())
+    }
+
+    fn origins(&self) -> Result<Vec<OriginRecord>> {
+        Ok(self
+            .client()
+            .query(
+                "SELECT name, kind, imported_at, header FROM origin ORDER BY id",
+                &[],
+            )?
+            .iter()
+            .map(|r| OriginRecord {
+                name: r.get(0),
+                kind: r.get(1),
+                imported_at: r.get(2),
+                header: r.get(3),
+            })
+            .collect())
+    }
+
+    fn word_counts(&self) -> Result<WordCounts> {
+        let n = |r: &postgres::Row| r.get::<_, i64>(2).clamp(0, u32::MAX as i64) as u32;
+        let mut c = self.client();
+        let words = c
+            .query(
+                "SELECT lang, word, n FROM align_word ORDER BY lang, word",
+                &[],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), n(r)))
+            .collect();
+        let pairs = c
+            .query("SELECT ar, en, n FROM align_pair ORDER BY ar, en", &[])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), n(r)))
+            .collect();
+        Ok(WordCounts { words, pairs })
     }
 
     fn add_word_pairs(

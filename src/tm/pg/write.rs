@@ -10,11 +10,10 @@
 //! hash may match one still in the buffer flushes it first, so duplicate
 //! checks always see every unit written before.
 //!
-//! Index hook: the PostgreSQL fuzzy index builder (tm::pg's index) is
-//! called where marked `index:` — `add(unit_id, keys, tokens)` as each unit
-//! is written, `remove(tx, unit_id)` before a unit is deleted, and
-//! `finish(tx)` before the commit — as `tm::index::Indexer` is by the
-//! SQLite writer.
+//! The fuzzy index is kept in the same transaction by
+//! `tm::index::PgIndexer`, called as the SQLite writer calls its `Indexer`:
+//! `add` as each unit is buffered, `remove` before a unit's rows are
+//! deleted, `finish` before the commit.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -25,10 +24,12 @@ use postgres::types::{ToSql, Type};
 use postgres::Transaction;
 
 use super::WRITE_LOCK;
+use crate::tm::index::{stored_unit_tokens, PgIndexer};
 use crate::tm::store::WriteWait;
 use crate::tm::write::{
-    collect_small, header_json, same_content, same_source, unit_date, unit_hashes, Added, Counters,
-    OnDuplicate, OriginInfo, Prepared, Signature, VariantMeta, WriteError, WriteSummary, SMALL,
+    collect_small, header_json, key_pairs, same_content, same_source, unit_date, unit_hashes,
+    Added, Counters, OnDuplicate, OriginInfo, Prepared, Signature, VariantMeta, WriteError,
+    WriteSummary, SMALL,
 };
 use crate::unit::{escape_text, Note, Prop, Unit};
 
@@ -139,6 +140,7 @@ pub struct PgWriter<'c> {
     /// no query.
     sources: Option<HashSet<i64>>,
     pending: Pending,
+    indexer: PgIndexer,
     counters: Counters,
     summary: WriteSummary,
 }
@@ -157,6 +159,7 @@ impl<'c> PgWriter<'c> {
             next_id,
             sources: None,
             pending: Pending::default(),
+            indexer: PgIndexer::new(),
             counters: Counters::default(),
             summary: WriteSummary::default(),
         })
@@ -430,7 +433,14 @@ impl<'c> PgWriter<'c> {
         if let Some(set) = &mut self.sources {
             set.insert(source_hash);
         }
-        // index: the fuzzy index builder's add(id, &prepared.keys, tokens) goes here.
+        match &prepared.tokens {
+            Some(tokens) => self.indexer.add(&mut self.tx, id, &prepared.keys, tokens)?,
+            None => {
+                let tokens = stored_unit_tokens(&key_pairs(unit, &prepared.keys));
+                self.indexer
+                    .add(&mut self.tx, id, &prepared.keys, &tokens)?
+            }
+        }
         if self.pending.units.len() >= BATCH {
             self.flush()?;
         }
@@ -506,7 +516,7 @@ impl<'c> PgWriter<'c> {
                         .map(|(l, m)| (l.as_str(), m.as_str()))
                         .collect();
                     if same_source(srclang, &signature(), stored_src.as_deref(), &stored) {
-                        remove_unit(&mut self.tx, &mut self.counters, id)?;
+                        remove_unit(&mut self.tx, &mut self.indexer, &mut self.counters, id)?;
                         reuse_id = Some(id);
                         break;
                     }
@@ -551,6 +561,17 @@ impl<'c> PgWriter<'c> {
         })
     }
 
+    /// See `TmWriter::restore_origin`.
+    pub(super) fn restore_origin(&mut self, o: &crate::tm::backend::OriginRecord) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO origin(id, name, kind, imported_at, header)
+             VALUES ((SELECT coalesce(max(id), 0) + 1 FROM origin), $1, $2, $3, $4)
+             ON CONFLICT(name) DO UPDATE SET kind = $2, imported_at = $3, header = $4",
+            &[&o.name, &o.kind, &o.imported_at, &o.header],
+        )?;
+        Ok(())
+    }
+
     pub(super) fn is_fresh(&self) -> bool {
         self.fresh
     }
@@ -563,12 +584,13 @@ impl<'c> PgWriter<'c> {
         self.flush()?;
         let PgWriter {
             mut tx,
+            indexer,
             counters,
             summary,
             ..
         } = self;
         write_counters(&mut tx, counters)?;
-        // index: the fuzzy index builder's finish(&mut tx) goes here.
+        indexer.finish(&mut tx)?;
         tx.commit()?;
         Ok(summary)
     }
@@ -617,9 +639,10 @@ fn stored_signature(tx: &mut Transaction<'_>, id: i64) -> Result<StoredSignature
     Ok((srclang, variants))
 }
 
-/// Uncount and delete one unit. Returns false if there was none.
+/// Unindex, uncount and delete one unit. Returns false if there was none.
 pub(super) fn remove_unit(
     tx: &mut Transaction<'_>,
+    indexer: &mut PgIndexer,
     counters: &mut Counters,
     id: i64,
 ) -> Result<bool> {
@@ -653,7 +676,7 @@ pub(super) fn remove_unit(
             counters.dates_dirty = true;
         }
     }
-    // index: the fuzzy index builder's remove(tx, id) goes here.
+    indexer.remove(tx, id)?;
     for sql in [
         "DELETE FROM prop WHERE unit_id = $1",
         "DELETE FROM note WHERE unit_id = $1",

@@ -25,7 +25,7 @@ pub(crate) use dup::{collect_small, same_content, same_source, unit_hashes, Sign
 pub(crate) use meta::{header_json, unit_date};
 
 use dup::{stored_signature, FreshUnits};
-use prepared::key_pairs;
+pub(crate) use prepared::key_pairs;
 
 use std::collections::HashMap;
 
@@ -430,6 +430,17 @@ impl UnitWriter<'_> {
         };
         self.origin_ids.insert(name.to_string(), id);
         Ok(id)
+    }
+
+    /// Record an origin as another TM recorded it (see
+    /// `TmWriter::restore_origin`).
+    pub fn restore_origin(&mut self, o: &crate::tm::backend::OriginRecord) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO origin(name, kind, imported_at, header) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(name) DO UPDATE SET kind = ?2, imported_at = ?3, header = ?4",
+            params![o.name, o.kind, o.imported_at, o.header],
+        )?;
+        Ok(())
     }
 
     /// Add one unit, deciding what a duplicate means by `on_duplicate`.
