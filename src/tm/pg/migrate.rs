@@ -13,10 +13,16 @@ use super::PgError;
 pub type Migration = (&'static str, &'static str);
 
 /// The migrations, in order. `tarjuman_schema.version` = how many are applied.
-pub const MIGRATIONS: &[Migration] = &[(
-    "0001_init",
-    include_str!("../../../schema/postgres/0001_init.sql"),
-)];
+pub const MIGRATIONS: &[Migration] = &[
+    (
+        "0001_init",
+        include_str!("../../../schema/postgres/0001_init.sql"),
+    ),
+    (
+        "0002_fuzzy_index",
+        include_str!("../../../schema/postgres/0002_fuzzy_index.sql"),
+    ),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
