@@ -7,6 +7,7 @@ use super::PgStore;
 use crate::text::lang;
 use crate::tm::backend::{StoredToken, TmStore, TmWriter};
 use crate::tm::error::Result;
+use crate::tm::index::PgIndexer;
 use crate::tm::read::UnitFilter;
 use crate::tm::stats::{LangCount, OriginStats, PairCount, Stats};
 use crate::tm::store::WriteWait;
@@ -62,14 +63,15 @@ impl TmStore for PgStore {
         let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
         let mut tx = begin(client, &self.location, &mut self.write_wait)?;
         let mut counters = Counters::default();
+        let mut indexer = PgIndexer::new();
         let mut deleted = 0;
         for &id in ids {
-            if remove_unit(&mut tx, &mut counters, id)? {
+            if remove_unit(&mut tx, &mut counters, &mut indexer, id)? {
                 deleted += 1;
             }
         }
         write_counters(&mut tx, counters)?;
-        // index: the fuzzy index builder's finish(&mut tx) goes here.
+        indexer.finish(&mut tx)?;
         tx.commit()?;
         Ok(deleted)
     }

@@ -10,11 +10,10 @@
 //! hash may match one still in the buffer flushes it first, so duplicate
 //! checks always see every unit written before.
 //!
-//! Index hook: the PostgreSQL fuzzy index builder (tm::pg's index) is
-//! called where marked `index:` — `add(unit_id, keys, tokens)` as each unit
-//! is written, `remove(tx, unit_id)` before a unit is deleted, and
-//! `finish(tx)` before the commit — as `tm::index::Indexer` is by the
-//! SQLite writer.
+//! The fuzzy index is kept in the same transaction by
+//! `tm::index::PgIndexer`, as `tm::index::Indexer` is by the SQLite
+//! writer: `add` as each unit is buffered, `remove` before a unit's rows
+//! are deleted, `finish` before the commit.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -25,6 +24,7 @@ use postgres::types::{ToSql, Type};
 use postgres::Transaction;
 
 use super::WRITE_LOCK;
+use crate::tm::index::{stored_unit_tokens, PgIndexer};
 use crate::tm::store::WriteWait;
 use crate::tm::write::{
     collect_small, header_json, same_content, same_source, unit_date, unit_hashes, Added, Counters,
@@ -141,6 +141,7 @@ pub struct PgWriter<'c> {
     pending: Pending,
     counters: Counters,
     summary: WriteSummary,
+    indexer: PgIndexer,
 }
 
 impl<'c> PgWriter<'c> {
@@ -159,6 +160,7 @@ impl<'c> PgWriter<'c> {
             pending: Pending::default(),
             counters: Counters::default(),
             summary: WriteSummary::default(),
+            indexer: PgIndexer::new(),
         })
     }
 
@@ -430,7 +432,20 @@ impl<'c> PgWriter<'c> {
         if let Some(set) = &mut self.sources {
             set.insert(source_hash);
         }
-        // index: the fuzzy index builder's add(id, &prepared.keys, tokens) goes here.
+        match &prepared.tokens {
+            Some(tokens) => self.indexer.add(&mut self.tx, id, &prepared.keys, tokens)?,
+            None => {
+                let pairs: Vec<(&str, &str)> = unit
+                    .variants
+                    .iter()
+                    .zip(&prepared.keys)
+                    .map(|(v, k)| (v.lang.as_str(), k.as_str()))
+                    .collect();
+                let tokens = stored_unit_tokens(&pairs);
+                self.indexer
+                    .add(&mut self.tx, id, &prepared.keys, &tokens)?
+            }
+        }
         if self.pending.units.len() >= BATCH {
             self.flush()?;
         }
@@ -506,7 +521,7 @@ impl<'c> PgWriter<'c> {
                         .map(|(l, m)| (l.as_str(), m.as_str()))
                         .collect();
                     if same_source(srclang, &signature(), stored_src.as_deref(), &stored) {
-                        remove_unit(&mut self.tx, &mut self.counters, id)?;
+                        remove_unit(&mut self.tx, &mut self.counters, &mut self.indexer, id)?;
                         reuse_id = Some(id);
                         break;
                     }
@@ -565,10 +580,11 @@ impl<'c> PgWriter<'c> {
             mut tx,
             counters,
             summary,
+            indexer,
             ..
         } = self;
         write_counters(&mut tx, counters)?;
-        // index: the fuzzy index builder's finish(&mut tx) goes here.
+        indexer.finish(&mut tx)?;
         tx.commit()?;
         Ok(summary)
     }
@@ -621,6 +637,7 @@ fn stored_signature(tx: &mut Transaction<'_>, id: i64) -> Result<StoredSignature
 pub(super) fn remove_unit(
     tx: &mut Transaction<'_>,
     counters: &mut Counters,
+    indexer: &mut PgIndexer,
     id: i64,
 ) -> Result<bool> {
     let Some(row) = tx.query_opt(
@@ -653,7 +670,7 @@ pub(super) fn remove_unit(
             counters.dates_dirty = true;
         }
     }
-    // index: the fuzzy index builder's remove(tx, id) goes here.
+    indexer.remove(tx, id)?;
     for sql in [
         "DELETE FROM prop WHERE unit_id = $1",
         "DELETE FROM note WHERE unit_id = $1",
