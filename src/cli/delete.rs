@@ -46,7 +46,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         let origin = tarjuman::api::resolve_origin(&*store, origin)?;
         store.unit_ids_of_origin(&origin)?
     } else if let Some(text) = &args.query {
-        units_with_source(&ctx.open_index()?, &args.src_lang, text)?
+        units_with_source(&*ctx.open_index()?, &args.src_lang, text)?
     } else {
         let (found, missing) = store.split_existing(&args.id)?;
         for id in missing {

@@ -143,17 +143,9 @@ impl Ctx {
     }
 
     /// Open the translation memory for the matcher (lookup, concord,
-    /// pretranslate, delete --query): SQLite only until the matcher's
-    /// reads (`tm::source::IndexRead`) are implemented for PostgreSQL.
-    pub fn open_index(&self) -> anyhow::Result<tarjuman::tm::Store> {
-        let path = self.db_path();
-        if tarjuman::tm::backend::is_url(&path) {
-            anyhow::bail!(
-                "{}: lookups and concordance on PostgreSQL are not in this build yet",
-                self.db_shown()
-            );
-        }
-        Ok(tarjuman::tm::Store::open_read_only(&path)?)
+    /// pretranslate, delete --query), read-only, on either backend.
+    pub fn open_index(&self) -> anyhow::Result<Box<dyn tarjuman::tm::source::IndexRead>> {
+        Ok(tarjuman::tm::source::open(&self.db_path())?)
     }
 
     /// The TM as messages name it (a URL without its password).

@@ -12,14 +12,30 @@
 //! SQLite one ignores: `prefetch_postings` (the tokens a lookup will
 //! certainly read) and `prefetch_units` (the next candidates to verify).
 
+#[cfg(feature = "postgres")]
+mod pg;
+#[cfg(feature = "postgres")]
+pub use pg::Reads;
+
 use std::path::Path;
 
 use rusqlite::{params, OptionalExtension};
 
 use super::error::Result;
 use super::index::{self, TokenInfo};
-use super::Store;
+use super::{Store, StoreError};
 use crate::unit::Unit;
+
+/// Open the TM at `location` for lookup, concordance and pretranslate,
+/// read-only (never creating it): a `postgres://` or `postgresql://` URL
+/// is a PostgreSQL database, anything else the path of an SQLite file.
+pub fn open(location: &Path) -> std::result::Result<Box<dyn IndexRead>, StoreError> {
+    #[cfg(feature = "postgres")]
+    if let Some(url) = location.to_str().filter(|s| super::pg::is_url(s)) {
+        return Ok(Box::new(super::pg::PgStore::connect_read_only(url)?));
+    }
+    Ok(Box::new(Store::open_read_only(location)?))
+}
 
 /// A unit's variant as lookup and concordance read it, in unit order.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -49,6 +49,8 @@ pub struct PgStore {
     url: String,
     /// How a write transaction waits for another writer.
     pub write_wait: WriteWait,
+    /// Lookups' prepared statements and rows fetched ahead (`tm::source`).
+    pub(crate) reads: crate::tm::source::Reads,
 }
 
 /// Is `s` a PostgreSQL URL (`postgres://…` or `postgresql://…`)?
@@ -143,6 +145,7 @@ impl PgStore {
             location,
             url: url.to_string(),
             write_wait: WriteWait::default(),
+            reads: Default::default(),
         })
     }
 

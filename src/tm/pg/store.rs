@@ -70,7 +70,7 @@ impl TmStore for PgStore {
         let mut indexer = PgIndexer::new();
         let mut deleted = 0;
         for &id in ids {
-            if remove_unit(&mut tx, &mut indexer, &mut counters, id)? {
+            if remove_unit(&mut tx, &mut counters, &mut indexer, id)? {
                 deleted += 1;
             }
         }
@@ -78,6 +78,10 @@ impl TmStore for PgStore {
         indexer.finish(&mut tx)?;
         tx.commit()?;
         Ok(deleted)
+    }
+
+    fn load_unit(&self, id: i64) -> Result<Option<Unit>> {
+        super::read::load_unit(&mut *self.client(), id)
     }
 
     fn split_existing(&self, ids: &[i64]) -> Result<(Vec<i64>, Vec<i64>)> {
@@ -91,10 +95,6 @@ impl TmStore for PgStore {
             .map(|r| r.get(0))
             .collect();
         Ok(ids.into_iter().partition(|id| held.contains(id)))
-    }
-
-    fn load_unit(&self, id: i64) -> Result<Option<Unit>> {
-        super::read::load_unit(&mut *self.client(), id)
     }
 
     fn each_unit(

@@ -11,9 +11,9 @@
 //! checks always see every unit written before.
 //!
 //! The fuzzy index is kept in the same transaction by
-//! `tm::index::PgIndexer`, called as the SQLite writer calls its `Indexer`:
-//! `add` as each unit is buffered, `remove` before a unit's rows are
-//! deleted, `finish` before the commit.
+//! `tm::index::PgIndexer`, as `tm::index::Indexer` is by the SQLite
+//! writer: `add` as each unit is buffered, `remove` before a unit's rows
+//! are deleted, `finish` before the commit.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -27,9 +27,8 @@ use super::WRITE_LOCK;
 use crate::tm::index::{stored_unit_tokens, PgIndexer};
 use crate::tm::store::WriteWait;
 use crate::tm::write::{
-    collect_small, header_json, key_pairs, same_content, same_source, unit_date, unit_hashes,
-    Added, Counters, OnDuplicate, OriginInfo, Prepared, Signature, VariantMeta, WriteError,
-    WriteSummary, SMALL,
+    collect_small, header_json, same_content, same_source, unit_date, unit_hashes, Added, Counters,
+    OnDuplicate, OriginInfo, Prepared, Signature, VariantMeta, WriteError, WriteSummary, SMALL,
 };
 use crate::unit::{escape_text, Note, Prop, Unit};
 
@@ -140,9 +139,9 @@ pub struct PgWriter<'c> {
     /// no query.
     sources: Option<HashSet<i64>>,
     pending: Pending,
-    indexer: PgIndexer,
     counters: Counters,
     summary: WriteSummary,
+    indexer: PgIndexer,
 }
 
 impl<'c> PgWriter<'c> {
@@ -159,9 +158,9 @@ impl<'c> PgWriter<'c> {
             next_id,
             sources: None,
             pending: Pending::default(),
-            indexer: PgIndexer::new(),
             counters: Counters::default(),
             summary: WriteSummary::default(),
+            indexer: PgIndexer::new(),
         })
     }
 
@@ -436,7 +435,13 @@ impl<'c> PgWriter<'c> {
         match &prepared.tokens {
             Some(tokens) => self.indexer.add(&mut self.tx, id, &prepared.keys, tokens)?,
             None => {
-                let tokens = stored_unit_tokens(&key_pairs(unit, &prepared.keys));
+                let pairs: Vec<(&str, &str)> = unit
+                    .variants
+                    .iter()
+                    .zip(&prepared.keys)
+                    .map(|(v, k)| (v.lang.as_str(), k.as_str()))
+                    .collect();
+                let tokens = stored_unit_tokens(&pairs);
                 self.indexer
                     .add(&mut self.tx, id, &prepared.keys, &tokens)?
             }
@@ -516,7 +521,7 @@ impl<'c> PgWriter<'c> {
                         .map(|(l, m)| (l.as_str(), m.as_str()))
                         .collect();
                     if same_source(srclang, &signature(), stored_src.as_deref(), &stored) {
-                        remove_unit(&mut self.tx, &mut self.indexer, &mut self.counters, id)?;
+                        remove_unit(&mut self.tx, &mut self.counters, &mut self.indexer, id)?;
                         reuse_id = Some(id);
                         break;
                     }
@@ -584,9 +589,9 @@ impl<'c> PgWriter<'c> {
         self.flush()?;
         let PgWriter {
             mut tx,
-            indexer,
             counters,
             summary,
+            indexer,
             ..
         } = self;
         write_counters(&mut tx, counters)?;
@@ -639,11 +644,11 @@ fn stored_signature(tx: &mut Transaction<'_>, id: i64) -> Result<StoredSignature
     Ok((srclang, variants))
 }
 
-/// Unindex, uncount and delete one unit. Returns false if there was none.
+/// Uncount and delete one unit. Returns false if there was none.
 pub(super) fn remove_unit(
     tx: &mut Transaction<'_>,
-    indexer: &mut PgIndexer,
     counters: &mut Counters,
+    indexer: &mut PgIndexer,
     id: i64,
 ) -> Result<bool> {
     let Some(row) = tx.query_opt(

@@ -25,7 +25,7 @@ pub(crate) use dup::{collect_small, same_content, same_source, unit_hashes, Sign
 pub(crate) use meta::{header_json, unit_date};
 
 use dup::{stored_signature, FreshUnits};
-pub(crate) use prepared::key_pairs;
+use prepared::key_pairs;
 
 use std::collections::HashMap;
 
@@ -535,11 +535,15 @@ impl UnitWriter<'_> {
 
     /// Stored units that may be duplicates: same source hash (and content
     /// hash, when given; the fresh table only filters by source).
+    /// Lowest id first (as the PostgreSQL writer's): of several stored
+    /// units with one source, `--on-duplicate update` replaces the oldest.
     fn candidates(&self, source_hash: i64, content_hash: Option<i64>) -> Result<Vec<i64>> {
         if let Some(fresh) = &self.fresh {
-            return Ok(fresh.candidates(source_hash));
+            let mut ids = fresh.candidates(source_hash);
+            ids.sort_unstable();
+            return Ok(ids);
         }
-        let ids = match content_hash {
+        let mut ids = match content_hash {
             Some(c) => self
                 .tx
                 .prepare_cached("SELECT id FROM unit WHERE source_hash = ?1 AND content_hash = ?2")?
@@ -551,6 +555,7 @@ impl UnitWriter<'_> {
                 .query_map([source_hash], |r| r.get(0))?
                 .collect::<rusqlite::Result<Vec<i64>>>()?,
         };
+        ids.sort_unstable();
         Ok(ids)
     }
 

@@ -136,7 +136,7 @@ impl Prepared {
 }
 
 /// Each variant's (lang, matching key).
-pub(crate) fn key_pairs<'a>(unit: &'a Unit, keys: &'a [String]) -> Vec<(&'a str, &'a str)> {
+pub(super) fn key_pairs<'a>(unit: &'a Unit, keys: &'a [String]) -> Vec<(&'a str, &'a str)> {
     unit.variants
         .iter()
         .zip(keys)
