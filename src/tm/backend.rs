@@ -13,6 +13,7 @@ use std::path::Path;
 
 use super::error::Result;
 use super::read::UnitFilter;
+use super::source::IndexRead;
 use super::stats::Stats;
 use super::store::{StoreError, WriteWait};
 use super::word_pairs::PairCount;
@@ -93,11 +94,9 @@ pub trait TmWriter {
     fn commit(self: Box<Self>) -> std::result::Result<WriteSummary, WriteError>;
 }
 
-/// A translation memory, in SQLite or PostgreSQL.
-pub trait TmStore: Send {
-    /// Where it is, for messages: a file, or a URL without its password.
-    fn location(&self) -> &Path;
-
+/// A translation memory, in SQLite or PostgreSQL: what lookups read
+/// (`IndexRead`: also where it is, and one unit by id) and the rest.
+pub trait TmStore: IndexRead + Send {
     /// How a write waits for another writer (`--wait`).
     fn set_write_wait(&mut self, wait: WriteWait);
 
@@ -120,9 +119,6 @@ pub trait TmStore: Send {
 
     /// Of `ids` (sorted, repeats dropped): those held, and those not.
     fn split_existing(&self, ids: &[i64]) -> Result<(Vec<i64>, Vec<i64>)>;
-
-    /// The unit with this id, as it was added (with its origin's name).
-    fn load_unit(&self, id: i64) -> Result<Option<Unit>>;
 
     /// Every unit that passes `filter`, in id order, through `pick` (which
     /// may drop it) to `write`; returns how many were written. One
@@ -271,10 +267,6 @@ impl TmWriter for super::UnitWriter<'_> {
 }
 
 impl TmStore for Store {
-    fn location(&self) -> &Path {
-        &self.path
-    }
-
     fn set_write_wait(&mut self, wait: WriteWait) {
         self.write_wait = wait;
     }
@@ -299,10 +291,6 @@ impl TmStore for Store {
 
     fn split_existing(&self, ids: &[i64]) -> Result<(Vec<i64>, Vec<i64>)> {
         Store::split_existing(self, ids)
-    }
-
-    fn load_unit(&self, id: i64) -> Result<Option<Unit>> {
-        Store::load_unit(self, id)
     }
 
     fn each_unit(

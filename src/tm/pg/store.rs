@@ -1,7 +1,5 @@
 //! `TmStore` for PostgreSQL: what the commands and the server use.
 
-use std::path::Path;
-
 use super::write::{begin, remove_unit, write_counters, PgWriter};
 use super::PgStore;
 use crate::text::lang;
@@ -44,11 +42,14 @@ impl TmWriter for PgWriter<'_> {
     }
 }
 
-impl TmStore for PgStore {
-    fn location(&self) -> &Path {
-        &self.location
+impl PgStore {
+    /// The unit with this id, as it was added (`IndexRead::load_unit`).
+    pub(crate) fn unit_by_id(&self, id: i64) -> Result<Option<Unit>> {
+        super::read::load_unit(&mut *self.client(), id)
     }
+}
 
+impl TmStore for PgStore {
     fn set_write_wait(&mut self, wait: WriteWait) {
         self.write_wait = wait;
     }
@@ -78,10 +79,6 @@ impl TmStore for PgStore {
         indexer.finish(&mut tx)?;
         tx.commit()?;
         Ok(deleted)
-    }
-
-    fn load_unit(&self, id: i64) -> Result<Option<Unit>> {
-        super::read::load_unit(&mut *self.client(), id)
     }
 
     fn split_existing(&self, ids: &[i64]) -> Result<(Vec<i64>, Vec<i64>)> {

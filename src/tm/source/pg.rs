@@ -237,7 +237,7 @@ impl IndexRead for PgStore {
     }
 
     fn load_unit(&self, unit: i64) -> Result<Option<Unit>> {
-        crate::tm::backend::TmStore::load_unit(self, unit)
+        self.unit_by_id(unit)
     }
 
     fn unit_ids(&self) -> Result<Vec<i64>> {
