@@ -223,7 +223,7 @@ fn main() {
         }
         w.commit().unwrap();
         let token =
-            tarjuman::server::auth::add(&store.conn, "bench", tarjuman::server::auth::Scope::Write)
+            tarjuman::server::auth::add(&mut store, "bench", tarjuman::server::auth::Scope::Write)
                 .unwrap();
         std::fs::write(dir.path().join("token"), token).unwrap();
     }

@@ -16,7 +16,7 @@ use crate::tm::concord::Hit;
 use crate::tm::fuzzy::Match;
 use crate::tm::pretranslate::{Analysis, Segment};
 use crate::tm::read::{select_languages, UnitFilter};
-use crate::tm::Store;
+use crate::tm::TmStore;
 
 /// One query's answer (`lookup --format json` prints one per line).
 #[derive(Debug, Clone, Serialize)]
@@ -161,7 +161,7 @@ fn some(names: &[String]) -> String {
 
 /// The stored origin a name the user typed means (its file name or a path
 /// to the file), for every command and route that takes an origin.
-pub fn resolve_origin(store: &Store, name: &str) -> Result<String, OriginError> {
+pub fn resolve_origin(store: &dyn TmStore, name: &str) -> Result<String, OriginError> {
     use crate::tm::read::{find_origin, Origin};
     match find_origin(store, name)? {
         Origin::Found(stored) => Ok(stored),
@@ -256,7 +256,7 @@ pub enum ExportError {
 /// were written. TSV has exactly two columns: without both languages, the
 /// most common pair (matching the one given, if any) is taken.
 pub fn export(
-    store: &Store,
+    store: &dyn TmStore,
     spec: &ExportSpec,
     mut out: &mut (dyn Write + Send),
     mut progress: impl FnMut(u64) + Send,
@@ -279,7 +279,8 @@ pub fn export(
         FileFormat::Tsv => {
             let (s, t) = (src.as_deref().unwrap_or(""), tgt.as_deref().unwrap_or(""));
             crate::tsv::write_pair(&mut out, s, t)?;
-            store.for_each_unit_piped(
+            crate::tm::for_each_unit_piped(
+                store,
                 &spec.filter,
                 |unit| select_languages(unit, Some(s), Some(t)),
                 |unit| {
@@ -309,7 +310,8 @@ pub fn export(
                 ..Default::default()
             };
             let mut tmx = crate::tmx::write::TmxWriter::new(&mut *out, &header)?;
-            let written = store.for_each_unit_piped(
+            let written = crate::tm::for_each_unit_piped(
+                store,
                 &spec.filter,
                 |unit| select_languages(unit, src.as_deref(), tgt.as_deref()),
                 |unit| {

@@ -53,9 +53,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let store = ctx.open_reader()?;
+    let store = ctx.open_index()?;
     let hits = concord(
-        &store,
+        &*store,
         &Search {
             phrase: &args.phrase,
             src_lang: &args.src_lang,

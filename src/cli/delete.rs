@@ -8,7 +8,6 @@ use anyhow::{Context as _, Result};
 use super::lookup::isolate;
 use super::OutputFormat;
 use tarjuman::tm::fuzzy::units_with_source;
-use tarjuman::tm::read::unit_ids_of_origin;
 
 /// Delete units from the translation memory, keeping the fuzzy index and
 /// the counters in step. Give exactly one of --id, --origin, --query.
@@ -44,10 +43,10 @@ pub struct Args {
 pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let ids: Vec<i64> = if let Some(origin) = &args.origin {
-        let origin = tarjuman::api::resolve_origin(&store, origin)?;
-        unit_ids_of_origin(&store, &origin)?
+        let origin = tarjuman::api::resolve_origin(&*store, origin)?;
+        store.unit_ids_of_origin(&origin)?
     } else if let Some(text) = &args.query {
-        units_with_source(&store, &args.src_lang, text)?
+        units_with_source(&*ctx.open_index()?, &args.src_lang, text)?
     } else {
         let (found, missing) = store.split_existing(&args.id)?;
         for id in missing {
@@ -99,7 +98,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     }
     let deleted = store
         .delete_units(&ids)
-        .with_context(|| format!("{}: deleting {} units", store.path.display(), ids.len()))?;
+        .with_context(|| format!("{}: deleting {} units", ctx.db_shown(), ids.len()))?;
     if args.format == OutputFormat::Json {
         writeln!(
             out,

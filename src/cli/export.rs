@@ -72,7 +72,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             _ => FileFormat::Tmx,
         });
     let origin = match &args.origin {
-        Some(name) => Some(tarjuman::api::resolve_origin(&store, name)?),
+        Some(name) => Some(tarjuman::api::resolve_origin(&*store, name)?),
         None => None,
     };
     let spec = ExportSpec {
@@ -104,7 +104,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     // At most every unit (a filter or a language pair may take fewer).
     let bar = ctx.progress_units(store.stats()?.units, "exporting");
     let mut written = 0u64;
-    let result = tarjuman::api::export(&store, &spec, &mut out, |n| bar.set_position(n))
+    let result = tarjuman::api::export(&*store, &spec, &mut out, |n| bar.set_position(n))
         .map(|n| written = n);
     bar.finish_and_clear();
     drop(out);

@@ -100,7 +100,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         let name = path.display().to_string();
         let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let bar = ctx.progress(len, &name);
-        let result = import_file(&mut store, path, &opts, |p| match p {
+        let result = import_file(&mut *store, path, &opts, |p| match p {
             Progress::Read(pos) => bar.set_position(pos),
             // No silent 99% while the indexes are built and the TM written.
             Progress::Committing => {
@@ -129,7 +129,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                         l.line, l.column, l.message
                     ),
                     ImportError::Tm(_) => {
-                        let tm = ctx.db_path().display().to_string();
+                        let tm = ctx.db_shown();
                         let text = super::error_text(err);
                         let text = if text.starts_with(&tm) {
                             text

@@ -77,8 +77,8 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let queries = read_queries(&args)?;
-    let store = ctx.open_reader()?;
-    let matcher = Matcher::new(&store, &args.src_lang, &args.tgt_lang)?;
+    let store = ctx.open_index()?;
+    let matcher = Matcher::new(&*store, &args.src_lang, &args.tgt_lang)?;
     let style = Style::detect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -16,6 +16,7 @@ pub mod delete;
 pub mod export;
 pub mod import;
 pub mod lookup;
+pub mod migrate;
 pub mod pretranslate;
 pub mod segment;
 pub mod serve;
@@ -28,7 +29,8 @@ pub const EXIT_FAILURE: u8 = 1;
 
 const AFTER_HELP: &str = "\
 The translation memory is an SQLite file: --db PATH, else $TARJUMAN_DB, else
-~/.local/share/tarjuman/memory.db (created by the first import). Commands that
+~/.local/share/tarjuman/memory.db (created by the first import); or a
+PostgreSQL database: --db postgres://USER@HOST/DB. Commands that
 only read (lookup, concord, stats, export, pretranslate) open it read-only:
 they work on read-only files and mounts, and answer from the last committed
 state while another tarjuman imports. Commands that write wait for another
@@ -45,8 +47,9 @@ Exit codes: 0 success, 1 failure (the message says what and where), 2 usage erro
 #[derive(Debug, Parser)]
 #[command(name = "tarjuman", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
-    /// The translation memory file.
-    #[arg(long, global = true, env = "TARJUMAN_DB", value_name = "PATH")]
+    /// The translation memory: an SQLite file, or a PostgreSQL URL
+    /// (postgres://USER@HOST/DB).
+    #[arg(long, global = true, env = "TARJUMAN_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
     /// Print no progress bars or summaries on stderr.
@@ -86,6 +89,9 @@ pub enum Command {
     Serve(serve::Args),
     /// Manage the bearer tokens `serve` accepts.
     Token(token::Args),
+    /// Copy a whole translation memory into an empty one (SQLite file ↔
+    /// PostgreSQL).
+    Migrate(migrate::Args),
     /// Print shell completions or the man page.
     Completions(completions::Args),
 }
@@ -108,10 +114,15 @@ impl Ctx {
 
     /// Open (creating if needed) the translation memory, to write: its
     /// writes wait for another writer up to --wait seconds, saying so on
-    /// stderr after a second.
-    pub fn open_store(&self) -> anyhow::Result<tarjuman::tm::Store> {
-        let mut store = tarjuman::tm::Store::open(&self.db_path())?;
-        store.write_wait = tarjuman::tm::store::WriteWait {
+    /// stderr after a second. An SQLite file or a PostgreSQL URL.
+    pub fn open_store(&self) -> anyhow::Result<Box<dyn tarjuman::tm::TmStore>> {
+        self.open_store_at(&self.db_path())
+    }
+
+    /// `open_store` for the TM at `location` rather than --db's.
+    pub fn open_store_at(&self, location: &Path) -> anyhow::Result<Box<dyn tarjuman::tm::TmStore>> {
+        let mut store = tarjuman::tm::open(location, tarjuman::tm::Access::Write)?;
+        store.set_write_wait(tarjuman::tm::store::WriteWait {
             timeout: std::time::Duration::from_secs(self.wait),
             on_wait: Some(Box::new(|path: &Path| {
                 eprintln!(
@@ -119,13 +130,27 @@ impl Ctx {
                     path.display()
                 )
             })),
-        };
+        });
         Ok(store)
     }
 
     /// Open the translation memory to read only (never creating it).
-    pub fn open_reader(&self) -> anyhow::Result<tarjuman::tm::Store> {
-        Ok(tarjuman::tm::Store::open_read_only(&self.db_path())?)
+    pub fn open_reader(&self) -> anyhow::Result<Box<dyn tarjuman::tm::TmStore>> {
+        Ok(tarjuman::tm::open(
+            &self.db_path(),
+            tarjuman::tm::Access::Read,
+        )?)
+    }
+
+    /// Open the translation memory for the matcher (lookup, concord,
+    /// pretranslate, delete --query), read-only, on either backend.
+    pub fn open_index(&self) -> anyhow::Result<Box<dyn tarjuman::tm::source::IndexRead>> {
+        Ok(tarjuman::tm::source::open(&self.db_path())?)
+    }
+
+    /// The TM as messages name it (a URL without its password).
+    pub fn db_shown(&self) -> String {
+        tarjuman::tm::backend::shown(&self.db_path())
     }
 
     /// A progress bar on stderr, drawn only when stderr is a terminal and
@@ -262,6 +287,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pretranslate(args) => pretranslate::run(args, &ctx),
         Command::Serve(args) => serve::run(args, &ctx),
         Command::Token(args) => token::run(args, &ctx),
+        Command::Migrate(args) => migrate::run(args, &ctx),
         Command::Completions(args) => completions::run(args),
     }
 }

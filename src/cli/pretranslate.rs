@@ -108,8 +108,8 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     if sentences.is_empty() {
         bail!("{name}: the document has no text to pre-translate");
     }
-    let store = ctx.open_reader()?;
-    let matcher = Matcher::new(&store, &args.src_lang, &args.tgt_lang)?;
+    let store = ctx.open_index()?;
+    let matcher = Matcher::new(&*store, &args.src_lang, &args.tgt_lang)?;
     let bar = ctx.progress(sentences.len() as u64, "looking up");
     let segments = pretranslate(&matcher, &sentences, || bar.inc(1))?;
     bar.finish_and_clear();

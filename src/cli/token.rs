@@ -51,14 +51,14 @@ pub enum ScopeArg {
 }
 
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let mut store = ctx.open_store()?;
     match args.command {
         TokenCommand::Add { scope, name } => {
             let scope = match scope {
                 ScopeArg::Read => Scope::Read,
                 ScopeArg::Write => Scope::Write,
             };
-            let token = auth::add(&store.conn, &name, scope)?;
+            let token = auth::add(&mut *store, &name, scope)?;
             println!("{token}");
             ctx.say(&format!(
                 "token {name:?} ({} scope) added; it is shown this once, keep it safe",
@@ -66,7 +66,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             ));
         }
         TokenCommand::List { format } => {
-            let tokens = auth::list(&store.conn)?;
+            let tokens = auth::list(&*store)?;
             match format {
                 super::OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&tokens)?),
                 super::OutputFormat::Text => {
@@ -83,7 +83,7 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
             }
         }
         TokenCommand::Remove { name } => {
-            if !auth::remove(&store.conn, &name)? {
+            if !auth::remove(&mut *store, &name)? {
                 bail!("no token named {name:?} (tarjuman token list shows them)");
             }
             ctx.say(&format!("token {name:?} removed"));

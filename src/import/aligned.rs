@@ -6,7 +6,7 @@
 //! alignment knows. Glue only: counting is `align`'s, storing is `tm`'s.
 
 use crate::align::{Cooccurrence, Lexicon};
-use crate::tm::{word_pairs, Store, TmError};
+use crate::tm::{TmError, TmStore};
 
 /// How many English partners per Arabic word one document may add (its
 /// best by Dice inside the document): enough to find the translation,
@@ -42,33 +42,30 @@ impl Learned {
 
 /// Add a document's co-occurrence counts. Returns how many pairs were
 /// written.
-pub fn store(store: &mut Store, co: &Cooccurrence) -> Result<usize, TmError> {
-    word_pairs::add(
-        store,
-        co.arabic.iter().map(|(w, n)| (w.as_str(), *n)),
-        co.english.iter().map(|(w, n)| (w.as_str(), *n)),
-        co.top_pairs(PARTNERS_PER_WORD),
-    )
+pub fn store(store: &mut dyn TmStore, co: &Cooccurrence) -> Result<usize, TmError> {
+    let arabic: Vec<(&str, u32)> = co.arabic.iter().map(|(w, n)| (w.as_str(), *n)).collect();
+    let english: Vec<(&str, u32)> = co.english.iter().map(|(w, n)| (w.as_str(), *n)).collect();
+    store.add_word_pairs(&arabic, &english, &co.top_pairs(PARTNERS_PER_WORD))
 }
 
 /// `store`, from counts made beforehand (`Learned::new`).
-pub fn store_learned(store: &mut Store, learned: &Learned) -> Result<usize, TmError> {
-    word_pairs::add(
-        store,
-        learned.arabic.iter().map(|(w, n)| (w.as_str(), *n)),
-        learned.english.iter().map(|(w, n)| (w.as_str(), *n)),
-        learned
-            .pairs
-            .iter()
-            .map(|(a, e, n)| (a.as_str(), e.as_str(), *n)),
-    )
+pub fn store_learned(store: &mut dyn TmStore, learned: &Learned) -> Result<usize, TmError> {
+    fn words(list: &[(String, u32)]) -> Vec<(&str, u32)> {
+        list.iter().map(|(w, n)| (w.as_str(), *n)).collect()
+    }
+    let pairs: Vec<(&str, &str, u32)> = learned
+        .pairs
+        .iter()
+        .map(|(a, e, n)| (a.as_str(), e.as_str(), *n))
+        .collect();
+    store.add_word_pairs(&words(&learned.arabic), &words(&learned.english), &pairs)
 }
 
 /// The dictionary learned so far: pairs seen together at least twice with
 /// a Dice coefficient of at least 0.5.
-pub fn load(store: &Store) -> Result<Lexicon, TmError> {
+pub fn load(store: &dyn TmStore) -> Result<Lexicon, TmError> {
     let mut co = Cooccurrence::default();
-    for p in word_pairs::load(store, 2)? {
+    for p in store.word_pairs(2)? {
         co.arabic.insert(p.arabic.clone(), p.arabic_seen);
         co.english.insert(p.english.clone(), p.english_seen);
         co.pairs.insert((p.arabic, p.english), p.together);

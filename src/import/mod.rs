@@ -25,7 +25,7 @@ pub use format::{FileFormat, InputFormat};
 pub use source::Located;
 
 use crate::tm::write::{OnDuplicate, OriginInfo, WriteSummary};
-use crate::tm::{Store, TmError};
+use crate::tm::{TmError, TmStore};
 use source::Source;
 
 /// How to import.
@@ -86,7 +86,7 @@ pub enum Progress {
 /// Import one file in one transaction. `progress` is called now and then
 /// with where the import is. On any error the TM is left as it was.
 pub fn import_file(
-    store: &mut Store,
+    store: &mut dyn TmStore,
     path: &Path,
     opts: &ImportOptions,
     mut progress: impl FnMut(Progress),
@@ -134,7 +134,7 @@ pub fn import_file(
     // Two threads: this one writes to SQLite while a reader parses the
     // file a batch ahead.
     let (units_read, warnings) =
-        pipeline::write_all(&mut writer, source, opts.on_duplicate, |bytes| {
+        pipeline::write_all(&mut *writer, source, opts.on_duplicate, |bytes| {
             progress(Progress::Read(bytes))
         })?;
     progress(Progress::Committing);
@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn progress_says_committing_after_reading() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
+        let mut store = crate::tm::Store::open(&dir.path().join("tm.db")).unwrap();
         let tsv = dir.path().join("a.tsv");
         std::fs::write(&tsv, "ar\ten\nقال الرئيس\tThe president said\n").unwrap();
         let mut seen = Vec::new();

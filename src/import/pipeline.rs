@@ -8,8 +8,9 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use super::source::{Located, Source};
 use super::ImportError;
-use crate::tm::write::{OnDuplicate, Prepared, UnitWriter};
+use crate::tm::write::{OnDuplicate, Prepared};
 use crate::tm::TmError;
+use crate::tm::TmWriter;
 use crate::unit::Unit;
 
 /// Units parsed and prepared by the reader thread, with what it saw.
@@ -83,7 +84,7 @@ fn read_batches(
 /// `progress` is called after each batch with the bytes read so far.
 /// Returns how many units were read and the reader's warnings.
 pub(super) fn write_all(
-    writer: &mut UnitWriter<'_>,
+    writer: &mut dyn TmWriter,
     mut source: Source,
     on_duplicate: OnDuplicate,
     mut progress: impl FnMut(u64),

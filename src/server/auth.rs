@@ -16,12 +16,12 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::log::TokenSlot;
 use super::AppState;
+use crate::tm::{StoredToken, TmStore};
 
 /// What a token may do; also what a route needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -64,8 +64,8 @@ pub enum TokenError {
     BadName(String),
     #[error("cannot get random bytes from the operating system: {0}")]
     Random(String),
-    #[error("{0}")]
-    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Tm(#[from] crate::tm::TmError),
 }
 
 /// The hex SHA-256 of a token, as stored.
@@ -95,57 +95,49 @@ fn check_name(name: &str) -> Result<(), TokenError> {
 
 /// Make a token named `name`, store its hash, and return the token (the
 /// only time it is seen).
-pub fn add(conn: &Connection, name: &str, scope: Scope) -> Result<String, TokenError> {
+pub fn add(store: &mut dyn TmStore, name: &str, scope: Scope) -> Result<String, TokenError> {
     check_name(name)?;
-    let exists = conn
-        .query_row(
-            "SELECT 1 FROM api_token WHERE name = ?1",
-            [name],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    if exists {
+    let token = generate()?;
+    let added = store.add_token(&StoredToken {
+        name: name.to_string(),
+        scope: scope.as_str().to_string(),
+        sha256: hash(&token),
+        created_at: crate::tm::now_tmx(),
+    })?;
+    if !added {
         return Err(TokenError::Exists(name.to_string()));
     }
-    let token = generate()?;
-    conn.execute(
-        "INSERT INTO api_token(name, scope, sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
-        (name, scope.as_str(), hash(&token), crate::tm::now_tmx()),
-    )?;
     Ok(token)
 }
 
 /// The stored tokens, by name.
-pub fn list(conn: &Connection) -> Result<Vec<TokenInfo>, TokenError> {
-    let mut stmt = conn.prepare("SELECT name, scope, created_at FROM api_token ORDER BY name")?;
-    let rows = stmt.query_map([], |r| {
-        let scope: String = r.get(1)?;
-        Ok(TokenInfo {
-            name: r.get(0)?,
-            scope: Scope::parse(&scope).unwrap_or(Scope::Read),
-            created_at: r.get(2)?,
+pub fn list(store: &dyn TmStore) -> Result<Vec<TokenInfo>, TokenError> {
+    Ok(store
+        .tokens()?
+        .into_iter()
+        .map(|t| TokenInfo {
+            scope: Scope::parse(&t.scope).unwrap_or(Scope::Read),
+            name: t.name,
+            created_at: t.created_at,
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        .collect())
 }
 
 /// Remove the token named `name`; false if there was none.
-pub fn remove(conn: &Connection, name: &str) -> Result<bool, TokenError> {
-    Ok(conn.execute("DELETE FROM api_token WHERE name = ?1", [name])? > 0)
+pub fn remove(store: &mut dyn TmStore, name: &str) -> Result<bool, TokenError> {
+    Ok(store.remove_token(name)?)
 }
 
 /// Hash → (name, scope), for the server.
-fn load(conn: &Connection) -> rusqlite::Result<TokenMap> {
-    let mut stmt = conn.prepare("SELECT sha256, name, scope FROM api_token")?;
-    let rows = stmt.query_map([], |r| {
-        let scope: String = r.get(2)?;
-        Ok((
-            r.get::<_, String>(0)?,
-            (r.get(1)?, Scope::parse(&scope).unwrap_or(Scope::Read)),
-        ))
-    })?;
-    rows.collect()
+fn load(store: &dyn TmStore) -> Result<TokenMap, crate::tm::TmError> {
+    Ok(store
+        .tokens()?
+        .into_iter()
+        .map(|t| {
+            let scope = Scope::parse(&t.scope).unwrap_or(Scope::Read);
+            (t.sha256, (t.name, scope))
+        })
+        .collect())
 }
 
 /// How long the server trusts its copy of the token table: a token
@@ -185,7 +177,7 @@ impl Tokens {
         let map = Arc::new(
             state
                 .readers
-                .run(|store| load(&store.conn))
+                .run(|store| load(store))
                 .await?
                 .map_err(ApiError::internal)?,
         );
@@ -288,8 +280,8 @@ mod tests {
     #[test]
     fn tokens_are_stored_as_hashes_and_found_by_them() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::tm::Store::open(&dir.path().join("tm.db")).unwrap();
-        let token = add(&store.conn, "desk-ar", Scope::Write).unwrap();
+        let mut store = crate::tm::Store::open(&dir.path().join("tm.db")).unwrap();
+        let token = add(&mut store, "desk-ar", Scope::Write).unwrap();
         assert!(token.starts_with("tj_") && token.len() == 67, "{token}");
         let stored: String = store
             .conn
@@ -298,19 +290,19 @@ mod tests {
         assert_eq!(stored, hash(&token));
         assert_ne!(stored, token);
         assert!(matches!(
-            add(&store.conn, "desk-ar", Scope::Read),
+            add(&mut store, "desk-ar", Scope::Read),
             Err(TokenError::Exists(_))
         ));
         assert!(matches!(
-            add(&store.conn, "bad name", Scope::Read),
+            add(&mut store, "bad name", Scope::Read),
             Err(TokenError::BadName(_))
         ));
-        let map = load(&store.conn).unwrap();
+        let map = load(&store).unwrap();
         assert_eq!(map[&hash(&token)], ("desk-ar".to_string(), Scope::Write));
-        assert_eq!(list(&store.conn).unwrap()[0].name, "desk-ar");
-        assert!(remove(&store.conn, "desk-ar").unwrap());
-        assert!(!remove(&store.conn, "desk-ar").unwrap());
-        assert!(list(&store.conn).unwrap().is_empty());
+        assert_eq!(list(&store).unwrap()[0].name, "desk-ar");
+        assert!(remove(&mut store, "desk-ar").unwrap());
+        assert!(!remove(&mut store, "desk-ar").unwrap());
+        assert!(list(&store).unwrap().is_empty());
     }
 
     #[test]

@@ -101,8 +101,10 @@ pub type AppState = Arc<Shared>;
 
 /// Open the TM (creating and migrating it), the readers and the writer.
 pub fn open_state(config: &Config) -> Result<AppState, ServeError> {
-    let store = crate::tm::Store::open(&config.db)?;
-    let path = store.path.clone();
+    let store = crate::tm::open(&config.db, crate::tm::Access::Write)?;
+    // As given (a URL keeps its password: the readers and exports connect
+    // with it); messages show `store.location()`.
+    let path = config.db.clone();
     let n = if config.readers == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     } else {
@@ -133,8 +135,13 @@ pub fn serve(config: Config, on_listening: impl FnOnce(SocketAddr)) -> Result<()
         .enable_all()
         .thread_name("tarjuman-serve")
         .build()?;
-    runtime.block_on(async move {
-        let state = open_state(&config)?;
+    // Opened and dropped outside the runtime: a PostgreSQL connection is a
+    // synchronous client running a runtime of its own, which may not start
+    // (or close) on a thread driving this one. Requests use it on
+    // blocking threads.
+    let state = open_state(&config)?;
+    let kept = Arc::clone(&state);
+    let served = runtime.block_on(async move {
         let app =
             routes::router(Arc::clone(&state), &config.cors_origins).map_err(ServeError::Config)?;
         let listener = tokio::net::TcpListener::bind(config.bind)
@@ -153,7 +160,10 @@ pub fn serve(config: Config, on_listening: impl FnOnce(SocketAddr)) -> Result<()
             .await
             .map_err(|e| ServeError::Io(std::io::Error::other(e)))?;
         Ok(())
-    })
+    });
+    drop(runtime);
+    drop(kept);
+    served
 }
 
 /// SIGTERM or SIGINT (Ctrl-C).

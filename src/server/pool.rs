@@ -1,9 +1,10 @@
-//! The readers: a fixed set of read-only SQLite connections to the TM, one
-//! lent to each request that reads, on a blocking thread so that lookups
-//! run in parallel on every core. A connection is not shared between
-//! threads (rusqlite's `Connection` is not `Sync`), only handed from one to
-//! the next. With the TM in WAL mode a reader sees the last committed
-//! state and is never blocked by the writer (`writer`).
+//! The readers: a fixed set of read-only connections to the TM (SQLite or
+//! PostgreSQL, `tm::open`), one lent to each request that reads, on a
+//! blocking thread so that lookups run in parallel on every core. A
+//! connection is not shared between threads (a store is `Send`, not
+//! `Sync`), only handed from one to the next. A reader sees the last
+//! committed state and is never blocked by the writer (`writer`): SQLite
+//! in WAL mode, PostgreSQL by its snapshots.
 //! Not here: writes, HTTP.
 
 use std::path::Path;
@@ -12,25 +13,25 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::ApiError;
-use crate::tm::{Store, StoreError};
+use crate::tm::{Access, StoreError, TmStore};
 
 pub struct Readers {
-    idle: Mutex<Vec<Store>>,
+    idle: Mutex<Vec<Box<dyn TmStore>>>,
     permits: Arc<Semaphore>,
 }
 
 /// A connection lent out; it goes back to the pool when dropped (also when
 /// the work on it panicked).
 pub struct Lease {
-    store: Option<Store>,
+    store: Option<Box<dyn TmStore>>,
     pool: Arc<Readers>,
     _permit: OwnedSemaphorePermit,
 }
 
 impl Lease {
-    pub fn store(&self) -> &Store {
+    pub fn store(&self) -> &dyn TmStore {
         self.store
-            .as_ref()
+            .as_deref()
             .expect("a lease holds its store until dropped")
     }
 }
@@ -43,10 +44,10 @@ impl Drop for Lease {
     }
 }
 
-/// One read-only connection to the TM at `path` (which must exist), as
-/// every command that only reads opens it.
-pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
-    Store::open_read_only(path)
+/// One read-only connection to the TM at `path` (a file, which must
+/// exist, or a PostgreSQL URL), as every command that only reads opens it.
+pub fn open_read_only(path: &Path) -> Result<Box<dyn TmStore>, StoreError> {
+    crate::tm::open(path, Access::Read)
 }
 
 impl Readers {
@@ -84,7 +85,7 @@ impl Readers {
     /// Run `f` on a lent connection, on a blocking thread.
     pub async fn run<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&Store) -> T + Send + 'static,
+        f: impl FnOnce(&dyn TmStore) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let lease = self.lease().await?;
         tokio::task::spawn_blocking(move || f(lease.store()))

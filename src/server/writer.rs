@@ -14,7 +14,7 @@ use tokio::sync::oneshot;
 use super::error::ApiError;
 use crate::api::{DeleteResult, DeletedUnit};
 use crate::import::{import_file, FileReport, ImportError, ImportOptions};
-use crate::tm::Store;
+use crate::tm::TmStore;
 
 /// Which units a delete takes (exactly one).
 #[derive(Debug, Clone)]
@@ -49,7 +49,7 @@ pub struct Writer {
 
 impl Writer {
     /// Start the writer thread on `store`.
-    pub fn start(mut store: Store) -> Writer {
+    pub fn start(mut store: Box<dyn TmStore>) -> Writer {
         let (send, jobs) = std::sync::mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("tarjuman-writer".into())
@@ -62,7 +62,7 @@ impl Writer {
                             spool,
                             reply,
                         } => {
-                            let result = import_file(&mut store, &path, &opts, |_| {});
+                            let result = import_file(&mut *store, &path, &opts, |_| {});
                             drop(spool);
                             let _ = reply.send(result);
                         }
@@ -71,7 +71,7 @@ impl Writer {
                             dry_run,
                             reply,
                         } => {
-                            let _ = reply.send(delete(&mut store, &which, dry_run));
+                            let _ = reply.send(delete(&mut *store, &which, dry_run));
                         }
                     }
                 }
@@ -146,11 +146,11 @@ impl Writer {
 }
 
 /// `tarjuman delete`'s selection and deletion, on the writer's connection.
-fn delete(store: &mut Store, which: &Which, dry_run: bool) -> Result<DeleteResult, ApiError> {
+fn delete(store: &mut dyn TmStore, which: &Which, dry_run: bool) -> Result<DeleteResult, ApiError> {
     let ids: Vec<i64> = match which {
         Which::Origin(origin) => {
             let origin = crate::api::resolve_origin(store, origin)?;
-            crate::tm::read::unit_ids_of_origin(store, &origin)?
+            store.unit_ids_of_origin(&origin)?
         }
         Which::Source { src_lang, text } => {
             crate::tm::fuzzy::units_with_source(store, src_lang, text)?

@@ -25,9 +25,9 @@ use std::ops::Range;
 
 use super::diff::{self, Token};
 use super::error::{Result, TmError};
-use super::fuzzy::check_pair;
+use super::fuzzy::{check_pair, Prefetch};
 use super::index::{self, TokenInfo};
-use super::Store;
+use super::source::{self, IndexRead};
 use crate::text::clitics::{proclitic_forms, strip_to, Form};
 use crate::text::lang;
 use crate::text::normalize::{key_tokens, matching_key, TokenKind};
@@ -136,17 +136,13 @@ fn char_ranges(text: &str, spans: &[Range<usize>]) -> Vec<Range<usize>> {
 }
 
 /// Every unit (up to `limit`, newest first) containing the phrase.
-pub fn concord(store: &Store, s: &Search) -> Result<Vec<Hit>> {
-    let conn = &store.conn;
-    if !conn.is_autocommit() {
-        return search(store, s);
-    }
+pub fn concord(store: &(impl IndexRead + ?Sized), s: &Search) -> Result<Vec<Hit>> {
     // One read transaction: one lock and snapshot for all the statements.
-    conn.execute_batch("BEGIN")?;
-    let result = search(store, s);
-    let end = conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
-    let hits = result?;
-    end?;
+    let mut hits = Vec::new();
+    store.in_snapshot(&mut || {
+        hits = search(store, s)?;
+        Ok(())
+    })?;
     Ok(hits)
 }
 
@@ -160,13 +156,15 @@ struct Term {
 impl Term {
     /// The dictionary entries of `texts` that exist; `None` if none does.
     fn lookup(
-        conn: &rusqlite::Connection,
+        src: &(impl IndexRead + ?Sized),
         l: &str,
         texts: impl IntoIterator<Item = String>,
     ) -> Result<Option<Term>> {
+        let texts: Vec<String> = texts.into_iter().collect();
+        src.prefetch_tokens(l, &texts.iter().map(String::as_str).collect::<Vec<_>>())?;
         let mut toks = Vec::new();
         for t in texts {
-            if let Some(info) = index::token(conn, l, &t)? {
+            if let Some(info) = src.token(l, &t)? {
                 toks.push(info);
             }
         }
@@ -178,7 +176,11 @@ impl Term {
 /// The index terms of a phrase: one per content word (its forms), and one
 /// per adjacent pair of content words (their forms' pair buckets) when
 /// those are few. `None` when some term has no posting at all.
-fn terms(conn: &rusqlite::Connection, l: &str, want: &[Vec<Form>]) -> Result<Option<Vec<Term>>> {
+fn terms(
+    src: &(impl IndexRead + ?Sized),
+    l: &str,
+    want: &[Vec<Form>],
+) -> Result<Option<Vec<Term>>> {
     // The content words' forms as the index writes them (numbers as `#`).
     let mut content: Vec<Vec<String>> = Vec::new();
     for w in want {
@@ -188,6 +190,8 @@ fn terms(conn: &rusqlite::Connection, l: &str, want: &[Vec<Form>]) -> Result<Opt
             TokenKind::Other => {}
         }
     }
+    let all: Vec<&str> = content.iter().flatten().map(String::as_str).collect();
+    src.prefetch_tokens(l, &all)?;
     let mut out = Vec::new();
     // Each word's forms that the dictionary has.
     let mut present: Vec<Vec<String>> = Vec::new();
@@ -195,7 +199,7 @@ fn terms(conn: &rusqlite::Connection, l: &str, want: &[Vec<Form>]) -> Result<Opt
         let mut here = Vec::new();
         let mut toks = Vec::new();
         for f in forms {
-            if let Some(info) = index::token(conn, l, &f)? {
+            if let Some(info) = src.token(l, &f)? {
                 toks.push(info);
                 here.push(f);
             }
@@ -217,7 +221,7 @@ fn terms(conn: &rusqlite::Connection, l: &str, want: &[Vec<Form>]) -> Result<Opt
         if buckets.len() > MAX_PAIR_BUCKETS {
             continue;
         }
-        match Term::lookup(conn, l, buckets)? {
+        match Term::lookup(src, l, buckets)? {
             Some(t) => out.push(t),
             None => return Ok(None),
         }
@@ -225,7 +229,7 @@ fn terms(conn: &rusqlite::Connection, l: &str, want: &[Vec<Form>]) -> Result<Opt
     Ok(Some(out))
 }
 
-fn search(store: &Store, s: &Search) -> Result<Vec<Hit>> {
+fn search(store: &(impl IndexRead + ?Sized), s: &Search) -> Result<Vec<Hit>> {
     let (src, tgt) = check_pair(store, s.src_lang, s.tgt_lang)?;
     let (side, other) = if s.target { (&tgt, &src) } else { (&src, &tgt) };
     let want = phrase_forms(s.phrase, s.exact);
@@ -233,17 +237,18 @@ fn search(store: &Store, s: &Search) -> Result<Vec<Hit>> {
     if words == 0 {
         return Err(TmError::EmptyPhrase(s.phrase.to_string()));
     }
-    let conn = &store.conn;
-    conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
+    store.ready_for_lookups()?;
     let side_index = index::index_lang(side);
-    let Some(mut terms) = terms(conn, &side_index, &want)? else {
+    let Some(mut terms) = terms(store, &side_index, &want)? else {
         return Ok(Vec::new());
     };
     terms.sort_by_key(|t| t.df);
     let lo = words as u32;
     let mut cands: Vec<u64> = Vec::new();
+    let first: Vec<i64> = terms[0].toks.iter().map(|t| t.id).collect();
+    store.prefetch_postings(&first)?;
     for t in &terms[0].toks {
-        index::postings(conn, t.id, lo, u32::MAX, |u, _| cands.push(u))?;
+        source::postings(store, t.id, lo, u32::MAX, |u, _| cands.push(u))?;
     }
     // Ascending and unique, so the next terms' postings are checked by
     // binary search and a mark (no hash set as large as a common word's
@@ -258,7 +263,7 @@ fn search(store: &Store, s: &Search) -> Result<Vec<Hit>> {
         hit.clear();
         hit.resize(cands.len(), false);
         for t in &term.toks {
-            index::postings(conn, t.id, lo, u32::MAX, |u, _| {
+            source::postings(store, t.id, lo, u32::MAX, |u, _| {
                 if let Ok(i) = cands.binary_search(&u) {
                     hit[i] = true;
                 }
@@ -270,48 +275,43 @@ fn search(store: &Store, s: &Search) -> Result<Vec<Hit>> {
     cands.reverse();
 
     let mut hits = Vec::new();
-    let mut variants = conn
-        .prepare_cached("SELECT lang, key, plain FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
-    let mut origin = conn.prepare_cached(
-        "SELECT o.name FROM unit u LEFT JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1",
-    )?;
-    for u in cands {
+    let mut ahead = Prefetch::default();
+    for (i, &u) in cands.iter().enumerate() {
         if hits.len() >= s.limit {
             break;
         }
-        let rows: Vec<(String, String, String)> = variants
-            .query_map([u as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        ahead.before(store, &cands, i, |&u| u as i64)?;
+        let rows = store.variant_texts(u as i64)?;
         let Some(si) = rows
             .iter()
-            .position(|r| index::index_lang(&r.0) == side_index)
+            .position(|r| index::index_lang(&r.lang) == side_index)
         else {
             continue;
         };
-        if !lang::matches(side, &rows[si].0) {
+        if !lang::matches(side, &rows[si].lang) {
             continue;
         }
-        let Some(oi) = (0..rows.len()).find(|&i| i != si && lang::matches(other, &rows[i].0))
+        let Some(oi) = (0..rows.len()).find(|&i| i != si && lang::matches(other, &rows[i].lang))
         else {
             continue;
         };
         // Cheap test on the key first; tokens with raw spans only for hits.
-        let key: Vec<&str> = key_tokens(&rows[si].1).collect();
+        let key: Vec<&str> = key_tokens(&rows[si].key).collect();
         if occurrences(&key, &want).is_empty() {
             continue;
         }
-        let text = &rows[si].2;
+        let text = &rows[si].plain;
         let spans = find(text, &diff::tokens(text), &want);
         if spans.is_empty() {
             continue;
         }
-        let origin: Option<String> = origin.query_row([u as i64], |r| r.get(0))?;
+        let origin = store.origin_name(u as i64)?;
         hits.push(Hit {
             unit_id: u as i64,
             text: text.clone(),
             char_spans: char_ranges(text, &spans),
             spans,
-            other: rows[oi].2.clone(),
+            other: rows[oi].plain.clone(),
             origin,
         });
     }

@@ -12,6 +12,10 @@ pub enum TmError {
     /// An SQLite call failed; SQLite's message.
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    /// A PostgreSQL call failed; its message.
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
     /// A stored value could not be read as the type asked for.
     #[error(transparent)]
     Value(#[from] rusqlite::types::FromSqlError),

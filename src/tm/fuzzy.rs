@@ -75,12 +75,10 @@
 //! segment is that long), so verification never runs a DP larger than
 //! `MAX_QUERY_TOKENS` × (stored length).
 
-use rusqlite::OptionalExtension;
-
 use super::diff::{self, DiffOp};
 use super::error::{Result, TmError};
 use super::index::{self, content_tokens, NUMBER};
-use super::Store;
+use super::source::{self, IndexRead, VariantRow};
 use crate::text::lang;
 use crate::text::normalize::{is_number, key_tokens, matching_key};
 
@@ -252,24 +250,27 @@ pub fn score(q: &Query, s: &Stored, context_same: impl FnOnce() -> bool) -> Scor
 
 /// Normalize a language pair and make sure the TM holds both languages;
 /// the error says what it holds instead.
-pub fn check_pair(store: &Store, src_lang: &str, tgt_lang: &str) -> Result<(String, String)> {
+pub fn check_pair(
+    store: &(impl IndexRead + ?Sized),
+    src_lang: &str,
+    tgt_lang: &str,
+) -> Result<(String, String)> {
     let norm = |l: &str| {
         lang::normalize(l)
             .filter(|n| n != "*all*")
             .ok_or_else(|| TmError::NotALanguage(l.to_string()))
     };
     let (src, tgt) = (norm(src_lang)?, norm(tgt_lang)?);
-    let conn = &store.conn;
     for l in [&src, &tgt] {
-        if index::indexed_variants(conn, &index::index_lang(l))? == 0 {
-            let have = index::languages(conn)?;
+        if store.indexed_variants(&index::index_lang(l))? == 0 {
+            let have = store.languages()?;
             if have.is_empty() {
                 return Err(TmError::Empty {
-                    path: store.path.clone(),
+                    path: store.location().to_path_buf(),
                 });
             }
             return Err(TmError::NoPair {
-                path: store.path.clone(),
+                path: store.location().to_path_buf(),
                 src: src.clone(),
                 tgt: tgt.clone(),
                 holds: have,
@@ -365,12 +366,31 @@ impl<'q> QueryIds<'q> {
     }
 }
 
-/// What verification reads of a variant.
-struct VariantRow {
-    lang: String,
-    key: String,
-    plain: String,
-    has_tags: bool,
+/// The next candidates' rows asked for ahead of reading them
+/// (`IndexRead::prefetch_units`), in windows that double from 16 to 512:
+/// verification mostly stops after a few, sometimes reads thousands.
+#[derive(Default)]
+pub(crate) struct Prefetch {
+    /// Candidates up to here were asked for.
+    end: usize,
+}
+
+impl Prefetch {
+    pub(crate) fn before<T>(
+        &mut self,
+        src: &(impl IndexRead + ?Sized),
+        all: &[T],
+        i: usize,
+        id: impl Fn(&T) -> i64,
+    ) -> Result<()> {
+        if i < self.end {
+            return Ok(());
+        }
+        let window = (2 * self.end).clamp(16, 512);
+        self.end = (i + window).min(all.len());
+        let ids: Vec<i64> = all[i..self.end].iter().map(id).collect();
+        src.prefetch_units(&ids)
+    }
 }
 
 /// A unit that passed the filters, with the bound on its score.
@@ -382,7 +402,7 @@ struct Candidate {
 
 /// Looks queries up in one language pair of a TM.
 pub struct Matcher<'s> {
-    store: &'s Store,
+    store: &'s dyn IndexRead,
     src: String,
     tgt: String,
     src_index: String,
@@ -398,10 +418,9 @@ pub struct Matcher<'s> {
 impl<'s> Matcher<'s> {
     /// A matcher for `src_lang` → `tgt_lang` (BCP 47; `ar` matches `ar-SY`).
     /// Fails with a clear message when the TM has no units in one of them.
-    pub fn new(store: &'s Store, src_lang: &str, tgt_lang: &str) -> Result<Matcher<'s>> {
+    pub fn new(store: &'s dyn IndexRead, src_lang: &str, tgt_lang: &str) -> Result<Matcher<'s>> {
         let (src, tgt) = check_pair(store, src_lang, tgt_lang)?;
-        // Read pages through a memory map instead of a read() per page.
-        store.conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
+        store.ready_for_lookups()?;
         Ok(Matcher {
             store,
             src_index: index::index_lang(&src),
@@ -434,16 +453,12 @@ impl<'s> Matcher<'s> {
     /// Run `f` in one read transaction (one lock and one snapshot for all
     /// the statements of a lookup), unless one is open already.
     fn in_read_transaction<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        let conn = &self.store.conn;
-        if !conn.is_autocommit() {
-            return f();
-        }
-        conn.execute_batch("BEGIN")?;
-        let result = f();
-        let end = conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
-        let value = result?;
-        end?;
-        Ok(value)
+        let (mut f, mut value) = (Some(f), None);
+        self.store.in_snapshot(&mut || {
+            value = f.take().map(|f| f()).transpose()?;
+            Ok(())
+        })?;
+        Ok(value.expect("in_snapshot runs its function once"))
     }
 
     /// The best `top` (unit id, score) pairs, best first.
@@ -462,11 +477,13 @@ impl<'s> Matcher<'s> {
         let prev_key = prev.map(matching_key);
         let ids = QueryIds::new(q);
         let mut best: Vec<(i64, Scored)> = Vec::with_capacity(top + 1);
-        for c in candidates {
+        let mut ahead = Prefetch::default();
+        for (i, c) in candidates.iter().enumerate() {
             let kth = (best.len() == top).then(|| best[top - 1].1.score);
             if kth.is_some_and(|k| c.bound < k) {
                 break;
             }
+            ahead.before(self.store, &candidates, i, |c| c.unit as i64)?;
             let unit = c.unit as i64;
             let s = match self.quick_score(&ids, unit, min, kth)? {
                 Quick::Skip => continue,
@@ -489,22 +506,11 @@ impl<'s> Matcher<'s> {
     /// Score a candidate from its key alone, comparing token ids. Units
     /// with the query's very words (d = 0) need the raw text: `SameWords`.
     fn quick_score(&self, ids: &QueryIds, unit: i64, min: u8, kth: Option<u8>) -> Result<Quick> {
-        let mut stmt = self.store.conn.prepare_cached(
-            "SELECT lang, key, plain FROM variant WHERE unit_id = ?1 ORDER BY ord",
-        )?;
-        let rows = stmt
-            .query_map([unit], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let Some(si) = self.pick_source(rows.iter().map(|r| r.0.as_str())) else {
+        let rows = self.store.variant_texts(unit)?;
+        let Some(si) = self.pick_source(rows.iter().map(|r| r.lang.as_str())) else {
             return Ok(Quick::Skip);
         };
-        let key = &rows[si].1;
+        let key = &rows[si].key;
         let content: Vec<u32> = content_tokens(key)
             .into_iter()
             .map(|t| ids.content_id(t))
@@ -520,7 +526,7 @@ impl<'s> Matcher<'s> {
             return Ok(Quick::Skip);
         }
         let all: Vec<u32> = key_tokens(key).map(|t| ids.all_id(t)).collect();
-        let written: Vec<u32> = written_tokens(&rows[si].2)
+        let written: Vec<u32> = written_tokens(&rows[si].plain)
             .map(|t| ids.written_id(t))
             .collect();
         Ok(Quick::Scored(Scored {
@@ -532,7 +538,7 @@ impl<'s> Matcher<'s> {
 
     /// Units that can score ≥ min, with score bounds, best bound first.
     fn candidates(&self, q: &Query, min: u8) -> Result<Vec<Candidate>> {
-        let conn = &self.store.conn;
+        let src = self.store;
         let n = q.content.len() as u64;
         let t = u64::from(min.min(100));
         let lo = (n * t).div_ceil(100) as u32;
@@ -545,11 +551,27 @@ impl<'s> Matcher<'s> {
         for x in &q.content {
             *mult.entry(x.as_str()).or_default() += 1;
         }
+        let unseen: Vec<&str> = {
+            let seen = self.seen.borrow();
+            mult.keys()
+                .copied()
+                .filter(|x| !seen.contains_key(*x))
+                .collect()
+        };
+        src.prefetch_tokens(&self.src_index, &unseen)?;
         let mut toks = Vec::with_capacity(mult.len());
         for (x, k) in mult {
             toks.push((self.token(x)?, k, x));
         }
         toks.sort_by_key(|(info, _, x)| (info.map_or(0, |i| i.df), *x));
+        // The prefix's postings are read whatever the candidates: asked for at once.
+        let mut upto = 0;
+        let first: Vec<i64> = toks
+            .iter()
+            .take_while(|(_, k, _)| (upto < prefix, upto += k).0)
+            .filter_map(|(info, _, _)| info.map(|i| i.id))
+            .collect();
+        src.prefetch_postings(&first)?;
 
         // unit → (h, length)
         // unit → (h, length); h ≤ n ≤ MAX_QUERY_TOKENS fits in u32.
@@ -571,7 +593,7 @@ impl<'s> Matcher<'s> {
                     // adds new candidates only of lengths with
                     // need(m) ≤ n − read (longer ones would already be in).
                     let open = n - read;
-                    index::postings(conn, info.id, lo, hi, |u, len| {
+                    source::postings(src, info.id, lo, hi, |u, len| {
                         if need(len) <= open {
                             cands.entry(u).or_insert((0, len)).0 += k32;
                         } else if let Some(e) = cands.get_mut(&u) {
@@ -579,7 +601,7 @@ impl<'s> Matcher<'s> {
                         }
                     })?;
                 } else {
-                    index::postings(conn, info.id, lo, hi, |u, _| {
+                    source::postings(src, info.id, lo, hi, |u, _| {
                         if let Some(e) = cands.get_mut(&u) {
                             e.0 += k32;
                         }
@@ -609,7 +631,7 @@ impl<'s> Matcher<'s> {
         if let Some(&info) = self.seen.borrow().get(text) {
             return Ok(Some(info));
         }
-        let info = index::token(&self.store.conn, &self.src_index, text)?;
+        let info = self.store.token(&self.src_index, text)?;
         if let Some(info) = info {
             self.seen.borrow_mut().insert(text.to_string(), info);
         }
@@ -618,21 +640,7 @@ impl<'s> Matcher<'s> {
 
     /// The exact score of a unit, `None` if it lacks the language pair.
     fn verify(&self, q: &Query, unit: i64, prev_key: Option<&str>) -> Result<Option<Scored>> {
-        let conn = &self.store.conn;
-        let mut stmt = conn.prepare_cached(
-            "SELECT lang, key, plain, markup IS NOT NULL AND instr(markup, '<') > 0
-             FROM variant WHERE unit_id = ?1 ORDER BY ord",
-        )?;
-        let rows = stmt
-            .query_map([unit], |r| {
-                Ok(VariantRow {
-                    lang: r.get(0)?,
-                    key: r.get(1)?,
-                    plain: r.get(2)?,
-                    has_tags: r.get(3)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = self.store.variant_rows(unit)?;
         let Some(src) = self.pick(&rows) else {
             return Ok(None);
         };
@@ -645,13 +653,8 @@ impl<'s> Matcher<'s> {
             let Some(prev_key) = prev_key else {
                 return false;
             };
-            let stored_prev: Option<Option<String>> = conn
-                .prepare_cached("SELECT context_prev FROM unit WHERE id = ?1")
-                .and_then(|mut s| s.query_row([unit], |r| r.get(0)).optional())
-                .unwrap_or(None);
-            stored_prev
-                .flatten()
-                .is_some_and(|p| matching_key(&p) == prev_key)
+            let stored_prev = self.store.context_prev(unit).unwrap_or(None);
+            stored_prev.is_some_and(|p| matching_key(&p) == prev_key)
         };
         Ok(Some(score(q, &stored, context_same)))
     }
@@ -727,12 +730,7 @@ impl<'s> Matcher<'s> {
             return Ok(Vec::new());
         }
         let prev_key = prev.map(matching_key);
-        let ids: Vec<i64> = self
-            .store
-            .conn
-            .prepare("SELECT id FROM unit ORDER BY id")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let ids = self.store.unit_ids()?;
         let mut all = Vec::new();
         for id in ids {
             if let Some(s) = self.verify(q, id, prev_key.as_deref())? {
@@ -750,7 +748,11 @@ impl<'s> Matcher<'s> {
 /// Units whose source (first variant in `src_lang`) has the same matching
 /// key as `text`, found through the index (the rarest word's postings of
 /// exactly that length), newest first.
-pub fn units_with_source(store: &Store, src_lang: &str, text: &str) -> Result<Vec<i64>> {
+pub fn units_with_source(
+    store: &(impl IndexRead + ?Sized),
+    src_lang: &str,
+    text: &str,
+) -> Result<Vec<i64>> {
     let src =
         lang::normalize(src_lang).ok_or_else(|| TmError::NotALanguage(src_lang.to_string()))?;
     let key = matching_key(text);
@@ -758,11 +760,10 @@ pub fn units_with_source(store: &Store, src_lang: &str, text: &str) -> Result<Ve
     if content.is_empty() {
         return Err(TmError::EmptyText(text.to_string()));
     }
-    let conn = &store.conn;
     let l = index::index_lang(&src);
     let mut rarest: Option<index::TokenInfo> = None;
     for x in &content {
-        match index::token(conn, &l, x)? {
+        match store.token(&l, x)? {
             None => return Ok(Vec::new()),
             Some(t) if rarest.map_or(true, |r| t.df < r.df) => rarest = Some(t),
             Some(_) => {}
@@ -773,17 +774,13 @@ pub fn units_with_source(store: &Store, src_lang: &str, text: &str) -> Result<Ve
     };
     let n = content.len() as u32;
     let mut cands = Vec::new();
-    index::postings(conn, rarest.id, n, n, |u, _| cands.push(u as i64))?;
+    source::postings(store, rarest.id, n, n, |u, _| cands.push(u as i64))?;
     cands.sort_unstable_by(|a, b| b.cmp(a));
-    let mut stmt =
-        conn.prepare_cached("SELECT lang, key FROM variant WHERE unit_id = ?1 ORDER BY ord")?;
     let mut out = Vec::new();
     for u in cands {
-        let rows: Vec<(String, String)> = stmt
-            .query_map([u], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let first = rows.iter().find(|r| index::index_lang(&r.0) == l);
-        if first.is_some_and(|r| lang::matches(&src, &r.0) && r.1 == key) {
+        let rows = store.variant_texts(u)?;
+        let first = rows.iter().find(|r| index::index_lang(&r.lang) == l);
+        if first.is_some_and(|r| lang::matches(&src, &r.lang) && r.key == key) {
             out.push(u);
         }
     }

@@ -7,19 +7,27 @@
 //! `crate::tmx`'s over the units `read` streams. Errors are `TmError`
 //! (queries, writes) and `StoreError` (opening the file).
 
+pub mod backend;
 pub mod concord;
+pub mod copy;
 pub mod diff;
 mod error;
 pub mod fuzzy;
 mod held;
 pub mod index;
+#[cfg(feature = "postgres")]
+pub mod pg;
 pub mod pretranslate;
 pub mod read;
+pub mod source;
 pub mod stats;
 pub mod store;
 pub mod word_pairs;
 pub mod write;
 
+pub use backend::{
+    for_each_unit_piped, open, Access, OriginRecord, StoredToken, TmStore, TmWriter, WordCounts,
+};
 pub use error::TmError;
 pub use store::{Store, StoreError};
 pub use write::{Added, OnDuplicate, OriginInfo, UnitWriter, WriteSummary};

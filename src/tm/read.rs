@@ -543,13 +543,8 @@ pub enum Origin {
 /// name, else the one whose file name (see [`origin_name`]) equals
 /// `name`'s file name, so `samples/sample.tmx`, `./sample.tmx` and a TM
 /// whose rows still hold full paths all work.
-pub fn find_origin(store: &Store, name: &str) -> Result<Origin> {
-    let mut stmt = store
-        .conn
-        .prepare("SELECT name FROM origin ORDER BY name")?;
-    let known: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+pub fn find_origin(store: &(impl super::TmStore + ?Sized), name: &str) -> Result<Origin> {
+    let known = store.origin_names()?;
     if known.iter().any(|k| k == name) {
         return Ok(Origin::Found(name.to_string()));
     }

@@ -51,6 +51,14 @@ pub enum StoreError {
         path: PathBuf,
         error: rusqlite::Error,
     },
+    /// The PostgreSQL TM at `location` (its URL without the password)
+    /// cannot be opened.
+    #[cfg(feature = "postgres")]
+    #[error("{}: {error}", location.display())]
+    Postgres {
+        location: PathBuf,
+        error: crate::tm::pg::PgError,
+    },
     /// A command that only reads was given a path where no TM is.
     #[error("no translation memory at {}; import a TMX or TSV first (tarjuman import FILE), or check --db / TARJUMAN_DB", path.display())]
     Missing { path: PathBuf },

@@ -30,3 +30,5 @@ pub fn tm_from_tsv(tsv_text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
 pub fn json_stdout(assert: assert_cmd::assert::Assert) -> serde_json::Value {
     serde_json::from_slice(&assert.get_output().stdout).expect("stdout is JSON")
 }
+
+pub mod pg;

@@ -101,7 +101,16 @@ pub fn run(args: &Args, ctx: &crate::cli::Ctx) -> anyhow::Result<ExitCode> {
             waiting.insert(k, aligned);
             while let Some(aligned) = waiting.remove(&due) {
                 let pair = &pairs[due];
-                let done = finish(args, ctx, pair, aligned, store.as_mut(), tmx.as_mut());
+                let done = finish(
+                    args,
+                    ctx,
+                    pair,
+                    aligned,
+                    store
+                        .as_mut()
+                        .map(|s| &mut **s as &mut dyn tarjuman::tm::TmStore),
+                    tmx.as_mut(),
+                );
                 totals.add(pair, done);
                 due += 1;
             }
@@ -124,7 +133,7 @@ pub fn run(args: &Args, ctx: &crate::cli::Ctx) -> anyhow::Result<ExitCode> {
             Some(s) => format!(
                 "; {} unit(s) imported into {}",
                 totals.imported,
-                s.path.display()
+                tarjuman::tm::backend::shown(s.location())
             ),
             None => String::new(),
         },
@@ -180,7 +189,7 @@ fn finish(
     ctx: &crate::cli::Ctx,
     pair: &Pair,
     aligned: Aligned,
-    store: Option<&mut tarjuman::tm::Store>,
+    store: Option<&mut dyn tarjuman::tm::TmStore>,
     tmx: Option<&mut output::TmxStream>,
 ) -> Option<Done> {
     let name = super::pair_name(&pair.ar, &pair.en);

@@ -74,12 +74,14 @@ pub fn load(args: &Args, ctx: &crate::cli::Ctx) -> anyhow::Result<Dictionaries> 
             }
         }
     }
-    let db_path = ctx.db_path();
-    if db_path.exists() {
-        let store = ctx.open_reader()?;
-        let learned = tarjuman::import::aligned::load(&store)?;
-        used.push(format!("learned in the TM ({} words)", learned.len()));
-        lexicon.extend(&learned);
+    // A TM that is not there yet has learned nothing.
+    match tarjuman::tm::open(&ctx.db_path(), tarjuman::tm::Access::Read) {
+        Err(tarjuman::tm::StoreError::Missing { .. }) => {}
+        store => {
+            let learned = tarjuman::import::aligned::load(&*store?)?;
+            used.push(format!("learned in the TM ({} words)", learned.len()));
+            lexicon.extend(&learned);
+        }
     }
     lexicon.freeze();
     Ok(Dictionaries {

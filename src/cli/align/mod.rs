@@ -235,8 +235,8 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
     if args.import {
         let mut store = ctx.open_store()?;
         let todo = ToImport::new(&result, &ar, &en, &name, args.min_score);
-        let line = import(&mut store, &name, &todo)?;
-        ctx.say(&format!("imported into {}: {line}", store.path.display()));
+        let line = import(&mut *store, &name, &todo)?;
+        ctx.say(&format!("imported into {}: {line}", ctx.db_shown()));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -412,7 +412,7 @@ impl ToImport {
 /// Store the pairs of one alignment in one transaction, then the word
 /// pairs learned from them.
 fn import(
-    store: &mut tarjuman::tm::Store,
+    store: &mut dyn tarjuman::tm::TmStore,
     name: &str,
     todo: &ToImport,
 ) -> anyhow::Result<Imported> {

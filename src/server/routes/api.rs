@@ -29,8 +29,9 @@ use crate::tm::concord::{concord as find_hits, Search};
 use crate::tm::fuzzy::Matcher;
 use crate::tm::pretranslate::{analyse, pretranslate as pretranslate_all};
 use crate::tm::read::UnitFilter;
+use crate::tm::source::IndexRead;
+use crate::tm::OnDuplicate;
 use crate::tm::TmError;
-use crate::tm::{OnDuplicate, Store};
 
 fn d_src() -> String {
     "ar".into()
@@ -55,7 +56,11 @@ fn lang(name: &str, value: &str) -> Result<String, ApiError> {
 }
 
 /// A matcher for the pair; 404 when the TM has no units in it.
-pub(crate) fn matcher<'s>(store: &'s Store, src: &str, tgt: &str) -> Result<Matcher<'s>, ApiError> {
+pub(crate) fn matcher<'s>(
+    store: &'s dyn IndexRead,
+    src: &str,
+    tgt: &str,
+) -> Result<Matcher<'s>, ApiError> {
     Matcher::new(store, src, tgt).map_err(|e| match e {
         TmError::Empty { .. } | TmError::NoPair { .. } | TmError::NotALanguage(_) => {
             ApiError::not_found("language_pair_not_in_tm", e.to_string())
@@ -72,13 +77,8 @@ pub async fn health() -> Json<serde_json::Value> {
 pub async fn ready(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     let readable = state
         .readers
-        .run(|store| {
-            store
-                .conn
-                .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                    r.get::<_, i64>(0)
-                })
-        })
+        // A small read of the counters: the tables are there and readable.
+        .run(|store| store.most_common_source())
         .await?;
     if let Err(e) = readable {
         return Err(ApiError::unavailable(format!("the TM cannot be read: {e}")));
@@ -635,7 +635,7 @@ pub async fn export(
             buf: Vec::with_capacity(CHUNK),
             send,
         };
-        if let Err(e) = crate::api::export(&store, &spec, &mut out, |_| {}) {
+        if let Err(e) = crate::api::export(&*store, &spec, &mut out, |_| {}) {
             // The status is sent already: breaking the body off is how the
             // client learns that the export failed.
             eprintln!("tarjuman: export failed: {e:#}");

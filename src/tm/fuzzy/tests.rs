@@ -2,7 +2,7 @@
 //! and `tm`, a small TM that concord's and pretranslate's tests share.
 
 use super::*;
-use crate::tm::{OnDuplicate, OriginInfo};
+use crate::tm::{OnDuplicate, OriginInfo, Store};
 use crate::unit::Unit;
 use proptest::prelude::*;
 

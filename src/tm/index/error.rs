@@ -23,6 +23,16 @@ pub enum IndexError {
     TooManyPostings(#[source] std::num::TryFromIntError),
     #[error("a posting blob over 4 GB")]
     BlobTooBig(#[source] std::num::TryFromIntError),
+    /// A PostgreSQL call of the index builder failed.
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
+    /// A unit id the postings cannot hold (40 bits).
+    #[error("unit id {0} is too large for the fuzzy index")]
+    UnitId(i64),
+    /// Dictionary entries that neither were inserted nor could be read back.
+    #[error("the fuzzy index's dictionary could not be written")]
+    Unresolved,
 }
 
 impl IndexError {

@@ -45,6 +45,8 @@
 mod build;
 mod codec;
 mod error;
+#[cfg(feature = "postgres")]
+mod pg;
 mod query;
 mod runs;
 mod tokens;
@@ -52,6 +54,8 @@ mod tokens;
 pub use build::Indexer;
 pub use codec::decode;
 pub use error::{IndexError, IndexResult};
+#[cfg(feature = "postgres")]
+pub use pg::PgIndexer;
 pub use query::{indexed_variants, languages, postings, token, TokenInfo};
 pub use tokens::{
     bigram, content_tokens, index_lang, stored_unit_tokens, unit_tokens_into, VariantTokens,

@@ -11,7 +11,7 @@ use super::super::index::FastMap;
 use super::dup::source_index;
 
 /// Add `delta` to a counter, allocating the key only the first time.
-pub(super) fn bump(map: &mut FastMap<String, i64>, key: &str, delta: i64) {
+pub(crate) fn bump(map: &mut FastMap<String, i64>, key: &str, delta: i64) {
     match map.get_mut(key) {
         Some(n) => *n += delta,
         None => {
@@ -24,34 +24,34 @@ pub(super) fn bump(map: &mut FastMap<String, i64>, key: &str, delta: i64) {
 /// Each run of like units (see `run`) bumps a few language counters:
 /// FxHash, not SipHash, for these short keys.
 #[derive(Default)]
-pub(super) struct Counters {
-    pub(super) units: i64,
-    pub(super) langs: FastMap<String, i64>,
+pub(crate) struct Counters {
+    pub(crate) units: i64,
+    pub(crate) langs: FastMap<String, i64>,
     /// source → target → units.
-    pub(super) pairs: FastMap<String, FastMap<String, i64>>,
-    pub(super) origins: HashMap<i64, i64>,
-    pub(super) date_min: Option<String>,
-    pub(super) date_max: Option<String>,
+    pub(crate) pairs: FastMap<String, FastMap<String, i64>>,
+    pub(crate) origins: HashMap<i64, i64>,
+    pub(crate) date_min: Option<String>,
+    pub(crate) date_max: Option<String>,
     /// A removed unit sat on the date range's edge: rescan it at commit.
-    pub(super) dates_dirty: bool,
+    pub(crate) dates_dirty: bool,
     /// Units in a row with the same languages, source and origin, not yet
     /// in the maps: they are counted once per run (a file is mostly one
     /// language pair from one origin; hashing every unit's tags into the
     /// maps was 2% of a big import's writer thread).
-    pub(super) run: Option<SameUnits>,
+    pub(crate) run: Option<SameUnits>,
 }
 
 /// See `Counters::run`.
-pub(super) struct SameUnits {
-    pub(super) delta: i64,
-    pub(super) srclang: Option<String>,
-    pub(super) langs: Vec<String>,
-    pub(super) origin: Option<i64>,
-    pub(super) units: i64,
+pub(crate) struct SameUnits {
+    pub(crate) delta: i64,
+    pub(crate) srclang: Option<String>,
+    pub(crate) langs: Vec<String>,
+    pub(crate) origin: Option<i64>,
+    pub(crate) units: i64,
 }
 
 impl SameUnits {
-    pub(super) fn matches(
+    pub(crate) fn matches(
         &self,
         delta: i64,
         srclang: Option<&str>,
@@ -69,7 +69,7 @@ impl SameUnits {
 impl Counters {
     /// Count (`delta` +1) or uncount (-1) a unit with these variant
     /// languages and source.
-    pub(super) fn unit(
+    pub(crate) fn unit(
         &mut self,
         delta: i64,
         srclang: Option<&str>,
@@ -93,7 +93,7 @@ impl Counters {
     }
 
     /// Move the current run of same units into the maps.
-    pub(super) fn end_run(&mut self) {
+    pub(crate) fn end_run(&mut self) {
         if let Some(run) = self.run.take() {
             let langs: Vec<&str> = run.langs.iter().map(String::as_str).collect();
             self.count(
@@ -106,7 +106,7 @@ impl Counters {
     }
 
     /// Add `delta` units with these variant languages and source.
-    pub(super) fn count(
+    pub(crate) fn count(
         &mut self,
         delta: i64,
         srclang: Option<&str>,
@@ -134,7 +134,7 @@ impl Counters {
         }
     }
 
-    pub(super) fn date_added(&mut self, date: Option<&str>) {
+    pub(crate) fn date_added(&mut self, date: Option<&str>) {
         let Some(d) = date else { return };
         if self.date_min.as_deref().map_or(true, |m| d < m) {
             self.date_min = Some(d.to_string());
@@ -144,7 +144,7 @@ impl Counters {
         }
     }
 
-    pub(super) fn write(mut self, conn: &Connection) -> Result<()> {
+    pub(crate) fn write(mut self, conn: &Connection) -> Result<()> {
         self.end_run();
         if self.units != 0 {
             conn.execute(

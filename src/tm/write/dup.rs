@@ -39,7 +39,7 @@ impl Fnv {
 }
 
 /// A unit's variants as duplicate detection sees them: (lang, markup).
-pub(super) type Signature<'a> = Vec<(&'a str, &'a str)>;
+pub(crate) type Signature<'a> = Vec<(&'a str, &'a str)>;
 
 /// The index of the source variant: the one in `srclang`, else the first.
 pub fn source_index(srclang: Option<&str>, langs: &[&str]) -> usize {
@@ -58,11 +58,11 @@ pub fn source_index(srclang: Option<&str>, langs: &[&str]) -> usize {
 }
 
 /// Most units have two variants: up to this many are sorted on the stack.
-pub(super) const SMALL: usize = 4;
+pub(crate) const SMALL: usize = 4;
 
 /// `items` in `small` when they fit, else in `large`: no allocation for
 /// the common unit (`Prepared::new` runs once per imported unit).
-pub(super) fn collect_small<'b, T: Copy>(
+pub(crate) fn collect_small<'b, T: Copy>(
     small: &'b mut [T; SMALL],
     large: &'b mut Vec<T>,
     items: impl ExactSizeIterator<Item = T>,
@@ -80,7 +80,7 @@ pub(super) fn collect_small<'b, T: Copy>(
 }
 
 /// `(content_hash, source_hash)` of a unit.
-pub(super) fn unit_hashes(unit: &Unit) -> (i64, i64) {
+pub(crate) fn unit_hashes(unit: &Unit) -> (i64, i64) {
     let (mut small, mut large) = ([("", ""); SMALL], Vec::new());
     let signature = collect_small(
         &mut small,
@@ -137,7 +137,7 @@ pub(super) fn hashes(srclang: Option<&str>, variants: &[(&str, &str)]) -> (i64, 
 }
 
 /// Same variants, in any order?
-pub(super) fn same_content(a: &Signature, b: &Signature) -> bool {
+pub(crate) fn same_content(a: &Signature, b: &Signature) -> bool {
     let (mut a, mut b) = (a.clone(), b.clone());
     a.sort_unstable();
     b.sort_unstable();
@@ -158,7 +158,7 @@ pub(super) fn source_and_langs<'a>(
 }
 
 /// Same source segment and the same set of languages?
-pub(super) fn same_source(
+pub(crate) fn same_source(
     a_src: Option<&str>,
     a: &Signature,
     b_src: Option<&str>,

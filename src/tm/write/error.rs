@@ -8,6 +8,10 @@ use crate::tm::index::IndexError;
 pub enum WriteError {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    /// A PostgreSQL call failed; its message.
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
     #[error(transparent)]
     Index(#[from] IndexError),
     /// A variant's metadata cannot be written as JSON.

@@ -8,7 +8,7 @@ use super::error::{Result, WriteError};
 use crate::unit::{Header, Note, Prop, Stamp};
 
 /// The TM's date for a unit: when it last changed, else when it was made.
-pub(super) fn unit_date(stamp: &Stamp) -> Option<&str> {
+pub(crate) fn unit_date(stamp: &Stamp) -> Option<&str> {
     stamp
         .change_date
         .as_deref()
@@ -41,7 +41,7 @@ pub(crate) struct VariantMeta {
 impl VariantMeta {
     /// The JSON for a variant, or `None` when it has no metadata (the
     /// common case: no JSON work at all).
-    pub(super) fn encode(stamp: &Stamp, extra: &[(String, String)]) -> Result<Option<String>> {
+    pub(crate) fn encode(stamp: &Stamp, extra: &[(String, String)]) -> Result<Option<String>> {
         if *stamp == Stamp::default() && extra.is_empty() {
             return Ok(None);
         }
@@ -75,7 +75,7 @@ impl VariantMeta {
     }
 }
 
-pub(super) fn header_json(h: &Header) -> String {
+pub(crate) fn header_json(h: &Header) -> String {
     let props: Vec<_> = h.props.iter().map(prop_json).collect();
     let notes: Vec<_> = h.notes.iter().map(note_json).collect();
     serde_json::json!({

@@ -18,13 +18,13 @@ mod prepared;
 pub use dup::source_index;
 pub(crate) use meta::VariantMeta;
 pub use prepared::Prepared;
+// What the PostgreSQL writer (tm::pg) shares with this one: the same
+// hashes, duplicate rules, stored metadata and counters.
+pub(crate) use counters::Counters;
+pub(crate) use dup::{collect_small, same_content, same_source, unit_hashes, Signature, SMALL};
+pub(crate) use meta::{header_json, unit_date};
 
-use counters::Counters;
-use dup::{
-    collect_small, same_content, same_source, stored_signature, unit_hashes, FreshUnits, Signature,
-    SMALL,
-};
-use meta::{header_json, unit_date};
+use dup::{stored_signature, FreshUnits};
 use prepared::key_pairs;
 
 use std::collections::HashMap;
@@ -432,6 +432,17 @@ impl UnitWriter<'_> {
         Ok(id)
     }
 
+    /// Record an origin as another TM recorded it (see
+    /// `TmWriter::restore_origin`).
+    pub fn restore_origin(&mut self, o: &crate::tm::backend::OriginRecord) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO origin(name, kind, imported_at, header) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(name) DO UPDATE SET kind = ?2, imported_at = ?3, header = ?4",
+            params![o.name, o.kind, o.imported_at, o.header],
+        )?;
+        Ok(())
+    }
+
     /// Add one unit, deciding what a duplicate means by `on_duplicate`.
     pub fn add(&mut self, unit: &Unit, on_duplicate: OnDuplicate) -> Result<Added> {
         self.add_prepared(unit, &Prepared::new(unit, false), on_duplicate)
@@ -524,11 +535,15 @@ impl UnitWriter<'_> {
 
     /// Stored units that may be duplicates: same source hash (and content
     /// hash, when given; the fresh table only filters by source).
+    /// Lowest id first (as the PostgreSQL writer's): of several stored
+    /// units with one source, `--on-duplicate update` replaces the oldest.
     fn candidates(&self, source_hash: i64, content_hash: Option<i64>) -> Result<Vec<i64>> {
         if let Some(fresh) = &self.fresh {
-            return Ok(fresh.candidates(source_hash));
+            let mut ids = fresh.candidates(source_hash);
+            ids.sort_unstable();
+            return Ok(ids);
         }
-        let ids = match content_hash {
+        let mut ids = match content_hash {
             Some(c) => self
                 .tx
                 .prepare_cached("SELECT id FROM unit WHERE source_hash = ?1 AND content_hash = ?2")?
@@ -540,6 +555,7 @@ impl UnitWriter<'_> {
                 .query_map([source_hash], |r| r.get(0))?
                 .collect::<rusqlite::Result<Vec<i64>>>()?,
         };
+        ids.sort_unstable();
         Ok(ids)
     }
 

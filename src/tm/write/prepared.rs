@@ -13,12 +13,12 @@ use crate::unit::Unit;
 /// thread does it while the writer writes).
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
-    pub(super) keys: Vec<String>,
+    pub(crate) keys: Vec<String>,
     /// None: worked out by the writer if the unit is stored.
-    pub(super) tokens: Option<Vec<VariantTokens>>,
+    pub(crate) tokens: Option<Vec<VariantTokens>>,
     /// Per variant: its markup is just its escaped text (`is_escaped`),
     /// stored as NULL.
-    pub(super) plain_markup: Vec<bool>,
+    pub(crate) plain_markup: Vec<bool>,
     /// The duplicate hashes (`unit_hashes`), when worked out here. Into an
     /// empty TM the writer works them out instead: when that was measured
     /// (1M pair ratio 0.97), the reader, making the index tokens too, was
@@ -26,7 +26,7 @@ pub struct Prepared {
     /// and a perf timeline now shows the writer the busier one; moving
     /// them back is a change too small for this machine's wall times to
     /// resolve, so it has not been made.
-    pub(super) hashes: Option<(i64, i64)>,
+    pub(crate) hashes: Option<(i64, i64)>,
 }
 
 /// A reused key buffer bigger than this (a huge segment) is dropped

@@ -1,0 +1,139 @@
+//! A whole TM into another, empty one, whichever databases hold them
+//! (`tarjuman migrate`: SQLite to PostgreSQL and back): every unit in id
+//! order with all it holds, the origins as recorded (kind, import time,
+//! header), the aligner's word counts and `serve`'s tokens. The units go in
+//! one write transaction (all or nothing) with duplicates kept, so the two
+//! TMs export the same file; the destination's own index and counters are
+//! built as it is written. Unit ids are the destination's (1, 2, … in the
+//! source's order): they match the source's unless units were deleted
+//! there.
+//!
+//! The source is read on a thread of its own (moved there: a store is
+//! `Send`, not `Sync`) and its units handed over in batches.
+
+use std::sync::mpsc;
+
+use super::backend::{TmStore, WordCounts};
+use super::read::UnitFilter;
+use super::write::{OnDuplicate, OriginInfo, WriteError};
+use super::TmError;
+use crate::unit::Unit;
+
+/// What was copied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Copied {
+    pub units: u64,
+    pub origins: usize,
+    pub word_pairs: usize,
+    pub tokens: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error(transparent)]
+    Tm(#[from] TmError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// The destination already holds units: a copy would mix two TMs.
+    #[error("{to}: the destination already holds {units} units; migrate into an empty translation memory")]
+    NotEmpty { to: String, units: u64 },
+    /// The thread reading the source panicked.
+    #[error("reading the source failed unexpectedly")]
+    ReaderPanicked,
+}
+
+/// Units handed from the reading thread at a time.
+const BATCH: usize = 512;
+
+/// Copy all of `from` into `to`, which must hold no units; `progress`
+/// hears how many units are written so far.
+pub fn copy_tm(
+    from: Box<dyn TmStore>,
+    to: &mut dyn TmStore,
+    mut progress: impl FnMut(u64),
+) -> Result<Copied, CopyError> {
+    let held = to.stats()?.units;
+    if held > 0 {
+        return Err(CopyError::NotEmpty {
+            to: super::backend::shown(to.location()),
+            units: held,
+        });
+    }
+    let origins = from.origins()?;
+    let counts = from.word_counts()?;
+    let tokens = from.tokens()?;
+    // The writer's own origin is one the units name (it is overwritten by
+    // `restore_origin` like the others).
+    let own = OriginInfo {
+        name: origins.first().map_or_else(String::new, |o| o.name.clone()),
+        kind: origins.first().map_or_else(String::new, |o| o.kind.clone()),
+        header: None,
+    };
+    let mut copied = Copied::default();
+    std::thread::scope(|scope| -> Result<(), CopyError> {
+        let (send, batches) = mpsc::sync_channel::<Vec<Unit>>(4);
+        let reader = scope.spawn(move || -> Result<u64, TmError> {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut write = |unit: &Unit| -> Result<(), TmError> {
+                batch.push(unit.clone());
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    send.send(full).map_err(|_| TmError::WriterStopped)?;
+                }
+                Ok(())
+            };
+            let n = from.each_unit(&UnitFilter::default(), &mut Some, &mut write)?;
+            if !batch.is_empty() {
+                send.send(batch).map_err(|_| TmError::WriterStopped)?;
+            }
+            Ok(n)
+        });
+        let written = (|| -> Result<u64, CopyError> {
+            let mut writer = to.bulk_writer(&own)?;
+            let mut n = 0;
+            for batch in batches {
+                for unit in &batch {
+                    writer.add(unit, OnDuplicate::Keep)?;
+                }
+                n += batch.len() as u64;
+                progress(n);
+            }
+            for origin in &origins {
+                writer.restore_origin(origin)?;
+            }
+            writer.commit()?;
+            Ok(n)
+        })();
+        // A failed write drops the channel: the reader stops too.
+        let read = reader.join().map_err(|_| CopyError::ReaderPanicked)?;
+        copied.units = written?;
+        read?;
+        Ok(())
+    })?;
+    copied.origins = origins.len();
+    copied.word_pairs = copy_word_counts(to, &counts)?;
+    for token in &tokens {
+        if to.add_token(token)? {
+            copied.tokens += 1;
+        }
+    }
+    Ok(copied)
+}
+
+/// The word counts into `to` (added to what it holds, which for an empty
+/// TM is nothing).
+fn copy_word_counts(to: &mut dyn TmStore, c: &WordCounts) -> Result<usize, TmError> {
+    let words = |lang: &str| -> Vec<(&str, u32)> {
+        c.words
+            .iter()
+            .filter(|(l, _, _)| l == lang)
+            .map(|(_, w, n)| (w.as_str(), *n))
+            .collect()
+    };
+    let pairs: Vec<(&str, &str, u32)> = c
+        .pairs
+        .iter()
+        .map(|(a, e, n)| (a.as_str(), e.as_str(), *n))
+        .collect();
+    to.add_word_pairs(&words("ar"), &words("en"), &pairs)
+}

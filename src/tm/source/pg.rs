@@ -1,0 +1,339 @@
+//! `IndexRead` for a TM on PostgreSQL (`PgStore`): the same primitives as
+//! SQLite's, on the same index (schema/postgres/0002_fuzzy_index.sql).
+//!
+//! A round trip per statement is what costs on a server, so the hints
+//! are taken: `prefetch_tokens` reads a lookup's dictionary entries in one
+//! statement, `prefetch_postings` its prefix tokens' blobs, and
+//! `prefetch_units` the next window of candidates' variants, context and
+//! origin; the primitives then answer from what was fetched and ask the
+//! server only for what was not. Every statement is prepared once per
+//! connection. What was fetched is dropped when the snapshot ends, so it is
+//! never older than the transaction reading it.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use postgres::types::ToSql;
+use postgres::{Client, Statement};
+
+use super::{IndexRead, VariantRow, VariantText};
+use crate::tm::error::Result;
+use crate::tm::index::{FastMap, TokenInfo};
+use crate::tm::pg::PgStore;
+use crate::unit::Unit;
+
+/// A candidate's rows, fetched ahead.
+#[derive(Default)]
+struct UnitRows {
+    variants: Vec<VariantRow>,
+    context_prev: Option<String>,
+    origin: Option<String>,
+}
+
+/// What the lookups of one connection keep: prepared statements, and
+/// within a snapshot the rows fetched ahead.
+#[derive(Default)]
+pub struct Reads {
+    inner: Mutex<Fetched>,
+}
+
+#[derive(Default)]
+struct Fetched {
+    statements: FastMap<&'static str, Statement>,
+    /// In a snapshot `in_snapshot` opened.
+    in_snapshot: bool,
+    /// (lang, text) → entry, or None: not in the dictionary.
+    tokens: FastMap<(String, String), Option<TokenInfo>>,
+    blobs: FastMap<i64, Vec<Vec<u8>>>,
+    units: FastMap<i64, UnitRows>,
+}
+
+impl Fetched {
+    fn clear_rows(&mut self) {
+        self.tokens.clear();
+        self.blobs.clear();
+        self.units.clear();
+    }
+}
+
+const TOKEN: &str = "SELECT id, df FROM fz_token WHERE lang = $1 AND text = $2";
+const TOKENS: &str = "SELECT text, id, df FROM fz_token WHERE lang = $1 AND text = ANY($2)";
+const BLOBS: &str = "SELECT data FROM fz_chunk WHERE token_id = $1";
+const BLOBS_OF: &str = "SELECT token_id, data FROM fz_chunk WHERE token_id = ANY($1)";
+const VARIANTS: &str = "SELECT lang, key, plain, markup IS NOT NULL AND strpos(markup, '<') > 0
+     FROM variant WHERE unit_id = $1 ORDER BY ord";
+const UNITS: &str =
+    "SELECT v.unit_id, v.lang, v.key, v.plain, v.markup IS NOT NULL AND strpos(v.markup, '<') > 0,
+            u.context_prev, o.name
+     FROM variant v JOIN unit u ON u.id = v.unit_id LEFT JOIN origin o ON o.id = u.origin_id
+     WHERE v.unit_id = ANY($1) ORDER BY v.unit_id, v.ord";
+const CONTEXT: &str = "SELECT context_prev FROM unit WHERE id = $1";
+const ORIGIN: &str =
+    "SELECT o.name FROM unit u LEFT JOIN origin o ON o.id = u.origin_id WHERE u.id = $1";
+const LANG_VARIANTS: &str = "SELECT variants FROM fz_lang WHERE lang = $1";
+const LANGS: &str = "SELECT lang FROM fz_lang WHERE variants > 0 ORDER BY lang";
+const UNIT_IDS: &str = "SELECT id FROM unit ORDER BY id";
+
+impl PgStore {
+    /// The connection and the fetched rows, with `sql` prepared (once per
+    /// connection).
+    fn with<T>(
+        &self,
+        sql: &'static str,
+        f: impl FnOnce(&mut Client, &Statement, &mut Fetched) -> Result<T>,
+    ) -> Result<T> {
+        let mut client = self.client();
+        let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let stmt = match fetched.statements.get(sql) {
+            Some(s) => s.clone(),
+            None => {
+                let s = client.prepare(sql)?;
+                fetched.statements.insert(sql, s.clone());
+                s
+            }
+        };
+        f(&mut client, &stmt, &mut fetched)
+    }
+
+    /// The rows of a unit fetched ahead, if they were.
+    fn fetched_unit<T>(&self, unit: i64, f: impl FnOnce(&UnitRows) -> T) -> Option<T> {
+        let fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
+        fetched.units.get(&unit).map(f)
+    }
+}
+
+impl IndexRead for PgStore {
+    fn location(&self) -> &Path {
+        PgStore::location(self)
+    }
+
+    fn in_snapshot(&self, f: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        {
+            let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
+            if fetched.in_snapshot {
+                drop(fetched);
+                return f();
+            }
+            fetched.in_snapshot = true;
+        }
+        let begun = self
+            .client()
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        let result = begun.map_err(Into::into).and_then(|()| f());
+        let end = self
+            .client()
+            .batch_execute(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        {
+            let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
+            fetched.in_snapshot = false;
+            fetched.clear_rows();
+        }
+        result?;
+        end?;
+        Ok(())
+    }
+
+    fn ready_for_lookups(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn token(&self, lang: &str, text: &str) -> Result<Option<TokenInfo>> {
+        self.with(TOKEN, |client, stmt, fetched| {
+            if let Some(&info) = fetched.tokens.get(&(lang.to_string(), text.to_string())) {
+                return Ok(info);
+            }
+            let row = client.query_opt(stmt, &[&lang, &text])?;
+            Ok(row.map(|r| TokenInfo {
+                id: r.get(0),
+                df: r.get(1),
+            }))
+        })
+    }
+
+    fn posting_blobs(&self, token_id: i64, f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        let ahead = {
+            let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
+            fetched.blobs.remove(&token_id)
+        };
+        if let Some(blobs) = ahead {
+            for b in &blobs {
+                f(b)?;
+            }
+            return Ok(());
+        }
+        let rows = self.with(BLOBS, |client, stmt, _| {
+            Ok(client.query(stmt, &[&token_id])?)
+        })?;
+        for r in &rows {
+            f(r.get::<_, &[u8]>(0))?;
+        }
+        Ok(())
+    }
+
+    fn indexed_variants(&self, lang: &str) -> Result<i64> {
+        self.with(LANG_VARIANTS, |client, stmt, _| {
+            Ok(client
+                .query_opt(stmt, &[&lang])?
+                .map_or(0, |r| r.get::<_, i64>(0)))
+        })
+    }
+
+    fn languages(&self) -> Result<Vec<String>> {
+        self.with(LANGS, |client, stmt, _| {
+            Ok(client.query(stmt, &[])?.iter().map(|r| r.get(0)).collect())
+        })
+    }
+
+    fn variant_texts(&self, unit: i64) -> Result<Vec<VariantText>> {
+        Ok(self
+            .variant_rows(unit)?
+            .into_iter()
+            .map(|v| VariantText {
+                lang: v.lang,
+                key: v.key,
+                plain: v.plain,
+            })
+            .collect())
+    }
+
+    fn variant_rows(&self, unit: i64) -> Result<Vec<VariantRow>> {
+        if let Some(rows) = self.fetched_unit(unit, |u| u.variants.clone()) {
+            return Ok(rows);
+        }
+        self.with(VARIANTS, |client, stmt, _| {
+            Ok(client
+                .query(stmt, &[&unit])?
+                .iter()
+                .map(|r| VariantRow {
+                    lang: r.get(0),
+                    key: r.get(1),
+                    plain: r.get(2),
+                    has_tags: r.get(3),
+                })
+                .collect())
+        })
+    }
+
+    fn context_prev(&self, unit: i64) -> Result<Option<String>> {
+        if let Some(prev) = self.fetched_unit(unit, |u| u.context_prev.clone()) {
+            return Ok(prev);
+        }
+        self.with(CONTEXT, |client, stmt, _| {
+            Ok(client
+                .query_opt(stmt, &[&unit])?
+                .and_then(|r| r.get::<_, Option<String>>(0)))
+        })
+    }
+
+    fn origin_name(&self, unit: i64) -> Result<Option<String>> {
+        if let Some(name) = self.fetched_unit(unit, |u| u.origin.clone()) {
+            return Ok(name);
+        }
+        self.with(ORIGIN, |client, stmt, _| {
+            Ok(client
+                .query_opt(stmt, &[&unit])?
+                .and_then(|r| r.get::<_, Option<String>>(0)))
+        })
+    }
+
+    fn load_unit(&self, unit: i64) -> Result<Option<Unit>> {
+        self.unit_by_id(unit)
+    }
+
+    fn unit_ids(&self) -> Result<Vec<i64>> {
+        self.with(UNIT_IDS, |client, stmt, _| {
+            Ok(client.query(stmt, &[])?.iter().map(|r| r.get(0)).collect())
+        })
+    }
+
+    fn prefetch_tokens(&self, lang: &str, texts: &[&str]) -> Result<()> {
+        self.with(TOKENS, |client, stmt, fetched| {
+            if !fetched.in_snapshot {
+                // Nothing would drop them: the hint is not taken.
+                return Ok(());
+            }
+            let want: Vec<&str> = texts
+                .iter()
+                .copied()
+                .filter(|t| {
+                    !fetched
+                        .tokens
+                        .contains_key(&(lang.to_string(), t.to_string()))
+                })
+                .collect();
+            if want.is_empty() {
+                return Ok(());
+            }
+            for t in &want {
+                fetched
+                    .tokens
+                    .insert((lang.to_string(), t.to_string()), None);
+            }
+            let params: [&(dyn ToSql + Sync); 2] = [&lang, &want];
+            for r in client.query(stmt, &params)? {
+                let info = TokenInfo {
+                    id: r.get(1),
+                    df: r.get(2),
+                };
+                fetched
+                    .tokens
+                    .insert((lang.to_string(), r.get(0)), Some(info));
+            }
+            Ok(())
+        })
+    }
+
+    fn prefetch_postings(&self, token_ids: &[i64]) -> Result<()> {
+        self.with(BLOBS_OF, |client, stmt, fetched| {
+            if !fetched.in_snapshot {
+                // Nothing would drop them: the hint is not taken.
+                return Ok(());
+            }
+            let want: Vec<i64> = token_ids
+                .iter()
+                .copied()
+                .filter(|t| !fetched.blobs.contains_key(t))
+                .collect();
+            if want.is_empty() {
+                return Ok(());
+            }
+            for &t in &want {
+                fetched.blobs.insert(t, Vec::new());
+            }
+            for r in client.query(stmt, &[&want])? {
+                let t: i64 = r.get(0);
+                fetched.blobs.entry(t).or_default().push(r.get(1));
+            }
+            Ok(())
+        })
+    }
+
+    fn prefetch_units(&self, units: &[i64]) -> Result<()> {
+        self.with(UNITS, |client, stmt, fetched| {
+            if !fetched.in_snapshot {
+                // Nothing would drop them: the hint is not taken.
+                return Ok(());
+            }
+            let want: Vec<i64> = units
+                .iter()
+                .copied()
+                .filter(|u| !fetched.units.contains_key(u))
+                .collect();
+            if want.is_empty() {
+                return Ok(());
+            }
+            for r in client.query(stmt, &[&want])? {
+                let u = fetched.units.entry(r.get(0)).or_default();
+                u.variants.push(VariantRow {
+                    lang: r.get(1),
+                    key: r.get(2),
+                    plain: r.get(3),
+                    has_tags: r.get(4),
+                });
+                u.context_prev = r.get(5);
+                u.origin = r.get(6);
+            }
+            Ok(())
+        })
+    }
+}

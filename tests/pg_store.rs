@@ -1,0 +1,78 @@
+//! The PostgreSQL store against a real server (`TARJUMAN_TEST_PG`, see
+//! tests/common/pg.rs): opening, migrations. Skipped, saying why, without one.
+
+mod common;
+
+use tarjuman::tm::pg::{PgStore, MIGRATIONS, SCHEMA_VERSION};
+use tarjuman::tm::StoreError;
+
+#[test]
+fn migrations_apply_once_and_a_newer_schema_is_refused() {
+    let Some(db) = common::pg::scratch("migrations") else {
+        return;
+    };
+    // A database without a TM is missing for a reader…
+    assert!(matches!(
+        PgStore::connect_read_only(&db.url),
+        Err(StoreError::Missing { .. })
+    ));
+    // …and created by a writer, once, however often it connects.
+    let store = PgStore::connect(&db.url).unwrap();
+    drop(store);
+    let store = PgStore::connect(&db.url).unwrap();
+    let v: i32 = store
+        .client()
+        .query_one("SELECT version FROM tarjuman_schema", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(v as u32, SCHEMA_VERSION);
+    let created: i64 = store
+        .client()
+        .query_one("SELECT count(*) FROM meta WHERE name = 'created_at'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(created, 1);
+    PgStore::connect_read_only(&db.url).unwrap();
+    // A later migration is applied on the next open.
+    let mut more = MIGRATIONS.to_vec();
+    more.push(("9999_test", "CREATE TABLE extra_test(x INTEGER)"));
+    PgStore::connect_with(&db.url, &more).unwrap();
+    // This binary knows one migration fewer: the TM is newer, refused.
+    let err = PgStore::connect(&db.url).err().unwrap();
+    assert!(err.to_string().contains("newer tarjuman"), "{err}");
+    let err = PgStore::connect_read_only(&db.url).err().unwrap();
+    assert!(err.to_string().contains("newer tarjuman"), "{err}");
+}
+
+#[test]
+fn another_programs_database_is_not_a_tm() {
+    let Some(db) = common::pg::scratch("not_a_tm") else {
+        return;
+    };
+    let mut c = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    c.batch_execute("CREATE TABLE invoices(id INTEGER)")
+        .unwrap();
+    let err = PgStore::connect(&db.url).err().unwrap();
+    assert!(
+        err.to_string()
+            .contains("not a tarjuman translation memory"),
+        "{err}"
+    );
+}
+
+#[test]
+fn two_processes_creating_one_tm_at_once_apply_the_schema_once() {
+    let Some(db) = common::pg::scratch("migrate_race") else {
+        return;
+    };
+    let url = db.url.clone();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || PgStore::connect(&url).map(|_| ()))
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap().unwrap();
+    }
+}
