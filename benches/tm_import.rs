@@ -14,6 +14,11 @@
 //! repeats them with the import.
 //!
 //! Run: `cargo bench --bench tm_import` (or with TARJUMAN_BENCH_UNITS=100000).
+//!
+//! `TARJUMAN_BENCH_COMPARE=PATH` (another tarjuman binary, e.g. an earlier
+//! commit's release build) does only this instead: the import into a new
+//! TM by that binary and by this one, alternately, for
+//! `TARJUMAN_BENCH_PAIRS` pairs (default 3), with each pair's ratio.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -377,9 +382,74 @@ fn stat_ticks(stat: &str) -> Option<u64> {
 /// Run the binary to completion, polling /proc for its peak resident set
 /// and CPU time.
 fn run(args: &[&str]) -> Cost {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tarjuman"));
+    run_binary(env!("CARGO_BIN_EXE_tarjuman"), args)
+}
+
+/// `run` with another tarjuman binary (`TARJUMAN_BENCH_COMPARE`).
+fn run_binary(binary: &str, args: &[&str]) -> Cost {
+    let mut command = Command::new(binary);
     command.args(args).arg("--quiet");
     measure(command)
+}
+
+/// The size of the file `path`, 0 if there is none.
+fn file_len(path: &str) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Import the TMX into a new TM with this binary and with `other`
+/// (another build, e.g. an earlier commit's), alternately (other, this,
+/// this, other, …) for `pairs` pairs, and print each pair's ratio and
+/// their median. On this machine, whose speed swings within the hour, only
+/// such a ratio compares two versions (see BENCHMARKS.md).
+fn compare(other: &str, pairs: usize, db: &Path, tmx: &Path) {
+    let (db_s, tmx_s) = (db.to_str().unwrap(), tmx.to_str().unwrap());
+    let wal = format!("{db_s}-wal");
+    let mut ratios = vec![];
+    let mut cpu_ratios = vec![];
+    for pair in 1..=pairs {
+        let mut runs: Vec<(usize, Cost)> = vec![];
+        // ABBA: the one run first alternates, so a drift in the machine's
+        // speed during a pair does not favour either.
+        let order = if pair % 2 == 1 { [0, 1] } else { [1, 0] };
+        for i in order {
+            let (name, binary) = [("other", other), ("this", env!("CARGO_BIN_EXE_tarjuman"))][i];
+            remove_db(db);
+            let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+            let c = run_binary(binary, &["--db", db_s, "import", tmx_s]);
+            println!(
+                "pair {pair}, {name}: {:.2} s wall, {:.2} s CPU, {:.2} s after the reader \
+                 thread ended, peak RSS {:.1} MB, TM {:.0} MB + WAL left {:.0} MB, \
+                 load average before {}",
+                c.wall.as_secs_f64(),
+                c.cpu,
+                c.after_reader.unwrap_or_default().as_secs_f64(),
+                c.hwm_kb as f64 / 1024.0,
+                file_len(db_s) as f64 / 1e6,
+                file_len(&wal) as f64 / 1e6,
+                load.split_whitespace()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            runs.push((i, c));
+        }
+        runs.sort_by_key(|&(i, _)| i);
+        let (theirs, ours) = (&runs[0].1, &runs[1].1);
+        let ratio = ours.wall.as_secs_f64() / theirs.wall.as_secs_f64();
+        let cpu_ratio = ours.cpu / theirs.cpu;
+        println!("pair {pair}: this / other = {ratio:.3} wall, {cpu_ratio:.3} CPU");
+        ratios.push(ratio);
+        cpu_ratios.push(cpu_ratio);
+    }
+    println!(
+        "import, this / other over {pairs} pairs: median {:.3} wall (range {:.3}–{:.3}), median {:.3} CPU",
+        median(ratios.clone()),
+        ratios.iter().copied().fold(f64::INFINITY, f64::min),
+        ratios.iter().copied().fold(0.0, f64::max),
+        median(cpu_ratios)
+    );
+    remove_db(db);
 }
 
 /// Run `command` to completion (stdout discarded), polling /proc as `run`
@@ -596,6 +666,15 @@ fn main() {
                 .unwrap_or_default()
         )
     };
+    if let Ok(other) = std::env::var("TARJUMAN_BENCH_COMPARE") {
+        let pairs = std::env::var("TARJUMAN_BENCH_PAIRS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3)
+            .max(1);
+        compare(&other, pairs, &db, &tmx);
+        return;
+    }
     if std::env::var_os("TARJUMAN_BENCH_SKIP_TSV").is_none() {
         let c = run(&[
             "--db",
