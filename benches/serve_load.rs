@@ -19,7 +19,10 @@
 //! must be 0), and the server's CPU time (the clients share its cores, so
 //! lookups per server CPU-second say what the server alone could do).
 //! `TARJUMAN_BENCH_MAX_REQUESTS` (default 10,000,000) bounds the
-//! requests of a phase. The server's log goes to a file in the temp dir.
+//! requests of a phase; `TARJUMAN_BENCH_IMPORT=0` runs phase 1 only.
+//! `TARJUMAN_BENCH_TM=PATH` keeps the generated TM there and, on later
+//! runs of the same size, serves a copy of it instead of generating it
+//! again. The server's log goes to a file in the temp dir.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -200,9 +203,20 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("serve-bench.db");
 
-    // The TM, written in-process as the lookup bench does.
+    // The TM, written in-process as the lookup bench does; or a copy of the
+    // one kept at TARJUMAN_BENCH_TM by an earlier run of the same size.
     let t = Instant::now();
-    {
+    let kept = std::env::var_os("TARJUMAN_BENCH_TM").map(std::path::PathBuf::from);
+    let reuse = kept.as_ref().is_some_and(|k| {
+        k.exists()
+            && Store::open_read_only(k)
+                .ok()
+                .and_then(|s| s.stats().ok())
+                .is_some_and(|s| s.units == units as u64)
+    });
+    if reuse {
+        std::fs::copy(kept.as_ref().unwrap(), &db).unwrap();
+    } else {
         let mut store = Store::open(&db).unwrap();
         let origin = OriginInfo {
             name: "bench".into(),
@@ -222,14 +236,20 @@ fn main() {
             w.add(&unit, OnDuplicate::Skip).unwrap();
         }
         w.commit().unwrap();
-        let token =
-            tarjuman::server::auth::add(&store.conn, "bench", tarjuman::server::auth::Scope::Write)
-                .unwrap();
-        std::fs::write(dir.path().join("token"), token).unwrap();
+        drop(store);
+        if let Some(k) = &kept {
+            std::fs::copy(&db, k).unwrap();
+        }
     }
-    let token = std::fs::read_to_string(dir.path().join("token")).unwrap();
+    let token = {
+        let store = Store::open(&db).unwrap();
+        let _ = tarjuman::server::auth::remove(&store.conn, "bench");
+        tarjuman::server::auth::add(&store.conn, "bench", tarjuman::server::auth::Scope::Write)
+            .unwrap()
+    };
     println!(
-        "TM of {units} units built in {:.1} s",
+        "TM of {units} units {} in {:.1} s",
+        if reuse { "copied" } else { "built" },
         t.elapsed().as_secs_f64()
     );
 
@@ -305,6 +325,10 @@ fn main() {
     );
     alone.report("lookups alone");
     alone.cpu_report(server_cpu(server.id()) - cpu);
+    if import_units == 0 {
+        stop(&mut server, &log_path);
+        return;
+    }
 
     let import_done = Arc::new(AtomicBool::new(false));
     let importer = {
@@ -355,16 +379,21 @@ fn main() {
     let lost = (before + inserted) as i64 - after as i64;
     println!("units: {before} before, {after} after, {lost} lost");
 
+    stop(&mut server, &log_path);
+    assert_eq!(lost, 0, "units lost");
+}
+
+/// SIGTERM the server; it must exit 0.
+fn stop(server: &mut std::process::Child, log_path: &std::path::Path) {
     let _ = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status();
     let status = server.wait().unwrap();
     println!(
         "server stopped on SIGTERM: {status}; its log: {} lines",
-        std::fs::read_to_string(&log_path)
+        std::fs::read_to_string(log_path)
             .map(|l| l.lines().count())
             .unwrap_or(0)
     );
     assert_eq!(status.code(), Some(0));
-    assert_eq!(lost, 0, "units lost");
 }
