@@ -108,7 +108,8 @@ impl<'s> Reader<'s> {
 fn data_version(store: &Store) -> i64 {
     store
         .conn
-        .query_row("PRAGMA data_version", [], |r| r.get(0))
+        .prepare_cached("PRAGMA data_version")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
         .unwrap_or(-1)
 }
 
