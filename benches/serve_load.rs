@@ -19,7 +19,7 @@
 //! must be 0), and the server's CPU time (the clients share its cores, so
 //! lookups per server CPU-second say what the server alone could do).
 //! `TARJUMAN_BENCH_MAX_REQUESTS` (default 10,000,000) bounds the
-//! requests of a phase; `TARJUMAN_BENCH_IMPORT=0` runs phase 1 only.
+//! requests of a phase; `TARJUMAN_BENCH_PHASES=1` runs phase 1 only.
 //! `TARJUMAN_BENCH_TM=PATH` keeps the generated TM there and, on later
 //! runs of the same size, serves a copy of it instead of generating it
 //! again. The server's log goes to a file in the temp dir.
@@ -71,10 +71,11 @@ struct Phase {
 impl Phase {
     /// The server's share: its CPU time in the phase, and lookups per
     /// server CPU-second (what the server could answer with the clients'
-    /// CPU taken away: they run on the same cores here).
-    fn cpu_report(&self, cpu: f64) {
+    /// CPU taken away: they run on the same cores here); and the clients'
+    /// CPU time (this process), which the server's threads compete with.
+    fn cpu_report(&self, cpu: f64, clients_cpu: f64) {
         println!(
-            "  server CPU {cpu:.1} s in {:.1} s of wall: {:.0} lookups per server CPU-second",
+            "  server CPU {cpu:.1} s in {:.1} s of wall: {:.0} lookups per server CPU-second; clients' CPU {clients_cpu:.1} s",
             self.wall.as_secs_f64(),
             self.latencies.len() as f64 / cpu.max(0.01)
         );
@@ -162,8 +163,8 @@ fn hammer(
     phase
 }
 
-/// The server process's CPU time so far, in seconds (Linux; 0 elsewhere).
-fn server_cpu(pid: u32) -> f64 {
+/// A process's CPU time so far, in seconds (Linux; 0 elsewhere).
+fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name, which is in parentheses.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
@@ -191,6 +192,7 @@ fn main() {
     let seconds = env("TARJUMAN_BENCH_SECONDS", 60) as u64;
     let import_units = env("TARJUMAN_BENCH_IMPORT", 100_000);
     let max_requests = env("TARJUMAN_BENCH_MAX_REQUESTS", 10_000_000) as u64;
+    let phases = env("TARJUMAN_BENCH_PHASES", 2);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "serve_load: {units} units, {clients} clients, {seconds} s a phase, import of {import_units}; load average {}",
@@ -204,11 +206,22 @@ fn main() {
     let db = dir.path().join("serve-bench.db");
 
     // The TM, written in-process as the lookup bench does; or a copy of the
-    // one kept at TARJUMAN_BENCH_TM by an earlier run of the same size.
+    // one kept at TARJUMAN_BENCH_TM by an earlier run of the same size (the
+    // vocabulary, hence the TM and the queries, depends on both sizes).
     let t = Instant::now();
     let kept = std::env::var_os("TARJUMAN_BENCH_TM").map(std::path::PathBuf::from);
+    let params = format!("units {units}, import {import_units}\n");
+    let params_file = kept.as_ref().map(|k| {
+        let mut p = k.clone().into_os_string();
+        p.push(".params");
+        std::path::PathBuf::from(p)
+    });
     let reuse = kept.as_ref().is_some_and(|k| {
         k.exists()
+            && params_file
+                .as_ref()
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .is_some_and(|p| p == params)
             && Store::open_read_only(k)
                 .ok()
                 .and_then(|s| s.stats().ok())
@@ -237,8 +250,9 @@ fn main() {
         }
         w.commit().unwrap();
         drop(store);
-        if let Some(k) = &kept {
+        if let (Some(k), Some(p)) = (&kept, &params_file) {
             std::fs::copy(&db, k).unwrap();
+            std::fs::write(p, &params).unwrap();
         }
     }
     let token = {
@@ -312,7 +326,7 @@ fn main() {
     hammer(&base, &token, &queries, 4, two, two, &yes, 2_000);
 
     let time = Duration::from_secs(seconds);
-    let cpu = server_cpu(server.id());
+    let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
     let mut alone = hammer(
         &base,
         &token,
@@ -324,8 +338,11 @@ fn main() {
         max_requests,
     );
     alone.report("lookups alone");
-    alone.cpu_report(server_cpu(server.id()) - cpu);
-    if import_units == 0 {
+    alone.cpu_report(
+        cpu_seconds(server.id()) - cpu,
+        cpu_seconds(std::process::id()) - mine,
+    );
+    if phases == 1 {
         stop(&mut server, &log_path);
         return;
     }
@@ -356,7 +373,7 @@ fn main() {
         })
     };
     // Until the import is answered (bounded all the same).
-    let cpu = server_cpu(server.id());
+    let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
     let mut during = hammer(
         &base,
         &token,
@@ -369,7 +386,10 @@ fn main() {
     );
     let (status, report, took) = importer.join().unwrap();
     during.report("lookups during the import");
-    during.cpu_report(server_cpu(server.id()) - cpu);
+    during.cpu_report(
+        cpu_seconds(server.id()) - cpu,
+        cpu_seconds(std::process::id()) - mine,
+    );
     let inserted = report["inserted"].as_u64().unwrap_or(0);
     println!(
         "import of {import_units} units over HTTP: status {status}, {inserted} inserted, {:.1} s",
