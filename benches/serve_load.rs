@@ -14,7 +14,8 @@
 //!    import is answered (upload, import and commit).
 //!
 //! Each phase reports lookups/s, p50/p99/max latency, errors (any answer
-//! but 200, or a broken connection), and after phase 2 the units lost
+//! but 200, or a broken connection), the server's own p50/p99 for the
+//! lookups (from its request log), and after phase 2 the units lost
 //! (units in the TM − units before − units the import reported inserted;
 //! must be 0), and the server's CPU time (the clients share its cores, so
 //! lookups per server CPU-second say what the server alone could do).
@@ -163,6 +164,21 @@ fn hammer(
     phase
 }
 
+/// The server's times for the phase's lookups (its log lines may trail
+/// the answers by a moment: wait for them briefly).
+fn server_report(times: &std::sync::Mutex<Vec<f64>>) {
+    std::thread::sleep(Duration::from_millis(500));
+    let mut t = std::mem::take(&mut *times.lock().unwrap());
+    t.sort_by(f64::total_cmp);
+    let at = |p: f64| t.get(((t.len() as f64 * p) as usize).min(t.len().saturating_sub(1)));
+    println!(
+        "  the server's own time for them (its log): p50 {:.1} ms, p99 {:.1} ms ({} lines)",
+        at(0.50).copied().unwrap_or(0.0),
+        at(0.99).copied().unwrap_or(0.0),
+        t.len()
+    );
+}
+
 /// A process's CPU time so far, in seconds (Linux; 0 elsewhere).
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -306,11 +322,25 @@ fn main() {
     let stderr = server.stderr.take().unwrap();
     let (send, recv) = std::sync::mpsc::channel();
     let log_file = log_path.clone();
+    // The server's own time for each lookup (its log's `duration_ms`: from
+    // the request read to the answer ready, the wait for a reader included),
+    // to tell the server's queue from the clients' wait for a core.
+    let server_times = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
+    let times = Arc::clone(&server_times);
     std::thread::spawn(move || {
         let mut log = std::io::BufWriter::new(std::fs::File::create(log_file).unwrap());
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if let Some(at) = line.find("on http://") {
                 let _ = send.send(line[at + 3..].split(' ').next().unwrap().to_string());
+            }
+            if line.contains("\"route\":\"/api/v1/lookup\"") {
+                let ms = line
+                    .split_once("\"duration_ms\":")
+                    .and_then(|(_, rest)| rest.split([',', '}']).next())
+                    .and_then(|n| n.parse().ok());
+                if let Some(ms) = ms {
+                    times.lock().unwrap().push(ms);
+                }
             }
             let _ = writeln!(log, "{line}");
         }
@@ -327,6 +357,7 @@ fn main() {
 
     let time = Duration::from_secs(seconds);
     let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
+    server_times.lock().unwrap().clear();
     let mut alone = hammer(
         &base,
         &token,
@@ -338,6 +369,7 @@ fn main() {
         max_requests,
     );
     alone.report("lookups alone");
+    server_report(&server_times);
     alone.cpu_report(
         cpu_seconds(server.id()) - cpu,
         cpu_seconds(std::process::id()) - mine,
@@ -374,6 +406,7 @@ fn main() {
     };
     // Until the import is answered (bounded all the same).
     let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
+    server_times.lock().unwrap().clear();
     let mut during = hammer(
         &base,
         &token,
@@ -386,6 +419,7 @@ fn main() {
     );
     let (status, report, took) = importer.join().unwrap();
     during.report("lookups during the import");
+    server_report(&server_times);
     during.cpu_report(
         cpu_seconds(server.id()) - cpu,
         cpu_seconds(std::process::id()) - mine,
