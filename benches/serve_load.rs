@@ -14,12 +14,16 @@
 //!    import is answered (upload, import and commit).
 //!
 //! Each phase reports lookups/s, p50/p99/max latency, errors (any answer
-//! but 200, or a broken connection), and after phase 2 the units lost
+//! but 200, or a broken connection), the server's own p50/p99 for the
+//! lookups (from its request log), and after phase 2 the units lost
 //! (units in the TM − units before − units the import reported inserted;
 //! must be 0), and the server's CPU time (the clients share its cores, so
 //! lookups per server CPU-second say what the server alone could do).
 //! `TARJUMAN_BENCH_MAX_REQUESTS` (default 10,000,000) bounds the
-//! requests of a phase. The server's log goes to a file in the temp dir.
+//! requests of a phase; `TARJUMAN_BENCH_PHASES=1` runs phase 1 only.
+//! `TARJUMAN_BENCH_TM=PATH` keeps the generated TM there and, on later
+//! runs of the same size, serves a copy of it instead of generating it
+//! again. The server's log goes to a file in the temp dir.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -68,10 +72,11 @@ struct Phase {
 impl Phase {
     /// The server's share: its CPU time in the phase, and lookups per
     /// server CPU-second (what the server could answer with the clients'
-    /// CPU taken away: they run on the same cores here).
-    fn cpu_report(&self, cpu: f64) {
+    /// CPU taken away: they run on the same cores here); and the clients'
+    /// CPU time (this process), which the server's threads compete with.
+    fn cpu_report(&self, cpu: f64, clients_cpu: f64) {
         println!(
-            "  server CPU {cpu:.1} s in {:.1} s of wall: {:.0} lookups per server CPU-second",
+            "  server CPU {cpu:.1} s in {:.1} s of wall: {:.0} lookups per server CPU-second; clients' CPU {clients_cpu:.1} s",
             self.wall.as_secs_f64(),
             self.latencies.len() as f64 / cpu.max(0.01)
         );
@@ -159,8 +164,23 @@ fn hammer(
     phase
 }
 
-/// The server process's CPU time so far, in seconds (Linux; 0 elsewhere).
-fn server_cpu(pid: u32) -> f64 {
+/// The server's times for the phase's lookups (its log lines may trail
+/// the answers by a moment: wait for them briefly).
+fn server_report(times: &std::sync::Mutex<Vec<f64>>) {
+    std::thread::sleep(Duration::from_millis(500));
+    let mut t = std::mem::take(&mut *times.lock().unwrap());
+    t.sort_by(f64::total_cmp);
+    let at = |p: f64| t.get(((t.len() as f64 * p) as usize).min(t.len().saturating_sub(1)));
+    println!(
+        "  the server's own time for them (its log): p50 {:.1} ms, p99 {:.1} ms ({} lines)",
+        at(0.50).copied().unwrap_or(0.0),
+        at(0.99).copied().unwrap_or(0.0),
+        t.len()
+    );
+}
+
+/// A process's CPU time so far, in seconds (Linux; 0 elsewhere).
+fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name, which is in parentheses.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
@@ -188,6 +208,7 @@ fn main() {
     let seconds = env("TARJUMAN_BENCH_SECONDS", 60) as u64;
     let import_units = env("TARJUMAN_BENCH_IMPORT", 100_000);
     let max_requests = env("TARJUMAN_BENCH_MAX_REQUESTS", 10_000_000) as u64;
+    let phases = env("TARJUMAN_BENCH_PHASES", 2);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "serve_load: {units} units, {clients} clients, {seconds} s a phase, import of {import_units}; load average {}",
@@ -200,9 +221,31 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("serve-bench.db");
 
-    // The TM, written in-process as the lookup bench does.
+    // The TM, written in-process as the lookup bench does; or a copy of the
+    // one kept at TARJUMAN_BENCH_TM by an earlier run of the same size (the
+    // vocabulary, hence the TM and the queries, depends on both sizes).
     let t = Instant::now();
-    {
+    let kept = std::env::var_os("TARJUMAN_BENCH_TM").map(std::path::PathBuf::from);
+    let params = format!("units {units}, import {import_units}\n");
+    let params_file = kept.as_ref().map(|k| {
+        let mut p = k.clone().into_os_string();
+        p.push(".params");
+        std::path::PathBuf::from(p)
+    });
+    let reuse = kept.as_ref().is_some_and(|k| {
+        k.exists()
+            && params_file
+                .as_ref()
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .is_some_and(|p| p == params)
+            && Store::open_read_only(k)
+                .ok()
+                .and_then(|s| s.stats().ok())
+                .is_some_and(|s| s.units == units as u64)
+    });
+    if reuse {
+        std::fs::copy(kept.as_ref().unwrap(), &db).unwrap();
+    } else {
         let mut store = Store::open(&db).unwrap();
         let origin = OriginInfo {
             name: "bench".into(),
@@ -222,14 +265,21 @@ fn main() {
             w.add(&unit, OnDuplicate::Skip).unwrap();
         }
         w.commit().unwrap();
-        let token =
-            tarjuman::server::auth::add(&mut store, "bench", tarjuman::server::auth::Scope::Write)
-                .unwrap();
-        std::fs::write(dir.path().join("token"), token).unwrap();
+        drop(store);
+        if let (Some(k), Some(p)) = (&kept, &params_file) {
+            std::fs::copy(&db, k).unwrap();
+            std::fs::write(p, &params).unwrap();
+        }
     }
-    let token = std::fs::read_to_string(dir.path().join("token")).unwrap();
+    let token = {
+        let mut store = Store::open(&db).unwrap();
+        let _ = tarjuman::server::auth::remove(&mut store, "bench");
+        tarjuman::server::auth::add(&mut store, "bench", tarjuman::server::auth::Scope::Write)
+            .unwrap()
+    };
     println!(
-        "TM of {units} units built in {:.1} s",
+        "TM of {units} units {} in {:.1} s",
+        if reuse { "copied" } else { "built" },
         t.elapsed().as_secs_f64()
     );
 
@@ -272,11 +322,25 @@ fn main() {
     let stderr = server.stderr.take().unwrap();
     let (send, recv) = std::sync::mpsc::channel();
     let log_file = log_path.clone();
+    // The server's own time for each lookup (its log's `duration_ms`: from
+    // the request read to the answer ready, the wait for a reader included),
+    // to tell the server's queue from the clients' wait for a core.
+    let server_times = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
+    let times = Arc::clone(&server_times);
     std::thread::spawn(move || {
         let mut log = std::io::BufWriter::new(std::fs::File::create(log_file).unwrap());
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if let Some(at) = line.find("on http://") {
                 let _ = send.send(line[at + 3..].split(' ').next().unwrap().to_string());
+            }
+            if line.contains("\"route\":\"/api/v1/lookup\"") {
+                let ms = line
+                    .split_once("\"duration_ms\":")
+                    .and_then(|(_, rest)| rest.split([',', '}']).next())
+                    .and_then(|n| n.parse().ok());
+                if let Some(ms) = ms {
+                    times.lock().unwrap().push(ms);
+                }
             }
             let _ = writeln!(log, "{line}");
         }
@@ -292,7 +356,8 @@ fn main() {
     hammer(&base, &token, &queries, 4, two, two, &yes, 2_000);
 
     let time = Duration::from_secs(seconds);
-    let cpu = server_cpu(server.id());
+    let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
+    server_times.lock().unwrap().clear();
     let mut alone = hammer(
         &base,
         &token,
@@ -304,7 +369,15 @@ fn main() {
         max_requests,
     );
     alone.report("lookups alone");
-    alone.cpu_report(server_cpu(server.id()) - cpu);
+    server_report(&server_times);
+    alone.cpu_report(
+        cpu_seconds(server.id()) - cpu,
+        cpu_seconds(std::process::id()) - mine,
+    );
+    if phases == 1 {
+        stop(&mut server, &log_path);
+        return;
+    }
 
     let import_done = Arc::new(AtomicBool::new(false));
     let importer = {
@@ -332,7 +405,8 @@ fn main() {
         })
     };
     // Until the import is answered (bounded all the same).
-    let cpu = server_cpu(server.id());
+    let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
+    server_times.lock().unwrap().clear();
     let mut during = hammer(
         &base,
         &token,
@@ -345,7 +419,11 @@ fn main() {
     );
     let (status, report, took) = importer.join().unwrap();
     during.report("lookups during the import");
-    during.cpu_report(server_cpu(server.id()) - cpu);
+    server_report(&server_times);
+    during.cpu_report(
+        cpu_seconds(server.id()) - cpu,
+        cpu_seconds(std::process::id()) - mine,
+    );
     let inserted = report["inserted"].as_u64().unwrap_or(0);
     println!(
         "import of {import_units} units over HTTP: status {status}, {inserted} inserted, {:.1} s",
@@ -355,16 +433,21 @@ fn main() {
     let lost = (before + inserted) as i64 - after as i64;
     println!("units: {before} before, {after} after, {lost} lost");
 
+    stop(&mut server, &log_path);
+    assert_eq!(lost, 0, "units lost");
+}
+
+/// SIGTERM the server; it must exit 0.
+fn stop(server: &mut std::process::Child, log_path: &std::path::Path) {
     let _ = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status();
     let status = server.wait().unwrap();
     println!(
         "server stopped on SIGTERM: {status}; its log: {} lines",
-        std::fs::read_to_string(&log_path)
+        std::fs::read_to_string(log_path)
             .map(|l| l.lines().count())
             .unwrap_or(0)
     );
     assert_eq!(status.code(), Some(0));
-    assert_eq!(lost, 0, "units lost");
 }

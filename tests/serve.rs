@@ -776,10 +776,14 @@ fn units(db: &Path) -> u64 {
 fn a_request_past_the_timeout_gets_a_json_408() {
     let tm = tm();
     let server = Server::start(&tm.db, &["--public-read", "--timeout", "0"]);
+    // A full batch: longer than the timer's first tick, where one lookup
+    // on a kept matcher may not be.
+    let batch: Vec<&str> = std::iter::repeat(EDITED).take(1000).collect();
     assert_error(
-        &get(
-            &server.url(&format!("/api/v1/lookup?text={}", enc(EDITED))),
+        &post(
+            &server.url("/api/v1/lookup"),
             None,
+            &json!({ "texts": batch, "min": 50 }),
         ),
         408,
         "timeout",

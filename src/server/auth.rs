@@ -154,6 +154,10 @@ type TokenMap = HashMap<String, (String, Scope)>;
 #[derive(Default)]
 pub struct Tokens {
     cache: RwLock<Option<(Instant, Arc<TokenMap>)>>,
+    /// Held while the table is re-read: when the copy expires under load,
+    /// one request re-reads it and the others wait for that copy, instead
+    /// of each taking a reader to read the same table.
+    reloading: tokio::sync::Mutex<()>,
 }
 
 impl Tokens {
@@ -165,14 +169,13 @@ impl Tokens {
         token: &str,
     ) -> Result<Option<(String, Scope)>, ApiError> {
         let h = hash(token);
-        let cached = self.cache.read().ok().and_then(|c| c.clone());
-        if let Some((at, map)) = &cached {
-            let age = at.elapsed();
-            match map.get(&h) {
-                Some(found) if age < REFRESH => return Ok(Some(found.clone())),
-                None if age < MISS_REFRESH => return Ok(None),
-                _ => {}
-            }
+        if let Some(answer) = self.cached(&h, REFRESH) {
+            return Ok(answer);
+        }
+        let _reloading = self.reloading.lock().await;
+        // Re-read while this request waited: that copy is new enough.
+        if let Some(answer) = self.cached(&h, MISS_REFRESH) {
+            return Ok(answer);
         }
         let map = Arc::new(
             state
@@ -186,6 +189,20 @@ impl Tokens {
             *c = Some((Instant::now(), map));
         }
         Ok(found)
+    }
+
+    /// The answer for the token hashed `h` from the copy, if the copy is
+    /// younger than `fresh` (a token found) or `MISS_REFRESH` (one not
+    /// found).
+    fn cached(&self, h: &str, fresh: Duration) -> Option<Option<(String, Scope)>> {
+        let cache = self.cache.read().ok()?;
+        let (at, map) = cache.as_ref()?;
+        let age = at.elapsed();
+        match map.get(h) {
+            Some(found) if age < fresh => Some(Some(found.clone())),
+            None if age < MISS_REFRESH => Some(None),
+            _ => None,
+        }
     }
 }
 

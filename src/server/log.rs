@@ -21,31 +21,40 @@ impl TokenSlot {
     }
 }
 
+/// One log line, in this key order.
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    time: String,
+    method: &'a str,
+    route: &'a str,
+    status: u16,
+    duration_ms: f64,
+    token: Option<&'a str>,
+}
+
 /// Middleware: time the request and log it when its answer is ready.
 pub async fn log_request(mut req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "(no route)".to_string());
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let slot = TokenSlot::default();
     req.extensions_mut().insert(slot.clone());
     let response = next.run(req).await;
-    let line = serde_json::json!({
-        "time": crate::tm::now_tmx(),
-        "method": method,
-        "route": route,
-        "status": response.status().as_u16(),
-        "duration_ms": (start.elapsed().as_secs_f64() * 1e6).round() / 1e3,
-        "token": slot.0.get(),
-    });
+    let line = Line {
+        time: crate::tm::now_tmx(),
+        method: method.as_str(),
+        route: route.as_ref().map_or("(no route)", |p| p.as_str()),
+        status: response.status().as_u16(),
+        duration_ms: (start.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+        token: slot.0.get().map(String::as_str),
+    };
     // One write call a line (`eprintln!` makes two: the text, then the
     // newline), so that lines of parallel requests never interleave and a
     // busy server spends half the system calls on its log.
-    let mut text = line.to_string();
-    text.push('\n');
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    let mut text = Vec::with_capacity(160);
+    if serde_json::to_writer(&mut text, &line).is_ok() {
+        text.push(b'\n');
+        let _ = std::io::stderr().lock().write_all(&text);
+    }
     response
 }

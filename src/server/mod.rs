@@ -7,8 +7,8 @@
 //! from the same library calls, so scores are the same.
 //!
 //! Files: `routes/` (the route table, the API and the compatible routes),
-//! `auth` (bearer tokens), `pool` (read-only connections lent to blocking
-//! threads), `writer` (the one thread that writes, in arrival order),
+//! `auth` (bearer tokens), `pool` (the reader threads, each with its
+//! read-only connection and matchers), `writer` (the one thread that writes, in arrival order),
 //! `limits` and `error` (refusals as JSON), `log` (one line a request).
 //! `docs/openapi.json` describes every route; a test holds it to the table.
 //! Not here: argument parsing (the binary's `cli/serve.rs`), matching or
@@ -110,10 +110,7 @@ pub fn open_state(config: &Config) -> Result<AppState, ServeError> {
     } else {
         config.readers
     };
-    let readers = pool::Readers::open(&path, n).map_err(|source| ServeError::Readers {
-        path: path.clone(),
-        source,
-    })?;
+    let readers = pool::Readers::open(&path, n)?;
     let spool = config.spool_dir.clone().unwrap_or_else(std::env::temp_dir);
     Ok(Arc::new(Shared {
         readers,

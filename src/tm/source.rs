@@ -72,6 +72,18 @@ pub trait IndexRead {
     /// Get ready for many lookups (SQLite: read pages through a memory map).
     fn ready_for_lookups(&self) -> Result<()>;
 
+    /// A number that changes when any connection commits to the TM, so a
+    /// reader may keep what it cached (a matcher's dictionary entries)
+    /// until then; `None` when the backend cannot tell cheaply, and
+    /// nothing may be kept between requests.
+    fn data_version(&self) -> Option<i64> {
+        None
+    }
+
+    /// End a read transaction a failed caller left open (it would pin
+    /// the connection to an old snapshot).
+    fn end_abandoned_read(&self) {}
+
     /// A token's dictionary entry in an index language.
     fn token(&self, lang: &str, text: &str) -> Result<Option<TokenInfo>>;
 
@@ -147,6 +159,19 @@ impl IndexRead for Store {
         // Read pages through a memory map instead of a read() per page.
         self.conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
         Ok(())
+    }
+
+    fn data_version(&self) -> Option<i64> {
+        self.conn
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .ok()
+    }
+
+    fn end_abandoned_read(&self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 
     fn token(&self, lang: &str, text: &str) -> Result<Option<TokenInfo>> {

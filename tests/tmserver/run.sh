@@ -5,9 +5,8 @@
 # loopback, asks both the same questions and compares the answers' shape
 # (and, for exact matches, their content), and asks tarjuman the way
 # Weblate's tmserver/amaGama machinery asks (its language-code mapping, its
-# language list check, its URL form). Weblate itself is not run: `pip install
-# weblate` fails here (borgbackup, a dependency, builds against liblz4
-# headers), and its machinery classes need a configured Django site.
+# language list check, its URL form). Weblate's own code asks it in
+# tests/weblate/run.sh.
 #
 # The binary: $TARJUMAN_BIN, else cargo's target directory (from `cargo
 # metadata`, so CARGO_TARGET_DIR is honoured)/debug/tarjuman, built if missing.

@@ -26,12 +26,9 @@ use crate::server::writer::Which;
 use crate::server::AppState;
 use crate::text::segment::{Lang, Segmenter};
 use crate::tm::concord::{concord as find_hits, Search};
-use crate::tm::fuzzy::Matcher;
 use crate::tm::pretranslate::{analyse, pretranslate as pretranslate_all};
 use crate::tm::read::UnitFilter;
-use crate::tm::source::IndexRead;
 use crate::tm::OnDuplicate;
-use crate::tm::TmError;
 
 fn d_src() -> String {
     "ar".into()
@@ -53,20 +50,6 @@ fn d_limit() -> usize {
 fn lang(name: &str, value: &str) -> Result<String, ApiError> {
     crate::api::parse_lang(value)
         .map_err(|m| ApiError::bad_request("bad_language", format!("{name}: {m}")))
-}
-
-/// A matcher for the pair; 404 when the TM has no units in it.
-pub(crate) fn matcher<'s>(
-    store: &'s dyn IndexRead,
-    src: &str,
-    tgt: &str,
-) -> Result<Matcher<'s>, ApiError> {
-    Matcher::new(store, src, tgt).map_err(|e| match e {
-        TmError::Empty { .. } | TmError::NoPair { .. } | TmError::NotALanguage(_) => {
-            ApiError::not_found("language_pair_not_in_tm", e.to_string())
-        }
-        other => ApiError::from(other),
-    })
 }
 
 pub async fn health() -> Json<serde_json::Value> {
@@ -180,8 +163,8 @@ impl LookupJob {
     async fn run(self, state: &AppState) -> Result<Vec<LookupResult>, ApiError> {
         state
             .readers
-            .run(move |store| -> Result<Vec<LookupResult>, ApiError> {
-                let matcher = matcher(store, &self.src, &self.tgt)?;
+            .run_with(move |reader| -> Result<Vec<LookupResult>, ApiError> {
+                let matcher = reader.matcher(&self.src, &self.tgt)?;
                 let mut prev = self.prev;
                 let mut out = Vec::with_capacity(self.queries.len());
                 for query in self.queries {
@@ -341,9 +324,9 @@ pub async fn pretranslate(
     let document = b.name.unwrap_or_else(|| "request".into());
     let result = state
         .readers
-        .run(move |store| -> Result<PretranslateResult, ApiError> {
-            let matcher = matcher(store, &src, &tgt)?;
-            let segments = pretranslate_all(&matcher, &sentences, || {})?;
+        .run_with(move |reader| -> Result<PretranslateResult, ApiError> {
+            let matcher = reader.matcher(&src, &tgt)?;
+            let segments = pretranslate_all(matcher, &sentences, || {})?;
             let analysis = analyse(&segments);
             Ok(PretranslateResult {
                 document,

@@ -21,7 +21,6 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Serialize;
 
-use super::api::matcher;
 use crate::server::error::ApiError;
 use crate::server::AppState;
 
@@ -58,8 +57,8 @@ async fn suggest(
         (int_param(&q, "max_candidates").unwrap_or(5) as usize).clamp(1, state.limits.max_results);
     let found = state
         .readers
-        .run(move |store| -> Result<Vec<Suggestion>, ApiError> {
-            let matcher = match matcher(store, &src, &tgt) {
+        .run_with(move |reader| -> Result<Vec<Suggestion>, ApiError> {
+            let matcher = match reader.matcher(&src, &tgt) {
                 Ok(m) => m,
                 Err(e) if e.code == "language_pair_not_in_tm" => return Ok(Vec::new()),
                 Err(e) => return Err(e),
