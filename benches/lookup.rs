@@ -115,7 +115,7 @@ impl Vocab {
         Vocab { words, cdf }
     }
     /// Explicit weights (need not sum to 1).
-    fn weighted(words: Vec<String>, weights: &[f64]) -> Vocab {
+    pub(crate) fn weighted(words: Vec<String>, weights: &[f64]) -> Vocab {
         let mut acc = 0.0;
         let cdf = weights
             .iter()
@@ -357,7 +357,7 @@ pub(crate) fn heaps_vocab(tokens: f64) -> Vec<String> {
 /// asks for the run's token count, carrying together the share of the
 /// running words that the words seen once carry in the texts. Returns the words and their
 /// weights, most frequent first.
-fn real_vocab(tokens: f64) -> (Vec<String>, Vec<f64>) {
+pub(crate) fn real_vocab(tokens: f64) -> (Vec<String>, Vec<f64>) {
     let mut counts: HashMap<String, u64> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut total = 0u64;

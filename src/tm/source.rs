@@ -10,7 +10,8 @@
 //! and the whole unit a match shows. Two more are hints, which a backend
 //! with a round trip per query uses to fetch many rows at once and the
 //! SQLite one ignores: `prefetch_postings` (the tokens a lookup will
-//! certainly read) and `prefetch_units` (the next candidates to verify).
+//! certainly read), `prefetch_units` (the next candidates to verify) and
+//! `prefetch_whole_units` (the matches it will show).
 
 #[cfg(feature = "postgres")]
 mod pg;
@@ -115,6 +116,11 @@ pub trait IndexRead {
 
     /// A hint: these units' variant rows (and origin) will be read next.
     fn prefetch_units(&self, _units: &[i64]) -> Result<()> {
+        Ok(())
+    }
+
+    /// A hint: these whole units (`load_unit`) will be read next.
+    fn prefetch_whole_units(&self, _units: &[i64]) -> Result<()> {
         Ok(())
     }
 }

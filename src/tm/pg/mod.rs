@@ -10,7 +10,7 @@
 //! are never blocked.
 
 pub mod migrate;
-mod read;
+pub(crate) mod read;
 mod store;
 mod write;
 

@@ -150,6 +150,60 @@ pub(super) fn load_unit(
     Ok(Some(unit))
 }
 
+/// The four statements of `units_from_rows` (units, variants, props,
+/// notes of the ids in `$1`, a `bigint[]`), for a caller that prepares
+/// them once per connection (`tm::source`'s batched reads).
+pub(crate) fn load_units_sql() -> [String; 4] {
+    [
+        format!(
+            "SELECT {UNIT_COLUMNS} FROM unit u LEFT JOIN origin o ON o.id = u.origin_id WHERE u.id = ANY($1)"
+        ),
+        format!("SELECT {VARIANT_COLUMNS} FROM variant WHERE unit_id = ANY($1) ORDER BY unit_id, ord"),
+        format!(
+            "SELECT {PROP_COLUMNS} FROM prop WHERE unit_id = ANY($1) ORDER BY unit_id, variant_ord NULLS LAST, ord"
+        ),
+        format!(
+            "SELECT {NOTE_COLUMNS} FROM note WHERE unit_id = ANY($1) ORDER BY unit_id, variant_ord NULLS LAST, ord"
+        ),
+    ]
+}
+
+/// Whole units from the rows of `load_units_sql`'s statements, by id: the
+/// same units `load_unit` gives one at a time.
+pub(crate) fn units_from_rows(
+    units: &[Row],
+    variants: &[Row],
+    props: &[Row],
+    notes: &[Row],
+) -> Result<std::collections::HashMap<i64, Unit>> {
+    let mut out = std::collections::HashMap::with_capacity(units.len());
+    for r in units {
+        let (id, unit) = unit_from_row(r)?;
+        out.insert(id, unit);
+    }
+    for r in variants {
+        let id: i64 = r.try_get(0)?;
+        if let Some(unit) = out.get_mut(&id) {
+            unit.variants.push(variant_from_row(r)?);
+        }
+    }
+    for r in props {
+        let id: i64 = r.try_get(0)?;
+        if let Some(unit) = out.get_mut(&id) {
+            let (ord, p) = prop_from_row(r)?;
+            attach_prop(unit, ord, p);
+        }
+    }
+    for r in notes {
+        let id: i64 = r.try_get(0)?;
+        if let Some(unit) = out.get_mut(&id) {
+            let (ord, n) = note_from_row(r)?;
+            attach_note(unit, ord, n);
+        }
+    }
+    Ok(out)
+}
+
 /// A cursor read a batch at a time.
 struct Cursor {
     portal: Portal,

@@ -3,15 +3,17 @@
 //!
 //! A round trip per statement is what costs on a server, so the hints
 //! are taken: `prefetch_tokens` reads a lookup's dictionary entries in one
-//! statement, `prefetch_postings` its prefix tokens' blobs, and
-//! `prefetch_units` the next window of candidates' variants, context and
-//! origin; the primitives then answer from what was fetched and ask the
-//! server only for what was not. Every statement is prepared once per
+//! statement, `prefetch_postings` its prefix tokens' blobs in one (and the
+//! tokens it may read after the prefix in one more), `prefetch_units` the
+//! next window of candidates' variants, context and origin, and
+//! `prefetch_whole_units` the matches shown, in four statements; the
+//! primitives then answer from what was fetched and ask the server only
+//! for what was not. Every statement is prepared once per
 //! connection. What was fetched is dropped when the snapshot ends, so it is
 //! never older than the transaction reading it.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use postgres::types::ToSql;
 use postgres::{Client, Statement};
@@ -19,6 +21,7 @@ use postgres::{Client, Statement};
 use super::{IndexRead, VariantRow, VariantText};
 use crate::tm::error::Result;
 use crate::tm::index::{FastMap, TokenInfo};
+use crate::tm::pg::read::{load_units_sql, units_from_rows};
 use crate::tm::pg::PgStore;
 use crate::unit::Unit;
 
@@ -46,6 +49,8 @@ struct Fetched {
     tokens: FastMap<(String, String), Option<TokenInfo>>,
     blobs: FastMap<i64, Vec<Vec<u8>>>,
     units: FastMap<i64, UnitRows>,
+    /// Whole units (`prefetch_whole_units`).
+    whole: FastMap<i64, Unit>,
 }
 
 impl Fetched {
@@ -53,6 +58,17 @@ impl Fetched {
         self.tokens.clear();
         self.blobs.clear();
         self.units.clear();
+        self.whole.clear();
+    }
+
+    /// `sql` prepared on `client` (once per connection).
+    fn prepared(&mut self, client: &mut Client, sql: &'static str) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = client.prepare(sql)?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
     }
 }
 
@@ -84,14 +100,7 @@ impl PgStore {
     ) -> Result<T> {
         let mut client = self.client();
         let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let stmt = match fetched.statements.get(sql) {
-            Some(s) => s.clone(),
-            None => {
-                let s = client.prepare(sql)?;
-                fetched.statements.insert(sql, s.clone());
-                s
-            }
-        };
+        let stmt = fetched.prepared(&mut client, sql)?;
         f(&mut client, &stmt, &mut fetched)
     }
 
@@ -237,7 +246,14 @@ impl IndexRead for PgStore {
     }
 
     fn load_unit(&self, unit: i64) -> Result<Option<Unit>> {
-        self.unit_by_id(unit)
+        let ahead = {
+            let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
+            fetched.whole.remove(&unit)
+        };
+        match ahead {
+            Some(u) => Ok(Some(u)),
+            None => self.unit_by_id(unit),
+        }
     }
 
     fn unit_ids(&self) -> Result<Vec<i64>> {
@@ -306,6 +322,25 @@ impl IndexRead for PgStore {
             }
             Ok(())
         })
+    }
+
+    fn prefetch_whole_units(&self, units: &[i64]) -> Result<()> {
+        static SQL: OnceLock<[String; 4]> = OnceLock::new();
+        let sql = SQL.get_or_init(load_units_sql);
+        let mut client = self.client();
+        let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if !fetched.in_snapshot || units.is_empty() {
+            // Nothing would drop them: the hint is not taken.
+            return Ok(());
+        }
+        let mut rows = Vec::with_capacity(4);
+        for q in sql {
+            let stmt = fetched.prepared(&mut client, q)?;
+            rows.push(client.query(&stmt, &[&units])?);
+        }
+        let whole = units_from_rows(&rows[0], &rows[1], &rows[2], &rows[3])?;
+        fetched.whole.extend(whole);
+        Ok(())
     }
 
     fn prefetch_units(&self, units: &[i64]) -> Result<()> {
