@@ -359,3 +359,71 @@ fn concurrent_imports_of_overlapping_files_lose_and_repeat_nothing() {
         assert_eq!(lines.len(), 5000, "{db}: a unit stored twice");
     }
 }
+
+#[test]
+fn a_file_bad_near_its_end_imports_nothing_on_either_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2,000 good units, then a unit cut off: nothing of the file is stored.
+    let bad = dir.path().join("cut.tmx");
+    numbered_tmx(&bad, 0, 2000);
+    let text = std::fs::read_to_string(&bad).unwrap();
+    let cut = text.replace("</body></tmx>\n", "<tu><tuv xml:lang=\"ar\"><seg>نص");
+    std::fs::write(&bad, cut).unwrap();
+    for (db, _guard) in backends(dir.path(), "bad_file") {
+        ok(tarjuman(&db).args(["-q", "import", &path("samples/sample.tmx")]));
+        let out = tarjuman(&db)
+            .args(["-q", "import"])
+            .arg(&bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{db}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("cut.tmx:2003:") && err.contains("nothing from this file was imported"),
+            "{db}: {err}"
+        );
+        assert_eq!(stats(&db)["units"], 31, "{db}");
+    }
+}
+
+#[test]
+fn a_second_writer_waits_for_the_first_and_gives_up_having_written_nothing() {
+    let Some(db) = common::pg::scratch("writer_waits") else {
+        return;
+    };
+    ok(tarjuman(&db.url).args(["-q", "import", &path("samples/sample.tmx")]));
+    // Another process holds the write lock (as an import in progress does).
+    let mut holder = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    holder
+        .execute(
+            "SELECT pg_advisory_lock($1)",
+            &[&tarjuman::tm::pg::WRITE_LOCK],
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("more.tmx");
+    numbered_tmx(&file, 0, 10);
+    let out = tarjuman(&db.url)
+        .args(["--wait", "2", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("waiting for another tarjuman") && err.contains("gave up after waiting 2 s"),
+        "{err}"
+    );
+    assert_eq!(stats(&db.url)["units"], 31);
+    // Once the lock is free, the same import goes through.
+    holder
+        .execute(
+            "SELECT pg_advisory_unlock($1)",
+            &[&tarjuman::tm::pg::WRITE_LOCK],
+        )
+        .unwrap();
+    ok(tarjuman(&db.url)
+        .args(["-q", "--wait", "2", "import"])
+        .arg(&file));
+    assert_eq!(stats(&db.url)["units"], 41);
+}
