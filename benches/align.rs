@@ -12,6 +12,12 @@
 //! `-- dict` times loading the dictionaries: FreeDict (when installed)
 //! parsed, then read from its cache file (best of 10), and merged with the
 //! built-in lexicon as `align` does.
+//! `-- process` times the real binary, wall clock, as a user runs it: the
+//! articles written to two files and `tarjuman align --input lines`, with
+//! FreeDict (from its cache) and with `--no-freedict`, and a one-line pair
+//! both ways (the difference is what loading the dictionaries costs the
+//! process), alternated run by run, median and best of each. Not part of
+//! the default run (it needs the binary built: `cargo bench` builds it).
 
 use std::path::Path;
 use std::time::Instant;
@@ -241,7 +247,115 @@ fn dictionaries() {
         lex.freeze();
         std::hint::black_box(lex);
     });
-    println!("dict: FreeDict from its cache {cached:.1} ms; built-in + FreeDict merged {whole:.1} ms (CPU time of this thread, best of 10)");
+    let whole_wall = (0..10)
+        .map(|_| {
+            let start = Instant::now();
+            let mut lex = Lexicon::core();
+            lex.extend(
+                &load_freedict(base, Some(cache.path()))
+                    .unwrap()
+                    .unwrap()
+                    .lexicon,
+            );
+            lex.freeze();
+            std::hint::black_box(lex);
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .fold(f64::INFINITY, f64::min);
+    println!("dict: FreeDict from its cache {cached:.1} ms; built-in + FreeDict merged {whole:.1} ms (CPU time of this thread, best of 10); {whole_wall:.1} ms wall (best of 10)");
+}
+
+/// CPU seconds of this process's waited-for children (user + system).
+fn children_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rsplit_once(')').map_or("", |x| x.1);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |k: usize| f.get(k).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    // cutime and cstime are fields 16 and 17 of stat, 14 and 15 here.
+    (ticks(13) + ticks(14)) / 100.0
+}
+
+/// Wall and CPU seconds of one `tarjuman align` run (output discarded).
+fn align_process(ar: &Path, en: &Path, cache: &Path, extra: &[&str]) -> (f64, f64) {
+    let (start, cpu) = (Instant::now(), children_cpu());
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_tarjuman"))
+        .env("XDG_CACHE_HOME", cache)
+        .env("HOME", cache)
+        .args(["--quiet", "align", "--input", "lines"])
+        .args(extra)
+        .arg(ar)
+        .arg(en)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("tarjuman runs");
+    let wall = start.elapsed().as_secs_f64();
+    assert!(status.success(), "tarjuman align failed");
+    (wall, children_cpu() - cpu)
+}
+
+/// The whole process's wall time (see the module comment).
+fn process(units: &[Unit]) {
+    const ROUNDS: usize = 9;
+    let (ar, en, _) = document(units, 2_700, 7);
+    let tmp = tempfile::TempDir::new().expect("a temporary folder");
+    let write = |name: &str, lines: &[String]| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        path
+    };
+    let (ar_path, en_path) = (write("ar.txt", &ar), write("en.txt", &en));
+    let (ar1, en1) = (write("ar1.txt", &ar[..1]), write("en1.txt", &en[..1]));
+    let cache = tmp.path().join("cache");
+    let freedict = Path::new(tarjuman::align::lexicon::cache::FREEDICT)
+        .with_extension("index")
+        .exists();
+    // The first run parses FreeDict and writes its cache, as a user's
+    // first `align` does; it is not counted.
+    align_process(&ar1, &en1, &cache, &[]);
+    let mut times: [Vec<f64>; 4] = Default::default();
+    let mut cpu = [0.0; 4];
+    for _ in 0..ROUNDS {
+        let runs = [
+            align_process(&ar_path, &en_path, &cache, &[]),
+            align_process(&ar_path, &en_path, &cache, &["--no-freedict"]),
+            align_process(&ar1, &en1, &cache, &[]),
+            align_process(&ar1, &en1, &cache, &["--no-freedict"]),
+        ];
+        for (k, (wall, c)) in runs.into_iter().enumerate() {
+            times[k].push(wall);
+            cpu[k] += c / ROUNDS as f64;
+        }
+    }
+    let stats = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[v.len() / 2], v[0])
+    };
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "process: tarjuman align, wall clock, median and best of {ROUNDS} alternated runs (load average {}); FreeDict {}",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+        if freedict { "installed, read from its cache" } else { "not installed" }
+    );
+    let labels = [
+        format!("{} x {} lines", ar.len(), en.len()),
+        format!("{} x {} lines, --no-freedict", ar.len(), en.len()),
+        "1 x 1 line".to_string(),
+        "1 x 1 line, --no-freedict".to_string(),
+    ];
+    let mut medians = [0.0; 4];
+    let mut bests = [0.0; 4];
+    for (k, v) in times.iter_mut().enumerate() {
+        (medians[k], bests[k]) = stats(v);
+        println!(
+            "process: {:<32} {:.3} s median, {:.3} s best wall; {:.2} s CPU (mean, 10 ms ticks)",
+            labels[k], medians[k], bests[k], cpu[k]
+        );
+    }
+    println!(
+        "process: dictionaries' cost to the process (1-line pair, with minus without): {:.0} ms median, {:.0} ms best",
+        (medians[2] - medians[3]) * 1000.0,
+        (bests[2] - bests[3]) * 1000.0
+    );
 }
 
 fn main() {
@@ -263,6 +377,9 @@ fn main() {
     }
     if wanted("dict") {
         dictionaries();
+    }
+    if names.iter().any(|n| n == "process") {
+        process(&units);
     }
     if let Some(mb) = vm_hwm_mb() {
         println!("peak memory (VmHWM): {mb:.0} MB");

@@ -20,6 +20,8 @@ const FLOORS: &[(&str, f64)] = &[
     ("newsbatch", 0.97),
     ("talks", 0.97),
     ("verse", 0.97),
+    ("udhr", 0.96),
+    ("udhr-noheads", 0.95),
     ("feature", 0.96),
     ("legal", 0.96),
     ("news2", 0.96),
@@ -336,6 +338,8 @@ fn strict_f1_per_dev_set_stays_above_its_floor() {
             for (l, link) in pred.iter().zip(&links) {
                 if !g.contains(l) {
                     println!("   wrong {:?}-{:?} {:.2}", l.0, l.1, link.score);
+                } else if link.score < 0.9 {
+                    println!("   right {:?}-{:?} {:.2}", l.0, l.1, link.score);
                 }
             }
             for l in &set.gold {
@@ -355,19 +359,9 @@ fn strict_f1_per_dev_set_stays_above_its_floor() {
     if let Ok(path) = std::env::var("ALIGN_EVAL_TSV") {
         std::fs::write(path, &table).unwrap();
     }
-    println!("\ncalibration   links  right  accuracy  mean score");
-    for (k, (n, right, sum)) in bins.iter().enumerate() {
-        if *n > 0 {
-            println!(
-                "[{:.1}, {:.1}{} {n:>6} {right:>6} {:>9.3} {:>11.3}",
-                k as f64 / 10.0,
-                (k + 1) as f64 / 10.0,
-                if k == 9 { "]" } else { ")" },
-                *right as f64 / *n as f64,
-                sum / *n as f64
-            );
-        }
-    }
+    println!("\ncalibration, all {} dev sets pooled", sets.len());
+    print_calibration(&bins);
+    calibration_with_dropped_sentences(&sets);
     let total = |range: std::ops::Range<usize>| {
         bins[range]
             .iter()
@@ -376,12 +370,10 @@ fn strict_f1_per_dev_set_stays_above_its_floor() {
     // Links the aligner calls sure (≥ 0.9) are right at least 97% of the
     // time; links it calls doubtful (< 0.5) are wrong at least half the time.
     let (n, right) = total(9..10);
-    println!("≥ 0.9: {right} of {n} right; ");
     if n > 0 && (right as f64) < 0.97 * n as f64 {
         failures.push(format!("only {right} of {n} links scored ≥ 0.9 are right"));
     }
     let (n, right) = total(0..5);
-    println!("< 0.5: {} of {n} wrong", n - right);
     if n > 0 && ((n - right) as f64) < 0.5 * n as f64 {
         failures.push(format!(
             "only {} of {n} links scored < 0.5 are wrong",
@@ -454,4 +446,127 @@ fn a_dropped_line_is_not_linked_far_away() {
             }
         }
     }
+}
+
+/// `set` with the English of every `every`-th 1-1 gold link (counting
+/// from `first`) taken out, as a translator who drops sentences: those
+/// Arabic sentences become omissions (1-0) in the gold, the English ids
+/// of the rest are renumbered, paragraphs kept.
+fn with_english_dropped(set: &Set, every: usize, first: usize) -> Set {
+    let mut dropped = HashSet::new();
+    let mut k = 0;
+    for (a, b) in &set.gold {
+        if a.len() == 1 && b.len() == 1 {
+            if k % every == first {
+                dropped.insert(b[0]);
+            }
+            k += 1;
+        }
+    }
+    let mut new_id = vec![usize::MAX; set.tgt.len()];
+    let (mut tgt, mut tgt_par) = (Vec::new(), Vec::new());
+    for (j, s) in set.tgt.iter().enumerate() {
+        if !dropped.contains(&j) {
+            new_id[j] = tgt.len();
+            tgt.push(s.clone());
+            tgt_par.push(set.tgt_par[j]);
+        }
+    }
+    let gold = set
+        .gold
+        .iter()
+        .filter(|(a, b)| !(a.is_empty() && b.iter().all(|j| dropped.contains(j))))
+        .map(|(a, b)| {
+            let b: Vec<usize> = b
+                .iter()
+                .filter(|j| !dropped.contains(j))
+                .map(|&j| new_id[j])
+                .collect();
+            (a.clone(), b)
+        })
+        .collect();
+    Set {
+        name: format!("{}-drop{every}", set.name),
+        src: set.src.clone(),
+        tgt,
+        src_par: set.src_par.clone(),
+        tgt_par,
+        gold,
+    }
+}
+
+/// The calibration table over the dev sets with one English sentence in
+/// `EVERY` taken out (two copies of each set, shifted), pooled with the
+/// sets as they are: there the aligner meets omissions it cannot see from
+/// lengths alone and has doubtful links to score, which the dev sets as
+/// they are hardly give it. Printed beside the dev sets' own table; the
+/// issue's targets (≥ 0.9 right ≥ 97%, < 0.5 wrong ≥ 50%) are not yet met
+/// on this pool (see BENCHMARKS.md), so it is reported, not asserted.
+fn calibration_with_dropped_sentences(sets: &[Set]) {
+    const EVERY: usize = 4;
+    let mut pool: Vec<&Set> = sets.iter().collect();
+    let copies: Vec<Set> = sets
+        .iter()
+        .flat_map(|set| (0..2).map(move |first| with_english_dropped(set, EVERY, first)))
+        .collect();
+    pool.extend(copies.iter());
+    let mut bins = [(0usize, 0usize, 0.0f64); 10];
+    for set in pool {
+        let moved = MOVED_SETS
+            .iter()
+            .any(|m| set.name == *m || set.name.starts_with(&format!("{m}-drop")));
+        let opts = AlignOptions {
+            src_paragraphs: set.src_par.clone(),
+            tgt_paragraphs: set.tgt_par.clone(),
+            allow_moves: moved,
+            ..AlignOptions::default()
+        };
+        let links = align(&set.src, &set.tgt, &opts);
+        let gold: HashSet<_> = set.gold.iter().collect();
+        for (pair, link) in as_pairs(&links).iter().zip(&links) {
+            let right = gold.contains(pair);
+            if std::env::var("ALIGN_EVAL_DEBUG").is_ok()
+                && (link.score < 0.5 || (!right && link.score >= 0.9))
+            {
+                let verdict = if right { "right" } else { "WRONG" };
+                println!(
+                    "   {} {:?}-{:?} {:.2} {verdict}",
+                    set.name, pair.0, pair.1, link.score
+                );
+            }
+            let bin = &mut bins[((link.score * 10.0) as usize).min(9)];
+            bin.0 += 1;
+            bin.1 += usize::from(right);
+            bin.2 += link.score;
+        }
+    }
+    println!("\ncalibration, the dev sets pooled with their copies missing one English sentence in {EVERY}");
+    print_calibration(&bins);
+}
+
+fn print_calibration(bins: &[(usize, usize, f64); 10]) {
+    println!("score         links  right  accuracy  mean score");
+    for (k, (n, right, sum)) in bins.iter().enumerate() {
+        if *n > 0 {
+            println!(
+                "[{:.1}, {:.1}{} {n:>6} {right:>6} {:>9.3} {:>11.3}",
+                k as f64 / 10.0,
+                (k + 1) as f64 / 10.0,
+                if k == 9 { "]" } else { ")" },
+                *right as f64 / *n as f64,
+                sum / *n as f64
+            );
+        }
+    }
+    let total = |range: std::ops::Range<usize>| {
+        bins[range]
+            .iter()
+            .fold((0, 0), |(n, r), b| (n + b.0, r + b.1))
+    };
+    let (n, right) = total(9..10);
+    let (m, right_low) = total(0..5);
+    println!(
+        "≥ 0.9: {right} of {n} right; < 0.5: {} of {m} wrong",
+        m - right_low
+    );
 }
