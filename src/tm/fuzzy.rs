@@ -83,14 +83,10 @@ use super::index::{self, content_tokens, NUMBER};
 use super::Store;
 use crate::text::lang;
 use crate::text::normalize::{is_number, key_tokens, matching_key};
+use candidates::Candidate;
 
 /// Queries longer than this (in words and numbers) match nothing.
 pub const MAX_QUERY_TOKENS: usize = 2000;
-
-/// Keep reading postings after the prefix while a token's document
-/// frequency is at most this many times the number of live candidates:
-/// decoding a posting costs a few ns, verifying a candidate a few µs.
-const PROBE_FACTOR: i64 = 64;
 
 /// A query, prepared once for scoring many candidates.
 #[derive(Debug, Clone)]
@@ -373,13 +369,6 @@ struct VariantRow {
     has_tags: bool,
 }
 
-/// A unit that passed the filters, with the bound on its score.
-#[derive(Debug, Clone, Copy)]
-struct Candidate {
-    unit: u64,
-    bound: u8,
-}
-
 /// Looks queries up in one language pair of a TM.
 pub struct Matcher<'s> {
     store: &'s Store,
@@ -532,15 +521,6 @@ impl<'s> Matcher<'s> {
 
     /// Units that can score ≥ min, with score bounds, best bound first.
     fn candidates(&self, q: &Query, min: u8) -> Result<Vec<Candidate>> {
-        let conn = &self.store.conn;
-        let n = q.content.len() as u64;
-        let t = u64::from(min.min(100));
-        let lo = (n * t).div_ceil(100) as u32;
-        let hi = (n * 100 / t).min(u64::from(u32::MAX)) as u32;
-        let need = |m: u32| (n.max(u64::from(m)) * t).div_ceil(100);
-        let tau = (n * t).div_ceil(100);
-        let prefix = n - tau + 1;
-
         let mut mult: index::FastMap<&str, u64> = index::FastMap::default();
         for x in &q.content {
             *mult.entry(x.as_str()).or_default() += 1;
@@ -550,58 +530,15 @@ impl<'s> Matcher<'s> {
             toks.push((self.token(x)?, k, x));
         }
         toks.sort_by_key(|(info, _, x)| (info.map_or(0, |i| i.df), *x));
-
-        // unit → (h, length)
-        // unit → (h, length); h ≤ n ≤ MAX_QUERY_TOKENS fits in u32.
-        let mut cands: index::FastMap<u64, (u32, u32)> = index::FastMap::default();
-        let mut read = 0u64;
-        for (info, k, _) in toks {
-            let in_prefix = read < prefix;
-            if !in_prefix
-                && (cands.is_empty()
-                    || info.is_some_and(|i| i.df > PROBE_FACTOR * cands.len() as i64))
-            {
-                break;
-            }
-            if let Some(info) = info {
-                let k32 = k as u32;
-                if in_prefix {
-                    // A unit of length m must be matched within its first
-                    // n − need(m) + 1 positions: a token starting at `read`
-                    // adds new candidates only of lengths with
-                    // need(m) ≤ n − read (longer ones would already be in).
-                    let open = n - read;
-                    index::postings(conn, info.id, lo, hi, |u, len| {
-                        if need(len) <= open {
-                            cands.entry(u).or_insert((0, len)).0 += k32;
-                        } else if let Some(e) = cands.get_mut(&u) {
-                            e.0 += k32;
-                        }
-                    })?;
-                } else {
-                    index::postings(conn, info.id, lo, hi, |u, _| {
-                        if let Some(e) = cands.get_mut(&u) {
-                            e.0 += k32;
-                        }
-                    })?;
-                }
-            }
-            read += k;
-            if read >= prefix {
-                cands.retain(|_, &mut (h, len)| u64::from(h) + n - read >= need(len));
-            }
-        }
-        let mut out: Vec<Candidate> = cands
-            .into_iter()
-            .map(|(unit, (h, len))| {
-                let ub = u64::from(h) + n - read;
-                let l = n.max(u64::from(len));
-                let bound = if ub >= l { 101 } else { (100 * ub / l) as u8 };
-                Candidate { unit, bound }
-            })
-            .collect();
-        out.sort_unstable_by(|a, b| b.bound.cmp(&a.bound).then(b.unit.cmp(&a.unit)));
-        Ok(out)
+        let toks: Vec<(Option<index::TokenInfo>, u64)> =
+            toks.into_iter().map(|(info, k, _)| (info, k)).collect();
+        let conn = &self.store.conn;
+        candidates::search(
+            &mut |info, lo, hi, f| Ok(index::postings(conn, info.id, lo, hi, f)?),
+            &toks,
+            q.content.len() as u64,
+            min,
+        )
     }
 
     /// The dictionary entry of a source token (see `seen`).
@@ -800,5 +737,6 @@ pub fn rank(a: &(i64, Scored), b: &(i64, Scored)) -> std::cmp::Ordering {
         .then(b.0.cmp(&a.0))
 }
 
+mod candidates;
 #[cfg(test)]
 pub(crate) mod tests;

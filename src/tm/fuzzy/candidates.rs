@@ -1,0 +1,303 @@
+//! The candidate search of a lookup: the units that can score ≥ min, each
+//! with a bound on its score (the length, prefix and count filters of the
+//! module doc of `tm::fuzzy`), from the postings of the query's tokens.
+//!
+//! The counts h are kept in a dense table indexed by unit id (`Counts`),
+//! reused by every lookup on a thread, with a bit set of the candidates
+//! beside it: a posting of a common token that is not a candidate costs a
+//! test of one bit in a table that stays in the cache (128 KB per million
+//! units), where a hash map cost a hash and a probe per posting.
+
+use std::cell::RefCell;
+
+use super::MAX_QUERY_TOKENS;
+use crate::tm::error::Result;
+use crate::tm::index::{FastMap, TokenInfo};
+
+/// A unit that passed the filters, with the bound on its score.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Candidate {
+    pub(super) unit: u64,
+    pub(super) bound: u8,
+}
+
+/// Keep reading postings after the prefix while a token's document
+/// frequency is at most this many times the number of live candidates:
+/// decoding a posting and testing its bit costs a few ns, verifying a
+/// candidate (one SQL read, a token-level Levenshtein) a few µs.
+const PROBE_FACTOR: i64 = 64;
+
+/// A slot of `Counts`: h (query positions matched so far) in the low
+/// `H_BITS`, the unit's length above; 0 when the unit is no candidate.
+const H_BITS: u32 = 11;
+const H_MASK: u32 = (1 << H_BITS) - 1;
+// h ≤ n ≤ MAX_QUERY_TOKENS, and a length decoded is ≤ hi = ⌊n·100/min⌋ ≤
+// 100·MAX_QUERY_TOKENS: both fit.
+const _: () = assert!(MAX_QUERY_TOKENS < 1 << H_BITS);
+const _: () = assert!(100 * MAX_QUERY_TOKENS < 1 << (32 - H_BITS));
+
+/// Unit ids below this are counted in the dense table (4 bytes and a bit
+/// each, grown to the largest id met); larger ids (a TM whose ids were set
+/// by hand) in a hash map.
+const DENSE_IDS: u64 = 1 << 26;
+
+/// The counts of one search. Between searches every slot is 0 and `units`
+/// is empty.
+#[derive(Default)]
+pub(super) struct Counts {
+    slot: Vec<u32>,
+    /// Bit u is set when `slot[u] != 0`.
+    bits: Vec<u64>,
+    /// Slots of ids ≥ `DENSE_IDS`.
+    far: FastMap<u64, u32>,
+    /// The candidates, in the order met.
+    units: Vec<u64>,
+}
+
+thread_local! {
+    /// Reused by every lookup on the thread (a server's reader threads
+    /// make a matcher per request).
+    static COUNTS: RefCell<Counts> = RefCell::default();
+}
+
+impl Counts {
+    /// A posting of a token occurring `k` times in the query: the unit
+    /// becomes a candidate (of length `len`) if it is not one yet.
+    #[inline]
+    fn add(&mut self, u: u64, len: u32, k: u32) {
+        if u < DENSE_IDS {
+            let i = u as usize;
+            if i >= self.slot.len() {
+                let size = (i + 1).next_power_of_two().max(1 << 16);
+                self.slot.resize(size, 0);
+                self.bits.resize(size / 64, 0);
+            }
+            let s = &mut self.slot[i];
+            if *s == 0 {
+                *s = (len << H_BITS) | k;
+                self.bits[i / 64] |= 1 << (i % 64);
+                self.units.push(u);
+            } else {
+                *s += k;
+            }
+        } else {
+            let s = self.far.entry(u).or_insert(0);
+            if *s == 0 {
+                *s = (len << H_BITS) | k;
+                self.units.push(u);
+            } else {
+                *s += k;
+            }
+        }
+    }
+
+    /// A posting of a token occurring `k` times in the query: counted if
+    /// the unit is a candidate.
+    #[inline]
+    fn bump(&mut self, u: u64, k: u32) {
+        if u < DENSE_IDS {
+            let i = u as usize;
+            if self
+                .bits
+                .get(i / 64)
+                .is_some_and(|w| w & (1 << (i % 64)) != 0)
+            {
+                self.slot[i] += k;
+            }
+        } else if let Some(s) = self.far.get_mut(&u) {
+            *s += k;
+        }
+    }
+
+    #[inline]
+    fn get(&self, u: u64) -> u32 {
+        if u < DENSE_IDS {
+            self.slot[u as usize]
+        } else {
+            self.far.get(&u).copied().unwrap_or(0)
+        }
+    }
+
+    #[inline]
+    fn drop_unit(&mut self, u: u64) {
+        if u < DENSE_IDS {
+            let i = u as usize;
+            self.slot[i] = 0;
+            self.bits[i / 64] &= !(1 << (i % 64));
+        } else {
+            self.far.remove(&u);
+        }
+    }
+
+    /// Keep the candidates for which `keep(h, len)` holds.
+    fn retain(&mut self, mut keep: impl FnMut(u32, u32) -> bool) {
+        let mut units = std::mem::take(&mut self.units);
+        units.retain(|&u| {
+            let s = self.get(u);
+            let kept = keep(s & H_MASK, s >> H_BITS);
+            if !kept {
+                self.drop_unit(u);
+            }
+            kept
+        });
+        self.units = units;
+    }
+
+    /// Every slot back to 0.
+    fn clear(&mut self) {
+        for u in std::mem::take(&mut self.units) {
+            self.drop_unit(u);
+        }
+        self.far.clear();
+    }
+}
+
+/// What a search reads of the index: `postings(token, lo, hi, f)` calls
+/// `f(unit, len)` for each posting of the token with lo ≤ len ≤ hi (the
+/// matcher passes `index::postings`).
+pub(super) type Postings<'a> =
+    dyn FnMut(&TokenInfo, u32, u32, &mut dyn FnMut(u64, u32)) -> Result<()> + 'a;
+
+/// Units that can score ≥ min (1–100) for a query of `n` content tokens,
+/// given its distinct tokens as (dictionary entry or None when not in the
+/// TM, multiplicity), rarest first; with score bounds, best bound first.
+pub(super) fn search(
+    postings: &mut Postings,
+    toks: &[(Option<TokenInfo>, u64)],
+    n: u64,
+    min: u8,
+) -> Result<Vec<Candidate>> {
+    COUNTS.with(|counts| {
+        let mut counts = counts.borrow_mut();
+        counts.clear();
+        let found = search_in(&mut counts, postings, toks, n, min);
+        counts.clear();
+        found
+    })
+}
+
+fn search_in(
+    cands: &mut Counts,
+    postings: &mut Postings,
+    toks: &[(Option<TokenInfo>, u64)],
+    n: u64,
+    min: u8,
+) -> Result<Vec<Candidate>> {
+    let t = u64::from(min.min(100));
+    let lo = (n * t).div_ceil(100) as u32;
+    let hi = (n * 100 / t).min(u64::from(u32::MAX)) as u32;
+    let need = |m: u32| (n.max(u64::from(m)) * t).div_ceil(100);
+    let tau = (n * t).div_ceil(100);
+    let prefix = n - tau + 1;
+
+    let mut read = 0u64;
+    for &(info, k) in toks {
+        let in_prefix = read < prefix;
+        if !in_prefix
+            && (cands.units.is_empty()
+                || info.is_some_and(|i| i.df > PROBE_FACTOR * cands.units.len() as i64))
+        {
+            break;
+        }
+        if let Some(info) = info {
+            let k32 = k as u32;
+            if in_prefix {
+                // A unit of length m must be matched within its first
+                // n − need(m) + 1 positions: a token starting at `read`
+                // adds new candidates only of lengths with
+                // need(m) ≤ n − read (longer ones would already be in).
+                let open = n - read;
+                postings(&info, lo, hi, &mut |u, len| {
+                    if need(len) <= open {
+                        cands.add(u, len, k32);
+                    } else {
+                        cands.bump(u, k32);
+                    }
+                })?;
+            } else {
+                postings(&info, lo, hi, &mut |u, _| cands.bump(u, k32))?;
+            }
+        }
+        read += k;
+        if read >= prefix {
+            cands.retain(|h, len| u64::from(h) + n - read >= need(len));
+        }
+    }
+    let mut out: Vec<Candidate> = cands
+        .units
+        .iter()
+        .map(|&unit| {
+            let s = cands.get(unit);
+            let (h, len) = (s & H_MASK, s >> H_BITS);
+            let ub = u64::from(h) + n - read;
+            let l = n.max(u64::from(len));
+            let bound = if ub >= l { 101 } else { (100 * ub / l) as u8 };
+            Candidate { unit, bound }
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| b.bound.cmp(&a.bound).then(b.unit.cmp(&a.unit)));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Postings held in memory: token id → (unit, len).
+    fn mem(
+        lists: Vec<Vec<(u64, u32)>>,
+    ) -> impl FnMut(&TokenInfo, u32, u32, &mut dyn FnMut(u64, u32)) -> Result<()> {
+        move |token, lo, hi, f| {
+            for &(u, len) in &lists[token.id as usize] {
+                if (lo..=hi).contains(&len) {
+                    f(u, len);
+                }
+            }
+            Ok(())
+        }
+    }
+
+    fn info(id: i64, df: i64) -> Option<TokenInfo> {
+        Some(TokenInfo { id, df })
+    }
+
+    /// Ids past the dense table (set by hand in a TM) and ids near its
+    /// end are counted alike, and nothing is left behind for the next
+    /// search on the thread.
+    #[test]
+    fn far_ids_count_as_near_ones() {
+        let near = 5u64;
+        // Past the table's first size (it grows).
+        let edge = 70_000;
+        let far = DENSE_IDS + 12;
+        let huge = (1u64 << 40) - 1;
+        // Query of 3 tokens, all three in `near` and `far`, two in `edge`
+        // and `huge`.
+        let mut mem = mem(vec![
+            vec![(near, 3), (edge, 3), (far, 3), (huge, 3)],
+            vec![(near, 3), (far, 3), (huge, 3)],
+            vec![(near, 3), (edge, 3), (far, 3)],
+        ]);
+        let toks = [(info(0, 4), 1), (info(1, 3), 1), (info(2, 3), 1)];
+        for _ in 0..2 {
+            let got = search(&mut mem, &toks, 3, 60).unwrap();
+            let by_unit: FastMap<u64, u8> = got.iter().map(|c| (c.unit, c.bound)).collect();
+            assert_eq!(by_unit.get(&near), Some(&101));
+            assert_eq!(by_unit.get(&far), Some(&101));
+            assert_eq!(by_unit.get(&edge), Some(&66));
+            assert_eq!(by_unit.get(&huge), Some(&66));
+            assert_eq!(got.len(), 4);
+            // At 70, two of three cannot do: only the full ones are left.
+            let got = search(&mut mem, &toks, 3, 70).unwrap();
+            let mut units: Vec<u64> = got.iter().map(|c| c.unit).collect();
+            units.sort_unstable();
+            assert_eq!(units, vec![near, far]);
+        }
+        COUNTS.with(|c| {
+            let c = c.borrow();
+            assert!(c.units.is_empty() && c.far.is_empty());
+            assert!(c.slot.iter().all(|&s| s == 0));
+            assert!(c.bits.iter().all(|&b| b == 0));
+        });
+    }
+}
