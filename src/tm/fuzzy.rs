@@ -57,8 +57,11 @@
 //! 3. *Count*: M ≤ Σ over distinct tokens x of min(q_x, c_x) ≤ h + (n − r),
 //!    where r is the number of query positions whose tokens' postings have
 //!    been read and h the sum of q_x over the read tokens the unit contains.
-//!    A candidate with h + n − r < need(m) is dropped. More postings are
-//!    read (rarest first) while that is cheaper than verifying candidates.
+//!    A candidate with h + n − r < need(m) is dropped. Past the prefix,
+//!    tokens are read rarest first while that is cheaper than verifying
+//!    candidates; a common token is read as a bit set over unit ids, kept
+//!    by the matcher (`fuzzy::bitsets`), at one bit test per candidate. A
+//!    token left unread stays in the slack n − r.
 //!
 //! Survivors are verified (exact score from the stored key) in order of the
 //! upper bound ⌊100·(h + n − r)/L⌋ (101 when h + n − r ≥ L); once `top`
@@ -382,6 +385,8 @@ pub struct Matcher<'s> {
     /// filter skip it); a cached df that grew since only changes the
     /// rarest-first order, never what is found.
     seen: std::cell::RefCell<index::FastMap<String, index::TokenInfo>>,
+    /// The units of common tokens as bit sets (`bitsets`).
+    bitsets: std::cell::RefCell<bitsets::Bitsets>,
 }
 
 impl<'s> Matcher<'s> {
@@ -395,6 +400,7 @@ impl<'s> Matcher<'s> {
             store,
             src_index: index::index_lang(&src),
             seen: Default::default(),
+            bitsets: Default::default(),
             src,
             tgt,
         })
@@ -533,8 +539,13 @@ impl<'s> Matcher<'s> {
         let toks: Vec<(Option<index::TokenInfo>, u64)> =
             toks.into_iter().map(|(info, k, _)| (info, k)).collect();
         let conn = &self.store.conn;
+        let mut bitsets = self.bitsets.borrow_mut();
+        bitsets.check(conn, &self.src_index)?;
         candidates::search(
-            &mut |info, lo, hi, f| Ok(index::postings(conn, info.id, lo, hi, f)?),
+            &mut Reader {
+                conn,
+                bitsets: &mut bitsets,
+            },
             &toks,
             q.content.len() as u64,
             min,
@@ -684,6 +695,29 @@ impl<'s> Matcher<'s> {
     }
 }
 
+/// The index as the candidate search reads it: postings from the TM,
+/// bit sets from the matcher's `bitsets`.
+struct Reader<'a> {
+    conn: &'a rusqlite::Connection,
+    bitsets: &'a mut bitsets::Bitsets,
+}
+
+impl candidates::Source for Reader<'_> {
+    fn postings(
+        &mut self,
+        token: &index::TokenInfo,
+        lo: u32,
+        hi: u32,
+        f: &mut dyn FnMut(u64, u32),
+    ) -> Result<()> {
+        Ok(index::postings(self.conn, token.id, lo, hi, f)?)
+    }
+
+    fn units(&mut self, token: &index::TokenInfo) -> Result<Option<&[u64]>> {
+        self.bitsets.units(self.conn, token)
+    }
+}
+
 /// Units whose source (first variant in `src_lang`) has the same matching
 /// key as `text`, found through the index (the rarest word's postings of
 /// exactly that length), newest first.
@@ -737,6 +771,7 @@ pub fn rank(a: &(i64, Scored), b: &(i64, Scored)) -> std::cmp::Ordering {
         .then(b.0.cmp(&a.0))
 }
 
+mod bitsets;
 mod candidates;
 #[cfg(test)]
 pub(crate) mod tests;

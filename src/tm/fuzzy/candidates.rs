@@ -21,8 +21,9 @@ pub(super) struct Candidate {
     pub(super) bound: u8,
 }
 
-/// Keep reading postings after the prefix while a token's document
-/// frequency is at most this many times the number of live candidates:
+/// After the prefix, a token without a bit set has its postings decoded
+/// while its document frequency is at most this many times the number of
+/// live candidates:
 /// decoding a posting and testing its bit costs a few ns, verifying a
 /// candidate (one SQL read, a token-level Levenshtein) a few µs.
 const PROBE_FACTOR: i64 = 64;
@@ -143,6 +144,25 @@ impl Counts {
         self.units = units;
     }
 
+    /// Count `k` for each candidate whose bit is set in `bits`, and keep
+    /// those for which `keep(h, len)` then holds: one pass over the
+    /// candidates.
+    fn bump_all_retain(&mut self, bits: &[u64], k: u32, mut keep: impl FnMut(u32, u32) -> bool) {
+        let mut units = std::mem::take(&mut self.units);
+        units.retain(|&u| {
+            if has(bits, u) {
+                self.bump(u, k);
+            }
+            let s = self.get(u);
+            let kept = keep(s & H_MASK, s >> H_BITS);
+            if !kept {
+                self.drop_unit(u);
+            }
+            kept
+        });
+        self.units = units;
+    }
+
     /// Every slot back to 0.
     fn clear(&mut self) {
         for u in std::mem::take(&mut self.units) {
@@ -152,17 +172,36 @@ impl Counts {
     }
 }
 
-/// What a search reads of the index: `postings(token, lo, hi, f)` calls
-/// `f(unit, len)` for each posting of the token with lo ≤ len ≤ hi (the
-/// matcher passes `index::postings`).
-pub(super) type Postings<'a> =
-    dyn FnMut(&TokenInfo, u32, u32, &mut dyn FnMut(u64, u32)) -> Result<()> + 'a;
+/// What a search reads of the index.
+pub(super) trait Source {
+    /// Call `f(unit, len)` for each posting of the token with
+    /// lo ≤ len ≤ hi (the matcher reads `index::postings`).
+    fn postings(
+        &mut self,
+        token: &TokenInfo,
+        lo: u32,
+        hi: u32,
+        f: &mut dyn FnMut(u64, u32),
+    ) -> Result<()>;
+
+    /// The units holding the token, as a bit set over unit ids (bit u of
+    /// word u / 64), when the source keeps one for it (common tokens: see
+    /// `fuzzy::bitsets`). Every unit holding the token has its bit set.
+    fn units(&mut self, token: &TokenInfo) -> Result<Option<&[u64]>>;
+}
+
+/// Is bit `u` set in `bits` (false past its end)?
+#[inline]
+fn has(bits: &[u64], u: u64) -> bool {
+    bits.get((u / 64) as usize)
+        .is_some_and(|w| w & (1 << (u % 64)) != 0)
+}
 
 /// Units that can score ≥ min (1–100) for a query of `n` content tokens,
 /// given its distinct tokens as (dictionary entry or None when not in the
 /// TM, multiplicity), rarest first; with score bounds, best bound first.
 pub(super) fn search(
-    postings: &mut Postings,
+    source: &mut dyn Source,
     toks: &[(Option<TokenInfo>, u64)],
     n: u64,
     min: u8,
@@ -170,7 +209,7 @@ pub(super) fn search(
     COUNTS.with(|counts| {
         let mut counts = counts.borrow_mut();
         counts.clear();
-        let found = search_in(&mut counts, postings, toks, n, min);
+        let found = search_in(&mut counts, source, toks, n, min);
         counts.clear();
         found
     })
@@ -178,7 +217,7 @@ pub(super) fn search(
 
 fn search_in(
     cands: &mut Counts,
-    postings: &mut Postings,
+    source: &mut dyn Source,
     toks: &[(Option<TokenInfo>, u64)],
     n: u64,
     min: u8,
@@ -190,38 +229,76 @@ fn search_in(
     let tau = (n * t).div_ceil(100);
     let prefix = n - tau + 1;
 
+    // Query positions whose tokens' postings have all been counted: the
+    // prefix, then (rarest first) every later token that was worth it.
     let mut read = 0u64;
     for &(info, k) in toks {
         let in_prefix = read < prefix;
-        if !in_prefix
-            && (cands.units.is_empty()
-                || info.is_some_and(|i| i.df > PROBE_FACTOR * cands.units.len() as i64))
-        {
-            break;
-        }
-        if let Some(info) = info {
-            let k32 = k as u32;
-            if in_prefix {
-                // A unit of length m must be matched within its first
-                // n − need(m) + 1 positions: a token starting at `read`
-                // adds new candidates only of lengths with
-                // need(m) ≤ n − read (longer ones would already be in).
-                let open = n - read;
-                postings(&info, lo, hi, &mut |u, len| {
-                    if need(len) <= open {
+        let Some(info) = info else {
+            // Absent from the TM: matched by no unit, counted for free.
+            read += k;
+            if read >= prefix {
+                cands.retain(|h, len| u64::from(h) + n - read >= need(len));
+            }
+            continue;
+        };
+        let k32 = k as u32;
+        if in_prefix {
+            // A unit of length m must be matched within its first
+            // n − need(m) + 1 positions: a token starting at `read`
+            // adds new candidates only of lengths with need(m) ≤ n − read,
+            // that is m ≤ ⌊(n − read)·100/t⌋ (or m ≤ n); longer ones would
+            // already be in.
+            let open = n - read;
+            let add_hi = (open * 100 / t).max(n).min(u64::from(hi)) as u32;
+            let bits = if add_hi < hi {
+                source.units(&info)?
+            } else {
+                None
+            };
+            if let Some(bits) = bits {
+                // The longer lengths only count for candidates already in:
+                // one bit each rather than decoding the postings.
+                for i in 0..cands.units.len() {
+                    let u = cands.units[i];
+                    if cands.get(u) >> H_BITS > add_hi && has(bits, u) {
+                        cands.bump(u, k32);
+                    }
+                }
+                source.postings(&info, lo, add_hi, &mut |u, len| cands.add(u, len, k32))?;
+            } else {
+                source.postings(&info, lo, hi, &mut |u, len| {
+                    if len <= add_hi {
                         cands.add(u, len, k32);
                     } else {
                         cands.bump(u, k32);
                     }
                 })?;
-            } else {
-                postings(&info, lo, hi, &mut |u, _| cands.bump(u, k32))?;
             }
+            read += k;
+            if read >= prefix {
+                cands.retain(|h, len| u64::from(h) + n - read >= need(len));
+            }
+            continue;
         }
-        read += k;
-        if read >= prefix {
-            cands.retain(|h, len| u64::from(h) + n - read >= need(len));
+        if cands.units.is_empty() {
+            break;
         }
+        // Past the prefix a token only sharpens the bounds of the
+        // candidates: through its bit set (a bit test per candidate) when
+        // there is one, else by decoding its postings while that is cheaper
+        // than verifying candidates. A token skipped is left unread: its
+        // positions stay in the slack n − read, so the bounds stay sound.
+        let after = read + k;
+        if let Some(bits) = source.units(&info)? {
+            cands.bump_all_retain(bits, k32, |h, len| u64::from(h) + n - after >= need(len));
+        } else if info.df <= PROBE_FACTOR * cands.units.len() as i64 {
+            source.postings(&info, lo, hi, &mut |u, _| cands.bump(u, k32))?;
+            cands.retain(|h, len| u64::from(h) + n - after >= need(len));
+        } else {
+            continue;
+        }
+        read = after;
     }
     let mut out: Vec<Candidate> = cands
         .units
@@ -243,17 +320,56 @@ fn search_in(
 mod tests {
     use super::*;
 
-    /// Postings held in memory: token id → (unit, len).
-    fn mem(
+    /// Postings held in memory: token id → (unit, len); with bit sets
+    /// of every token when `sets`.
+    struct Mem {
         lists: Vec<Vec<(u64, u32)>>,
-    ) -> impl FnMut(&TokenInfo, u32, u32, &mut dyn FnMut(u64, u32)) -> Result<()> {
-        move |token, lo, hi, f| {
-            for &(u, len) in &lists[token.id as usize] {
+        sets: Option<Vec<Option<Vec<u64>>>>,
+    }
+
+    impl Mem {
+        fn new(lists: Vec<Vec<(u64, u32)>>, with_sets: bool) -> Mem {
+            let sets = with_sets.then(|| {
+                lists
+                    .iter()
+                    .map(|l| {
+                        // As `Bitsets`: none for a token with far ids.
+                        let mut bits = vec![0u64; 2048];
+                        for &(u, _) in l {
+                            if u >= 2048 * 64 {
+                                return None;
+                            }
+                            bits[(u / 64) as usize] |= 1 << (u % 64);
+                        }
+                        Some(bits)
+                    })
+                    .collect()
+            });
+            Mem { lists, sets }
+        }
+    }
+
+    impl Source for Mem {
+        fn postings(
+            &mut self,
+            token: &TokenInfo,
+            lo: u32,
+            hi: u32,
+            f: &mut dyn FnMut(u64, u32),
+        ) -> Result<()> {
+            for &(u, len) in &self.lists[token.id as usize] {
                 if (lo..=hi).contains(&len) {
                     f(u, len);
                 }
             }
             Ok(())
+        }
+
+        fn units(&mut self, token: &TokenInfo) -> Result<Option<&[u64]>> {
+            Ok(self
+                .sets
+                .as_ref()
+                .and_then(|s| s[token.id as usize].as_deref()))
         }
     }
 
@@ -273,11 +389,14 @@ mod tests {
         let huge = (1u64 << 40) - 1;
         // Query of 3 tokens, all three in `near` and `far`, two in `edge`
         // and `huge`.
-        let mut mem = mem(vec![
-            vec![(near, 3), (edge, 3), (far, 3), (huge, 3)],
-            vec![(near, 3), (far, 3), (huge, 3)],
-            vec![(near, 3), (edge, 3), (far, 3)],
-        ]);
+        let mut mem = Mem::new(
+            vec![
+                vec![(near, 3), (edge, 3), (far, 3), (huge, 3)],
+                vec![(near, 3), (far, 3), (huge, 3)],
+                vec![(near, 3), (edge, 3), (far, 3)],
+            ],
+            false,
+        );
         let toks = [(info(0, 4), 1), (info(1, 3), 1), (info(2, 3), 1)];
         for _ in 0..2 {
             let got = search(&mut mem, &toks, 3, 60).unwrap();
@@ -299,5 +418,56 @@ mod tests {
             assert!(c.slot.iter().all(|&s| s == 0));
             assert!(c.bits.iter().all(|&b| b == 0));
         });
+    }
+
+    /// Counting a token through its bit set keeps what decoding its
+    /// postings keeps, in the prefix (lengths past those a token can add)
+    /// and after it.
+    #[test]
+    fn bit_sets_count_as_postings_do() {
+        // Units 1–200 of lengths 4–12; token x is in unit u when
+        // (u·(x+3)) % 7 < x % 5 + 2, so tokens have different densities.
+        let ntok = 10u64;
+        let lists: Vec<Vec<(u64, u32)>> = (0..ntok)
+            .map(|x| {
+                (1..=200u64)
+                    .filter(|u| (u * (x + 3)) % 7 < x % 5 + 2)
+                    .map(|u| (u, 4 + (u % 9) as u32))
+                    .collect()
+            })
+            .collect();
+        let df = |x: u64| lists[x as usize].len() as i64;
+        for n in [4u64, 6, 8] {
+            for min in [30u8, 50, 70, 90] {
+                let mut toks: Vec<(Option<TokenInfo>, u64)> =
+                    (0..n).map(|x| (info(x as i64, df(x)), 1 + x % 2)).collect();
+                toks.sort_by_key(|(i, _)| i.map(|i| i.df));
+                let len: u64 = toks.iter().map(|t| t.1).sum();
+                let plain = search(&mut Mem::new(lists.clone(), false), &toks, len, min).unwrap();
+                let sets = search(&mut Mem::new(lists.clone(), true), &toks, len, min).unwrap();
+                // Every unit that can reach min (its overlap with the
+                // query reaches need(m); a unit holds each token once, so
+                // a token counts once, and at most m match) is in both.
+                for u in 1..=200u64 {
+                    let m = 4 + u64::from((u % 9) as u32);
+                    let overlap: u64 = toks
+                        .iter()
+                        .filter(|(i, _)| lists[i.unwrap().id as usize].iter().any(|p| p.0 == u))
+                        .count() as u64;
+                    let overlap = overlap.min(m);
+                    if 100 * overlap >= u64::from(min) * len.max(m) {
+                        assert!(plain.iter().any(|c| c.unit == u), "{u} n={n} min={min}");
+                        assert!(sets.iter().any(|c| c.unit == u), "{u} n={n} min={min}");
+                    }
+                }
+                // Bit sets read every token: bounds no looser, no more
+                // candidates.
+                assert!(sets.len() <= plain.len());
+                for c in &sets {
+                    let p = plain.iter().find(|p| p.unit == c.unit).unwrap();
+                    assert!(c.bound <= p.bound);
+                }
+            }
+        }
     }
 }

@@ -52,7 +52,7 @@ mod tokens;
 pub use build::Indexer;
 pub use codec::decode;
 pub use error::{IndexError, IndexResult};
-pub use query::{indexed_variants, languages, postings, token, TokenInfo};
+pub use query::{data_version, indexed_variants, languages, postings, token, TokenInfo};
 pub use tokens::{
     bigram, content_tokens, index_lang, stored_unit_tokens, unit_tokens_into, VariantTokens,
 };
