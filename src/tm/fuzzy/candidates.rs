@@ -12,7 +12,7 @@ use std::cell::RefCell;
 
 use super::MAX_QUERY_TOKENS;
 use crate::tm::error::Result;
-use crate::tm::index::{FastMap, TokenInfo};
+use crate::tm::index::{self, FastMap, TokenInfo};
 
 /// A unit that passed the filters, with the bound on its score.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,12 @@ pub(super) struct Counts {
     far: FastMap<u64, u32>,
     /// The candidates, in the order met.
     units: Vec<u64>,
+    /// The postings of one token, decoded before they are counted.
+    posts: Vec<(u64, u32)>,
 }
+
+/// How many postings or candidates ahead a slot is fetched.
+const AHEAD: usize = 16;
 
 thread_local! {
     /// Reused by every lookup on the thread (a server's reader threads
@@ -130,36 +135,59 @@ impl Counts {
         }
     }
 
-    /// Keep the candidates for which `keep(h, len)` holds.
-    fn retain(&mut self, mut keep: impl FnMut(u32, u32) -> bool) {
-        let mut units = std::mem::take(&mut self.units);
-        units.retain(|&u| {
-            let s = self.get(u);
-            let kept = keep(s & H_MASK, s >> H_BITS);
-            if !kept {
-                self.drop_unit(u);
+    /// Start loading the slot of `u` into the cache.
+    #[inline]
+    fn prefetch(&self, u: u64) {
+        if let Some(s) = self.slot.get(u as usize) {
+            index::prefetch(s, 1);
+        }
+    }
+
+    /// `add` the postings in `posts` of lengths ≤ `add_hi`, `bump` the
+    /// others. The slots are a table of megabytes met in no useful order,
+    /// so each is fetched a few postings ahead: the misses overlap instead
+    /// of coming one after the other (they were most of a lookup's time).
+    fn add_all(&mut self, posts: &[(u64, u32)], add_hi: u32, k: u32) {
+        for (i, &(u, len)) in posts.iter().enumerate() {
+            if let Some(&(ahead, _)) = posts.get(i + AHEAD) {
+                self.prefetch(ahead);
             }
-            kept
-        });
-        self.units = units;
+            if len <= add_hi {
+                self.add(u, len, k);
+            } else {
+                self.bump(u, k);
+            }
+        }
+    }
+
+    /// Keep the candidates for which `keep(h, len)` holds.
+    fn retain(&mut self, keep: impl FnMut(u32, u32) -> bool) {
+        self.bump_all_retain(&[], 0, keep);
     }
 
     /// Count `k` for each candidate whose bit is set in `bits`, and keep
     /// those for which `keep(h, len)` then holds: one pass over the
-    /// candidates.
+    /// candidates (slots fetched ahead, as in `add_all`).
     fn bump_all_retain(&mut self, bits: &[u64], k: u32, mut keep: impl FnMut(u32, u32) -> bool) {
         let mut units = std::mem::take(&mut self.units);
-        units.retain(|&u| {
+        let mut kept = 0;
+        for i in 0..units.len() {
+            if let Some(&ahead) = units.get(i + AHEAD) {
+                self.prefetch(ahead);
+            }
+            let u = units[i];
             if has(bits, u) {
                 self.bump(u, k);
             }
             let s = self.get(u);
-            let kept = keep(s & H_MASK, s >> H_BITS);
-            if !kept {
+            if keep(s & H_MASK, s >> H_BITS) {
+                units[kept] = u;
+                kept += 1;
+            } else {
                 self.drop_unit(u);
             }
-            kept
-        });
+        }
+        units.truncate(kept);
         self.units = units;
     }
 
@@ -256,25 +284,26 @@ fn search_in(
             } else {
                 None
             };
+            let mut posts = std::mem::take(&mut cands.posts);
+            posts.clear();
             if let Some(bits) = bits {
                 // The longer lengths only count for candidates already in:
                 // one bit each rather than decoding the postings.
                 for i in 0..cands.units.len() {
+                    if let Some(&ahead) = cands.units.get(i + AHEAD) {
+                        cands.prefetch(ahead);
+                    }
                     let u = cands.units[i];
                     if cands.get(u) >> H_BITS > add_hi && has(bits, u) {
                         cands.bump(u, k32);
                     }
                 }
-                source.postings(&info, lo, add_hi, &mut |u, len| cands.add(u, len, k32))?;
+                source.postings(&info, lo, add_hi, &mut |u, len| posts.push((u, len)))?;
             } else {
-                source.postings(&info, lo, hi, &mut |u, len| {
-                    if len <= add_hi {
-                        cands.add(u, len, k32);
-                    } else {
-                        cands.bump(u, k32);
-                    }
-                })?;
+                source.postings(&info, lo, hi, &mut |u, len| posts.push((u, len)))?;
             }
+            cands.add_all(&posts, add_hi, k32);
+            cands.posts = posts;
             read += k;
             if read >= prefix {
                 cands.retain(|h, len| u64::from(h) + n - read >= need(len));
@@ -293,7 +322,12 @@ fn search_in(
         if let Some(bits) = source.units(&info)? {
             cands.bump_all_retain(bits, k32, |h, len| u64::from(h) + n - after >= need(len));
         } else if info.df <= PROBE_FACTOR * cands.units.len() as i64 {
-            source.postings(&info, lo, hi, &mut |u, _| cands.bump(u, k32))?;
+            let mut posts = std::mem::take(&mut cands.posts);
+            posts.clear();
+            source.postings(&info, lo, hi, &mut |u, len| posts.push((u, len)))?;
+            // No length is ≤ 0: every posting only counts.
+            cands.add_all(&posts, 0, k32);
+            cands.posts = posts;
             cands.retain(|h, len| u64::from(h) + n - after >= need(len));
         } else {
             continue;
