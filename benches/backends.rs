@@ -11,7 +11,7 @@
 //! server is started with tests/postgres/server.sh (a Unix socket, no
 //! fsync) and stopped at the end, also when the bench fails.
 //!
-//! Data: the lookup bench's generator (benches/lookup.rs: sentences of
+//! Data: the lookup bench's generator (benches/lookup/data.rs: sentences of
 //! 8–40 words drawn from the word frequencies of real Arabic, numbers in
 //! both digit systems), written as one TMX file. Import and export run the
 //! `tarjuman` binary (`import FILE`, `export -o FILE`), SQLite first then
@@ -37,7 +37,7 @@ use tarjuman::tm::fuzzy::Matcher;
 use tarjuman::tm::pg::PgStore;
 use tarjuman::tm::Store;
 
-#[path = "lookup.rs"]
+#[path = "lookup/data.rs"]
 #[allow(dead_code)]
 mod lookup_data;
 

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 use tarjuman::tm::{OnDuplicate, OriginInfo, Store};
 use tarjuman::unit::Unit;
 
-#[path = "lookup.rs"]
+#[path = "lookup/data.rs"]
 #[allow(dead_code)]
 mod lookup_data;
 

@@ -57,8 +57,11 @@
 //! 3. *Count*: M ≤ Σ over distinct tokens x of min(q_x, c_x) ≤ h + (n − r),
 //!    where r is the number of query positions whose tokens' postings have
 //!    been read and h the sum of q_x over the read tokens the unit contains.
-//!    A candidate with h + n − r < need(m) is dropped. More postings are
-//!    read (rarest first) while that is cheaper than verifying candidates.
+//!    A candidate with h + n − r < need(m) is dropped. Past the prefix,
+//!    tokens are read rarest first while that is cheaper than verifying
+//!    candidates; a common token is read as a bit set over unit ids, kept
+//!    by the matcher (`fuzzy::bitsets`), at one bit test per candidate. A
+//!    token left unread stays in the slack n − r.
 //!
 //! Survivors are verified (exact score from the stored key) in order of the
 //! upper bound ⌊100·(h + n − r)/L⌋ (101 when h + n − r ≥ L); once `top`
@@ -81,14 +84,10 @@ use super::index::{self, content_tokens, NUMBER};
 use super::source::{self, IndexRead, VariantRow};
 use crate::text::lang;
 use crate::text::normalize::{is_number, key_tokens, matching_key};
+use candidates::Candidate;
 
 /// Queries longer than this (in words and numbers) match nothing.
 pub const MAX_QUERY_TOKENS: usize = 2000;
-
-/// Keep reading postings after the prefix while a token's document
-/// frequency is at most this many times the number of live candidates:
-/// decoding a posting costs a few ns, verifying a candidate a few µs.
-const PROBE_FACTOR: i64 = 64;
 
 /// A query, prepared once for scoring many candidates.
 #[derive(Debug, Clone)]
@@ -393,13 +392,6 @@ impl Prefetch {
     }
 }
 
-/// A unit that passed the filters, with the bound on its score.
-#[derive(Debug, Clone, Copy)]
-struct Candidate {
-    unit: u64,
-    bound: u8,
-}
-
 /// Looks queries up in one language pair of a TM.
 pub struct Matcher<'s> {
     store: &'s dyn IndexRead,
@@ -413,6 +405,8 @@ pub struct Matcher<'s> {
     /// filter skip it); a cached df that grew since only changes the
     /// rarest-first order, never what is found.
     seen: std::cell::RefCell<index::FastMap<String, index::TokenInfo>>,
+    /// The units of common tokens as bit sets (`bitsets`).
+    bitsets: std::cell::RefCell<bitsets::Bitsets>,
 }
 
 impl<'s> Matcher<'s> {
@@ -425,6 +419,7 @@ impl<'s> Matcher<'s> {
             store,
             src_index: index::index_lang(&src),
             seen: Default::default(),
+            bitsets: Default::default(),
             src,
             tgt,
         })
@@ -542,12 +537,7 @@ impl<'s> Matcher<'s> {
     fn candidates(&self, q: &Query, min: u8) -> Result<Vec<Candidate>> {
         let src = self.store;
         let n = q.content.len() as u64;
-        let t = u64::from(min.min(100));
-        let lo = (n * t).div_ceil(100) as u32;
-        let hi = (n * 100 / t).min(u64::from(u32::MAX)) as u32;
-        let need = |m: u32| (n.max(u64::from(m)) * t).div_ceil(100);
-        let tau = (n * t).div_ceil(100);
-        let prefix = n - tau + 1;
+        let prefix = n - (n * u64::from(min.min(100))).div_ceil(100) + 1;
 
         let mut mult: index::FastMap<&str, u64> = index::FastMap::default();
         for x in &q.content {
@@ -566,7 +556,8 @@ impl<'s> Matcher<'s> {
             toks.push((self.token(x)?, k, x));
         }
         toks.sort_by_key(|(info, _, x)| (info.map_or(0, |i| i.df), *x));
-        // The prefix's postings are read whatever the candidates: asked for at once.
+        // The prefix's postings are read whatever the candidates: asked for
+        // at once (one round trip on PostgreSQL; nothing to do on SQLite).
         let mut upto = 0;
         let first: Vec<i64> = toks
             .iter()
@@ -575,72 +566,19 @@ impl<'s> Matcher<'s> {
             .collect();
         src.prefetch_postings(&first)?;
 
-        // unit → (h, length)
-        // unit → (h, length); h ≤ n ≤ MAX_QUERY_TOKENS fits in u32.
-        let mut cands: index::FastMap<u64, (u32, u32)> = index::FastMap::default();
-        let mut read = 0u64;
-        let mut asked_rest = false;
-        for (pos, &(info, k, _)) in toks.iter().enumerate() {
-            let in_prefix = read < prefix;
-            if !in_prefix
-                && (cands.is_empty()
-                    || info.is_some_and(|i| i.df > PROBE_FACTOR * cands.len() as i64))
-            {
-                break;
-            }
-            if let Some(info) = info {
-                let k32 = k as u32;
-                if in_prefix {
-                    // A unit of length m must be matched within its first
-                    // n − need(m) + 1 positions: a token starting at `read`
-                    // adds new candidates only of lengths with
-                    // need(m) ≤ n − read (longer ones would already be in).
-                    let open = n - read;
-                    source::postings(src, info.id, lo, hi, |u, len| {
-                        if need(len) <= open {
-                            cands.entry(u).or_insert((0, len)).0 += k32;
-                        } else if let Some(e) = cands.get_mut(&u) {
-                            e.0 += k32;
-                        }
-                    })?;
-                } else {
-                    source::postings(src, info.id, lo, hi, |u, _| {
-                        if let Some(e) = cands.get_mut(&u) {
-                            e.0 += k32;
-                        }
-                    })?;
-                }
-            }
-            read += k;
-            if read >= prefix {
-                cands.retain(|_, &mut (h, len)| u64::from(h) + n - read >= need(len));
-                if !asked_rest {
-                    // Past the prefix, tokens are read while their df stays
-                    // within PROBE_FACTOR × the candidates, which only
-                    // shrink: these are all that can be read, asked for at once.
-                    asked_rest = true;
-                    let most = PROBE_FACTOR * cands.len() as i64;
-                    let rest: Vec<i64> = toks[pos + 1..]
-                        .iter()
-                        .filter_map(|(info, _, _)| *info)
-                        .filter(|i| i.df <= most)
-                        .map(|i| i.id)
-                        .collect();
-                    src.prefetch_postings(&rest)?;
-                }
-            }
-        }
-        let mut out: Vec<Candidate> = cands
-            .into_iter()
-            .map(|(unit, (h, len))| {
-                let ub = u64::from(h) + n - read;
-                let l = n.max(u64::from(len));
-                let bound = if ub >= l { 101 } else { (100 * ub / l) as u8 };
-                Candidate { unit, bound }
-            })
-            .collect();
-        out.sort_unstable_by(|a, b| b.bound.cmp(&a.bound).then(b.unit.cmp(&a.unit)));
-        Ok(out)
+        let toks: Vec<(Option<index::TokenInfo>, u64)> =
+            toks.into_iter().map(|(info, k, _)| (info, k)).collect();
+        let mut bitsets = self.bitsets.borrow_mut();
+        bitsets.check(src, &self.src_index)?;
+        candidates::search(
+            &mut Reader {
+                src,
+                bitsets: &mut bitsets,
+            },
+            &toks,
+            n,
+            min,
+        )
     }
 
     /// The dictionary entry of a source token (see `seen`).
@@ -762,6 +700,29 @@ impl<'s> Matcher<'s> {
     }
 }
 
+/// The index as the candidate search reads it: postings from the TM,
+/// bit sets from the matcher's `bitsets`.
+struct Reader<'a> {
+    src: &'a dyn IndexRead,
+    bitsets: &'a mut bitsets::Bitsets,
+}
+
+impl candidates::Source for Reader<'_> {
+    fn postings(
+        &mut self,
+        token: &index::TokenInfo,
+        lo: u32,
+        hi: u32,
+        f: &mut dyn FnMut(u64, u32),
+    ) -> Result<()> {
+        source::postings(self.src, token.id, lo, hi, f)
+    }
+
+    fn units(&mut self, token: &index::TokenInfo) -> Result<Option<&[u64]>> {
+        self.bitsets.units(self.src, token)
+    }
+}
+
 /// Units whose source (first variant in `src_lang`) has the same matching
 /// key as `text`, found through the index (the rarest word's postings of
 /// exactly that length), newest first.
@@ -814,5 +775,7 @@ pub fn rank(a: &(i64, Scored), b: &(i64, Scored)) -> std::cmp::Ordering {
         .then(b.0.cmp(&a.0))
 }
 
+mod bitsets;
+mod candidates;
 #[cfg(test)]
 pub(crate) mod tests;

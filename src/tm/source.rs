@@ -162,10 +162,7 @@ impl IndexRead for Store {
     }
 
     fn data_version(&self) -> Option<i64> {
-        self.conn
-            .prepare_cached("PRAGMA data_version")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .ok()
+        index::data_version(&self.conn).ok()
     }
 
     fn end_abandoned_read(&self) {

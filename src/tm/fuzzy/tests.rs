@@ -163,8 +163,8 @@ proptest! {
     #[test]
     fn filter_equals_brute_force(
         units in proptest::collection::vec((sentence(), proptest::option::of(sentence())), 1..30),
-        // Several queries on one matcher: its dictionary cache is
-        // shared between them.
+        // Several queries on one matcher: its dictionary cache and bit
+        // sets (made for a token asked for twice) are shared between them.
         queries in proptest::collection::vec(sentence(), 1..4),
         prev in proptest::option::of(sentence()),
         min in 1u8..=101,
@@ -174,7 +174,8 @@ proptest! {
             units.iter().map(|(s, p)| (s.as_str(), "target", p.as_deref())).collect();
         let (_d, store, _) = tm(&rows);
         let m = Matcher::new(&store, "ar", "en").unwrap();
-        for query in &queries {
+        // Each query twice: the second time with the bit sets made.
+        for query in queries.iter().chain(&queries) {
             let q = Query::new(query);
             let fast = m.best(&q, prev.as_deref(), min, top).unwrap();
             let slow = m.brute_force(&q, prev.as_deref(), min, top).unwrap();

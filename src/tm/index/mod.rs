@@ -56,7 +56,7 @@ pub use codec::decode;
 pub use error::{IndexError, IndexResult};
 #[cfg(feature = "postgres")]
 pub use pg::PgIndexer;
-pub use query::{indexed_variants, languages, postings, token, TokenInfo};
+pub use query::{data_version, indexed_variants, languages, postings, token, TokenInfo};
 pub use tokens::{
     bigram, content_tokens, index_lang, stored_unit_tokens, unit_tokens_into, VariantTokens,
 };

@@ -59,3 +59,9 @@ pub fn languages(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let rows = stmt.query_map([], |r| r.get(0))?;
     rows.collect()
 }
+
+/// SQLite's `PRAGMA data_version`: changes when another connection has
+/// committed to the file, so what was read from it may be stale.
+pub fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+}

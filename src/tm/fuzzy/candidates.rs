@@ -1,0 +1,507 @@
+//! The candidate search of a lookup: the units that can score ≥ min, each
+//! with a bound on its score (the length, prefix and count filters of the
+//! module doc of `tm::fuzzy`), from the postings of the query's tokens.
+//!
+//! The counts h are kept in a dense table indexed by unit id (`Counts`),
+//! reused by every lookup on a thread, with a bit set of the candidates
+//! beside it: a posting of a common token that is not a candidate costs a
+//! test of one bit in a table that stays in the cache (128 KB per million
+//! units), where a hash map cost a hash and a probe per posting.
+
+use std::cell::RefCell;
+
+use super::MAX_QUERY_TOKENS;
+use crate::tm::error::Result;
+use crate::tm::index::{self, FastMap, TokenInfo};
+
+/// A unit that passed the filters, with the bound on its score.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Candidate {
+    pub(super) unit: u64,
+    pub(super) bound: u8,
+}
+
+/// After the prefix, a token without a bit set has its postings decoded
+/// while its document frequency is at most this many times the number of
+/// live candidates:
+/// decoding a posting and testing its bit costs a few ns, verifying a
+/// candidate (one SQL read, a token-level Levenshtein) a few µs.
+const PROBE_FACTOR: i64 = 64;
+
+/// A slot of `Counts`: h (query positions matched so far) in the low
+/// `H_BITS`, the unit's length above; 0 when the unit is no candidate.
+const H_BITS: u32 = 11;
+const H_MASK: u32 = (1 << H_BITS) - 1;
+// h ≤ n ≤ MAX_QUERY_TOKENS, and a length decoded is ≤ hi = ⌊n·100/min⌋ ≤
+// 100·MAX_QUERY_TOKENS: both fit.
+const _: () = assert!(MAX_QUERY_TOKENS < 1 << H_BITS);
+const _: () = assert!(100 * MAX_QUERY_TOKENS < 1 << (32 - H_BITS));
+
+/// Unit ids below this are counted in the dense table (4 bytes and a bit
+/// each, grown to the largest id met); larger ids (a TM whose ids were set
+/// by hand) in a hash map.
+const DENSE_IDS: u64 = 1 << 26;
+
+/// The counts of one search. Between searches every slot is 0 and `units`
+/// is empty.
+#[derive(Default)]
+pub(super) struct Counts {
+    slot: Vec<u32>,
+    /// Bit u is set when `slot[u] != 0`.
+    bits: Vec<u64>,
+    /// Slots of ids ≥ `DENSE_IDS`.
+    far: FastMap<u64, u32>,
+    /// The candidates, in the order met.
+    units: Vec<u64>,
+    /// The postings of one token, decoded before they are counted.
+    posts: Vec<(u64, u32)>,
+}
+
+/// How many postings or candidates ahead a slot is fetched.
+const AHEAD: usize = 16;
+
+thread_local! {
+    /// Reused by every lookup on the thread (a server's reader threads
+    /// make a matcher per request).
+    static COUNTS: RefCell<Counts> = RefCell::default();
+}
+
+impl Counts {
+    /// A posting of a token occurring `k` times in the query: the unit
+    /// becomes a candidate (of length `len`) if it is not one yet.
+    #[inline]
+    fn add(&mut self, u: u64, len: u32, k: u32) {
+        if u < DENSE_IDS {
+            let i = u as usize;
+            if i >= self.slot.len() {
+                let size = (i + 1).next_power_of_two().max(1 << 16);
+                self.slot.resize(size, 0);
+                self.bits.resize(size / 64, 0);
+            }
+            let s = &mut self.slot[i];
+            if *s == 0 {
+                *s = (len << H_BITS) | k;
+                self.bits[i / 64] |= 1 << (i % 64);
+                self.units.push(u);
+            } else {
+                *s += k;
+            }
+        } else {
+            let s = self.far.entry(u).or_insert(0);
+            if *s == 0 {
+                *s = (len << H_BITS) | k;
+                self.units.push(u);
+            } else {
+                *s += k;
+            }
+        }
+    }
+
+    /// A posting of a token occurring `k` times in the query: counted if
+    /// the unit is a candidate.
+    #[inline]
+    fn bump(&mut self, u: u64, k: u32) {
+        if u < DENSE_IDS {
+            let i = u as usize;
+            if self
+                .bits
+                .get(i / 64)
+                .is_some_and(|w| w & (1 << (i % 64)) != 0)
+            {
+                self.slot[i] += k;
+            }
+        } else if let Some(s) = self.far.get_mut(&u) {
+            *s += k;
+        }
+    }
+
+    #[inline]
+    fn get(&self, u: u64) -> u32 {
+        if u < DENSE_IDS {
+            self.slot[u as usize]
+        } else {
+            self.far.get(&u).copied().unwrap_or(0)
+        }
+    }
+
+    #[inline]
+    fn drop_unit(&mut self, u: u64) {
+        if u < DENSE_IDS {
+            let i = u as usize;
+            self.slot[i] = 0;
+            self.bits[i / 64] &= !(1 << (i % 64));
+        } else {
+            self.far.remove(&u);
+        }
+    }
+
+    /// Start loading the slot of `u` into the cache.
+    #[inline]
+    fn prefetch(&self, u: u64) {
+        if let Some(s) = self.slot.get(u as usize) {
+            index::prefetch(s, 1);
+        }
+    }
+
+    /// `add` the postings in `posts` of lengths ≤ `add_hi`, `bump` the
+    /// others. The slots are a table of megabytes met in no useful order,
+    /// so each is fetched a few postings ahead: the misses overlap instead
+    /// of coming one after the other (they were most of a lookup's time).
+    fn add_all(&mut self, posts: &[(u64, u32)], add_hi: u32, k: u32) {
+        for (i, &(u, len)) in posts.iter().enumerate() {
+            if let Some(&(ahead, _)) = posts.get(i + AHEAD) {
+                self.prefetch(ahead);
+            }
+            if len <= add_hi {
+                self.add(u, len, k);
+            } else {
+                self.bump(u, k);
+            }
+        }
+    }
+
+    /// Keep the candidates for which `keep(h, len)` holds.
+    fn retain(&mut self, keep: impl FnMut(u32, u32) -> bool) {
+        self.bump_all_retain(&[], 0, keep);
+    }
+
+    /// Count `k` for each candidate whose bit is set in `bits`, and keep
+    /// those for which `keep(h, len)` then holds: one pass over the
+    /// candidates (slots fetched ahead, as in `add_all`).
+    fn bump_all_retain(&mut self, bits: &[u64], k: u32, mut keep: impl FnMut(u32, u32) -> bool) {
+        let mut units = std::mem::take(&mut self.units);
+        let mut kept = 0;
+        for i in 0..units.len() {
+            if let Some(&ahead) = units.get(i + AHEAD) {
+                self.prefetch(ahead);
+            }
+            let u = units[i];
+            if has(bits, u) {
+                self.bump(u, k);
+            }
+            let s = self.get(u);
+            if keep(s & H_MASK, s >> H_BITS) {
+                units[kept] = u;
+                kept += 1;
+            } else {
+                self.drop_unit(u);
+            }
+        }
+        units.truncate(kept);
+        self.units = units;
+    }
+
+    /// Every slot back to 0.
+    fn clear(&mut self) {
+        for u in std::mem::take(&mut self.units) {
+            self.drop_unit(u);
+        }
+        self.far.clear();
+    }
+}
+
+/// What a search reads of the index.
+pub(super) trait Source {
+    /// Call `f(unit, len)` for each posting of the token with
+    /// lo ≤ len ≤ hi (the matcher reads `index::postings`).
+    fn postings(
+        &mut self,
+        token: &TokenInfo,
+        lo: u32,
+        hi: u32,
+        f: &mut dyn FnMut(u64, u32),
+    ) -> Result<()>;
+
+    /// The units holding the token, as a bit set over unit ids (bit u of
+    /// word u / 64), when the source keeps one for it (common tokens: see
+    /// `fuzzy::bitsets`). Every unit holding the token has its bit set.
+    fn units(&mut self, token: &TokenInfo) -> Result<Option<&[u64]>>;
+}
+
+/// Is bit `u` set in `bits` (false past its end)?
+#[inline]
+fn has(bits: &[u64], u: u64) -> bool {
+    bits.get((u / 64) as usize)
+        .is_some_and(|w| w & (1 << (u % 64)) != 0)
+}
+
+/// Units that can score ≥ min (1–100) for a query of `n` content tokens,
+/// given its distinct tokens as (dictionary entry or None when not in the
+/// TM, multiplicity), rarest first; with score bounds, best bound first.
+pub(super) fn search(
+    source: &mut dyn Source,
+    toks: &[(Option<TokenInfo>, u64)],
+    n: u64,
+    min: u8,
+) -> Result<Vec<Candidate>> {
+    COUNTS.with(|counts| {
+        let mut counts = counts.borrow_mut();
+        counts.clear();
+        let found = search_in(&mut counts, source, toks, n, min);
+        counts.clear();
+        found
+    })
+}
+
+fn search_in(
+    cands: &mut Counts,
+    source: &mut dyn Source,
+    toks: &[(Option<TokenInfo>, u64)],
+    n: u64,
+    min: u8,
+) -> Result<Vec<Candidate>> {
+    let t = u64::from(min.min(100));
+    let lo = (n * t).div_ceil(100) as u32;
+    let hi = (n * 100 / t).min(u64::from(u32::MAX)) as u32;
+    let need = |m: u32| (n.max(u64::from(m)) * t).div_ceil(100);
+    let tau = (n * t).div_ceil(100);
+    let prefix = n - tau + 1;
+
+    // Query positions whose tokens' postings have all been counted: the
+    // prefix, then (rarest first) every later token that was worth it.
+    let mut read = 0u64;
+    for &(info, k) in toks {
+        let in_prefix = read < prefix;
+        let Some(info) = info else {
+            // Absent from the TM: matched by no unit, counted for free.
+            read += k;
+            if read >= prefix {
+                cands.retain(|h, len| u64::from(h) + n - read >= need(len));
+            }
+            continue;
+        };
+        let k32 = k as u32;
+        if in_prefix {
+            // A unit of length m must be matched within its first
+            // n − need(m) + 1 positions: a token starting at `read`
+            // adds new candidates only of lengths with need(m) ≤ n − read,
+            // that is m ≤ ⌊(n − read)·100/t⌋ (or m ≤ n); longer ones would
+            // already be in.
+            let open = n - read;
+            let add_hi = (open * 100 / t).max(n).min(u64::from(hi)) as u32;
+            let bits = if add_hi < hi {
+                source.units(&info)?
+            } else {
+                None
+            };
+            let mut posts = std::mem::take(&mut cands.posts);
+            posts.clear();
+            if let Some(bits) = bits {
+                // The longer lengths only count for candidates already in:
+                // one bit each rather than decoding the postings.
+                for i in 0..cands.units.len() {
+                    if let Some(&ahead) = cands.units.get(i + AHEAD) {
+                        cands.prefetch(ahead);
+                    }
+                    let u = cands.units[i];
+                    if cands.get(u) >> H_BITS > add_hi && has(bits, u) {
+                        cands.bump(u, k32);
+                    }
+                }
+                source.postings(&info, lo, add_hi, &mut |u, len| posts.push((u, len)))?;
+            } else {
+                source.postings(&info, lo, hi, &mut |u, len| posts.push((u, len)))?;
+            }
+            cands.add_all(&posts, add_hi, k32);
+            cands.posts = posts;
+            read += k;
+            if read >= prefix {
+                cands.retain(|h, len| u64::from(h) + n - read >= need(len));
+            }
+            continue;
+        }
+        if cands.units.is_empty() {
+            break;
+        }
+        // Past the prefix a token only sharpens the bounds of the
+        // candidates: through its bit set (a bit test per candidate) when
+        // there is one, else by decoding its postings while that is cheaper
+        // than verifying candidates. A token skipped is left unread: its
+        // positions stay in the slack n − read, so the bounds stay sound.
+        let after = read + k;
+        if let Some(bits) = source.units(&info)? {
+            cands.bump_all_retain(bits, k32, |h, len| u64::from(h) + n - after >= need(len));
+        } else if info.df <= PROBE_FACTOR * cands.units.len() as i64 {
+            let mut posts = std::mem::take(&mut cands.posts);
+            posts.clear();
+            source.postings(&info, lo, hi, &mut |u, len| posts.push((u, len)))?;
+            // No length is ≤ 0: every posting only counts.
+            cands.add_all(&posts, 0, k32);
+            cands.posts = posts;
+            cands.retain(|h, len| u64::from(h) + n - after >= need(len));
+        } else {
+            continue;
+        }
+        read = after;
+    }
+    let mut out: Vec<Candidate> = cands
+        .units
+        .iter()
+        .map(|&unit| {
+            let s = cands.get(unit);
+            let (h, len) = (s & H_MASK, s >> H_BITS);
+            let ub = u64::from(h) + n - read;
+            let l = n.max(u64::from(len));
+            let bound = if ub >= l { 101 } else { (100 * ub / l) as u8 };
+            Candidate { unit, bound }
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| b.bound.cmp(&a.bound).then(b.unit.cmp(&a.unit)));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Postings held in memory: token id → (unit, len); with bit sets
+    /// of every token when `sets`.
+    struct Mem {
+        lists: Vec<Vec<(u64, u32)>>,
+        sets: Option<Vec<Option<Vec<u64>>>>,
+    }
+
+    impl Mem {
+        fn new(lists: Vec<Vec<(u64, u32)>>, with_sets: bool) -> Mem {
+            let sets = with_sets.then(|| {
+                lists
+                    .iter()
+                    .map(|l| {
+                        // As `Bitsets`: none for a token with far ids.
+                        let mut bits = vec![0u64; 2048];
+                        for &(u, _) in l {
+                            if u >= 2048 * 64 {
+                                return None;
+                            }
+                            bits[(u / 64) as usize] |= 1 << (u % 64);
+                        }
+                        Some(bits)
+                    })
+                    .collect()
+            });
+            Mem { lists, sets }
+        }
+    }
+
+    impl Source for Mem {
+        fn postings(
+            &mut self,
+            token: &TokenInfo,
+            lo: u32,
+            hi: u32,
+            f: &mut dyn FnMut(u64, u32),
+        ) -> Result<()> {
+            for &(u, len) in &self.lists[token.id as usize] {
+                if (lo..=hi).contains(&len) {
+                    f(u, len);
+                }
+            }
+            Ok(())
+        }
+
+        fn units(&mut self, token: &TokenInfo) -> Result<Option<&[u64]>> {
+            Ok(self
+                .sets
+                .as_ref()
+                .and_then(|s| s[token.id as usize].as_deref()))
+        }
+    }
+
+    fn info(id: i64, df: i64) -> Option<TokenInfo> {
+        Some(TokenInfo { id, df })
+    }
+
+    /// Ids past the dense table (set by hand in a TM) and ids near its
+    /// end are counted alike, and nothing is left behind for the next
+    /// search on the thread.
+    #[test]
+    fn far_ids_count_as_near_ones() {
+        let near = 5u64;
+        // Past the table's first size (it grows).
+        let edge = 70_000;
+        let far = DENSE_IDS + 12;
+        let huge = (1u64 << 40) - 1;
+        // Query of 3 tokens, all three in `near` and `far`, two in `edge`
+        // and `huge`.
+        let mut mem = Mem::new(
+            vec![
+                vec![(near, 3), (edge, 3), (far, 3), (huge, 3)],
+                vec![(near, 3), (far, 3), (huge, 3)],
+                vec![(near, 3), (edge, 3), (far, 3)],
+            ],
+            false,
+        );
+        let toks = [(info(0, 4), 1), (info(1, 3), 1), (info(2, 3), 1)];
+        for _ in 0..2 {
+            let got = search(&mut mem, &toks, 3, 60).unwrap();
+            let by_unit: FastMap<u64, u8> = got.iter().map(|c| (c.unit, c.bound)).collect();
+            assert_eq!(by_unit.get(&near), Some(&101));
+            assert_eq!(by_unit.get(&far), Some(&101));
+            assert_eq!(by_unit.get(&edge), Some(&66));
+            assert_eq!(by_unit.get(&huge), Some(&66));
+            assert_eq!(got.len(), 4);
+            // At 70, two of three cannot do: only the full ones are left.
+            let got = search(&mut mem, &toks, 3, 70).unwrap();
+            let mut units: Vec<u64> = got.iter().map(|c| c.unit).collect();
+            units.sort_unstable();
+            assert_eq!(units, vec![near, far]);
+        }
+        COUNTS.with(|c| {
+            let c = c.borrow();
+            assert!(c.units.is_empty() && c.far.is_empty());
+            assert!(c.slot.iter().all(|&s| s == 0));
+            assert!(c.bits.iter().all(|&b| b == 0));
+        });
+    }
+
+    /// Counting a token through its bit set keeps what decoding its
+    /// postings keeps, in the prefix (lengths past those a token can add)
+    /// and after it.
+    #[test]
+    fn bit_sets_count_as_postings_do() {
+        // Units 1–200 of lengths 4–12; token x is in unit u when
+        // (u·(x+3)) % 7 < x % 5 + 2, so tokens have different densities.
+        let ntok = 10u64;
+        let lists: Vec<Vec<(u64, u32)>> = (0..ntok)
+            .map(|x| {
+                (1..=200u64)
+                    .filter(|u| (u * (x + 3)) % 7 < x % 5 + 2)
+                    .map(|u| (u, 4 + (u % 9) as u32))
+                    .collect()
+            })
+            .collect();
+        let df = |x: u64| lists[x as usize].len() as i64;
+        for n in [4u64, 6, 8] {
+            for min in [30u8, 50, 70, 90] {
+                let mut toks: Vec<(Option<TokenInfo>, u64)> =
+                    (0..n).map(|x| (info(x as i64, df(x)), 1 + x % 2)).collect();
+                toks.sort_by_key(|(i, _)| i.map(|i| i.df));
+                let len: u64 = toks.iter().map(|t| t.1).sum();
+                let plain = search(&mut Mem::new(lists.clone(), false), &toks, len, min).unwrap();
+                let sets = search(&mut Mem::new(lists.clone(), true), &toks, len, min).unwrap();
+                // Every unit that can reach min (its overlap with the
+                // query reaches need(m); a unit holds each token once, so
+                // a token counts once, and at most m match) is in both.
+                for u in 1..=200u64 {
+                    let m = 4 + u64::from((u % 9) as u32);
+                    let overlap: u64 = toks
+                        .iter()
+                        .filter(|(i, _)| lists[i.unwrap().id as usize].iter().any(|p| p.0 == u))
+                        .count() as u64;
+                    let overlap = overlap.min(m);
+                    if 100 * overlap >= u64::from(min) * len.max(m) {
+                        assert!(plain.iter().any(|c| c.unit == u), "{u} n={n} min={min}");
+                        assert!(sets.iter().any(|c| c.unit == u), "{u} n={n} min={min}");
+                    }
+                }
+                // Bit sets read every token: bounds no looser, no more
+                // candidates.
+                assert!(sets.len() <= plain.len());
+                for c in &sets {
+                    let p = plain.iter().find(|p| p.unit == c.unit).unwrap();
+                    assert!(c.bound <= p.bound);
+                }
+            }
+        }
+    }
+}
