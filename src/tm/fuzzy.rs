@@ -579,8 +579,7 @@ impl<'s> Matcher<'s> {
         // unit → (h, length); h ≤ n ≤ MAX_QUERY_TOKENS fits in u32.
         let mut cands: index::FastMap<u64, (u32, u32)> = index::FastMap::default();
         let mut read = 0u64;
-        let mut asked_rest = false;
-        for (pos, &(info, k, _)) in toks.iter().enumerate() {
+        for (info, k, _) in toks {
             let in_prefix = read < prefix;
             if !in_prefix
                 && (cands.is_empty()
@@ -614,20 +613,6 @@ impl<'s> Matcher<'s> {
             read += k;
             if read >= prefix {
                 cands.retain(|_, &mut (h, len)| u64::from(h) + n - read >= need(len));
-                if !asked_rest {
-                    // Past the prefix, tokens are read while their df stays
-                    // within PROBE_FACTOR × the candidates, which only
-                    // shrink: these are all that can be read, asked for at once.
-                    asked_rest = true;
-                    let most = PROBE_FACTOR * cands.len() as i64;
-                    let rest: Vec<i64> = toks[pos + 1..]
-                        .iter()
-                        .filter_map(|(info, _, _)| *info)
-                        .filter(|i| i.df <= most)
-                        .map(|i| i.id)
-                        .collect();
-                    src.prefetch_postings(&rest)?;
-                }
             }
         }
         let mut out: Vec<Candidate> = cands

@@ -3,13 +3,12 @@
 //!
 //! A round trip per statement is what costs on a server, so the hints
 //! are taken: `prefetch_tokens` reads a lookup's dictionary entries in one
-//! statement, `prefetch_postings` its prefix tokens' blobs in one (and the
-//! tokens it may read after the prefix in one more), `prefetch_units` the
-//! next window of candidates' variants, context and origin, and
-//! `prefetch_whole_units` the matches shown, in four statements; the
-//! primitives then answer from what was fetched and ask the server only
-//! for what was not. Every statement is prepared once per
-//! connection. What was fetched is dropped when the snapshot ends, so it is
+//! statement, `prefetch_postings` its prefix tokens' blobs in one,
+//! `prefetch_units` the next window of candidates' variants, context and
+//! origin, and `prefetch_whole_units` the matches shown, in four
+//! statements; the primitives then answer from what was fetched and ask
+//! the server only for what was not. Every statement is prepared once per
+//! connection and planned for its parameters (`CUSTOM_PLANS`). What was fetched is dropped when the snapshot ends, so it is
 //! never older than the transaction reading it.
 
 use std::path::Path;
@@ -45,6 +44,8 @@ struct Fetched {
     statements: FastMap<&'static str, Statement>,
     /// In a snapshot `in_snapshot` opened.
     in_snapshot: bool,
+    /// The session's planner setting was made (`CUSTOM_PLANS`).
+    session_ready: bool,
     /// (lang, text) → entry, or None: not in the dictionary.
     tokens: FastMap<(String, String), Option<TokenInfo>>,
     blobs: FastMap<i64, Vec<Vec<u8>>>,
@@ -71,6 +72,15 @@ impl Fetched {
         Ok(s)
     }
 }
+
+/// Every read statement takes a list of ids (`= ANY($1)`) or one id. A
+/// generic plan (PostgreSQL's choice after five runs of a prepared
+/// statement) cannot see the list's length, and right after a big import,
+/// before autovacuum has analysed the tables, it joins candidates' rows by
+/// scanning the whole `unit` table (measured: 27–33 ms of server CPU a
+/// lookup or concordance at 200k units, against ~1 ms planned for the
+/// actual ids). So the session plans each execution for its parameters.
+const CUSTOM_PLANS: &str = "SET plan_cache_mode = force_custom_plan";
 
 const TOKEN: &str = "SELECT id, df FROM fz_token WHERE lang = $1 AND text = $2";
 const TOKENS: &str = "SELECT text, id, df FROM fz_token WHERE lang = $1 AND text = ANY($2)";
@@ -125,9 +135,17 @@ impl IndexRead for PgStore {
             }
             fetched.in_snapshot = true;
         }
-        let begun = self
-            .client()
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        let first = {
+            let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
+            !std::mem::replace(&mut fetched.session_ready, true)
+        };
+        let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+        let begun = if first {
+            self.client()
+                .batch_execute(&format!("{CUSTOM_PLANS}; {begin}"))
+        } else {
+            self.client().batch_execute(begin)
+        };
         let result = begun.map_err(Into::into).and_then(|()| f());
         let end = self
             .client()
