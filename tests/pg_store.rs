@@ -1,5 +1,5 @@
 //! The PostgreSQL store against a real server (`TARJUMAN_TEST_PG`, see
-//! tests/common/pg.rs): opening, migrations. Skipped, saying why, without one.
+//! tests/common/pg.rs): opening, migrations, statistics. Skipped, saying why, without one.
 
 mod common;
 
@@ -75,4 +75,52 @@ fn two_processes_creating_one_tm_at_once_apply_the_schema_once() {
     for h in handles {
         h.join().unwrap().unwrap();
     }
+}
+
+#[test]
+fn a_big_import_leaves_the_planner_statistics_of_what_it_wrote() {
+    use tarjuman::tm::pg::ANALYZE_AFTER;
+    use tarjuman::tm::{OnDuplicate, OriginInfo, TmStore};
+    use tarjuman::unit::Unit;
+    let Some(db) = common::pg::scratch("analyze") else {
+        return;
+    };
+    let mut store = PgStore::connect(&db.url).unwrap();
+    // (rows the planner believes the table holds: -1 or 0 before any ANALYZE)
+    let believed = |store: &PgStore| -> f32 {
+        store
+            .client()
+            .query_one("SELECT reltuples FROM pg_class WHERE relname = 'unit'", &[])
+            .unwrap()
+            .get(0)
+    };
+    let import = |store: &mut PgStore, name: &str, units: u64, from: u64| {
+        let origin = OriginInfo {
+            name: name.into(),
+            kind: "tsv".into(),
+            header: None,
+        };
+        let mut w = TmStore::writer(store, &origin).unwrap();
+        for i in from..from + units {
+            let unit = Unit::pair(
+                "ar",
+                &format!("قصفت الطائرات مواقع في ريف إدلب الجنوبي رقم {i}"),
+                "en",
+                &format!("Aircraft struck positions in the southern Idlib countryside, number {i}"),
+            );
+            w.add(&unit, OnDuplicate::Skip).unwrap();
+        }
+        w.commit().unwrap();
+    };
+    import(&mut store, "small.tsv", 10, 0);
+    assert!(
+        believed(&store) <= 0.0,
+        "a small import leaves ANALYZE to autovacuum"
+    );
+    import(&mut store, "big.tsv", ANALYZE_AFTER, 10);
+    let rows = believed(&store);
+    assert!(
+        (rows - (ANALYZE_AFTER + 10) as f32).abs() < 1.0,
+        "the planner believes unit holds {rows} rows"
+    );
 }

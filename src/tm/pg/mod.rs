@@ -14,7 +14,7 @@ pub(crate) mod read;
 mod store;
 mod write;
 
-pub use write::PgWriter;
+pub use write::{PgWriter, ANALYZE_AFTER};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -127,6 +127,10 @@ struct NoteRow {
 }
 
 /// An import transaction on a PostgreSQL TM.
+/// Units written by one import past which it refreshes the planner's
+/// statistics of the tables it wrote.
+pub const ANALYZE_AFTER: u64 = 1_000;
+
 pub struct PgWriter<'c> {
     tx: Transaction<'c>,
     origin: OriginInfo,
@@ -596,6 +600,13 @@ impl<'c> PgWriter<'c> {
         } = self;
         write_counters(&mut tx, counters)?;
         indexer.finish(&mut tx)?;
+        if summary.inserted + summary.updated >= ANALYZE_AFTER {
+            // Fresh statistics for the planner, committed with the units:
+            // until autovacuum gets to a table that just grew, reads of it
+            // may be planned as scans of the whole table. ANALYZE samples
+            // a bounded number of rows, whatever the table's size.
+            tx.batch_execute("ANALYZE unit, variant, prop, note, fz_token, fz_chunk")?;
+        }
         tx.commit()?;
         Ok(summary)
     }
