@@ -1,5 +1,6 @@
 //! The PostgreSQL store against a real server (`TARJUMAN_TEST_PG`, see
-//! tests/common/pg.rs): opening, migrations, statistics. Skipped, saying why, without one.
+//! tests/common/pg.rs): opening, migrations, statistics. Skipped, saying
+//! why, without one.
 
 mod common;
 
