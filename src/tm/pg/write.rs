@@ -27,8 +27,8 @@ use super::WRITE_LOCK;
 use crate::tm::index::{stored_unit_tokens, PgIndexer};
 use crate::tm::store::WriteWait;
 use crate::tm::write::{
-    collect_small, header_json, same_content, same_source, unit_date, unit_hashes, Added, Counters,
-    OnDuplicate, OriginInfo, Prepared, Signature, VariantMeta, WriteError, WriteSummary, SMALL,
+    collect_small, header_json, unit_date, unit_hashes, verdict, Added, Counters, OnDuplicate,
+    OriginInfo, Prepared, StoredSignature, VariantMeta, Verdict, WriteError, WriteSummary, SMALL,
 };
 use crate::unit::{escape_text, Note, Prop, Unit};
 
@@ -492,46 +492,28 @@ impl<'c> PgWriter<'c> {
         prepared: &Prepared,
         on_duplicate: OnDuplicate,
     ) -> Result<Added> {
-        let signature = || -> Signature {
-            unit.variants
-                .iter()
-                .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
-                .collect()
-        };
         let srclang = unit.srclang.as_deref();
         let hashes = prepared.hashes.unwrap_or_else(|| unit_hashes(unit));
         let (content_hash, source_hash) = hashes;
-        let mut reuse_id = None;
-        match on_duplicate {
-            OnDuplicate::Keep => {}
-            OnDuplicate::Skip => {
-                for id in self.candidates(source_hash, Some(content_hash))? {
-                    let (_, stored) = stored_signature(&mut self.tx, id)?;
-                    let stored: Signature = stored
-                        .iter()
-                        .map(|(l, m)| (l.as_str(), m.as_str()))
-                        .collect();
-                    if same_content(&signature(), &stored) {
-                        self.summary.duplicates += 1;
-                        return Ok(Added::Duplicate);
-                    }
-                }
+        let candidates = match on_duplicate {
+            OnDuplicate::Keep => Vec::new(),
+            OnDuplicate::Skip => self.candidates(source_hash, Some(content_hash))?,
+            OnDuplicate::Update => self.candidates(source_hash, None)?,
+        };
+        let tx = &mut self.tx;
+        let reuse_id = match verdict(unit, on_duplicate, candidates, |id| {
+            stored_signature(tx, id)
+        })? {
+            Verdict::New => None,
+            Verdict::Duplicate => {
+                self.summary.duplicates += 1;
+                return Ok(Added::Duplicate);
             }
-            OnDuplicate::Update => {
-                for id in self.candidates(source_hash, None)? {
-                    let (stored_src, stored) = stored_signature(&mut self.tx, id)?;
-                    let stored: Signature = stored
-                        .iter()
-                        .map(|(l, m)| (l.as_str(), m.as_str()))
-                        .collect();
-                    if same_source(srclang, &signature(), stored_src.as_deref(), &stored) {
-                        remove_unit(&mut self.tx, &mut self.counters, &mut self.indexer, id)?;
-                        reuse_id = Some(id);
-                        break;
-                    }
-                }
+            Verdict::Replace(id) => {
+                remove_unit(&mut self.tx, &mut self.counters, &mut self.indexer, id)?;
+                Some(id)
             }
-        }
+        };
         let origin_id = self.origin_id(unit.origin.as_deref())?;
         let id = match reuse_id {
             Some(id) => id,
@@ -631,9 +613,6 @@ fn copy<T>(
     writer.finish()?;
     Ok(())
 }
-
-/// A stored unit's srclang and its variants as (lang, markup).
-type StoredSignature = (Option<String>, Vec<(String, String)>);
 
 /// A stored unit's srclang and variants as (lang, markup).
 fn stored_signature(tx: &mut Transaction<'_>, id: i64) -> Result<StoredSignature> {

@@ -9,6 +9,7 @@ use std::hash::Hasher as _;
 use super::error::Result;
 use rusqlite::Connection;
 
+use super::OnDuplicate;
 use crate::unit::{escape_text, Unit};
 
 /// The duplicate hashes' function: FNV-1a, 64 bits (the `fnv` crate),
@@ -168,7 +169,62 @@ pub(crate) fn same_source(
 }
 
 /// A stored unit's srclang and its variants as (lang, markup).
-pub(super) type StoredSignature = (Option<String>, Vec<(String, String)>);
+pub(crate) type StoredSignature = (Option<String>, Vec<(String, String)>);
+
+/// What the duplicate rule says of a unit about to be added.
+pub(crate) enum Verdict {
+    /// Store it as a new unit.
+    New,
+    /// A stored unit has the same content: skip it (`OnDuplicate::Skip`).
+    Duplicate,
+    /// A stored unit has the same source: replace it, keeping its id
+    /// (`OnDuplicate::Update`).
+    Replace(i64),
+}
+
+/// The duplicate rule of both stores. `candidates` are the stored units
+/// the backend found by hash (same source, and same content for `Skip`),
+/// lowest id first; `stored` reads one's signature. Hashes only narrow
+/// the search: the signatures decide.
+pub(crate) fn verdict<E>(
+    unit: &Unit,
+    on_duplicate: OnDuplicate,
+    candidates: Vec<i64>,
+    mut stored: impl FnMut(i64) -> std::result::Result<StoredSignature, E>,
+) -> std::result::Result<Verdict, E> {
+    if on_duplicate == OnDuplicate::Keep || candidates.is_empty() {
+        return Ok(Verdict::New);
+    }
+    let signature: Signature = unit
+        .variants
+        .iter()
+        .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
+        .collect();
+    for id in candidates {
+        let (stored_src, stored) = stored(id)?;
+        let stored: Signature = stored
+            .iter()
+            .map(|(l, m)| (l.as_str(), m.as_str()))
+            .collect();
+        match on_duplicate {
+            OnDuplicate::Skip if same_content(&signature, &stored) => {
+                return Ok(Verdict::Duplicate)
+            }
+            OnDuplicate::Update
+                if same_source(
+                    unit.srclang.as_deref(),
+                    &signature,
+                    stored_src.as_deref(),
+                    &stored,
+                ) =>
+            {
+                return Ok(Verdict::Replace(id))
+            }
+            _ => {}
+        }
+    }
+    Ok(Verdict::New)
+}
 
 /// The stored variants of a unit as (lang, markup), and its srclang.
 pub(super) fn stored_signature(conn: &Connection, id: i64) -> Result<StoredSignature> {

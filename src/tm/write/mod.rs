@@ -21,7 +21,7 @@ pub use prepared::Prepared;
 // What the PostgreSQL writer (tm::pg) shares with this one: the same
 // hashes, duplicate rules, stored metadata and counters.
 pub(crate) use counters::Counters;
-pub(crate) use dup::{collect_small, same_content, same_source, unit_hashes, Signature, SMALL};
+pub(crate) use dup::{collect_small, unit_hashes, verdict, StoredSignature, Verdict, SMALL};
 pub(crate) use meta::{header_json, unit_date};
 
 use dup::{stored_signature, FreshUnits};
@@ -456,48 +456,28 @@ impl UnitWriter<'_> {
         prepared: &Prepared,
         on_duplicate: OnDuplicate,
     ) -> Result<Added> {
-        // Only a unit with candidates needs its signature (few do).
-        let signature = || -> Signature {
-            unit.variants
-                .iter()
-                .map(|v| (v.lang.as_str(), v.seg.markup.as_str()))
-                .collect()
-        };
         let srclang = unit.srclang.as_deref();
         let hashes = prepared.hashes.unwrap_or_else(|| unit_hashes(unit));
         let (content_hash, source_hash) = hashes;
-
-        let mut reuse_id = None;
-        match on_duplicate {
-            OnDuplicate::Keep => {}
-            OnDuplicate::Skip => {
-                for id in self.candidates(source_hash, Some(content_hash))? {
-                    let (_, stored) = stored_signature(&self.tx, id)?;
-                    let stored: Signature = stored
-                        .iter()
-                        .map(|(l, m)| (l.as_str(), m.as_str()))
-                        .collect();
-                    if same_content(&signature(), &stored) {
-                        self.summary.duplicates += 1;
-                        return Ok(Added::Duplicate);
-                    }
-                }
+        let candidates = match on_duplicate {
+            OnDuplicate::Keep => Vec::new(),
+            OnDuplicate::Skip => self.candidates(source_hash, Some(content_hash))?,
+            OnDuplicate::Update => self.candidates(source_hash, None)?,
+        };
+        let tx = &self.tx;
+        let reuse_id = match dup::verdict(unit, on_duplicate, candidates, |id| {
+            stored_signature(tx, id)
+        })? {
+            Verdict::New => None,
+            Verdict::Duplicate => {
+                self.summary.duplicates += 1;
+                return Ok(Added::Duplicate);
             }
-            OnDuplicate::Update => {
-                for id in self.candidates(source_hash, None)? {
-                    let (stored_src, stored) = stored_signature(&self.tx, id)?;
-                    let stored: Signature = stored
-                        .iter()
-                        .map(|(l, m)| (l.as_str(), m.as_str()))
-                        .collect();
-                    if same_source(srclang, &signature(), stored_src.as_deref(), &stored) {
-                        remove_unit(&self.tx, &mut self.indexer, &mut self.counters, id)?;
-                        reuse_id = Some(id);
-                        break;
-                    }
-                }
+            Verdict::Replace(id) => {
+                remove_unit(&self.tx, &mut self.indexer, &mut self.counters, id)?;
+                Some(id)
             }
-        }
+        };
 
         let origin_id = self.origin_id(unit.origin.as_deref())?;
         let id = self.insert(unit, prepared, hashes, reuse_id, origin_id)?;
