@@ -1,12 +1,13 @@
 //! `tarjuman serve`, as its clients see it: the real binary on a loopback
 //! port, every route, the tokens, the limits, and a shutdown during an import.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::serve::{agent, enc, get, get_text, post, upload, Server};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tarjuman");
@@ -60,157 +61,6 @@ fn tm() -> Tm {
         read,
         write,
     }
-}
-
-/// The server, running; stopped (SIGTERM, then waited for) when dropped.
-struct Server {
-    /// Where it spools uploads ($TMPDIR).
-    spool: tempfile::TempDir,
-    child: Child,
-    base: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(db: &Path, extra: &[&str]) -> Server {
-        let spool = tempfile::tempdir().unwrap();
-        let mut child = Command::new(BIN)
-            .env("TMPDIR", spool.path())
-            .arg("--db")
-            .arg(db)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (send, recv) = std::sync::mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        let lines = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("on http://") {
-                    let _ = send.send(line[at + 3..].split(' ').next().unwrap().to_string());
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let base = recv
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server says where it listens");
-        Server {
-            spool,
-            child,
-            base,
-            log,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn terminate(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-    }
-
-    /// SIGTERM and the exit status (within 60 s).
-    fn stop(&mut self) -> std::process::ExitStatus {
-        self.terminate();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the server did not stop");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn log_lines(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(120)))
-        .build()
-        .into()
-}
-
-/// Status and JSON body.
-fn get(url: &str, token: Option<&str>) -> (u16, Value) {
-    let mut req = agent().get(url);
-    if let Some(t) = token {
-        req = req.header("Authorization", &format!("Bearer {t}"));
-    }
-    let mut resp = req.call().unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{url}: not JSON: {text}")),
-    )
-}
-
-fn get_text(url: &str, token: Option<&str>) -> (u16, String) {
-    let mut req = agent().get(url);
-    if let Some(t) = token {
-        req = req.header("Authorization", &format!("Bearer {t}"));
-    }
-    let mut resp = req.call().unwrap();
-    let status = resp.status().as_u16();
-    (
-        status,
-        resp.body_mut()
-            .with_config()
-            .limit(1 << 30)
-            .read_to_string()
-            .unwrap(),
-    )
-}
-
-fn post(url: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
-    let mut req = agent().post(url);
-    if let Some(t) = token {
-        req = req.header("Authorization", &format!("Bearer {t}"));
-    }
-    let mut resp = req.send_json(body).unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap())
-}
-
-fn upload(url: &str, token: Option<&str>, bytes: &[u8]) -> (u16, Value) {
-    let mut req = agent().post(url);
-    if let Some(t) = token {
-        req = req.header("Authorization", &format!("Bearer {t}"));
-    }
-    let mut resp = req
-        .header("Content-Type", "application/octet-stream")
-        .send(bytes)
-        .unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap())
-}
-
-fn enc(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 fn assert_error(answer: &(u16, Value), status: u16, code: &str) {

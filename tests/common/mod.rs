@@ -1,6 +1,7 @@
 //! Shared by the integration tests (each uses only some of it).
 #![allow(dead_code)]
 
+pub mod serve;
 pub mod tmx;
 
 use assert_cmd::Command;
