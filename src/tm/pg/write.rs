@@ -27,8 +27,8 @@ use super::WRITE_LOCK;
 use crate::tm::index::{stored_unit_tokens, PgIndexer};
 use crate::tm::store::WriteWait;
 use crate::tm::write::{
-    collect_small, header_json, unit_date, unit_hashes, verdict, Added, Counters, OnDuplicate,
-    OriginInfo, Prepared, StoredSignature, VariantMeta, Verdict, WriteError, WriteSummary, SMALL,
+    header_json, unit_hashes, verdict, Added, Counters, OnDuplicate, OriginInfo, Prepared,
+    StoredSignature, VariantMeta, Verdict, WriteError, WriteSummary,
 };
 use crate::unit::{escape_text, Note, Prop, Unit};
 
@@ -492,7 +492,6 @@ impl<'c> PgWriter<'c> {
         prepared: &Prepared,
         on_duplicate: OnDuplicate,
     ) -> Result<Added> {
-        let srclang = unit.srclang.as_deref();
         let hashes = prepared.hashes.unwrap_or_else(|| unit_hashes(unit));
         let (content_hash, source_hash) = hashes;
         let candidates = match on_duplicate {
@@ -532,24 +531,8 @@ impl<'c> PgWriter<'c> {
             &fallback
         };
         self.buffer(unit, prepared, hashes, id, origin_id)?;
-        let (mut few, mut many) = ([""; SMALL], Vec::new());
-        let langs = collect_small(
-            &mut few,
-            &mut many,
-            unit.variants.iter().map(|v| v.lang.as_str()),
-        );
-        self.counters.unit(1, srclang, langs, Some(origin_id));
-        self.counters.date_added(unit_date(&unit.stamp));
-        Ok(match reuse_id {
-            Some(id) => {
-                self.summary.updated += 1;
-                Added::Updated(id)
-            }
-            None => {
-                self.summary.inserted += 1;
-                Added::Inserted(id)
-            }
-        })
+        self.counters.unit_added(unit, origin_id);
+        Ok(self.summary.stored(id, reuse_id.is_some()))
     }
 
     /// See `TmWriter::restore_origin`.

@@ -8,7 +8,9 @@ use super::error::Result;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::super::index::FastMap;
-use super::dup::source_index;
+use super::dup::{collect_small, source_index, SMALL};
+use super::meta::unit_date;
+use crate::unit::Unit;
 
 /// Add `delta` to a counter, allocating the key only the first time.
 pub(crate) fn bump(map: &mut FastMap<String, i64>, key: &str, delta: i64) {
@@ -132,6 +134,20 @@ impl Counters {
         if let Some(id) = origin {
             *self.origins.entry(id).or_default() += delta;
         }
+    }
+
+    /// Count a unit just stored: its languages, source, origin and date.
+    pub(crate) fn unit_added(&mut self, unit: &Unit, origin_id: i64) {
+        // On the stack for the usual few variants (a Vec was an allocation
+        // per unit on the import's busier thread).
+        let (mut few, mut many) = ([""; SMALL], Vec::new());
+        let langs = collect_small(
+            &mut few,
+            &mut many,
+            unit.variants.iter().map(|v| v.lang.as_str()),
+        );
+        self.unit(1, unit.srclang.as_deref(), langs, Some(origin_id));
+        self.date_added(unit_date(&unit.stamp));
     }
 
     pub(crate) fn date_added(&mut self, date: Option<&str>) {

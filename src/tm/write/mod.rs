@@ -21,8 +21,8 @@ pub use prepared::Prepared;
 // What the PostgreSQL writer (tm::pg) shares with this one: the same
 // hashes, duplicate rules, stored metadata and counters.
 pub(crate) use counters::Counters;
-pub(crate) use dup::{collect_small, unit_hashes, verdict, StoredSignature, Verdict, SMALL};
-pub(crate) use meta::{header_json, unit_date};
+pub(crate) use dup::{unit_hashes, verdict, StoredSignature, Verdict};
+pub(crate) use meta::header_json;
 
 use dup::{stored_signature, FreshUnits};
 use prepared::key_pairs;
@@ -79,6 +79,20 @@ pub struct WriteSummary {
     pub inserted: u64,
     pub updated: u64,
     pub duplicates: u64,
+}
+
+impl WriteSummary {
+    /// Count a unit stored under `id`, in place of a stored one if
+    /// `replaced`.
+    pub(crate) fn stored(&mut self, id: i64, replaced: bool) -> Added {
+        if replaced {
+            self.updated += 1;
+            Added::Updated(id)
+        } else {
+            self.inserted += 1;
+            Added::Inserted(id)
+        }
+    }
 }
 
 /// Unindex, uncount and delete one unit. Returns false if there was none.
@@ -456,7 +470,6 @@ impl UnitWriter<'_> {
         prepared: &Prepared,
         on_duplicate: OnDuplicate,
     ) -> Result<Added> {
-        let srclang = unit.srclang.as_deref();
         let hashes = prepared.hashes.unwrap_or_else(|| unit_hashes(unit));
         let (content_hash, source_hash) = hashes;
         let candidates = match on_duplicate {
@@ -488,29 +501,11 @@ impl UnitWriter<'_> {
                 }
             }
         }
-        // On the stack for the usual few variants (a Vec was an allocation
-        // per unit on the import's busier thread).
-        let (mut few, mut many) = ([""; SMALL], Vec::new());
-        let langs = collect_small(
-            &mut few,
-            &mut many,
-            unit.variants.iter().map(|v| v.lang.as_str()),
-        );
-        self.counters.unit(1, srclang, langs, Some(origin_id));
-        self.counters.date_added(unit_date(&unit.stamp));
+        self.counters.unit_added(unit, origin_id);
         if let Some(w) = &mut self.writeback {
             w.unit_added();
         }
-        Ok(match reuse_id {
-            Some(id) => {
-                self.summary.updated += 1;
-                Added::Updated(id)
-            }
-            None => {
-                self.summary.inserted += 1;
-                Added::Inserted(id)
-            }
-        })
+        Ok(self.summary.stored(id, reuse_id.is_some()))
     }
 
     /// Stored units that may be duplicates: same source hash (and content
