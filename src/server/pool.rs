@@ -258,60 +258,50 @@ mod tests {
             .unwrap()
     }
 
-    #[test]
-    fn a_reader_keeps_its_matcher_until_the_tm_changes() {
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_reader_keeps_its_matcher_until_the_tm_changes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tm.db");
         add(&path, "first.tsv", SRC, TGT);
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
+        let readers = Readers::open(&path, 1).unwrap();
+        let (best, score, made) = look(&readers, EDITED).await;
+        assert_eq!((best.as_str(), made), (SRC, 1));
+        assert!((70..100).contains(&score), "{score}");
+        // The same TM: the same matcher.
+        assert_eq!(look(&readers, SRC).await, (SRC.to_string(), 100, 1));
+        // A commit by another connection: a new matcher, which finds
+        // the new unit.
+        add(&path, "second.tsv", NEW_SRC, NEW_TGT);
+        assert_eq!(look(&readers, NEW_SRC).await, (NEW_SRC.to_string(), 100, 2));
+        assert_eq!(look(&readers, SRC).await, (SRC.to_string(), 100, 2));
+        // A pair the TM lacks is a 404, and makes no matcher.
+        let missing = readers
+            .run_with(|r| r.matcher("ar", "de").err().map(|e| e.code))
+            .await
             .unwrap();
-        rt.block_on(async {
-            let readers = Readers::open(&path, 1).unwrap();
-            let (best, score, made) = look(&readers, EDITED).await;
-            assert_eq!((best.as_str(), made), (SRC, 1));
-            assert!((70..100).contains(&score), "{score}");
-            // The same TM: the same matcher.
-            assert_eq!(look(&readers, SRC).await, (SRC.to_string(), 100, 1));
-            // A commit by another connection: a new matcher, which finds
-            // the new unit.
-            add(&path, "second.tsv", NEW_SRC, NEW_TGT);
-            assert_eq!(look(&readers, NEW_SRC).await, (NEW_SRC.to_string(), 100, 2));
-            assert_eq!(look(&readers, SRC).await, (SRC.to_string(), 100, 2));
-            // A pair the TM lacks is a 404, and makes no matcher.
-            let missing = readers
-                .run_with(|r| r.matcher("ar", "de").err().map(|e| e.code))
-                .await
-                .unwrap();
-            assert_eq!(missing, Some("language_pair_not_in_tm"));
-        });
+        assert_eq!(missing, Some("language_pair_not_in_tm"));
     }
 
-    #[test]
-    fn a_job_that_panics_fails_its_request_and_the_reader_goes_on() {
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_job_that_panics_fails_its_request_and_the_reader_goes_on() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tm.db");
         add(&path, "first.tsv", SRC, TGT);
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let readers = Readers::open(&path, 1).unwrap();
-            let failed = readers
-                .run(|store| {
-                    // In the middle of a read transaction.
-                    let _ = store.in_snapshot(&mut || {
-                        store.stats()?;
-                        panic!("a bug in a handler");
-                    });
-                })
-                .await;
-            assert_eq!(failed.err().map(|e| e.code), Some("internal"));
-            // The transaction was ended: the reader sees a later commit.
-            add(&path, "second.tsv", NEW_SRC, NEW_TGT);
-            let (best, score, _) = look(&readers, NEW_SRC).await;
-            // (An open transaction would have kept the old snapshot.)
-            assert_eq!((best.as_str(), score), (NEW_SRC, 100));
-        });
+        let readers = Readers::open(&path, 1).unwrap();
+        let failed = readers
+            .run(|store| {
+                // In the middle of a read transaction.
+                let _ = store.in_snapshot(&mut || {
+                    store.stats()?;
+                    panic!("a bug in a handler");
+                });
+            })
+            .await;
+        assert_eq!(failed.err().map(|e| e.code), Some("internal"));
+        // The transaction was ended: the reader sees a later commit.
+        add(&path, "second.tsv", NEW_SRC, NEW_TGT);
+        let (best, score, _) = look(&readers, NEW_SRC).await;
+        // (An open transaction would have kept the old snapshot.)
+        assert_eq!((best.as_str(), score), (NEW_SRC, 100));
     }
 }
