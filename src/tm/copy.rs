@@ -88,7 +88,7 @@ pub fn copy_tm(
             }
             Ok(n)
         });
-        let written = (|| -> Result<u64, CopyError> {
+        let written = (|| -> Result<_, CopyError> {
             let mut writer = to.bulk_writer(&own)?;
             let mut n = 0;
             for batch in batches {
@@ -98,16 +98,20 @@ pub fn copy_tm(
                 n += batch.len() as u64;
                 progress(n);
             }
-            for origin in &origins {
-                writer.restore_origin(origin)?;
-            }
-            writer.commit()?;
-            Ok(n)
+            Ok((writer, n))
         })();
-        // A failed write drops the channel: the reader stops too.
+        // A failed write drops the channel: the reader stops too. The
+        // channel also ends when reading fails, so the copy is committed
+        // only once the reader has said it read everything (a writer
+        // dropped uncommitted rolls back).
         let read = reader.join().map_err(|_| CopyError::ReaderPanicked)?;
-        copied.units = written?;
+        let (mut writer, n) = written?;
         read?;
+        for origin in &origins {
+            writer.restore_origin(origin)?;
+        }
+        writer.commit()?;
+        copied.units = n;
         Ok(())
     })?;
     copied.origins = origins.len();
@@ -136,4 +140,56 @@ fn copy_word_counts(to: &mut dyn TmStore, c: &WordCounts) -> Result<usize, TmErr
         .map(|(a, e, n)| (a.as_str(), e.as_str(), *n))
         .collect();
     to.add_word_pairs(&words("ar"), &words("en"), &pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tm::Store;
+
+    fn pair(i: usize) -> Unit {
+        Unit::pair(
+            "ar",
+            &format!("قصفت الطائرات مواقع في ريف إدلب رقم {i}"),
+            "en",
+            &format!("Aircraft struck positions in rural Idlib, number {i}"),
+        )
+    }
+
+    #[test]
+    fn a_source_that_fails_half_way_leaves_the_destination_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let (from, to) = (dir.path().join("from.db"), dir.path().join("to.db"));
+        let mut source = Store::open(&from).unwrap();
+        let origin = OriginInfo {
+            name: "idlib.tsv".into(),
+            kind: "tsv".into(),
+            header: None,
+        };
+        let mut w = source.writer(&origin).unwrap();
+        let n = 3 * BATCH;
+        for i in 0..n {
+            w.add(&pair(i), OnDuplicate::Keep).unwrap();
+        }
+        w.commit().unwrap();
+        // The last unit unreadable: its text is not text.
+        source
+            .conn
+            .execute(
+                "UPDATE variant SET plain = X'FF' WHERE unit_id = ?1",
+                [n as i64],
+            )
+            .unwrap();
+        drop(source);
+        let from = crate::tm::open(&from, crate::tm::Access::Read).unwrap();
+        let mut dest = crate::tm::open(&to, crate::tm::Access::Write).unwrap();
+        let mut seen = 0;
+        let result = copy_tm(from, &mut *dest, |k| seen = k);
+        assert!(matches!(result, Err(CopyError::Tm(_))), "{result:?}");
+        assert!(
+            seen >= BATCH as u64,
+            "batches were written before the failure"
+        );
+        assert_eq!(dest.stats().unwrap().units, 0);
+    }
 }
