@@ -50,7 +50,10 @@ impl Bitsets {
     /// Drop everything if the TM changed since the sets were made.
     pub(super) fn check(&mut self, src: &dyn IndexRead, src_index: &str) -> Result<()> {
         let version = src.data_version();
-        if version.is_none() || self.version != version {
+        if version.is_none() {
+            // Nothing can be kept: no sets, and no query for `variants`.
+            *self = Bitsets::default();
+        } else if self.version != version {
             *self = Bitsets {
                 version,
                 variants: src.indexed_variants(src_index)?,
@@ -66,7 +69,7 @@ impl Bitsets {
         src: &dyn IndexRead,
         token: &TokenInfo,
     ) -> Result<Option<&[u64]>> {
-        if token.df.saturating_mul(COMMON) < self.variants {
+        if self.version.is_none() || token.df.saturating_mul(COMMON) < self.variants {
             return Ok(None);
         }
         if !self.sets.contains_key(&token.id) {
