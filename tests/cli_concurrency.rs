@@ -310,4 +310,206 @@ fn a_tm_that_cannot_be_created_leaves_no_empty_file() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(!db.exists(), "{}", stderr(&out));
+    assert!(!building(&db).exists(), "{}", stderr(&out));
+}
+
+/// `PATH.building`: where a first import builds the TM at PATH, and the
+/// lock every tarjuman creating that TM holds.
+fn building(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(".building");
+    p.into()
+}
+
+/// Hold the lock a first import holds while it builds the TM at `db`.
+fn hold_creation_lock(db: &Path) -> std::fs::File {
+    let file = std::fs::File::create(building(db)).unwrap();
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    file
+}
+
+fn integrity(db: &Path) -> String {
+    Connection::open(db)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn while_a_first_import_builds_the_tm_readers_say_so_and_writers_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    let lock = hold_creation_lock(&db);
+    let out = tarjuman(&db).arg("stats").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("an import is creating it; try again when it has finished"),
+        "{}",
+        stderr(&out)
+    );
+    // A writer gives up after --wait, having written nothing.
+    for args in [
+        &["import", SAMPLE][..],
+        &["token", "add", "--scope", "read", "x"],
+    ] {
+        let out = tarjuman(&db)
+            .args(["--wait", "2"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains("waiting for another tarjuman"), "{err}");
+        assert!(err.contains("still creating it"), "{err}");
+        assert!(err.contains("gave up after waiting 2 s"), "{err}");
+        assert!(!db.exists());
+    }
+    // The first import ends (here: a TM appears at the path and the lock
+    // file goes, as a published build leaves it); a waiting import then
+    // adds to that TM.
+    let other = dir.path().join("other.db");
+    tarjuman(&other)
+        .args(["-q", "import", SAMPLE])
+        .assert()
+        .success();
+    let sample_units = units(&other);
+    let release = std::thread::spawn({
+        let (db, other) = (db.clone(), other.clone());
+        move || {
+            std::thread::sleep(Duration::from_millis(2000));
+            std::fs::rename(&other, &db).unwrap();
+            std::fs::remove_file(building(&db)).unwrap();
+            drop(lock);
+        }
+    });
+    let tsv = dir.path().join("new.tsv");
+    std::fs::write(&tsv, "ar\ten\nجملة جديدة تماما\tA brand new sentence\n").unwrap();
+    let out = tarjuman(&db)
+        .args(["--wait", "60", "import"])
+        .arg(&tsv)
+        .output()
+        .unwrap();
+    release.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("waiting for another tarjuman"));
+    assert_eq!(units(&db), sample_units + 1);
+    assert!(!building(&db).exists());
+}
+
+#[test]
+fn two_first_imports_at_once_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    let (a, b) = (dir.path().join("a.tmx"), dir.path().join("b.tmx"));
+    big_tmx(&a, 24_000);
+    std::fs::write(&b, std::fs::read_to_string(SAMPLE).unwrap()).unwrap();
+    let sample_units = {
+        let other = dir.path().join("other.db");
+        tarjuman(&other)
+            .args(["-q", "import", SAMPLE])
+            .assert()
+            .success();
+        units(&other)
+    };
+    let first = std::thread::spawn({
+        let (db, a) = (db.clone(), a.clone());
+        move || {
+            tarjuman(&db)
+                .args(["-q", "import"])
+                .arg(&a)
+                .output()
+                .unwrap()
+        }
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let second = tarjuman(&db)
+        .args(["-q", "import"])
+        .arg(&b)
+        .output()
+        .unwrap();
+    let first = first.join().unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(units(&db), 24_000 + sample_units);
+    assert_eq!(integrity(&db), "ok");
+    assert!(!building(&db).exists());
+}
+
+#[test]
+fn a_failed_first_import_leaves_no_tm_and_no_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    let bad = dir.path().join("bad.tmx");
+    std::fs::write(
+        &bad,
+        "<tmx version=\"1.4\"><header/><body><tu><tuv xml:lang=\"ar\"><seg>x",
+    )
+    .unwrap();
+    let out = tarjuman(&db).arg("import").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("nothing from this file was imported"),
+        "{}",
+        stderr(&out)
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("bad.tmx")]);
+    // With a good file after it, the good one is imported.
+    let out = tarjuman(&db)
+        .arg("import")
+        .arg(&bad)
+        .arg(SAMPLE)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(units(&db) > 0);
+    assert_eq!(integrity(&db), "ok");
+}
+
+#[test]
+fn a_build_left_by_a_killed_import_is_cleared_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tm.db");
+    let tmx = dir.path().join("big.tmx");
+    big_tmx(&tmx, 24_000);
+    let bin = assert_cmd::cargo::cargo_bin("tarjuman");
+    let mut child = std::process::Command::new(bin)
+        .env_remove("TARJUMAN_DB")
+        .arg("--db")
+        .arg(&db)
+        .args(["-q", "import"])
+        .arg(&tmx)
+        .spawn()
+        .unwrap();
+    // Killed mid-build: wait until it has written a few pages.
+    let t = Instant::now();
+    while std::fs::metadata(building(&db)).map_or(0, |m| m.len()) < 1 << 20
+        && t.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!db.exists(), "no half TM at the path");
+    // What a crash leaves is not a lock, and the next import starts anew.
+    let out = tarjuman(&db).arg("stats").output().unwrap();
+    assert!(
+        stderr(&out).contains("no translation memory at"),
+        "{}",
+        stderr(&out)
+    );
+    let mut journal = building(&db).into_os_string();
+    journal.push("-journal");
+    std::fs::write(&journal, b"left by a crash").unwrap();
+    tarjuman(&db)
+        .args(["-q", "import", SAMPLE])
+        .assert()
+        .success();
+    assert_eq!(integrity(&db), "ok");
+    assert!(units(&db) > 0 && units(&db) < 100);
+    assert!(!building(&db).exists());
+    assert!(!PathBuf::from(journal).exists());
 }

@@ -7,6 +7,8 @@ use tarjuman::api::ImportResult;
 use tarjuman::import::{
     import_file, FileReport, ImportError, ImportOptions, InputFormat, Progress,
 };
+use tarjuman::tm::create::NewTm;
+use tarjuman::tm::TmStore;
 
 const AFTER_HELP: &str = "\
 Each file is imported in one transaction: a file with an error adds nothing,
@@ -74,8 +76,34 @@ pub enum FormatArg {
 
 pub use tarjuman::api::parse_lang;
 
+/// Where the files go: a TM its first import is building beside its path
+/// (published when a file commits), or an open TM.
+enum Target {
+    New(Box<NewTm>),
+    Open(Box<dyn TmStore>),
+}
+
+impl Target {
+    fn open(ctx: &super::Ctx) -> anyhow::Result<Target> {
+        let db = ctx.db_path();
+        if !tarjuman::tm::backend::is_url(&db) && !db.exists() {
+            if let Some(new) = NewTm::create(&db, ctx.write_wait())? {
+                return Ok(Target::New(Box::new(new)));
+            }
+        }
+        Ok(Target::Open(ctx.open_store()?))
+    }
+
+    fn store(&mut self) -> &mut dyn TmStore {
+        match self {
+            Target::New(new) => new.store(),
+            Target::Open(store) => &mut **store,
+        }
+    }
+}
+
 pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
+    let mut target = Some(Target::open(ctx)?);
     let forced = match args.format {
         FormatArg::Tmx => Some(InputFormat::Tmx),
         FormatArg::Tsv => Some(InputFormat::Tsv),
@@ -100,7 +128,11 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         let name = path.display().to_string();
         let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let bar = ctx.progress(len, &name);
-        let result = import_file(&mut *store, path, &opts, |p| match p {
+        let store = match &mut target {
+            Some(t) => t,
+            None => target.insert(Target::open(ctx)?),
+        };
+        let mut result = import_file(store.store(), path, &opts, |p| match p {
             Progress::Read(pos) => bar.set_position(pos),
             // No silent 99% while the indexes are built and the TM written.
             Progress::Committing => {
@@ -108,6 +140,14 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
                 bar.set_message(format!("{name}: committing"));
             }
         });
+        if result.is_ok() {
+            if let Some(Target::New(new)) = target.take_if(|t| matches!(t, Target::New(_))) {
+                // The next file opens the TM now at its path.
+                if let Err(e) = new.publish() {
+                    result = Err(ImportError::Tm(e.into()));
+                }
+            }
+        }
         bar.finish_and_clear();
         match &result {
             Ok(report) => {

@@ -121,8 +121,16 @@ impl Ctx {
 
     /// `open_store` for the TM at `location` rather than --db's.
     pub fn open_store_at(&self, location: &Path) -> anyhow::Result<Box<dyn tarjuman::tm::TmStore>> {
-        let mut store = tarjuman::tm::open(location, tarjuman::tm::Access::Write)?;
-        store.set_write_wait(tarjuman::tm::store::WriteWait {
+        Ok(tarjuman::tm::backend::open_to_write(
+            location,
+            self.write_wait(),
+        )?)
+    }
+
+    /// How a write waits for another writer: up to --wait seconds, saying
+    /// so on stderr after a second.
+    pub fn write_wait(&self) -> tarjuman::tm::store::WriteWait {
+        tarjuman::tm::store::WriteWait {
             timeout: std::time::Duration::from_secs(self.wait),
             on_wait: Some(Box::new(|path: &Path| {
                 eprintln!(
@@ -130,8 +138,7 @@ impl Ctx {
                     path.display()
                 )
             })),
-        });
-        Ok(store)
+        }
     }
 
     /// Open the translation memory to read only (never creating it).

@@ -221,6 +221,22 @@ pub fn open(location: &Path, access: Access) -> std::result::Result<Box<dyn TmSt
     Ok(Box::new(store))
 }
 
+/// `open(location, Access::Write)`, whose writes wait for another writer
+/// as `wait` says (as does creating an SQLite TM another tarjuman is
+/// creating).
+pub fn open_to_write(
+    location: &Path,
+    wait: WriteWait,
+) -> std::result::Result<Box<dyn TmStore>, StoreError> {
+    #[cfg(feature = "postgres")]
+    if let Some(url) = location.to_str().filter(|s| super::pg::is_url(s)) {
+        let mut store = super::pg::PgStore::connect(url)?;
+        store.set_write_wait(wait);
+        return Ok(Box::new(store));
+    }
+    Ok(Box::new(Store::open_waiting(location, wait)?))
+}
+
 /// `location` as messages show it: a path as it is, a URL without its
 /// password.
 pub fn shown(location: &Path) -> String {

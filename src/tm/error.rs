@@ -16,6 +16,9 @@ pub enum TmError {
     #[cfg(feature = "postgres")]
     #[error(transparent)]
     Postgres(#[from] postgres::Error),
+    /// The TM could not be opened, created or put in place.
+    #[error(transparent)]
+    Store(#[from] super::StoreError),
     /// A stored value could not be read as the type asked for.
     #[error(transparent)]
     Value(#[from] rusqlite::types::FromSqlError),

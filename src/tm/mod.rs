@@ -10,6 +10,7 @@
 pub mod backend;
 pub mod concord;
 pub mod copy;
+pub mod create;
 pub mod diff;
 mod error;
 pub mod fuzzy;

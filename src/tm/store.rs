@@ -59,6 +59,20 @@ pub enum StoreError {
         location: PathBuf,
         error: crate::tm::pg::PgError,
     },
+    /// The TM could not be created at `path` (its files, not SQLite).
+    #[error("{}: cannot create the translation memory: {source}", path.display())]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Another tarjuman kept creating the TM (its first import) for longer
+    /// than this one would wait.
+    #[error("{}: another tarjuman is still creating it (its first import); gave up after waiting {secs} s (--wait SECONDS waits longer); nothing was written", path.display())]
+    GaveUpCreating { path: PathBuf, secs: u64 },
+    /// A command that only reads found no TM where a first import is
+    /// creating one.
+    #[error("no translation memory at {} yet: an import is creating it; try again when it has finished", path.display())]
+    BeingCreated { path: PathBuf },
     /// A command that only reads was given a path where no TM is.
     #[error("no translation memory at {}; import a TMX or TSV first (tarjuman import FILE), or check --db / TARJUMAN_DB", path.display())]
     Missing { path: PathBuf },
@@ -128,25 +142,43 @@ impl Store {
     /// than this binary. A TM this call created is removed again if it
     /// cannot be set up (a full disk leaves no empty file behind).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let existed = path.exists();
-        let opened = Self::open_rw(path);
-        if opened.is_err() && !existed {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut p = path.as_os_str().to_owned();
-                p.push(suffix);
-                let _ = std::fs::remove_file(PathBuf::from(p));
-            }
-        }
-        opened
+        Self::open_waiting(path, WriteWait::default())
     }
 
-    fn open_rw(path: &Path) -> Result<Store, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+    /// `open`, with how to wait for another writer (`write_wait`), which
+    /// is also how long to wait when another tarjuman is creating the TM
+    /// (see `create`).
+    pub fn open_waiting(path: &Path, mut wait: WriteWait) -> Result<Store, StoreError> {
+        let existed = path.exists();
+        // Held while the new TM is set up, so no first import builds one
+        // beside it meanwhile.
+        let _creating = if existed {
+            None
+        } else {
+            make_parent(path)?;
+            super::create::CreateLock::acquire(path, &mut wait)?
+        };
+        let opened = Self::open_rw(path, path, true);
+        if opened.is_err() && !existed {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(super::create::with_suffix(path, suffix));
+            }
         }
+        let mut store = opened?;
+        store.write_wait = wait;
+        Ok(store)
+    }
+
+    /// A new TM in `file`, with a rollback journal rather than the log:
+    /// a first import's build (`create::NewTm`); messages name `shown`.
+    pub(crate) fn open_rollback(file: &Path, shown: &Path) -> Result<Store, StoreError> {
+        Self::open_rw(file, shown, false)
+    }
+
+    /// Open (creating if need be) the database `file`, in WAL mode or
+    /// with a rollback journal; messages name `path`.
+    fn open_rw(file: &Path, path: &Path, wal: bool) -> Result<Store, StoreError> {
+        make_parent(file)?;
         let sql = |error| {
             if is_read_only(&error) {
                 StoreError::ReadOnly {
@@ -161,7 +193,7 @@ impl Store {
             }
         };
         let conn = Connection::open_with_flags(
-            path,
+            file,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_URI
@@ -186,8 +218,9 @@ impl Store {
             conn.execute_batch("PRAGMA page_size = 16384")
                 .map_err(sql)?;
         }
+        let journal = if wal { "WAL" } else { "DELETE" };
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode = WAL;
+            "PRAGMA journal_mode = {journal};
              PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
              PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};"
@@ -208,8 +241,11 @@ impl Store {
     /// schema is brought up to date first when it can be written.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
-            return Err(StoreError::Missing {
-                path: path.to_path_buf(),
+            let path = path.to_path_buf();
+            return Err(if super::create::CreateLock::is_held(&path) {
+                StoreError::BeingCreated { path }
+            } else {
+                StoreError::Missing { path }
             });
         }
         let sql = |error| StoreError::Sqlite {
@@ -275,6 +311,17 @@ impl Store {
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()
+    }
+}
+
+/// Create the folder `path` is to be in.
+fn make_parent(path: &Path) -> Result<(), StoreError> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        }),
+        None => Ok(()),
     }
 }
 

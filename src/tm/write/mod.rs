@@ -265,7 +265,8 @@ pub struct UnitWriter<'a> {
 }
 
 /// Early writeback of a big import's write-ahead log (the TM's `-wal`
-/// file, where the transaction's pages go). The pages SQLite writes
+/// file, where the transaction's pages go; a new TM's build writes its
+/// file directly, see `create::NewTm`). The pages SQLite writes
 /// during the transaction stay dirty in the kernel's cache (800 MB for 1M
 /// units is below its thresholds), so the commit's `fsync` used to wait
 /// ~1.4 s for all of them. Asking the kernel every few thousand units to
@@ -296,11 +297,15 @@ impl Writeback {
     }
 }
 
-/// The write-ahead log of the TM at `path`, where a transaction's pages go.
-fn wal_path(path: &std::path::Path) -> std::path::PathBuf {
-    let mut p = path.as_os_str().to_owned();
-    p.push("-wal");
-    p.into()
+/// Where a transaction's pages go: the write-ahead log of the database
+/// `conn` has open, or the database itself under a rollback journal.
+fn written_file(conn: &rusqlite::Connection) -> std::path::PathBuf {
+    let file = std::path::PathBuf::from(conn.path().unwrap_or_default());
+    let mode: rusqlite::Result<String> = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0));
+    match mode {
+        Ok(m) if m == "wal" => super::create::with_suffix(&file, "-wal"),
+        _ => file,
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -367,7 +372,7 @@ impl Store {
         Ok(UnitWriter {
             fresh: empty.then(|| FreshUnits::new(next_id)),
             deferred_indexes,
-            writeback: bulk.then(|| Writeback::open(&wal_path(&self.path))).flatten(),
+            writeback: bulk.then(|| Writeback::open(&written_file(conn))).flatten(),
             insert_unit: HeldInsert::new(
                 conn,
                 "INSERT INTO unit(id, tuid, srclang, creation_date, creation_id, change_date,
