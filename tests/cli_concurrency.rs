@@ -59,6 +59,22 @@ fn big_tmx(path: &Path, n: usize) {
     std::fs::write(path, s).unwrap();
 }
 
+/// A TSV of one sentence pair no test TM holds.
+fn new_sentence_tsv(dir: &Path) -> PathBuf {
+    let tsv = dir.join("new.tsv");
+    std::fs::write(&tsv, "ar\ten\nجملة جديدة تماما\tA brand new sentence\n").unwrap();
+    tsv
+}
+
+/// `import FILE` waiting up to `secs` for another writer.
+fn import_waiting(db: &Path, file: &Path, secs: u32) -> Output {
+    tarjuman(db)
+        .args(["--wait", &secs.to_string(), "import"])
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn commands_that_read_never_create_a_tm() {
     let dir = tempfile::tempdir().unwrap();
@@ -148,14 +164,9 @@ fn a_second_writer_gives_up_after_wait_saying_nothing_was_imported() {
     let before = units(&db);
     let writer = Connection::open(&db).unwrap();
     writer.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let tsv = dir.path().join("new.tsv");
-    std::fs::write(&tsv, "ar\ten\nجملة جديدة تماما\tA brand new sentence\n").unwrap();
+    let tsv = new_sentence_tsv(dir.path());
     let t = Instant::now();
-    let out = tarjuman(&db)
-        .args(["--wait", "2", "import"])
-        .arg(&tsv)
-        .output()
-        .unwrap();
+    let out = import_waiting(&db, &tsv, 2);
     let waited = t.elapsed();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -185,13 +196,8 @@ fn a_second_writer_waits_its_turn() {
         std::thread::sleep(Duration::from_millis(2500));
         writer.execute_batch("COMMIT").unwrap();
     });
-    let tsv = dir.path().join("new.tsv");
-    std::fs::write(&tsv, "ar\ten\nجملة جديدة تماما\tA brand new sentence\n").unwrap();
-    let out = tarjuman(&db)
-        .args(["--wait", "60", "import"])
-        .arg(&tsv)
-        .output()
-        .unwrap();
+    let tsv = new_sentence_tsv(dir.path());
+    let out = import_waiting(&db, &tsv, 60);
     release.join().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("waiting for another tarjuman"));
@@ -382,13 +388,8 @@ fn while_a_first_import_builds_the_tm_readers_say_so_and_writers_wait() {
             drop(lock);
         }
     });
-    let tsv = dir.path().join("new.tsv");
-    std::fs::write(&tsv, "ar\ten\nجملة جديدة تماما\tA brand new sentence\n").unwrap();
-    let out = tarjuman(&db)
-        .args(["--wait", "60", "import"])
-        .arg(&tsv)
-        .output()
-        .unwrap();
+    let tsv = new_sentence_tsv(dir.path());
+    let out = import_waiting(&db, &tsv, 60);
     release.join().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("waiting for another tarjuman"));
