@@ -5,8 +5,8 @@
 //! are taken: `prefetch_tokens` reads a lookup's dictionary entries in one
 //! statement, `prefetch_postings` its prefix tokens' blobs in one,
 //! `prefetch_units` the next window of candidates' variants, context and
-//! origin, and `prefetch_whole_units` the matches shown, in four
-//! statements; the primitives then answer from what was fetched and ask
+//! origin, and `prefetch_whole_units` the matches shown, in one
+//! statement; the primitives then answer from what was fetched and ask
 //! the server only for what was not. Every statement is prepared once per
 //! connection. What was fetched is dropped when the snapshot ends, so it is
 //! never older than the transaction reading it.
@@ -20,7 +20,7 @@ use postgres::{Client, Statement};
 use super::{IndexRead, VariantRow, VariantText};
 use crate::tm::error::Result;
 use crate::tm::index::{FastMap, TokenInfo};
-use crate::tm::pg::read::{load_units_sql, units_from_rows};
+use crate::tm::pg::read::{units_from_whole_rows, whole_units_sql};
 use crate::tm::pg::PgStore;
 use crate::unit::Unit;
 
@@ -95,6 +95,12 @@ const ORIGIN: &str =
 const LANG_VARIANTS: &str = "SELECT variants FROM fz_lang WHERE lang = $1";
 const LANGS: &str = "SELECT lang FROM fz_lang WHERE variants > 0 ORDER BY lang";
 const UNIT_IDS: &str = "SELECT id FROM unit ORDER BY id";
+
+/// `whole_units_sql`, made once.
+fn whole_units() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(whole_units_sql)
+}
 
 impl PgStore {
     /// The connection and the fetched rows, with `sql` prepared (once per
@@ -256,10 +262,13 @@ impl IndexRead for PgStore {
             let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
             fetched.whole.remove(&unit)
         };
-        match ahead {
-            Some(u) => Ok(Some(u)),
-            None => self.unit_by_id(unit),
+        if ahead.is_some() {
+            return Ok(ahead);
         }
+        self.with(whole_units(), |client, stmt, _| {
+            let rows = client.query(stmt, &[&[unit].as_slice()])?;
+            Ok(units_from_whole_rows(&rows)?.remove(&unit))
+        })
     }
 
     fn unit_ids(&self) -> Result<Vec<i64>> {
@@ -331,22 +340,15 @@ impl IndexRead for PgStore {
     }
 
     fn prefetch_whole_units(&self, units: &[i64]) -> Result<()> {
-        static SQL: OnceLock<[String; 4]> = OnceLock::new();
-        let sql = SQL.get_or_init(load_units_sql);
-        let mut client = self.client();
-        let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if !fetched.in_snapshot || units.is_empty() {
-            // Nothing would drop them: the hint is not taken.
-            return Ok(());
-        }
-        let mut rows = Vec::with_capacity(4);
-        for q in sql {
-            let stmt = fetched.prepared(&mut client, q)?;
-            rows.push(client.query(&stmt, &[&units])?);
-        }
-        let whole = units_from_rows(&rows[0], &rows[1], &rows[2], &rows[3])?;
-        fetched.whole.extend(whole);
-        Ok(())
+        self.with(whole_units(), |client, stmt, fetched| {
+            if !fetched.in_snapshot || units.is_empty() {
+                // Nothing would drop them: the hint is not taken.
+                return Ok(());
+            }
+            let rows = client.query(stmt, &[&units])?;
+            fetched.whole.extend(units_from_whole_rows(&rows)?);
+            Ok(())
+        })
     }
 
     fn prefetch_units(&self, units: &[i64]) -> Result<()> {
