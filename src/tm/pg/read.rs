@@ -128,31 +128,28 @@ fn attach_note(unit: &mut Unit, ord: Option<i32>, n: Note) {
 /// Whole units by id in one statement (`$1` a `bigint[]`, one round
 /// trip where four tables would take four): a row per unit, its
 /// `UNIT_COLUMNS` then its variants', props' and notes' columns as arrays
-/// in their order (`units_from_whole_rows` reads them). Each id is looked
-/// up by index (LATERAL), whatever the planner thinks of the tables.
+/// (`units_from_whole_rows` reads them). Each id is looked up by index
+/// (LATERAL), whatever the planner thinks of the tables. The arrays carry
+/// the order columns and are put in order by the client: an aggregate's
+/// own ORDER BY costs the server a sort per aggregate and unit.
 pub(crate) fn whole_units_sql() -> String {
     format!(
         "SELECT {UNIT_COLUMNS},
-            v.langs, v.plains, v.markups, v.metas,
-            p.vords, p.kinds, p.vals, p.langs, p.encs,
-            n.vords, n.texts, n.langs, n.encs
+            v.ords, v.langs, v.plains, v.markups, v.metas,
+            p.vords, p.ords, p.kinds, p.vals, p.langs, p.encs,
+            n.vords, n.ords, n.texts, n.langs, n.encs
          FROM unnest($1::int8[]) AS q(id)
          CROSS JOIN LATERAL (SELECT * FROM unit WHERE id = q.id) u
          LEFT JOIN LATERAL (SELECT name FROM origin WHERE id = u.origin_id) o ON true
-         CROSS JOIN LATERAL (SELECT array_agg(lang ORDER BY ord) AS langs,
-                array_agg(plain ORDER BY ord) AS plains, array_agg(markup ORDER BY ord) AS markups,
-                array_agg(meta ORDER BY ord) AS metas
+         CROSS JOIN LATERAL (SELECT array_agg(ord) AS ords, array_agg(lang) AS langs,
+                array_agg(plain) AS plains, array_agg(markup) AS markups, array_agg(meta) AS metas
             FROM variant WHERE unit_id = q.id) v
-         CROSS JOIN LATERAL (SELECT array_agg(variant_ord ORDER BY variant_ord NULLS LAST, ord) AS vords,
-                array_agg(kind ORDER BY variant_ord NULLS LAST, ord) AS kinds,
-                array_agg(value ORDER BY variant_ord NULLS LAST, ord) AS vals,
-                array_agg(lang ORDER BY variant_ord NULLS LAST, ord) AS langs,
-                array_agg(encoding ORDER BY variant_ord NULLS LAST, ord) AS encs
+         CROSS JOIN LATERAL (SELECT array_agg(variant_ord) AS vords, array_agg(ord) AS ords,
+                array_agg(kind) AS kinds, array_agg(value) AS vals, array_agg(lang) AS langs,
+                array_agg(encoding) AS encs
             FROM prop WHERE unit_id = q.id) p
-         CROSS JOIN LATERAL (SELECT array_agg(variant_ord ORDER BY variant_ord NULLS LAST, ord) AS vords,
-                array_agg(text ORDER BY variant_ord NULLS LAST, ord) AS texts,
-                array_agg(lang ORDER BY variant_ord NULLS LAST, ord) AS langs,
-                array_agg(encoding ORDER BY variant_ord NULLS LAST, ord) AS encs
+         CROSS JOIN LATERAL (SELECT array_agg(variant_ord) AS vords, array_agg(ord) AS ords,
+                array_agg(text) AS texts, array_agg(lang) AS langs, array_agg(encoding) AS encs
             FROM note WHERE unit_id = q.id) n"
     )
 }
@@ -164,49 +161,60 @@ pub(crate) fn units_from_whole_rows(rows: &[Row]) -> Result<std::collections::Ha
     fn list<'a, T: postgres::types::FromSql<'a>>(r: &'a Row, i: usize) -> Result<Vec<T>> {
         Ok(r.try_get::<_, Option<Vec<T>>>(i)?.unwrap_or_default())
     }
+    // Positions in the order of `key`; an item's columns are taken at
+    // its position in each array.
+    fn order<K: Ord>(keys: impl Iterator<Item = K>) -> Vec<usize> {
+        let mut keyed: Vec<(K, usize)> = keys.zip(0..).collect();
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, i)| i).collect()
+    }
+    // Props and notes: unit-level (no variant) last, then by ord.
+    let by_variant = |vords: &[Option<i32>], ords: &[i32]| {
+        order(vords.iter().zip(ords).map(|(v, o)| (v.is_none(), *v, *o)))
+    };
     let mut out = std::collections::HashMap::with_capacity(rows.len());
     for r in rows {
         let (id, mut unit) = unit_from_row(r)?;
-        let plains: Vec<String> = list(r, 16)?;
-        let markups: Vec<Option<String>> = list(r, 17)?;
-        let metas: Vec<Option<&str>> = list(r, 18)?;
-        let langs: Vec<String> = list(r, 15)?;
-        for (((lang, plain), markup), meta) in langs.into_iter().zip(plains).zip(markups).zip(metas)
-        {
-            unit.variants.push(make_variant(lang, plain, markup, meta)?);
+        let ords: Vec<i32> = list(r, 15)?;
+        let mut langs: Vec<String> = list(r, 16)?;
+        let mut plains: Vec<String> = list(r, 17)?;
+        let mut markups: Vec<Option<String>> = list(r, 18)?;
+        let metas: Vec<Option<&str>> = list(r, 19)?;
+        for i in order(ords.iter()) {
+            let (lang, plain) = (
+                std::mem::take(&mut langs[i]),
+                std::mem::take(&mut plains[i]),
+            );
+            unit.variants
+                .push(make_variant(lang, plain, markups[i].take(), metas[i])?);
         }
-        let ords: Vec<Option<i32>> = list(r, 19)?;
-        let kinds: Vec<String> = list(r, 20)?;
-        let values: Vec<String> = list(r, 21)?;
-        let langs: Vec<Option<String>> = list(r, 22)?;
-        let encodings: Vec<Option<String>> = list(r, 23)?;
-        for ((((ord, kind), value), lang), encoding) in ords
-            .into_iter()
-            .zip(kinds)
-            .zip(values)
-            .zip(langs)
-            .zip(encodings)
-        {
+        let vords: Vec<Option<i32>> = list(r, 20)?;
+        let ords: Vec<i32> = list(r, 21)?;
+        let mut kinds: Vec<String> = list(r, 22)?;
+        let mut values: Vec<String> = list(r, 23)?;
+        let mut langs: Vec<Option<String>> = list(r, 24)?;
+        let mut encodings: Vec<Option<String>> = list(r, 25)?;
+        for i in by_variant(&vords, &ords) {
             let p = Prop {
-                kind,
-                value,
-                lang,
-                encoding,
+                kind: std::mem::take(&mut kinds[i]),
+                value: std::mem::take(&mut values[i]),
+                lang: langs[i].take(),
+                encoding: encodings[i].take(),
             };
-            attach_prop(&mut unit, ord, p);
+            attach_prop(&mut unit, vords[i], p);
         }
-        let ords: Vec<Option<i32>> = list(r, 24)?;
-        let texts: Vec<String> = list(r, 25)?;
-        let langs: Vec<Option<String>> = list(r, 26)?;
-        let encodings: Vec<Option<String>> = list(r, 27)?;
-        for (((ord, text), lang), encoding) in ords.into_iter().zip(texts).zip(langs).zip(encodings)
-        {
+        let vords: Vec<Option<i32>> = list(r, 26)?;
+        let ords: Vec<i32> = list(r, 27)?;
+        let mut texts: Vec<String> = list(r, 28)?;
+        let mut langs: Vec<Option<String>> = list(r, 29)?;
+        let mut encodings: Vec<Option<String>> = list(r, 30)?;
+        for i in by_variant(&vords, &ords) {
             let n = Note {
-                text,
-                lang,
-                encoding,
+                text: std::mem::take(&mut texts[i]),
+                lang: langs[i].take(),
+                encoding: encodings[i].take(),
             };
-            attach_note(&mut unit, ord, n);
+            attach_note(&mut unit, vords[i], n);
         }
         out.insert(id, unit);
     }

@@ -75,6 +75,24 @@ const TOKEN: &str = "SELECT id, df FROM fz_token WHERE lang = $1 AND text = $2";
 const TOKENS: &str = "SELECT text, id, df FROM fz_token WHERE lang = $1 AND text = ANY($2)";
 const BLOBS: &str = "SELECT data FROM fz_chunk WHERE token_id = $1";
 const BLOBS_OF: &str = "SELECT token_id, data FROM fz_chunk WHERE token_id = ANY($1)";
+/// `prefetch_query`: every query token (`$2` texts, `$3` occurrences,
+/// `$4` and `$5` the id and df when known) with its entry, the unknown
+/// ones looked up; the tokens read first (all query positions before the
+/// one before it, rarest first, fewer than `$6`: the prefix and the next
+/// token) with their blobs, a row each. OFFSET 0 keeps each LATERAL a
+/// subquery, so the condition on the outer row skips its scan.
+const QUERY: &str = "WITH t AS (
+       SELECT q.text, q.k, coalesce(q.id, d.id) AS id, coalesce(q.df, d.df) AS df
+       FROM unnest($2::text[], $3::int8[], $4::int8[], $5::int8[]) AS q(text, k, id, df)
+       LEFT JOIN LATERAL (SELECT id, df FROM fz_token
+                          WHERE q.id IS NULL AND lang = $1 AND text = q.text OFFSET 0) d ON true),
+     o AS (
+       SELECT *, coalesce(sum(k) OVER (ORDER BY coalesce(df, 0), text COLLATE \"C\"
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING), 0)::int8 < $6::int8 AS first
+       FROM t)
+     SELECT o.text, o.id, o.df, o.first, c.data
+     FROM o LEFT JOIN LATERAL (SELECT data FROM fz_chunk WHERE o.first AND token_id = o.id OFFSET 0) c
+       ON true";
 const VARIANTS: &str = "SELECT lang, key, plain, markup IS NOT NULL AND strpos(markup, '<') > 0
      FROM variant WHERE unit_id = $1 ORDER BY ord";
 /// Each id looked up by index (LATERAL): right after a big import, before
@@ -309,6 +327,38 @@ impl IndexRead for PgStore {
                 fetched
                     .tokens
                     .insert((lang.to_string(), r.get(0)), Some(info));
+            }
+            Ok(())
+        })
+    }
+
+    fn prefetch_query(
+        &self,
+        lang: &str,
+        tokens: &[(&str, u64, Option<TokenInfo>)],
+        prefix: u64,
+    ) -> Result<()> {
+        self.with(QUERY, |client, stmt, fetched| {
+            if !fetched.in_snapshot {
+                // Nothing would drop them: the hint is not taken.
+                return Ok(());
+            }
+            let texts: Vec<&str> = tokens.iter().map(|t| t.0).collect();
+            let counts: Vec<i64> = tokens.iter().map(|t| t.1 as i64).collect();
+            let ids: Vec<Option<i64>> = tokens.iter().map(|t| t.2.map(|i| i.id)).collect();
+            let dfs: Vec<Option<i64>> = tokens.iter().map(|t| t.2.map(|i| i.df)).collect();
+            let prefix = prefix as i64;
+            let params: [&(dyn ToSql + Sync); 6] = [&lang, &texts, &counts, &ids, &dfs, &prefix];
+            for r in client.query(stmt, &params)? {
+                let id: Option<i64> = r.get(1);
+                let info = id.map(|id| TokenInfo { id, df: r.get(2) });
+                fetched.tokens.insert((lang.to_string(), r.get(0)), info);
+                if let (Some(id), true) = (id, r.get::<_, bool>(3)) {
+                    let blobs = fetched.blobs.entry(id).or_default();
+                    if let Some(data) = r.get::<_, Option<Vec<u8>>>(4) {
+                        blobs.push(data);
+                    }
+                }
             }
             Ok(())
         })
