@@ -206,6 +206,49 @@ fn every_command_answers_the_same_on_both_backends() {
     }
 }
 
+/// A lookup shows its matches from whole units (`IndexRead::load_unit`),
+/// which PostgreSQL reads in one statement, fetched ahead for many at once
+/// or one at a time: either way every unit of every fixture (variants,
+/// props and notes at both levels, dates, inline markup) is SQLite's.
+#[test]
+fn whole_units_read_for_lookups_are_the_same_on_both_backends() {
+    let dir = tempfile::tempdir().unwrap();
+    let tms = backends(dir.path(), "whole_units");
+    let [(lite, _), (pg, _guard)] = &tms[..] else {
+        return;
+    };
+    for db in [lite, pg] {
+        ok(tarjuman(db).args(["-q", "import"]).args(fixtures()));
+    }
+    let lite = tarjuman::tm::source::open(Path::new(lite)).unwrap();
+    let pg = tarjuman::tm::source::open(Path::new(pg)).unwrap();
+    let ids = lite.unit_ids().unwrap();
+    assert_eq!(ids, pg.unit_ids().unwrap());
+    let units: Vec<_> = ids
+        .iter()
+        .map(|&id| lite.load_unit(id).unwrap().unwrap())
+        .collect();
+    assert!(units
+        .iter()
+        .any(|u| !u.props.is_empty() && !u.notes.is_empty()));
+    assert!(units.iter().any(|u| u
+        .variants
+        .iter()
+        .any(|v| !v.props.is_empty() && !v.notes.is_empty())));
+    for (&id, unit) in ids.iter().zip(&units) {
+        assert_eq!(pg.load_unit(id).unwrap().as_ref(), Some(unit), "unit {id}");
+    }
+    pg.in_snapshot(&mut || {
+        pg.prefetch_whole_units(&ids)?;
+        for (&id, unit) in ids.iter().zip(&units) {
+            assert_eq!(pg.load_unit(id)?.as_ref(), Some(unit), "unit {id}");
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(pg.load_unit(ids[ids.len() - 1] + 1).unwrap(), None);
+}
+
 #[test]
 fn migrate_moves_a_tm_losslessly_either_way() {
     let dir = tempfile::tempdir().unwrap();

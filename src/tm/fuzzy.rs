@@ -543,25 +543,34 @@ impl<'s> Matcher<'s> {
         for x in &q.content {
             *mult.entry(x.as_str()).or_default() += 1;
         }
-        let unseen: Vec<&str> = {
+        // Dictionary entries not known yet, asked for with the postings
+        // read first (one round trip on PostgreSQL; nothing on SQLite).
+        let known: Vec<(&str, u64, Option<index::TokenInfo>)> = {
             let seen = self.seen.borrow();
-            mult.keys()
-                .copied()
-                .filter(|x| !seen.contains_key(*x))
+            mult.iter()
+                .map(|(x, k)| (*x, *k, seen.get(*x).copied()))
                 .collect()
         };
-        src.prefetch_tokens(&self.src_index, &unseen)?;
+        if known.iter().any(|t| t.2.is_none()) {
+            src.prefetch_query(&self.src_index, &known, prefix)?;
+        }
         let mut toks = Vec::with_capacity(mult.len());
         for (x, k) in mult {
             toks.push((self.token(x)?, k, x));
         }
         toks.sort_by_key(|(info, _, x)| (info.map_or(0, |i| i.df), *x));
-        // The prefix's postings are read whatever the candidates: asked for
-        // at once (one round trip on PostgreSQL; nothing to do on SQLite).
+        // Read first: the prefix's postings, whatever the candidates, and
+        // the next token's, which the search nearly always reads (unless
+        // the prefix left very few candidates). Asked for at once; already
+        // fetched above when some entry was unknown.
         let mut upto = 0;
-        let first: Vec<i64> = toks
+        let in_prefix = toks
             .iter()
             .take_while(|(_, k, _)| (upto < prefix, upto += k).0)
+            .count();
+        let first: Vec<i64> = toks
+            .iter()
+            .take(in_prefix + 1)
             .filter_map(|(info, _, _)| info.map(|i| i.id))
             .collect();
         src.prefetch_postings(&first)?;

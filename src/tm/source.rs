@@ -9,8 +9,9 @@
 //! counts, a candidate unit's variant rows, its stored context and origin,
 //! and the whole unit a match shows. Two more are hints, which a backend
 //! with a round trip per query uses to fetch many rows at once and the
-//! SQLite one ignores: `prefetch_postings` (the tokens a lookup will
-//! certainly read), `prefetch_units` (the next candidates to verify) and
+//! SQLite one ignores: `prefetch_query` (a lookup's dictionary entries
+//! and the postings it will certainly read), `prefetch_postings` (tokens
+//! whose postings will be read), `prefetch_units` (the next candidates to verify) and
 //! `prefetch_whole_units` (the matches it will show).
 
 #[cfg(feature = "postgres")]
@@ -123,6 +124,21 @@ pub trait IndexRead {
 
     /// A hint: these tokens' postings will be read next.
     fn prefetch_postings(&self, _token_ids: &[i64]) -> Result<()> {
+        Ok(())
+    }
+
+    /// A hint: a lookup's query tokens in index language `lang` (text,
+    /// occurrences in the query, dictionary entry if the caller knows it)
+    /// will be read next: the unknown entries, and the postings of the
+    /// rarest tokens, taken by (df, text) with a token not in the
+    /// dictionary as df 0, until they cover `prefix` query positions,
+    /// and of the token after them.
+    fn prefetch_query(
+        &self,
+        _lang: &str,
+        _tokens: &[(&str, u64, Option<TokenInfo>)],
+        _prefix: u64,
+    ) -> Result<()> {
         Ok(())
     }
 

@@ -128,8 +128,13 @@ impl PgStore {
         if version < SCHEMA_VERSION {
             migrate::migrate(client, MIGRATIONS).map_err(err)?;
         }
+        // Read-only, and one plan per prepared statement: the reads take
+        // arrays of ids, for which the planner would otherwise plan anew
+        // at every execution (a fifth of a lookup's server time).
         client
-            .batch_execute("SET default_transaction_read_only = on")
+            .batch_execute(
+                "SET default_transaction_read_only = on; SET plan_cache_mode = force_generic_plan",
+            )
             .map_err(|e| err(e.into()))?;
         Ok(store)
     }

@@ -50,17 +50,27 @@ fn unit_from_row(r: &Row) -> Result<(i64, Unit)> {
 }
 
 fn variant_from_row(r: &Row) -> Result<Variant> {
-    let plain: String = r.try_get(3)?;
-    let markup = match r.try_get::<_, Option<String>>(4)? {
+    make_variant(r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?)
+}
+
+/// A variant from its stored language, plain text, markup (`None`: the
+/// escaped plain text) and metadata JSON.
+fn make_variant(
+    lang: String,
+    plain: String,
+    markup: Option<String>,
+    meta: Option<&str>,
+) -> Result<Variant> {
+    let markup = match markup {
         Some(m) => m,
         None => escape_text(&plain),
     };
-    let (stamp, extra) = match r.try_get::<_, Option<&str>>(5)? {
+    let (stamp, extra) = match meta {
         Some(json) => VariantMeta::decode(json)?,
         None => (Stamp::default(), Vec::new()),
     };
     let mut v = Variant {
-        lang: r.try_get(2)?,
+        lang,
         stamp,
         extra,
         ..Variant::default()
@@ -115,91 +125,98 @@ fn attach_note(unit: &mut Unit, ord: Option<i32>, n: Note) {
     }
 }
 
-/// The unit with this id, with its variants, props and notes.
-pub(super) fn load_unit(
-    client: &mut impl postgres::GenericClient,
-    id: i64,
-) -> Result<Option<Unit>> {
-    let sql = format!(
-        "SELECT {UNIT_COLUMNS} FROM unit u LEFT JOIN origin o ON o.id = u.origin_id WHERE u.id = $1"
-    );
-    let Some(row) = client.query_opt(&sql, &[&id])? else {
-        return Ok(None);
+/// Whole units by id in one statement (`$1` a `bigint[]`, one round
+/// trip where four tables would take four): a row per unit, its
+/// `UNIT_COLUMNS` then its variants', props' and notes' columns as arrays
+/// (`units_from_whole_rows` reads them). Each id is looked up by index
+/// (LATERAL), whatever the planner thinks of the tables. The arrays carry
+/// the order columns and are put in order by the client: an aggregate's
+/// own ORDER BY costs the server a sort per aggregate and unit.
+pub(crate) fn whole_units_sql() -> String {
+    format!(
+        "SELECT {UNIT_COLUMNS},
+            v.ords, v.langs, v.plains, v.markups, v.metas,
+            p.vords, p.ords, p.kinds, p.vals, p.langs, p.encs,
+            n.vords, n.ords, n.texts, n.langs, n.encs
+         FROM unnest($1::int8[]) AS q(id)
+         CROSS JOIN LATERAL (SELECT * FROM unit WHERE id = q.id) u
+         LEFT JOIN LATERAL (SELECT name FROM origin WHERE id = u.origin_id) o ON true
+         CROSS JOIN LATERAL (SELECT array_agg(ord) AS ords, array_agg(lang) AS langs,
+                array_agg(plain) AS plains, array_agg(markup) AS markups, array_agg(meta) AS metas
+            FROM variant WHERE unit_id = q.id) v
+         CROSS JOIN LATERAL (SELECT array_agg(variant_ord) AS vords, array_agg(ord) AS ords,
+                array_agg(kind) AS kinds, array_agg(value) AS vals, array_agg(lang) AS langs,
+                array_agg(encoding) AS encs
+            FROM prop WHERE unit_id = q.id) p
+         CROSS JOIN LATERAL (SELECT array_agg(variant_ord) AS vords, array_agg(ord) AS ords,
+                array_agg(text) AS texts, array_agg(lang) AS langs, array_agg(encoding) AS encs
+            FROM note WHERE unit_id = q.id) n"
+    )
+}
+
+/// Whole units from the rows of `whole_units_sql`, by id: the same units
+/// `load_unit` gives one at a time.
+pub(crate) fn units_from_whole_rows(rows: &[Row]) -> Result<std::collections::HashMap<i64, Unit>> {
+    // An aggregate over no rows is NULL: no items.
+    fn list<'a, T: postgres::types::FromSql<'a>>(r: &'a Row, i: usize) -> Result<Vec<T>> {
+        Ok(r.try_get::<_, Option<Vec<T>>>(i)?.unwrap_or_default())
+    }
+    // Positions in the order of `key`; an item's columns are taken at
+    // its position in each array.
+    fn order<K: Ord>(keys: impl Iterator<Item = K>) -> Vec<usize> {
+        let mut keyed: Vec<(K, usize)> = keys.zip(0..).collect();
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, i)| i).collect()
+    }
+    // Props and notes: unit-level (no variant) last, then by ord.
+    let by_variant = |vords: &[Option<i32>], ords: &[i32]| {
+        order(vords.iter().zip(ords).map(|(v, o)| (v.is_none(), *v, *o)))
     };
-    let (_, mut unit) = unit_from_row(&row)?;
-    for r in client.query(
-        &format!("SELECT {VARIANT_COLUMNS} FROM variant WHERE unit_id = $1 ORDER BY ord"),
-        &[&id],
-    )? {
-        unit.variants.push(variant_from_row(&r)?);
-    }
-    for r in client.query(
-        &format!("SELECT {PROP_COLUMNS} FROM prop WHERE unit_id = $1 ORDER BY variant_ord NULLS LAST, ord"),
-        &[&id],
-    )? {
-        let (ord, p) = prop_from_row(&r)?;
-        attach_prop(&mut unit, ord, p);
-    }
-    for r in client.query(
-        &format!("SELECT {NOTE_COLUMNS} FROM note WHERE unit_id = $1 ORDER BY variant_ord NULLS LAST, ord"),
-        &[&id],
-    )? {
-        let (ord, n) = note_from_row(&r)?;
-        attach_note(&mut unit, ord, n);
-    }
-    Ok(Some(unit))
-}
-
-/// The four statements of `units_from_rows` (units, variants, props,
-/// notes of the ids in `$1`, a `bigint[]`), for a caller that prepares
-/// them once per connection (`tm::source`'s batched reads).
-pub(crate) fn load_units_sql() -> [String; 4] {
-    [
-        format!(
-            "SELECT {UNIT_COLUMNS} FROM unit u LEFT JOIN origin o ON o.id = u.origin_id WHERE u.id = ANY($1)"
-        ),
-        format!("SELECT {VARIANT_COLUMNS} FROM variant WHERE unit_id = ANY($1) ORDER BY unit_id, ord"),
-        format!(
-            "SELECT {PROP_COLUMNS} FROM prop WHERE unit_id = ANY($1) ORDER BY unit_id, variant_ord NULLS LAST, ord"
-        ),
-        format!(
-            "SELECT {NOTE_COLUMNS} FROM note WHERE unit_id = ANY($1) ORDER BY unit_id, variant_ord NULLS LAST, ord"
-        ),
-    ]
-}
-
-/// Whole units from the rows of `load_units_sql`'s statements, by id: the
-/// same units `load_unit` gives one at a time.
-pub(crate) fn units_from_rows(
-    units: &[Row],
-    variants: &[Row],
-    props: &[Row],
-    notes: &[Row],
-) -> Result<std::collections::HashMap<i64, Unit>> {
-    let mut out = std::collections::HashMap::with_capacity(units.len());
-    for r in units {
-        let (id, unit) = unit_from_row(r)?;
+    let mut out = std::collections::HashMap::with_capacity(rows.len());
+    for r in rows {
+        let (id, mut unit) = unit_from_row(r)?;
+        let ords: Vec<i32> = list(r, 15)?;
+        let mut langs: Vec<String> = list(r, 16)?;
+        let mut plains: Vec<String> = list(r, 17)?;
+        let mut markups: Vec<Option<String>> = list(r, 18)?;
+        let metas: Vec<Option<&str>> = list(r, 19)?;
+        for i in order(ords.iter()) {
+            let (lang, plain) = (
+                std::mem::take(&mut langs[i]),
+                std::mem::take(&mut plains[i]),
+            );
+            unit.variants
+                .push(make_variant(lang, plain, markups[i].take(), metas[i])?);
+        }
+        let vords: Vec<Option<i32>> = list(r, 20)?;
+        let ords: Vec<i32> = list(r, 21)?;
+        let mut kinds: Vec<String> = list(r, 22)?;
+        let mut values: Vec<String> = list(r, 23)?;
+        let mut langs: Vec<Option<String>> = list(r, 24)?;
+        let mut encodings: Vec<Option<String>> = list(r, 25)?;
+        for i in by_variant(&vords, &ords) {
+            let p = Prop {
+                kind: std::mem::take(&mut kinds[i]),
+                value: std::mem::take(&mut values[i]),
+                lang: langs[i].take(),
+                encoding: encodings[i].take(),
+            };
+            attach_prop(&mut unit, vords[i], p);
+        }
+        let vords: Vec<Option<i32>> = list(r, 26)?;
+        let ords: Vec<i32> = list(r, 27)?;
+        let mut texts: Vec<String> = list(r, 28)?;
+        let mut langs: Vec<Option<String>> = list(r, 29)?;
+        let mut encodings: Vec<Option<String>> = list(r, 30)?;
+        for i in by_variant(&vords, &ords) {
+            let n = Note {
+                text: std::mem::take(&mut texts[i]),
+                lang: langs[i].take(),
+                encoding: encodings[i].take(),
+            };
+            attach_note(&mut unit, vords[i], n);
+        }
         out.insert(id, unit);
-    }
-    for r in variants {
-        let id: i64 = r.try_get(0)?;
-        if let Some(unit) = out.get_mut(&id) {
-            unit.variants.push(variant_from_row(r)?);
-        }
-    }
-    for r in props {
-        let id: i64 = r.try_get(0)?;
-        if let Some(unit) = out.get_mut(&id) {
-            let (ord, p) = prop_from_row(r)?;
-            attach_prop(unit, ord, p);
-        }
-    }
-    for r in notes {
-        let id: i64 = r.try_get(0)?;
-        if let Some(unit) = out.get_mut(&id) {
-            let (ord, n) = note_from_row(r)?;
-            attach_note(unit, ord, n);
-        }
     }
     Ok(out)
 }

@@ -42,13 +42,6 @@ impl TmWriter for PgWriter<'_> {
     }
 }
 
-impl PgStore {
-    /// The unit with this id, as it was added (`IndexRead::load_unit`).
-    pub(crate) fn unit_by_id(&self, id: i64) -> Result<Option<Unit>> {
-        super::read::load_unit(&mut *self.client(), id)
-    }
-}
-
 impl TmStore for PgStore {
     fn set_write_wait(&mut self, wait: WriteWait) {
         self.write_wait = wait;

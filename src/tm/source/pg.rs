@@ -5,8 +5,8 @@
 //! are taken: `prefetch_tokens` reads a lookup's dictionary entries in one
 //! statement, `prefetch_postings` its prefix tokens' blobs in one,
 //! `prefetch_units` the next window of candidates' variants, context and
-//! origin, and `prefetch_whole_units` the matches shown, in four
-//! statements; the primitives then answer from what was fetched and ask
+//! origin, and `prefetch_whole_units` the matches shown, in one
+//! statement; the primitives then answer from what was fetched and ask
 //! the server only for what was not. Every statement is prepared once per
 //! connection. What was fetched is dropped when the snapshot ends, so it is
 //! never older than the transaction reading it.
@@ -20,7 +20,7 @@ use postgres::{Client, Statement};
 use super::{IndexRead, VariantRow, VariantText};
 use crate::tm::error::Result;
 use crate::tm::index::{FastMap, TokenInfo};
-use crate::tm::pg::read::{load_units_sql, units_from_rows};
+use crate::tm::pg::read::{units_from_whole_rows, whole_units_sql};
 use crate::tm::pg::PgStore;
 use crate::unit::Unit;
 
@@ -75,6 +75,24 @@ const TOKEN: &str = "SELECT id, df FROM fz_token WHERE lang = $1 AND text = $2";
 const TOKENS: &str = "SELECT text, id, df FROM fz_token WHERE lang = $1 AND text = ANY($2)";
 const BLOBS: &str = "SELECT data FROM fz_chunk WHERE token_id = $1";
 const BLOBS_OF: &str = "SELECT token_id, data FROM fz_chunk WHERE token_id = ANY($1)";
+/// `prefetch_query`: every query token (`$2` texts, `$3` occurrences,
+/// `$4` and `$5` the id and df when known) with its entry, the unknown
+/// ones looked up; the tokens read first (all query positions before the
+/// one before it, rarest first, fewer than `$6`: the prefix and the next
+/// token) with their blobs, a row each. OFFSET 0 keeps each LATERAL a
+/// subquery, so the condition on the outer row skips its scan.
+const QUERY: &str = "WITH t AS (
+       SELECT q.text, q.k, coalesce(q.id, d.id) AS id, coalesce(q.df, d.df) AS df
+       FROM unnest($2::text[], $3::int8[], $4::int8[], $5::int8[]) AS q(text, k, id, df)
+       LEFT JOIN LATERAL (SELECT id, df FROM fz_token
+                          WHERE q.id IS NULL AND lang = $1 AND text = q.text OFFSET 0) d ON true),
+     o AS (
+       SELECT *, coalesce(sum(k) OVER (ORDER BY coalesce(df, 0), text COLLATE \"C\"
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING), 0)::int8 < $6::int8 AS first
+       FROM t)
+     SELECT o.text, o.id, o.df, o.first, c.data
+     FROM o LEFT JOIN LATERAL (SELECT data FROM fz_chunk WHERE o.first AND token_id = o.id OFFSET 0) c
+       ON true";
 const VARIANTS: &str = "SELECT lang, key, plain, markup IS NOT NULL AND strpos(markup, '<') > 0
      FROM variant WHERE unit_id = $1 ORDER BY ord";
 /// Each id looked up by index (LATERAL): right after a big import, before
@@ -95,6 +113,12 @@ const ORIGIN: &str =
 const LANG_VARIANTS: &str = "SELECT variants FROM fz_lang WHERE lang = $1";
 const LANGS: &str = "SELECT lang FROM fz_lang WHERE variants > 0 ORDER BY lang";
 const UNIT_IDS: &str = "SELECT id FROM unit ORDER BY id";
+
+/// `whole_units_sql`, made once.
+fn whole_units() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(whole_units_sql)
+}
 
 impl PgStore {
     /// The connection and the fetched rows, with `sql` prepared (once per
@@ -256,10 +280,13 @@ impl IndexRead for PgStore {
             let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
             fetched.whole.remove(&unit)
         };
-        match ahead {
-            Some(u) => Ok(Some(u)),
-            None => self.unit_by_id(unit),
+        if ahead.is_some() {
+            return Ok(ahead);
         }
+        self.with(whole_units(), |client, stmt, _| {
+            let rows = client.query(stmt, &[&[unit].as_slice()])?;
+            Ok(units_from_whole_rows(&rows)?.remove(&unit))
+        })
     }
 
     fn unit_ids(&self) -> Result<Vec<i64>> {
@@ -305,6 +332,38 @@ impl IndexRead for PgStore {
         })
     }
 
+    fn prefetch_query(
+        &self,
+        lang: &str,
+        tokens: &[(&str, u64, Option<TokenInfo>)],
+        prefix: u64,
+    ) -> Result<()> {
+        self.with(QUERY, |client, stmt, fetched| {
+            if !fetched.in_snapshot {
+                // Nothing would drop them: the hint is not taken.
+                return Ok(());
+            }
+            let texts: Vec<&str> = tokens.iter().map(|t| t.0).collect();
+            let counts: Vec<i64> = tokens.iter().map(|t| t.1 as i64).collect();
+            let ids: Vec<Option<i64>> = tokens.iter().map(|t| t.2.map(|i| i.id)).collect();
+            let dfs: Vec<Option<i64>> = tokens.iter().map(|t| t.2.map(|i| i.df)).collect();
+            let prefix = prefix as i64;
+            let params: [&(dyn ToSql + Sync); 6] = [&lang, &texts, &counts, &ids, &dfs, &prefix];
+            for r in client.query(stmt, &params)? {
+                let id: Option<i64> = r.get(1);
+                let info = id.map(|id| TokenInfo { id, df: r.get(2) });
+                fetched.tokens.insert((lang.to_string(), r.get(0)), info);
+                if let (Some(id), true) = (id, r.get::<_, bool>(3)) {
+                    let blobs = fetched.blobs.entry(id).or_default();
+                    if let Some(data) = r.get::<_, Option<Vec<u8>>>(4) {
+                        blobs.push(data);
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
     fn prefetch_postings(&self, token_ids: &[i64]) -> Result<()> {
         self.with(BLOBS_OF, |client, stmt, fetched| {
             if !fetched.in_snapshot {
@@ -331,22 +390,15 @@ impl IndexRead for PgStore {
     }
 
     fn prefetch_whole_units(&self, units: &[i64]) -> Result<()> {
-        static SQL: OnceLock<[String; 4]> = OnceLock::new();
-        let sql = SQL.get_or_init(load_units_sql);
-        let mut client = self.client();
-        let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if !fetched.in_snapshot || units.is_empty() {
-            // Nothing would drop them: the hint is not taken.
-            return Ok(());
-        }
-        let mut rows = Vec::with_capacity(4);
-        for q in sql {
-            let stmt = fetched.prepared(&mut client, q)?;
-            rows.push(client.query(&stmt, &[&units])?);
-        }
-        let whole = units_from_rows(&rows[0], &rows[1], &rows[2], &rows[3])?;
-        fetched.whole.extend(whole);
-        Ok(())
+        self.with(whole_units(), |client, stmt, fetched| {
+            if !fetched.in_snapshot || units.is_empty() {
+                // Nothing would drop them: the hint is not taken.
+                return Ok(());
+            }
+            let rows = client.query(stmt, &[&units])?;
+            fetched.whole.extend(units_from_whole_rows(&rows)?);
+            Ok(())
+        })
     }
 
     fn prefetch_units(&self, units: &[i64]) -> Result<()> {
