@@ -230,34 +230,46 @@ impl<'a> Lattice<'a> {
 
     /// Source words with a known translation that found none in the
     /// bead, counted per source sentence: one sentence's extra matches
-    /// (a word that brought two items) do not excuse another's misses.
+    /// (a word that brought two items) do not excuse another's misses,
+    /// and a word two source sentences share is found by both when the
+    /// target has it (a merge often says a repeated word once).
     #[inline]
     pub(super) fn missed(
         &self,
         i: usize,
+        j: usize,
         a: usize,
         b: usize,
         shared: Shared,
         pairs: &Pairs,
     ) -> u32 {
         let trans = |s: usize| u32::from(self.src.trans[s]);
-        let group = (i - a..i)
-            .map(trans)
-            .sum::<u32>()
-            .saturating_sub(u32::from(shared.count - shared.nums));
         if a == 1 {
-            return group;
+            return trans(i - 1).saturating_sub(u32::from(shared.count - shared.nums));
         }
-        // Pairwise sums count an item found in two target sentences twice:
-        // the group's exact count bounds the misses from below too.
-        let per_sentence = (i - a..i)
+        // Two target sentences (2-2): an item found in both is one find.
+        let both: &[u32] = match (b, self.tgt_dups.get(j.wrapping_sub(2))) {
+            (2, Some(d)) => &d[0],
+            _ => &[],
+        };
+        (i - a..i)
             .zip(pairs.chunks(b))
             .map(|(s, row)| {
-                let found: u32 = row.iter().map(|p| u32::from(p.count - p.nums)).sum();
+                let mut found: u32 = row.iter().map(|p| u32::from(p.count - p.nums)).sum();
+                for &x in both {
+                    let number = self
+                        .model
+                        .is_number
+                        .get(x as usize)
+                        .copied()
+                        .unwrap_or(false);
+                    if !number && self.src.items[s].binary_search(&x).is_ok() {
+                        found -= 1;
+                    }
+                }
                 trans(s).saturating_sub(found)
             })
-            .sum();
-        group.max(per_sentence)
+            .sum()
     }
 
     #[inline]
@@ -341,7 +353,7 @@ impl<'a> Lattice<'a> {
         let tgt_nums = ts[j].nums - ts[j - b].nums;
         let unmatched =
             src_nums.saturating_sub(matched_nums) + tgt_nums.saturating_sub(matched_nums);
-        cost += m.miss_penalty * f64::from(self.missed(i, a, b, shared, &pairs));
+        cost += m.miss_penalty * f64::from(self.missed(i, j, a, b, shared, &pairs));
         cost += m.number_penalty * f64::from(unmatched);
 
         if m.para_bonus > 0.0 {

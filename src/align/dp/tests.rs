@@ -248,6 +248,22 @@ fn one_sentences_extra_matches_do_not_excuse_anothers_misses() {
 }
 
 #[test]
+fn a_word_two_merged_sentences_share_is_found_by_both() {
+    // A short source sentence names what the next one repeats (items 1
+    // and 2); the translation merges them and says it once. Both source
+    // sentences met their words: the merge is not charged two misses
+    // that leaving the short one out would not be.
+    let big: Vec<u32> = (1..13).collect();
+    let mut src = side(&[30.0, 200.0], &[&[1, 2], &big]);
+    src.trans = vec![2, 12];
+    let tgt = side(&[300.0], &[&big]);
+    let mut m = model(13);
+    m.miss_penalty = 1.2;
+    let shape: Vec<(usize, usize)> = align(&src, &tgt, &m).iter().map(|s| (s.a, s.b)).collect();
+    assert_eq!(shape, [(2, 1)]);
+}
+
+#[test]
 fn empty_sides_give_only_omissions() {
     let src = side(&[10.0, 20.0], &[&[], &[]]);
     let tgt = side(&[], &[]);
