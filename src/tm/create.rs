@@ -17,11 +17,8 @@
 //! they hold the lock, that their file is still the one at that name.
 
 use std::fs::{File, OpenOptions};
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-use rustix::fs::{flock, FlockOperation};
 
 use super::store::{Store, StoreError, WriteWait};
 
@@ -50,7 +47,12 @@ pub(crate) struct CreateLock {
 impl CreateLock {
     /// Take the lock on creating the TM at `path`, waiting as `wait` says.
     /// `None`: a TM is at `path` (now, or once another creator finished).
+    /// Where there is no `flock` (not Unix), `None` always: a TM is then
+    /// created in place, and its first import writes through the log.
     pub(crate) fn acquire(path: &Path, wait: &mut WriteWait) -> Result<Option<Self>, StoreError> {
+        if !os::CAN_LOCK {
+            return Ok(None);
+        }
         let lock_path = with_suffix(path, ".building");
         let io = |source| StoreError::Create {
             path: path.to_path_buf(),
@@ -69,9 +71,9 @@ impl CreateLock {
                 .truncate(false)
                 .open(&lock_path)
                 .map_err(io)?;
-            match flock(&file, FlockOperation::NonBlockingLockExclusive) {
-                Ok(()) => {}
-                Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
+            match os::try_lock(&file, false) {
+                Ok(true) => {}
+                Ok(false) => {
                     let waited = started.elapsed();
                     if waited >= wait.timeout {
                         return Err(StoreError::GaveUpCreating {
@@ -88,7 +90,7 @@ impl CreateLock {
                     std::thread::sleep(RETRY);
                     continue;
                 }
-                Err(e) => return Err(io(e.into())),
+                Err(e) => return Err(io(e)),
             }
             let lock = CreateLock {
                 file,
@@ -114,12 +116,12 @@ impl CreateLock {
         let Ok(file) = File::open(with_suffix(path, ".building")) else {
             return false;
         };
-        flock(&file, FlockOperation::NonBlockingLockShared) == Err(rustix::io::Errno::WOULDBLOCK)
+        os::CAN_LOCK && matches!(os::try_lock(&file, true), Ok(false))
     }
 
     fn is_at_its_name(&self) -> bool {
         match (self.file.metadata(), std::fs::metadata(&self.lock_path)) {
-            (Ok(ours), Ok(there)) => ours.dev() == there.dev() && ours.ino() == there.ino(),
+            (Ok(ours), Ok(there)) => os::same_file(&ours, &there),
             _ => false,
         }
     }
@@ -135,6 +137,52 @@ impl Drop for CreateLock {
                 let _ = std::fs::remove_file(with_suffix(&self.lock_path, suffix));
             }
         }
+    }
+}
+
+#[cfg(unix)]
+mod os {
+    use std::fs::{File, Metadata};
+    use std::os::unix::fs::MetadataExt;
+
+    use rustix::fs::{flock, FlockOperation};
+
+    pub(super) const CAN_LOCK: bool = true;
+
+    /// `flock` without waiting, exclusive or `shared`: false when another
+    /// process holds it.
+    pub(super) fn try_lock(file: &File, shared: bool) -> std::io::Result<bool> {
+        let op = if shared {
+            FlockOperation::NonBlockingLockShared
+        } else {
+            FlockOperation::NonBlockingLockExclusive
+        };
+        match flock(file, op) {
+            Ok(()) => Ok(true),
+            Err(e) if e == rustix::io::Errno::WOULDBLOCK => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub(super) fn same_file(a: &Metadata, b: &Metadata) -> bool {
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+}
+
+/// No `flock` here: `CreateLock::acquire` takes no lock, so neither of
+/// these is reached.
+#[cfg(not(unix))]
+mod os {
+    use std::fs::{File, Metadata};
+
+    pub(super) const CAN_LOCK: bool = false;
+
+    pub(super) fn try_lock(_file: &File, _shared: bool) -> std::io::Result<bool> {
+        Ok(false)
+    }
+
+    pub(super) fn same_file(_a: &Metadata, _b: &Metadata) -> bool {
+        false
     }
 }
 
