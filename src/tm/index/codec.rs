@@ -231,14 +231,22 @@ pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 
 #[inline(always)]
 pub(super) fn get_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
-    // Most are one byte: that case inline, where each call site's branch
-    // learns its own field.
+    // Most are one or two bytes (the id deltas of a common token's
+    // postings are mostly two): those cases inline, where each call site's
+    // branches learn their own field.
     match data.get(*pos) {
         Some(&b) if b < 0x80 => {
             *pos += 1;
             Some(u64::from(b))
         }
-        _ => get_long_varint(data, pos),
+        Some(&b) => match data.get(*pos + 1) {
+            Some(&c) if c < 0x80 => {
+                *pos += 2;
+                Some(u64::from(b & 0x7f) | u64::from(c) << 7)
+            }
+            _ => get_long_varint(data, pos),
+        },
+        None => None,
     }
 }
 
