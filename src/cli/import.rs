@@ -12,7 +12,10 @@ use tarjuman::tm::TmStore;
 
 const AFTER_HELP: &str = "\
 Each file is imported in one transaction: a file with an error adds nothing,
-and the other files are still imported (the exit code is then 1).
+and the other files are still imported (the exit code is then 1). Other
+processes keep reading the TM meanwhile. A TM that does not exist yet is
+built as PATH.building and renamed to PATH when its first file commits;
+a killed import leaves that file behind, and the next import clears it.
 
 TSV: two tab-separated cells a line, source then target, UTF-8. Inside a cell
 write a tab as \\t, a line break as \\n, a backslash as \\\\. The languages come
