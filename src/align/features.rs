@@ -10,7 +10,9 @@
 //! (`lexicon`, used one way: it does not use this module), name skeletons
 //! (`translit`), or how items are weighed and searched (`dp`).
 
-use std::collections::HashMap;
+// FxHash, not SipHash: every word of both texts is looked up here, and
+// the keys are short and not chosen by an attacker.
+use rustc_hash::FxHashMap as HashMap;
 
 use super::lexicon::Lexicon;
 use super::translit::{arabic_skeleton, deletions, english_skeleton, MIN_SKELETON};

@@ -252,7 +252,8 @@ pub fn from_compact(bytes: &[u8], key: &str) -> Option<(Lexicon, usize)> {
     let count = r.len()?;
     // Each entry takes at least two bytes: a damaged count cannot make
     // this reserve more than the file could hold.
-    let mut map = std::collections::HashMap::with_capacity(count.min(bytes.len() / 2));
+    let mut map =
+        super::Entries::with_capacity_and_hasher(count.min(bytes.len() / 2), Default::default());
     for _ in 0..count {
         let arabic = r.str()?;
         let n = r.len()?;

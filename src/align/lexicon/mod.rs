@@ -33,7 +33,9 @@ pub struct Lexicon {
     entries: Entries,
 }
 
-type Entries = HashMap<String, Vec<String>>;
+/// FxHash: FreeDict's 85,000 entries are hashed at every start and every
+/// Arabic word is looked up in each layer.
+pub(super) type Entries = rustc_hash::FxHashMap<String, Vec<String>>;
 
 /// How many English stems one Arabic word may bring: dictionaries list many
 /// near-synonyms, and every extra one is a chance for a spurious match.
@@ -78,7 +80,7 @@ impl Lexicon {
     fn frozen(entries: Entries) -> Lexicon {
         Lexicon {
             layers: vec![Arc::new(entries)],
-            entries: Entries::new(),
+            entries: Entries::default(),
         }
     }
 
@@ -339,7 +341,7 @@ pub fn learn_lexicon<'a>(
 ) -> Lexicon {
     fn number(
         words: Vec<String>,
-        ids: &mut HashMap<String, u32>,
+        ids: &mut rustc_hash::FxHashMap<String, u32>,
         totals: &mut Vec<u32>,
     ) -> Vec<u32> {
         words
@@ -374,7 +376,7 @@ pub fn learn_lexicon<'a>(
     } else {
         read(&links)
     };
-    let (mut ar_ids, mut en_ids) = (HashMap::new(), HashMap::new());
+    let (mut ar_ids, mut en_ids) = (Default::default(), Default::default());
     let (mut ar_totals, mut en_totals) = (Vec::new(), Vec::new());
     // Every (Arabic, English) word pair of every link, as one number:
     // sorted, equal pairs are runs (cheaper than a hash map of counts).
@@ -387,7 +389,7 @@ pub fn learn_lexicon<'a>(
         }
     }
     together.sort_unstable();
-    fn names(ids: &HashMap<String, u32>) -> Vec<&str> {
+    fn names(ids: &rustc_hash::FxHashMap<String, u32>) -> Vec<&str> {
         let mut v = vec![""; ids.len()];
         for (w, &id) in ids {
             v[id as usize] = w.as_str();
