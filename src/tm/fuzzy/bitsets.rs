@@ -80,16 +80,15 @@ impl Bitsets {
             }
             let mut bits: Vec<u64> = Vec::new();
             let mut sparse = false;
+            // Called for each of the token's postings (hundreds of
+            // thousands): kept small so that it is inlined into the decoding
+            // loop, the rare growth of the set out of line.
             source::postings(src, token.id, 0, u32::MAX, |u, _| {
-                if u >= MAX_ID {
-                    sparse = true;
-                    return;
-                }
                 let w = (u / 64) as usize;
-                if w >= bits.len() {
-                    bits.resize((w + 1).next_power_of_two(), 0);
+                match bits.get_mut(w) {
+                    Some(word) => *word |= 1 << (u % 64),
+                    None => set_beyond(&mut bits, &mut sparse, u),
                 }
-                bits[w] |= 1 << (u % 64);
             })?;
             let set = (!sparse).then_some(bits);
             self.bytes += set.as_ref().map_or(0, |b| b.len() * 8);
@@ -97,4 +96,18 @@ impl Bitsets {
         }
         Ok(self.sets[&token.id].as_deref())
     }
+}
+
+/// Set bit `u` past the end of `bits`, growing them (in powers of two);
+/// an id at or past `MAX_ID` marks the token as too sparse instead.
+#[cold]
+#[inline(never)]
+fn set_beyond(bits: &mut Vec<u64>, sparse: &mut bool, u: u64) {
+    if u >= MAX_ID {
+        *sparse = true;
+        return;
+    }
+    let w = (u / 64) as usize;
+    bits.resize((w + 1).next_power_of_two(), 0);
+    bits[w] |= 1 << (u % 64);
 }
