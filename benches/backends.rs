@@ -41,18 +41,9 @@ use tarjuman::tm::Store;
 #[allow(dead_code)]
 mod lookup_data;
 
-use lookup_data::{edit, english, real_vocab, sentence, text, Rng, Vocab, ENGLISH};
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
-}
+use lookup_data::{
+    edit, english, env, percentile, real_vocab, sentence, text, Rng, Vocab, ENGLISH,
+};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3

@@ -38,21 +38,9 @@ use tarjuman::unit::Unit;
 #[allow(dead_code)]
 mod lookup_data;
 
-use lookup_data::{edit, english, heaps_vocab, sentence, text, Rng, Vocab, ENGLISH};
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
-}
+use lookup_data::{
+    edit, english, env, heaps_vocab, percentile, sentence, text, Rng, Vocab, ENGLISH,
+};
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()

@@ -3,6 +3,7 @@
 //! edited queries. `serve_load` uses them too.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 pub(crate) const ARTICLE: &str = include_str!("../../samples/alaraby-2021-11-06-ar.txt");
 
@@ -460,4 +461,20 @@ pub(crate) fn edit(words: &[String], vocab: &Vocab, rng: &mut Rng) -> Vec<String
         }
     }
     w
+}
+
+/// The bench setting `name` from the environment, else `default`.
+pub(crate) fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The `p` quantile (0–1) of ascending `sorted` times; zero for none.
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
 }
