@@ -27,10 +27,15 @@
 //!    both sides: every link's Arabic and English come after the previous
 //!    link's.
 //!
-//! Confidence is the posterior probability of the link under the model
-//! (forward–backward over all alignments); for an omission, the chance
-//! that its sentence is unaligned wherever the other side stands.
+//! Confidence starts as the posterior probability of the link under the
+//! model (forward–backward over all alignments); for an omission, the
+//! chance that its sentence is unaligned wherever the other side stands.
+//! The reported score is that posterior calibrated on the dev sets, one
+//! monotone map per kind of link (`calibrate`): the share of links at
+//! that score that are right. Texts that hardly share a word, name or
+//! number may not be translations at all: their scores stay posteriors.
 
+pub mod calibrate;
 mod dp;
 pub mod features;
 pub mod html;
@@ -102,6 +107,9 @@ pub struct Alignment {
     pub moved_links: usize,
     /// Was the paragraph structure used (the two sides' paragraphs agree)?
     pub paragraphs_used: bool,
+    /// The model's posterior of each link (same order as `links`), before
+    /// calibration turned it into the link's score.
+    pub posteriors: Vec<f64>,
     /// Share of the pairs whose sides share lexical evidence (≥ 2 nats of
     /// numbers, names, dictionary words): near 1 for a translation, low for
     /// two unrelated texts.
@@ -228,8 +236,19 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         supported as f64 / pairs.len() as f64
     };
     let moved_links = links.iter().filter(|l| l.moved).count();
+    let posteriors: Vec<f64> = links.iter().map(|l| l.score).collect();
+    let mut links = links;
+    // The map was fitted on translations; texts that share too little
+    // may not be one (see `calibrate::MIN_SUPPORT`).
+    if lexical_support >= calibrate::MIN_SUPPORT {
+        for l in &mut links {
+            let kind = calibrate::LinkKind::of(l.src.len(), l.tgt.len());
+            l.score = calibrate::score(&calibrate::FITTED, kind, l.score);
+        }
+    }
     Alignment {
         links,
+        posteriors,
         ratio: model.ratio,
         deviation: model.var.sqrt(),
         learned_pairs,
