@@ -125,3 +125,77 @@ fn a_big_import_leaves_the_planner_statistics_of_what_it_wrote() {
         "the planner believes unit holds {rows} rows"
     );
 }
+
+/// A matcher kept from one lookup to the next (as `lookup --file` and
+/// `serve`'s readers keep one) keeps bit sets of the tokens it met twice;
+/// once another connection commits a unit, its next lookup finds it, on
+/// either store: the sets are dropped when `data_version` moves
+/// (SQLite's own, PostgreSQL's `tm_change` counter).
+#[test]
+fn a_kept_matcher_finds_what_another_connection_commits() {
+    use tarjuman::tm::fuzzy::Matcher;
+    use tarjuman::tm::{Access, OnDuplicate, OriginInfo};
+    use tarjuman::unit::Unit;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tm.db");
+    let db = common::pg::scratch("kept_matcher");
+    let mut locations = vec![file.to_str().unwrap().to_string()];
+    locations.extend(db.as_ref().map(|d| d.url.clone()));
+    // Common words in every unit, so that each query word gets a bit set.
+    let words = [
+        "قال",
+        "مسؤول",
+        "في",
+        "وزارة",
+        "الدفاع",
+        "إن",
+        "القوات",
+        "انسحبت",
+        "من",
+        "المدينة",
+    ];
+    let query = "قال مسؤول في وزارة الدفاع إن القوات انسحبت من المدينة اليوم";
+    for location in locations {
+        let add = |sources: &[String]| {
+            let mut store = tarjuman::tm::open(location.as_ref(), Access::Write).unwrap();
+            let origin = OriginInfo {
+                name: "units.tsv".into(),
+                kind: "tsv".into(),
+                header: None,
+            };
+            let mut w = store.writer(&origin).unwrap();
+            for s in sources {
+                w.add(
+                    &Unit::pair("ar", s, "en", "An official said"),
+                    OnDuplicate::Skip,
+                )
+                .unwrap();
+            }
+            w.commit().unwrap();
+        };
+        // 60 units, each with the ten words minus three and a word of its own.
+        let first: Vec<String> = (0..60)
+            .map(|i| {
+                let mut w: Vec<&str> = words.to_vec();
+                w.remove(i % 10);
+                w.remove((i * 3 + 1) % 9);
+                w.remove((i * 7 + 2) % 8);
+                format!("{} كلمة{i}", w.join(" "))
+            })
+            .collect();
+        add(&first);
+        let reader = tarjuman::tm::source::open(location.as_ref()).unwrap();
+        let m = Matcher::new(&*reader, "ar", "en").unwrap();
+        // Units with 8 of the query's 11 words score 72: candidates past
+        // the prefix, so every word's bit set is asked for (and made).
+        for _ in 0..3 {
+            let hits = m.lookup(query, None, 70, 5).unwrap();
+            assert!(hits.iter().all(|h| h.score < 80), "{location}: {hits:?}");
+        }
+        add(&[query.to_string()]);
+        let hits = m.lookup(query, None, 80, 5).unwrap();
+        assert_eq!(hits.len(), 1, "{location}: {hits:?}");
+        assert_eq!((hits[0].source.as_str(), hits[0].score), (query, 100));
+    }
+}

@@ -10,9 +10,8 @@
 //! next, so the dictionary entries it has read stay cached (a lookup of a
 //! fresh matcher reads each query word from the TM). The matchers are made
 //! afresh after any commit to the TM (by the server's writer or another
-//! process: SQLite's `data_version` says; on PostgreSQL, which has no cheap
-//! equivalent, for every request) and after `MATCHER_USES` requests, which
-//! bounds the cache.
+//! process: `data_version` says, SQLite's own or PostgreSQL's `tm_change`
+//! counter) and after `MATCHER_USES` requests, which bounds the cache.
 //! Not here: writes, HTTP.
 
 use std::collections::HashMap;

@@ -90,6 +90,16 @@ pub trait TmWriter {
     /// the units, whose origins the writer created as new.
     fn restore_origin(&mut self, origin: &OriginRecord) -> std::result::Result<(), WriteError>;
 
+    /// Add the aligner's word counts and `serve`'s tokens as another TM
+    /// holds them, in this transaction: `tarjuman migrate` copies them
+    /// all or nothing with the units. Returns the pairs and the tokens
+    /// written (a token whose name is taken is not).
+    fn restore_extras(
+        &mut self,
+        counts: &WordCounts,
+        tokens: &[StoredToken],
+    ) -> std::result::Result<(usize, usize), WriteError>;
+
     /// Make everything added visible, atomically.
     fn commit(self: Box<Self>) -> std::result::Result<WriteSummary, WriteError>;
 }
@@ -280,6 +290,14 @@ impl TmWriter for super::UnitWriter<'_> {
     fn restore_origin(&mut self, origin: &OriginRecord) -> std::result::Result<(), WriteError> {
         super::UnitWriter::restore_origin(self, origin)
     }
+
+    fn restore_extras(
+        &mut self,
+        counts: &WordCounts,
+        tokens: &[StoredToken],
+    ) -> std::result::Result<(usize, usize), WriteError> {
+        super::UnitWriter::restore_extras(self, counts, tokens)
+    }
 }
 
 impl TmStore for Store {
@@ -412,12 +430,7 @@ impl TmStore for Store {
     }
 
     fn add_token(&mut self, t: &StoredToken) -> Result<bool> {
-        let n = self.conn.execute(
-            "INSERT INTO api_token(name, scope, sha256, created_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(name) DO NOTHING",
-            (&t.name, &t.scope, &t.sha256, &t.created_at),
-        )?;
-        Ok(n > 0)
+        Ok(insert_token(&self.conn, t)?)
     }
 
     fn remove_token(&mut self, name: &str) -> Result<bool> {
@@ -426,4 +439,15 @@ impl TmStore for Store {
             .execute("DELETE FROM api_token WHERE name = ?1", [name])?
             > 0)
     }
+}
+
+/// Store a token on `conn` (in the caller's transaction, if any); false
+/// when one of that name exists.
+pub(crate) fn insert_token(conn: &rusqlite::Connection, t: &StoredToken) -> rusqlite::Result<bool> {
+    let n = conn.execute(
+        "INSERT INTO api_token(name, scope, sha256, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(name) DO NOTHING",
+        (&t.name, &t.scope, &t.sha256, &t.created_at),
+    )?;
+    Ok(n > 0)
 }

@@ -1,8 +1,8 @@
 //! A whole TM into another, empty one, whichever databases hold them
 //! (`tarjuman migrate`: SQLite to PostgreSQL and back): every unit in id
 //! order with all it holds, the origins as recorded (kind, import time,
-//! header), the aligner's word counts and `serve`'s tokens. The units go in
-//! one write transaction (all or nothing) with duplicates kept, so the two
+//! header), the aligner's word counts and `serve`'s tokens, all in one
+//! write transaction (all or nothing), the units with duplicates kept, so the two
 //! TMs export the same file; the destination's own index and counters are
 //! built as it is written. Unit ids are the destination's (1, 2, … in the
 //! source's order): they match the source's unless units were deleted
@@ -13,7 +13,7 @@
 
 use std::sync::mpsc;
 
-use super::backend::{TmStore, WordCounts};
+use super::backend::TmStore;
 use super::read::UnitFilter;
 use super::write::{OnDuplicate, OriginInfo, WriteError};
 use super::TmError;
@@ -110,36 +110,13 @@ pub fn copy_tm(
         for origin in &origins {
             writer.restore_origin(origin)?;
         }
+        (copied.word_pairs, copied.tokens) = writer.restore_extras(&counts, &tokens)?;
         writer.commit()?;
         copied.units = n;
         Ok(())
     })?;
     copied.origins = origins.len();
-    copied.word_pairs = copy_word_counts(to, &counts)?;
-    for token in &tokens {
-        if to.add_token(token)? {
-            copied.tokens += 1;
-        }
-    }
     Ok(copied)
-}
-
-/// The word counts into `to` (added to what it holds, which for an empty
-/// TM is nothing).
-fn copy_word_counts(to: &mut dyn TmStore, c: &WordCounts) -> Result<usize, TmError> {
-    let words = |lang: &str| -> Vec<(&str, u32)> {
-        c.words
-            .iter()
-            .filter(|(l, _, _)| l == lang)
-            .map(|(_, w, n)| (w.as_str(), *n))
-            .collect()
-    };
-    let pairs: Vec<(&str, &str, u32)> = c
-        .pairs
-        .iter()
-        .map(|(a, e, n)| (a.as_str(), e.as_str(), *n))
-        .collect();
-    to.add_word_pairs(&words("ar"), &words("en"), &pairs)
 }
 
 #[cfg(test)]
@@ -191,5 +168,54 @@ mod tests {
             "batches were written before the failure"
         );
         assert_eq!(dest.stats().unwrap().units, 0);
+    }
+
+    /// The word counts and tokens go in the units' transaction: when
+    /// storing a token fails, the destination is left without units too,
+    /// so the migration can simply be run again.
+    #[test]
+    fn a_failure_after_the_units_leaves_the_destination_empty() {
+        use crate::tm::backend::StoredToken;
+        let dir = tempfile::tempdir().unwrap();
+        let (from, to) = (dir.path().join("from.db"), dir.path().join("to.db"));
+        let mut source = Store::open(&from).unwrap();
+        let origin = OriginInfo {
+            name: "idlib.tsv".into(),
+            kind: "tsv".into(),
+            header: None,
+        };
+        let mut w = source.writer(&origin).unwrap();
+        for i in 0..10 {
+            w.add(&pair(i), OnDuplicate::Keep).unwrap();
+        }
+        w.commit().unwrap();
+        source
+            .add_word_pairs(&[("إدلب", 3)], &[("Idlib", 3)], &[("إدلب", "Idlib", 3)])
+            .unwrap();
+        let token = StoredToken {
+            name: "desk".into(),
+            scope: "read".into(),
+            sha256: "00".repeat(32),
+            created_at: "20261207T120000Z".into(),
+        };
+        source.add_token(&token).unwrap();
+        drop(source);
+        // A destination that refuses tokens (as a full disk or a lost
+        // connection would refuse the last writes).
+        let dest = Store::open(&to).unwrap();
+        dest.conn
+            .execute_batch(
+                "CREATE TRIGGER refuse BEFORE INSERT ON api_token
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+            )
+            .unwrap();
+        drop(dest);
+        let from = crate::tm::open(&from, crate::tm::Access::Read).unwrap();
+        let mut dest = crate::tm::open(&to, crate::tm::Access::Write).unwrap();
+        let result = copy_tm(from, &mut *dest, |_| {});
+        assert!(matches!(result, Err(CopyError::Write(_))), "{result:?}");
+        assert_eq!(dest.stats().unwrap().units, 0);
+        assert!(dest.word_counts().unwrap().pairs.is_empty());
+        assert!(dest.origins().unwrap().is_empty());
     }
 }

@@ -40,29 +40,40 @@ pub fn add<'a>(
         &store.path,
         "cannot start writing the aligner's word pairs",
     ))?;
-    let mut written = 0;
-    {
-        let mut word = tx.prepare(
-            "INSERT INTO align_word (lang, word, n) VALUES (?1, ?2, ?3)
-             ON CONFLICT (lang, word) DO UPDATE SET n = n + excluded.n",
-        )?;
-        for (w, n) in arabic {
-            word.execute(rusqlite::params!["ar", w, n])?;
-        }
-        for (w, n) in english {
-            word.execute(rusqlite::params!["en", w, n])?;
-        }
-        let mut pair = tx.prepare(
-            "INSERT INTO align_pair (ar, en, n) VALUES (?1, ?2, ?3)
-             ON CONFLICT (ar, en) DO UPDATE SET n = n + excluded.n",
-        )?;
-        for (a, e, n) in pairs {
-            pair.execute(rusqlite::params![a, e, n])?;
-            written += 1;
-        }
-    }
+    let words = arabic
+        .into_iter()
+        .map(|(w, n)| ("ar", w, n))
+        .chain(english.into_iter().map(|(w, n)| ("en", w, n)));
+    let written = add_on(&tx, words, pairs)?;
     tx.commit()
         .map_err(at(&store.path, "cannot save the aligner's word pairs"))?;
+    Ok(written)
+}
+
+/// Add counts inside the caller's transaction on `conn`: words as
+/// (language, word, times seen), pairs as (Arabic, English, times seen
+/// together). Returns how many pairs were written.
+pub(crate) fn add_on<'a>(
+    conn: &rusqlite::Connection,
+    words: impl IntoIterator<Item = (&'a str, &'a str, u32)>,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str, u32)>,
+) -> rusqlite::Result<usize> {
+    let mut word = conn.prepare(
+        "INSERT INTO align_word (lang, word, n) VALUES (?1, ?2, ?3)
+         ON CONFLICT (lang, word) DO UPDATE SET n = n + excluded.n",
+    )?;
+    for (lang, w, n) in words {
+        word.execute(rusqlite::params![lang, w, n])?;
+    }
+    let mut pair = conn.prepare(
+        "INSERT INTO align_pair (ar, en, n) VALUES (?1, ?2, ?3)
+         ON CONFLICT (ar, en) DO UPDATE SET n = n + excluded.n",
+    )?;
+    let mut written = 0;
+    for (a, e, n) in pairs {
+        pair.execute(rusqlite::params![a, e, n])?;
+        written += 1;
+    }
     Ok(written)
 }
 

@@ -14,9 +14,10 @@
 //!
 //! The sets are dropped whenever the TM has changed since they were made:
 //! `IndexRead::data_version` (SQLite's count of commits by other
-//! connections) is read at every lookup; the matcher's own connection
-//! cannot write while it borrows the store. A backend that cannot tell
-//! (PostgreSQL) keeps no sets.
+//! connections; on PostgreSQL the `tm_change` counter, read with the
+//! snapshot) is read at every lookup; the matcher's own connection cannot
+//! write while it borrows the store. A backend that cannot tell keeps no
+//! sets.
 
 use crate::tm::error::Result;
 use crate::tm::index::{FastMap, TokenInfo};

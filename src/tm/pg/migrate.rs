@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0002_fuzzy_index",
         include_str!("../../../schema/postgres/0002_fuzzy_index.sql"),
     ),
+    (
+        "0003_change_counter",
+        include_str!("../../../schema/postgres/0003_change_counter.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -40,6 +40,14 @@ impl TmWriter for PgWriter<'_> {
     fn restore_origin(&mut self, origin: &OriginRecord) -> Result<(), WriteError> {
         PgWriter::restore_origin(self, origin)
     }
+
+    fn restore_extras(
+        &mut self,
+        counts: &WordCounts,
+        tokens: &[StoredToken],
+    ) -> Result<(usize, usize), WriteError> {
+        PgWriter::restore_extras(self, counts, tokens)
+    }
 }
 
 impl TmStore for PgStore {
@@ -268,24 +276,13 @@ impl TmStore for PgStore {
         pairs: &[(&str, &str, u32)],
     ) -> Result<usize> {
         let mut tx = self.client_mut().transaction()?;
-        let word = tx.prepare(
-            "INSERT INTO align_word (lang, word, n) VALUES ($1, $2, $3)
-             ON CONFLICT (lang, word) DO UPDATE SET n = align_word.n + excluded.n",
-        )?;
-        for (lang, words) in [("ar", arabic), ("en", english)] {
-            for (w, n) in words {
-                tx.execute(&word, &[&lang, w, &i64::from(*n)])?;
-            }
-        }
-        let pair = tx.prepare(
-            "INSERT INTO align_pair (ar, en, n) VALUES ($1, $2, $3)
-             ON CONFLICT (ar, en) DO UPDATE SET n = align_pair.n + excluded.n",
-        )?;
-        for (a, e, n) in pairs {
-            tx.execute(&pair, &[a, e, &i64::from(*n)])?;
-        }
+        let words = arabic
+            .iter()
+            .map(|&(w, n)| ("ar", w, n))
+            .chain(english.iter().map(|&(w, n)| ("en", w, n)));
+        let written = add_word_counts_on(&mut tx, words, pairs.iter().copied())?;
         tx.commit()?;
-        Ok(pairs.len())
+        Ok(written)
     }
 
     fn word_pairs(&self, min_together: u32) -> Result<Vec<word_pairs::PairCount>> {
@@ -328,12 +325,7 @@ impl TmStore for PgStore {
     }
 
     fn add_token(&mut self, t: &StoredToken) -> Result<bool> {
-        let n = self.client().execute(
-            "INSERT INTO api_token(name, scope, sha256, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT(name) DO NOTHING",
-            &[&t.name, &t.scope, &t.sha256, &t.created_at],
-        )?;
-        Ok(n > 0)
+        Ok(insert_token_on(&mut *self.client(), t)?)
     }
 
     fn remove_token(&mut self, name: &str) -> Result<bool> {
@@ -342,4 +334,44 @@ impl TmStore for PgStore {
             .execute("DELETE FROM api_token WHERE name = $1", &[&name])?
             > 0)
     }
+}
+
+/// Add word counts on `c` (in the caller's transaction): words as
+/// (language, word, times seen), pairs as (Arabic, English, times seen
+/// together). Returns how many pairs were written.
+pub(super) fn add_word_counts_on<'a>(
+    c: &mut impl postgres::GenericClient,
+    words: impl IntoIterator<Item = (&'a str, &'a str, u32)>,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str, u32)>,
+) -> std::result::Result<usize, postgres::Error> {
+    let word = c.prepare(
+        "INSERT INTO align_word (lang, word, n) VALUES ($1, $2, $3)
+         ON CONFLICT (lang, word) DO UPDATE SET n = align_word.n + excluded.n",
+    )?;
+    for (lang, w, n) in words {
+        c.execute(&word, &[&lang, &w, &i64::from(n)])?;
+    }
+    let pair = c.prepare(
+        "INSERT INTO align_pair (ar, en, n) VALUES ($1, $2, $3)
+         ON CONFLICT (ar, en) DO UPDATE SET n = align_pair.n + excluded.n",
+    )?;
+    let mut written = 0;
+    for (a, e, n) in pairs {
+        c.execute(&pair, &[&a, &e, &i64::from(n)])?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// Store a token on `c`; false when one of that name exists.
+pub(super) fn insert_token_on(
+    c: &mut impl postgres::GenericClient,
+    t: &StoredToken,
+) -> std::result::Result<bool, postgres::Error> {
+    let n = c.execute(
+        "INSERT INTO api_token(name, scope, sha256, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT(name) DO NOTHING",
+        &[&t.name, &t.scope, &t.sha256, &t.created_at],
+    )?;
+    Ok(n > 0)
 }

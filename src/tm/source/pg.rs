@@ -10,6 +10,11 @@
 //! the server only for what was not. Every statement is prepared once per
 //! connection. What was fetched is dropped when the snapshot ends, so it is
 //! never older than the transaction reading it.
+//!
+//! `data_version` is the TM's commit count (`tm_change`, schema 0003,
+//! bumped by a trigger in every transaction that writes what lookups
+//! read), read in the same round trip as `BEGIN`: a matcher keeps its bit
+//! sets, and a server its matchers, while it has not moved.
 
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
@@ -44,6 +49,8 @@ struct Fetched {
     statements: FastMap<&'static str, Statement>,
     /// In a snapshot `in_snapshot` opened.
     in_snapshot: bool,
+    /// The snapshot's `tm_change.n`.
+    version: Option<i64>,
     /// (lang, text) → entry, or None: not in the dictionary.
     tokens: FastMap<(String, String), Option<TokenInfo>>,
     blobs: FastMap<i64, Vec<Vec<u8>>>,
@@ -71,6 +78,9 @@ impl Fetched {
     }
 }
 
+const BEGIN: &str =
+    "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT n::text FROM tm_change";
+const VERSION: &str = "SELECT n FROM tm_change";
 const TOKEN: &str = "SELECT id, df FROM fz_token WHERE lang = $1 AND text = $2";
 const TOKENS: &str = "SELECT text, id, df FROM fz_token WHERE lang = $1 AND text = ANY($2)";
 const BLOBS: &str = "SELECT data FROM fz_chunk WHERE token_id = $1";
@@ -155,16 +165,28 @@ impl IndexRead for PgStore {
             }
             fetched.in_snapshot = true;
         }
-        let begun = self
-            .client()
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-        let result = begun.map_err(Into::into).and_then(|()| f());
+        // The snapshot is taken at its first statement, which reads the
+        // version: the two agree.
+        let begun = self.client().simple_query(BEGIN);
+        let result = begun.map_err(Into::into).and_then(|answer| {
+            let version = answer.iter().find_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(row) => row.get(0)?.parse::<i64>().ok(),
+                _ => None,
+            });
+            self.reads
+                .inner
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .version = version;
+            f()
+        });
         let end = self
             .client()
             .batch_execute(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
         {
             let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
             fetched.in_snapshot = false;
+            fetched.version = None;
             fetched.clear_rows();
         }
         result?;
@@ -174,6 +196,32 @@ impl IndexRead for PgStore {
 
     fn ready_for_lookups(&self) -> Result<()> {
         Ok(())
+    }
+
+    fn end_abandoned_read(&self) {
+        let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if fetched.in_snapshot {
+            fetched.in_snapshot = false;
+            fetched.version = None;
+            fetched.clear_rows();
+            drop(fetched);
+            let _ = self.client().batch_execute("ROLLBACK");
+        }
+    }
+
+    /// In a snapshot, the version read with its `BEGIN`; outside one, a
+    /// statement of its own.
+    fn data_version(&self) -> Option<i64> {
+        {
+            let fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
+            if fetched.in_snapshot {
+                return fetched.version;
+            }
+        }
+        self.with(VERSION, |client, stmt, _| {
+            Ok(client.query_one(stmt, &[])?.get::<_, i64>(0))
+        })
+        .ok()
     }
 
     fn token(&self, lang: &str, text: &str) -> Result<Option<TokenInfo>> {

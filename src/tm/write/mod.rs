@@ -462,6 +462,28 @@ impl UnitWriter<'_> {
         Ok(())
     }
 
+    /// See `TmWriter::restore_extras`.
+    pub fn restore_extras(
+        &mut self,
+        counts: &crate::tm::backend::WordCounts,
+        tokens: &[crate::tm::backend::StoredToken],
+    ) -> Result<(usize, usize)> {
+        let words = counts
+            .words
+            .iter()
+            .map(|(l, w, n)| (l.as_str(), w.as_str(), *n));
+        let pairs = counts
+            .pairs
+            .iter()
+            .map(|(a, e, n)| (a.as_str(), e.as_str(), *n));
+        let written = crate::tm::word_pairs::add_on(&self.tx, words, pairs)?;
+        let mut stored = 0;
+        for t in tokens {
+            stored += usize::from(crate::tm::backend::insert_token(&self.tx, t)?);
+        }
+        Ok((written, stored))
+    }
+
     /// Add one unit, deciding what a duplicate means by `on_duplicate`.
     pub fn add(&mut self, unit: &Unit, on_duplicate: OnDuplicate) -> Result<Added> {
         self.add_prepared(unit, &Prepared::new(unit, false), on_duplicate)
