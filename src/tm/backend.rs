@@ -57,6 +57,22 @@ pub struct WordCounts {
     pub pairs: Vec<(String, String, u32)>,
 }
 
+impl WordCounts {
+    /// The words as (language, word, times seen).
+    pub fn word_rows(&self) -> impl Iterator<Item = (&str, &str, u32)> {
+        self.words
+            .iter()
+            .map(|(l, w, n)| (l.as_str(), w.as_str(), *n))
+    }
+
+    /// The pairs as (Arabic, English, times seen together).
+    pub fn pair_rows(&self) -> impl Iterator<Item = (&str, &str, u32)> {
+        self.pairs
+            .iter()
+            .map(|(a, e, n)| (a.as_str(), e.as_str(), *n))
+    }
+}
+
 /// An open write transaction: units in, then `commit` (all or nothing;
 /// dropped uncommitted, nothing was written).
 pub trait TmWriter {

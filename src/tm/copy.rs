@@ -124,31 +124,34 @@ mod tests {
     use super::*;
     use crate::tm::Store;
 
-    fn pair(i: usize) -> Unit {
-        Unit::pair(
-            "ar",
-            &format!("قصفت الطائرات مواقع في ريف إدلب رقم {i}"),
-            "en",
-            &format!("Aircraft struck positions in rural Idlib, number {i}"),
-        )
-    }
-
-    #[test]
-    fn a_source_that_fails_half_way_leaves_the_destination_empty() {
-        let dir = tempfile::tempdir().unwrap();
-        let (from, to) = (dir.path().join("from.db"), dir.path().join("to.db"));
-        let mut source = Store::open(&from).unwrap();
+    /// A source TM at `path` holding `n` units.
+    fn source(path: &std::path::Path, n: usize) -> Store {
+        let mut source = Store::open(path).unwrap();
         let origin = OriginInfo {
             name: "idlib.tsv".into(),
             kind: "tsv".into(),
             header: None,
         };
         let mut w = source.writer(&origin).unwrap();
-        let n = 3 * BATCH;
         for i in 0..n {
-            w.add(&pair(i), OnDuplicate::Keep).unwrap();
+            let unit = Unit::pair(
+                "ar",
+                &format!("قصفت الطائرات مواقع في ريف إدلب رقم {i}"),
+                "en",
+                &format!("Aircraft struck positions in rural Idlib, number {i}"),
+            );
+            w.add(&unit, OnDuplicate::Keep).unwrap();
         }
         w.commit().unwrap();
+        source
+    }
+
+    #[test]
+    fn a_source_that_fails_half_way_leaves_the_destination_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let (from, to) = (dir.path().join("from.db"), dir.path().join("to.db"));
+        let n = 3 * BATCH;
+        let source = source(&from, n);
         // The last unit unreadable: its text is not text.
         source
             .conn
@@ -178,17 +181,7 @@ mod tests {
         use crate::tm::backend::StoredToken;
         let dir = tempfile::tempdir().unwrap();
         let (from, to) = (dir.path().join("from.db"), dir.path().join("to.db"));
-        let mut source = Store::open(&from).unwrap();
-        let origin = OriginInfo {
-            name: "idlib.tsv".into(),
-            kind: "tsv".into(),
-            header: None,
-        };
-        let mut w = source.writer(&origin).unwrap();
-        for i in 0..10 {
-            w.add(&pair(i), OnDuplicate::Keep).unwrap();
-        }
-        w.commit().unwrap();
+        let mut source = source(&from, 10);
         source
             .add_word_pairs(&[("إدلب", 3)], &[("Idlib", 3)], &[("إدلب", "Idlib", 3)])
             .unwrap();

@@ -552,15 +552,8 @@ impl<'c> PgWriter<'c> {
         counts: &crate::tm::backend::WordCounts,
         tokens: &[crate::tm::backend::StoredToken],
     ) -> Result<(usize, usize)> {
-        let words = counts
-            .words
-            .iter()
-            .map(|(l, w, n)| (l.as_str(), w.as_str(), *n));
-        let pairs = counts
-            .pairs
-            .iter()
-            .map(|(a, e, n)| (a.as_str(), e.as_str(), *n));
-        let written = super::store::add_word_counts_on(&mut self.tx, words, pairs)?;
+        let written =
+            super::store::add_word_counts_on(&mut self.tx, counts.word_rows(), counts.pair_rows())?;
         let mut stored = 0;
         for t in tokens {
             stored += usize::from(super::store::insert_token_on(&mut self.tx, t)?);

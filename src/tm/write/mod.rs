@@ -468,15 +468,8 @@ impl UnitWriter<'_> {
         counts: &crate::tm::backend::WordCounts,
         tokens: &[crate::tm::backend::StoredToken],
     ) -> Result<(usize, usize)> {
-        let words = counts
-            .words
-            .iter()
-            .map(|(l, w, n)| (l.as_str(), w.as_str(), *n));
-        let pairs = counts
-            .pairs
-            .iter()
-            .map(|(a, e, n)| (a.as_str(), e.as_str(), *n));
-        let written = crate::tm::word_pairs::add_on(&self.tx, words, pairs)?;
+        let written =
+            crate::tm::word_pairs::add_on(&self.tx, counts.word_rows(), counts.pair_rows())?;
         let mut stored = 0;
         for t in tokens {
             stored += usize::from(crate::tm::backend::insert_token(&self.tx, t)?);
