@@ -148,8 +148,8 @@ pub const REFRESH: Duration = Duration::from_secs(2);
 /// re-read of the table behind it and goes on with the copy. Under load
 /// the copy is so renewed before it expires, and no request waits for
 /// the re-read, which queues behind every lookup waiting for a reader
-/// (at 64 clients and 5,000 lookups/s a dozen milliseconds, for all the
-/// requests that came meanwhile, every `REFRESH`: the slowest 1 %).
+/// (at 64 clients and 5,000 lookups/s a dozen milliseconds, which every
+/// request that came meanwhile would wait on top of its own lookup).
 const RENEW: Duration = Duration::from_secs(1);
 /// An unknown token makes the server re-read the table, at most this often
 /// (a token just added works at once).
