@@ -6,26 +6,33 @@
 //! bench's generators: Heaps-sized Arabic lexicon, Zipf–Mandelbrot draws)
 //! is served by the real binary on 127.0.0.1 (a free port). Then:
 //!
-//! 1. `TARJUMAN_BENCH_CLIENTS` clients (default 64), each its own HTTP
-//!    connection, look up edited TM sentences (`GET /api/v1/lookup`, the
-//!    lookup bench's edits) for `TARJUMAN_BENCH_SECONDS` (default 60);
+//! 1. `TARJUMAN_BENCH_CLIENTS` clients (default 64), each a thread with
+//!    its own keep-alive HTTP/1.1 connection, look up edited TM sentences
+//!    (`GET /api/v1/lookup`, the lookup bench's edits) for
+//!    `TARJUMAN_BENCH_SECONDS` (default 60);
 //! 2. the same while one more client uploads `TARJUMAN_BENCH_IMPORT`
 //!    (default 100,000) new units as TSV to `/api/v1/import`, until the
 //!    import is answered (upload, import and commit).
 //!
+//! The clients share the server's cores, as remote clients would not, so
+//! they are lean (`serve_load/client.rs`: requests made before the clock
+//! starts, answers read by hand): each answer's status and shape are
+//! checked, and one in `FULL_CHECK` is parsed whole.
+//!
 //! Each phase reports lookups/s, p50/p99/max latency, errors (any answer
-//! but 200, or a broken connection), the server's own p50/p99 for the
-//! lookups (from its request log), and after phase 2 the units lost
+//! but a right 200, or a failed connection), the server's own p50/p99 for
+//! the lookups (from its request log), and after phase 2 the units lost
 //! (units in the TM − units before − units the import reported inserted;
-//! must be 0), and the server's CPU time (the clients share its cores, so
-//! lookups per server CPU-second say what the server alone could do).
+//! must be 0), and the CPU time of the server and of the clients (this
+//! process): lookups per server CPU-second say what the server alone
+//! could do.
 //! `TARJUMAN_BENCH_MAX_REQUESTS` (default 10,000,000) bounds the
 //! requests of a phase; `TARJUMAN_BENCH_PHASES=1` runs phase 1 only.
 //! `TARJUMAN_BENCH_TM=PATH` keeps the generated TM there and, on later
 //! runs of the same size, serves a copy of it instead of generating it
 //! again. The server's log goes to a file in the temp dir.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -34,6 +41,8 @@ use std::time::{Duration, Instant};
 use tarjuman::tm::{OnDuplicate, OriginInfo, Store};
 use tarjuman::unit::Unit;
 
+#[path = "serve_load/client.rs"]
+mod client;
 #[path = "lookup/data.rs"]
 #[allow(dead_code)]
 mod lookup_data;
@@ -85,13 +94,62 @@ impl Phase {
     }
 }
 
-/// `clients` threads looking `queries` up until `done` is set (after at
+/// The lookups the clients make, each query with its request's bytes.
+struct Lookups {
+    queries: Vec<String>,
+    requests: Vec<Vec<u8>>,
+    addr: std::net::SocketAddr,
+}
+
+impl Lookups {
+    fn new(base: &str, token: &str, queries: Vec<String>) -> Lookups {
+        let host = base.trim_start_matches("http://");
+        Lookups {
+            requests: queries
+                .iter()
+                .map(|q| client::lookup_request(host, token, q))
+                .collect(),
+            queries,
+            addr: host.parse().expect("the server's address"),
+        }
+    }
+}
+
+/// One answer in `FULL_CHECK` is parsed whole and checked (its query, its
+/// matches' fields); the others by status and shape only, which costs the
+/// shared cores next to nothing.
+const FULL_CHECK: usize = 64;
+
+/// Whether a lookup's answer (a 200's body) is right: a JSON object
+/// `{"query": …, "matches": [ … ]}` (the fields in that order); when
+/// `full`, parsed, the query the one asked and each match with a score
+/// and both texts.
+fn answer_ok(body: &[u8], query: &str, full: bool) -> bool {
+    if !(body.starts_with(b"{\"query\":") && body.ends_with(b"]}")) {
+        return false;
+    }
+    if !full {
+        return true;
+    }
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    v["query"] == query
+        && v["matches"].as_array().is_some_and(|ms| {
+            ms.iter().all(|m| {
+                m["score"].as_u64().is_some_and(|s| s <= 101)
+                    && m["source"].is_string()
+                    && m["target"].is_string()
+            })
+        })
+}
+
+/// `clients` threads looking `lookups` up until `done` is set (after at
 /// least `min_time`), `max_time` has passed or `max_requests` were made.
-#[allow(clippy::too_many_arguments)]
+/// Errors: any answer but a right 200 (`answer_ok`), or a failed
+/// connection.
 fn hammer(
-    base: &str,
-    token: &str,
-    queries: &Arc<Vec<String>>,
+    lookups: &Arc<Lookups>,
     clients: usize,
     min_time: Duration,
     max_time: Duration,
@@ -102,12 +160,12 @@ fn hammer(
     let start = Instant::now();
     let workers: Vec<_> = (0..clients)
         .map(|c| {
-            let (base, token) = (base.to_string(), format!("Bearer {token}"));
-            let (queries, done, made) = (Arc::clone(queries), Arc::clone(done), Arc::clone(&made));
+            let (lookups, done, made) = (Arc::clone(lookups), Arc::clone(done), Arc::clone(&made));
             std::thread::spawn(move || {
-                let agent = agent();
+                let mut conn = client::Conn::new(lookups.addr);
                 let mut latencies = Vec::new();
                 let mut errors = 0u64;
+                let n = lookups.queries.len();
                 let mut k = c * 7919;
                 loop {
                     let elapsed = start.elapsed();
@@ -117,22 +175,15 @@ fn hammer(
                     {
                         break;
                     }
-                    let q = &queries[k % queries.len()];
-                    k += clients;
+                    let full = latencies.len() % FULL_CHECK == 0;
                     let t = Instant::now();
-                    let ok = agent
-                        .get(&format!("{base}/api/v1/lookup"))
-                        .query("text", q)
-                        .header("Authorization", &token)
-                        .call()
-                        .ok()
-                        .and_then(|mut r| {
-                            let status = r.status().as_u16();
-                            r.body_mut().read_to_string().ok().map(|_| status == 200)
-                        })
-                        .unwrap_or(false);
+                    let ok = match conn.call(&lookups.requests[k % n]) {
+                        Ok((200, body)) => answer_ok(body, &lookups.queries[k % n], full),
+                        _ => false,
+                    };
                     latencies.push(t.elapsed());
                     errors += u64::from(!ok);
+                    k += clients;
                 }
                 (latencies, errors)
             })
@@ -152,11 +203,23 @@ fn hammer(
     phase
 }
 
-/// The server's times for the phase's lookups (its log lines may trail
-/// the answers by a moment: wait for them briefly).
-fn server_report(times: &std::sync::Mutex<Vec<f64>>) {
+/// The server's own time for each lookup it logged since byte `from` of
+/// its log (the line's `duration_ms`: from the request read to the answer
+/// ready, the wait for a reader included), to tell the server's queue
+/// from the clients' wait for a core. Its last lines may trail the
+/// answers by a moment: wait for them briefly.
+fn server_report(log_path: &std::path::Path, from: u64) {
     std::thread::sleep(Duration::from_millis(500));
-    let mut t = std::mem::take(&mut *times.lock().unwrap());
+    let log = std::fs::read(log_path).unwrap_or_default();
+    let mut t: Vec<f64> = String::from_utf8_lossy(&log[(from as usize).min(log.len())..])
+        .lines()
+        .filter(|line| line.contains("\"route\":\"/api/v1/lookup\""))
+        .filter_map(|line| {
+            line.split_once("\"duration_ms\":")
+                .and_then(|(_, rest)| rest.split([',', '}']).next())
+                .and_then(|n| n.parse().ok())
+        })
+        .collect();
     t.sort_by(f64::total_cmp);
     let at = |p: f64| t.get(((t.len() as f64 * p) as usize).min(t.len().saturating_sub(1)));
     println!(
@@ -165,6 +228,34 @@ fn server_report(times: &std::sync::Mutex<Vec<f64>>) {
         at(0.99).copied().unwrap_or(0.0),
         t.len()
     );
+}
+
+fn log_len(log_path: &std::path::Path) -> u64 {
+    std::fs::metadata(log_path).map_or(0, |m| m.len())
+}
+
+/// The address the server says it listens on, from its log.
+fn listening(log_path: &std::path::Path, server: &mut std::process::Child) -> String {
+    let start = Instant::now();
+    loop {
+        let log = std::fs::read_to_string(log_path).unwrap_or_default();
+        // The whole line: it may be read while being written.
+        let line = log
+            .find("on http://")
+            .and_then(|at| log[at + 3..].split_once('\n'));
+        if let Some((line, _)) = line {
+            return line.split(' ').next().unwrap().to_string();
+        }
+        assert!(
+            server.try_wait().unwrap().is_none(),
+            "the server stopped: {log}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no server: {log}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// A process's CPU time so far, in seconds (Linux; 0 elsewhere).
@@ -286,14 +377,12 @@ fn main() {
 
     // Queries: edited stored sentences, made before the clock starts.
     let mut rng = Rng(0x5E4E);
-    let queries: Arc<Vec<String>> = Arc::new(
-        (0..20_000)
-            .map(|_| {
-                let i = rng.below(units);
-                text(&edit(&sentence(&ar, &mut Rng(i as u64)), &ar, &mut rng))
-            })
-            .collect(),
-    );
+    let queries: Vec<String> = (0..20_000)
+        .map(|_| {
+            let i = rng.below(units);
+            text(&edit(&sentence(&ar, &mut Rng(i as u64)), &ar, &mut rng))
+        })
+        .collect();
 
     let bin =
         std::env::var("TARJUMAN_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_tarjuman").into());
@@ -304,60 +393,28 @@ fn main() {
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("TMPDIR", dir.path())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        // Into a file, as a deployment's log would go: a pipe read by
+        // this process would wake it for every line, on the same cores.
+        .stderr(Stdio::from(std::fs::File::create(&log_path).unwrap()))
         .spawn()
         .unwrap();
-    let stderr = server.stderr.take().unwrap();
-    let (send, recv) = std::sync::mpsc::channel();
-    let log_file = log_path.clone();
-    // The server's own time for each lookup (its log's `duration_ms`: from
-    // the request read to the answer ready, the wait for a reader included),
-    // to tell the server's queue from the clients' wait for a core.
-    let server_times = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
-    let times = Arc::clone(&server_times);
-    std::thread::spawn(move || {
-        let mut log = std::io::BufWriter::new(std::fs::File::create(log_file).unwrap());
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("on http://") {
-                let _ = send.send(line[at + 3..].split(' ').next().unwrap().to_string());
-            }
-            if line.contains("\"route\":\"/api/v1/lookup\"") {
-                let ms = line
-                    .split_once("\"duration_ms\":")
-                    .and_then(|(_, rest)| rest.split([',', '}']).next())
-                    .and_then(|n| n.parse().ok());
-                if let Some(ms) = ms {
-                    times.lock().unwrap().push(ms);
-                }
-            }
-            let _ = writeln!(log, "{line}");
-        }
-    });
-    let base = recv.recv_timeout(Duration::from_secs(120)).unwrap();
+    let base = listening(&log_path, &mut server);
     println!("server {bin} at {base}");
+    let lookups = Arc::new(Lookups::new(&base, &token, queries));
     let before = units_in(&base, &token);
     assert_eq!(before, units as u64);
 
     // Warm the page cache once, as a working day would have.
     let two = Duration::from_secs(2);
     let yes = Arc::new(AtomicBool::new(true));
-    hammer(&base, &token, &queries, 4, two, two, &yes, 2_000);
+    hammer(&lookups, 4, two, two, &yes, 2_000);
 
     let time = Duration::from_secs(seconds);
     let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
-    server_times.lock().unwrap().clear();
-    let mut alone = hammer(
-        &base,
-        &token,
-        &queries,
-        clients,
-        time,
-        time,
-        &yes,
-        max_requests,
-    );
+    let from = log_len(&log_path);
+    let mut alone = hammer(&lookups, clients, time, time, &yes, max_requests);
     alone.report("lookups alone");
-    server_report(&server_times);
+    server_report(&log_path, from);
     alone.cpu_report(
         cpu_seconds(server.id()) - cpu,
         cpu_seconds(std::process::id()) - mine,
@@ -394,11 +451,9 @@ fn main() {
     };
     // Until the import is answered (bounded all the same).
     let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
-    server_times.lock().unwrap().clear();
+    let from = log_len(&log_path);
     let mut during = hammer(
-        &base,
-        &token,
-        &queries,
+        &lookups,
         clients,
         Duration::ZERO,
         time * 20,
@@ -407,7 +462,7 @@ fn main() {
     );
     let (status, report, took) = importer.join().unwrap();
     during.report("lookups during the import");
-    server_report(&server_times);
+    server_report(&log_path, from);
     during.cpu_report(
         cpu_seconds(server.id()) - cpu,
         cpu_seconds(std::process::id()) - mine,

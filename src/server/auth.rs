@@ -9,6 +9,7 @@
 //! Not here: routes or HTTP answers (see `routes`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -143,6 +144,13 @@ fn load(store: &dyn TmStore) -> Result<TokenMap, crate::tm::TmError> {
 /// How long the server trusts its copy of the token table: a token
 /// removed with `tarjuman token remove` stops working within this time.
 pub const REFRESH: Duration = Duration::from_secs(2);
+/// From this age on, a request that finds its token in the copy starts a
+/// re-read of the table behind it and goes on with the copy. Under load
+/// the copy is so renewed before it expires, and no request waits for
+/// the re-read, which queues behind every lookup waiting for a reader
+/// (at 64 clients and 5,000 lookups/s a dozen milliseconds, which every
+/// request that came meanwhile would wait on top of its own lookup).
+const RENEW: Duration = Duration::from_secs(1);
 /// An unknown token makes the server re-read the table, at most this often
 /// (a token just added works at once).
 const MISS_REFRESH: Duration = Duration::from_millis(250);
@@ -154,53 +162,79 @@ type TokenMap = HashMap<String, (String, Scope)>;
 #[derive(Default)]
 pub struct Tokens {
     cache: RwLock<Option<(Instant, Arc<TokenMap>)>>,
-    /// Held while the table is re-read: when the copy expires under load,
-    /// one request re-reads it and the others wait for that copy, instead
-    /// of each taking a reader to read the same table.
+    /// Held while the table is re-read for a request that waits: when the
+    /// copy expires, one request re-reads it and the others wait for that
+    /// copy, instead of each taking a reader to read the same table.
     reloading: tokio::sync::Mutex<()>,
+    /// A re-read behind the requests (`RENEW`) is under way.
+    renewing: AtomicBool,
 }
 
 impl Tokens {
     /// The name and scope of `token`, re-reading the table when the copy
-    /// is older than `REFRESH` (or `MISS_REFRESH` for an unknown token).
+    /// is older than `REFRESH` (or `MISS_REFRESH` for an unknown token),
+    /// and behind the request when it is older than `RENEW`.
     async fn find(
         &self,
         state: &AppState,
         token: &str,
     ) -> Result<Option<(String, Scope)>, ApiError> {
         let h = hash(token);
-        if let Some(answer) = self.cached(&h, REFRESH) {
+        if let Some((answer, age)) = self.cached(&h, REFRESH) {
+            if answer.is_some() && age >= RENEW {
+                self.renew(state);
+            }
             return Ok(answer);
         }
         let _reloading = self.reloading.lock().await;
         // Re-read while this request waited: that copy is new enough.
-        if let Some(answer) = self.cached(&h, MISS_REFRESH) {
+        if let Some((answer, _)) = self.cached(&h, MISS_REFRESH) {
             return Ok(answer);
         }
-        let map = Arc::new(
-            state
-                .readers
-                .run(|store| load(store))
-                .await?
-                .map_err(ApiError::internal)?,
-        );
-        let found = map.get(&h).cloned();
-        if let Ok(mut c) = self.cache.write() {
-            *c = Some((Instant::now(), map));
-        }
-        Ok(found)
+        let map = self.read(state).await?;
+        Ok(map.get(&h).cloned())
     }
 
-    /// The answer for the token hashed `h` from the copy, if the copy is
-    /// younger than `fresh` (a token found) or `MISS_REFRESH` (one not
-    /// found).
-    fn cached(&self, h: &str, fresh: Duration) -> Option<Option<(String, Scope)>> {
+    /// Read the table on a reader and keep it, dated when it was read.
+    async fn read(&self, state: &AppState) -> Result<Arc<TokenMap>, ApiError> {
+        let (at, map) = state
+            .readers
+            .run(|store| (Instant::now(), load(store)))
+            .await?;
+        let map = Arc::new(map.map_err(ApiError::internal)?);
+        if let Ok(mut c) = self.cache.write() {
+            // A re-read that finished later may have read later.
+            if !matches!(c.as_ref(), Some((kept, _)) if *kept >= at) {
+                *c = Some((at, Arc::clone(&map)));
+            }
+        }
+        Ok(map)
+    }
+
+    /// Start a re-read that no request waits for, unless one is under way.
+    fn renew(&self, state: &AppState) {
+        if self.renewing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let state = Arc::clone(state);
+        tokio::spawn(async move {
+            // A failure leaves the copy as it was: it expires at `REFRESH`,
+            // and the request that finds it so re-reads and says why.
+            let _ = state.tokens.read(&state).await;
+            state.tokens.renewing.store(false, Ordering::Release);
+        });
+    }
+
+    /// The answer for the token hashed `h` from the copy, and the copy's
+    /// age, if the copy is younger than `fresh` (a token found) or
+    /// `MISS_REFRESH` (one not found).
+    fn cached(&self, h: &str, fresh: Duration) -> Option<(Option<(String, Scope)>, Duration)> {
         let cache = self.cache.read().ok()?;
         let (at, map) = cache.as_ref()?;
         let age = at.elapsed();
         match map.get(h) {
-            Some(found) if age < fresh => Some(Some(found.clone())),
-            None if age < MISS_REFRESH => Some(None),
+            Some(found) if age < fresh => Some((Some(found.clone()), age)),
+            None if age < MISS_REFRESH => Some((None, age)),
             _ => None,
         }
     }
@@ -320,6 +354,34 @@ mod tests {
         assert!(remove(&mut store, "desk-ar").unwrap());
         assert!(!remove(&mut store, "desk-ar").unwrap());
         assert!(list(&store).unwrap().is_empty());
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_old_copy_is_read_again_behind_the_requests_that_use_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tm.db");
+        let mut store = crate::tm::Store::open(&path).unwrap();
+        let token = add(&mut store, "desk-ar", Scope::Read).unwrap();
+        let state = crate::server::open_state(&crate::server::Config::new(path)).unwrap();
+        let tokens = &state.tokens;
+        let found = Some(("desk-ar".to_string(), Scope::Read));
+        assert_eq!(tokens.find(&state, &token).await.unwrap(), found);
+        // The token removed, and the copy made older than RENEW (but
+        // younger than REFRESH): the copy answers, and is read again.
+        assert!(remove(&mut store, "desk-ar").unwrap());
+        if let Ok(mut c) = tokens.cache.write() {
+            let (at, _) = c.as_mut().unwrap();
+            *at = Instant::now().checked_sub(RENEW).unwrap();
+        }
+        assert_eq!(tokens.find(&state, &token).await.unwrap(), found);
+        for _ in 0..1000 {
+            if !tokens.renewing.load(Ordering::Acquire) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // The new copy knows the token is gone.
+        assert_eq!(tokens.find(&state, &token).await.unwrap(), None);
     }
 
     #[test]
