@@ -200,12 +200,7 @@ impl NewTm {
     /// one is there (open it with `Store::open`), perhaps made by another
     /// creator this one waited for (`wait`; its `on_wait` says so).
     pub fn create(path: &Path, mut wait: WriteWait) -> Result<Option<NewTm>, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
+        super::store::make_parent(path)?;
         let Some(lock) = CreateLock::acquire(path, &mut wait)? else {
             return Ok(None);
         };

@@ -176,9 +176,9 @@ impl Store {
     }
 
     /// Open (creating if need be) the database `file`, in WAL mode or
-    /// with a rollback journal; messages name `path`.
+    /// with a rollback journal; messages name `path`. Its folder exists
+    /// (`open_waiting` and `NewTm::create` make it).
     fn open_rw(file: &Path, path: &Path, wal: bool) -> Result<Store, StoreError> {
-        make_parent(file)?;
         let sql = |error| {
             if is_read_only(&error) {
                 StoreError::ReadOnly {
@@ -315,7 +315,7 @@ impl Store {
 }
 
 /// Create the folder `path` is to be in.
-fn make_parent(path: &Path) -> Result<(), StoreError> {
+pub(crate) fn make_parent(path: &Path) -> Result<(), StoreError> {
     match path.parent().filter(|d| !d.as_os_str().is_empty()) {
         Some(dir) => std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
             path: dir.to_path_buf(),

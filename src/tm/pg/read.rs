@@ -154,8 +154,8 @@ pub(crate) fn whole_units_sql() -> String {
     )
 }
 
-/// Whole units from the rows of `whole_units_sql`, by id: the same units
-/// `load_unit` gives one at a time.
+/// Whole units from the rows of `whole_units_sql`, by id, as SQLite's
+/// `load_unit` gives them.
 pub(crate) fn units_from_whole_rows(rows: &[Row]) -> Result<std::collections::HashMap<i64, Unit>> {
     // An aggregate over no rows is NULL: no items.
     fn list<'a, T: postgres::types::FromSql<'a>>(r: &'a Row, i: usize) -> Result<Vec<T>> {

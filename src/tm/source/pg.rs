@@ -2,8 +2,9 @@
 //! SQLite's, on the same index (schema/postgres/0002_fuzzy_index.sql).
 //!
 //! A round trip per statement is what costs on a server, so the hints
-//! are taken: `prefetch_tokens` reads a lookup's dictionary entries in one
-//! statement, `prefetch_postings` its prefix tokens' blobs in one,
+//! are taken: `prefetch_query` reads a lookup's unknown dictionary entries
+//! and its first postings in one statement (`prefetch_tokens` a
+//! concordance's entries), `prefetch_postings` tokens' blobs in one,
 //! `prefetch_units` the next window of candidates' variants, context and
 //! origin, and `prefetch_whole_units` the matches shown, in one
 //! statement; the primitives then answer from what was fetched and ask
@@ -60,7 +61,10 @@ struct Fetched {
 }
 
 impl Fetched {
-    fn clear_rows(&mut self) {
+    /// Out of the snapshot: nothing fetched in it is kept.
+    fn end_snapshot(&mut self) {
+        self.in_snapshot = false;
+        self.version = None;
         self.tokens.clear();
         self.blobs.clear();
         self.units.clear();
@@ -185,9 +189,7 @@ impl IndexRead for PgStore {
             .batch_execute(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
         {
             let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
-            fetched.in_snapshot = false;
-            fetched.version = None;
-            fetched.clear_rows();
+            fetched.end_snapshot();
         }
         result?;
         end?;
@@ -201,9 +203,7 @@ impl IndexRead for PgStore {
     fn end_abandoned_read(&self) {
         let mut fetched = self.reads.inner.lock().unwrap_or_else(|p| p.into_inner());
         if fetched.in_snapshot {
-            fetched.in_snapshot = false;
-            fetched.version = None;
-            fetched.clear_rows();
+            fetched.end_snapshot();
             drop(fetched);
             let _ = self.client().batch_execute("ROLLBACK");
         }
