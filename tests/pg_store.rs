@@ -199,3 +199,163 @@ fn a_kept_matcher_finds_what_another_connection_commits() {
         assert_eq!((hits[0].source.as_str(), hits[0].score), (query, 100));
     }
 }
+
+/// The PostgreSQL TM has no foreign keys (schema 0004: the writer keeps a
+/// unit's rows with it, as SQLite's does): after imports, updates in place,
+/// deletions and an import given up, no row is left without its unit and
+/// no unit without its origin.
+#[test]
+fn no_row_outlives_its_unit() {
+    use tarjuman::tm::{OnDuplicate, OriginInfo, TmStore};
+    use tarjuman::unit::{Note, Prop, Unit};
+    let Some(db) = common::pg::scratch("no_orphans") else {
+        return;
+    };
+    let mut store = PgStore::connect(&db.url).unwrap();
+    let keys: i64 = store
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f'
+             AND conrelid::regclass::text IN ('unit', 'variant', 'prop', 'note')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(keys, 0, "schema 0004 drops the foreign keys");
+    let unit = |i: u32, en: &str| {
+        let mut u = Unit::pair(
+            "ar",
+            &format!("أعلنت وزارة الصحة حصيلة جديدة للضحايا رقم {i}"),
+            "en",
+            &format!("The health ministry announced a new toll ({en}) number {i}"),
+        );
+        u.props.push(Prop {
+            kind: "x-desk".into(),
+            value: "syria".into(),
+            lang: None,
+            encoding: None,
+        });
+        u.variants[1].notes.push(Note {
+            text: format!("checked {en}"),
+            lang: Some("en".into()),
+            encoding: None,
+        });
+        u
+    };
+    let import = |store: &mut PgStore, name: &str, en: &str, on: OnDuplicate, commit: bool| {
+        let origin = OriginInfo {
+            name: name.into(),
+            kind: "tmx".into(),
+            header: None,
+        };
+        let mut w = TmStore::writer(store, &origin).unwrap();
+        for i in 0..30 {
+            w.add(&unit(i, en), on).unwrap();
+        }
+        if commit {
+            w.commit().unwrap();
+        }
+    };
+    import(&mut store, "first.tmx", "first", OnDuplicate::Skip, true);
+    // The same sources with other targets, in place of the first.
+    import(
+        &mut store,
+        "second.tmx",
+        "second",
+        OnDuplicate::Update,
+        true,
+    );
+    // Given up: nothing of it stays.
+    import(&mut store, "third.tmx", "third", OnDuplicate::Keep, false);
+    let ids: Vec<i64> = store
+        .client()
+        .query("SELECT id FROM unit ORDER BY id LIMIT 10", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(TmStore::delete_units(&mut store, &ids).unwrap(), 10);
+    let count = |sql: &str| -> i64 { store.client().query_one(sql, &[]).unwrap().get(0) };
+    assert_eq!(count("SELECT count(*) FROM unit"), 20);
+    assert_eq!(count("SELECT count(*) FROM variant"), 40);
+    assert_eq!(count("SELECT count(*) FROM prop"), 20);
+    assert_eq!(
+        count("SELECT count(*) FROM note WHERE text = 'checked second'"),
+        20
+    );
+    for (child, parent) in [("variant", "unit"), ("prop", "unit"), ("note", "unit")] {
+        let orphans = count(&format!(
+            "SELECT count(*) FROM {child} c WHERE NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = c.unit_id)"
+        ));
+        assert_eq!(orphans, 0, "{child} rows without their unit");
+    }
+    assert_eq!(
+        count("SELECT count(*) FROM unit u WHERE NOT EXISTS (SELECT 1 FROM origin o WHERE o.id = u.origin_id)"),
+        0
+    );
+}
+
+/// A batch is written on the writer's own thread while the next is
+/// prepared: a failure there (PostgreSQL refuses a NUL character in text)
+/// still fails the import, at the next unit or at the commit, writes
+/// nothing, and leaves the write lock free for the next writer.
+#[test]
+fn a_batch_refused_by_the_server_fails_the_import_and_writes_nothing() {
+    use tarjuman::tm::{OnDuplicate, OriginInfo, TmStore};
+    use tarjuman::unit::Unit;
+    let Some(db) = common::pg::scratch("refused_batch") else {
+        return;
+    };
+    let mut store = PgStore::connect(&db.url).unwrap();
+    let origin = OriginInfo {
+        name: "nul.tsv".into(),
+        kind: "tsv".into(),
+        header: None,
+    };
+    let units = |bad: Option<u32>| {
+        (0..12_000u32).map(move |i| {
+            let nul = if Some(i) == bad { "\0" } else { "" };
+            Unit::pair(
+                "ar",
+                &format!("قصفت الطائرات مواقع في ريف حلب رقم {i}{nul}"),
+                "en",
+                &format!("Aircraft struck positions near Aleppo, number {i}"),
+            )
+        })
+    };
+    let mut w = TmStore::writer(&mut store, &origin).unwrap();
+    let mut failed = None;
+    for u in units(Some(3)) {
+        if let Err(e) = w.add(&u, OnDuplicate::Skip) {
+            failed = Some(e);
+            break;
+        }
+    }
+    let err = match failed {
+        Some(e) => {
+            drop(w);
+            e
+        }
+        None => w.commit().expect_err("the commit fails"),
+    };
+    let mut said = err.to_string();
+    let mut cause: &dyn std::error::Error = &err;
+    while let Some(c) = cause.source() {
+        said = format!("{said}: {c}");
+        cause = c;
+    }
+    assert!(said.contains("0x00"), "{said}");
+    // Abandoned: rolled back, the lock free at once.
+    store.write_wait.timeout = std::time::Duration::ZERO;
+    let mut w = TmStore::writer(&mut store, &origin).unwrap();
+    for u in units(None).take(10) {
+        w.add(&u, OnDuplicate::Skip).unwrap();
+    }
+    w.commit().unwrap();
+    let n: i64 = store
+        .client()
+        .query_one("SELECT count(*) FROM unit", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 10);
+}

@@ -94,15 +94,15 @@ impl PgIndexer {
     }
 
     /// Index a unit just inserted: its id, its variants' matching keys in
-    /// unit order and their `unit_tokens`. Writes only when the buffer is
-    /// full and flushes go to the database (after a removal).
+    /// unit order and their `unit_tokens`. True when the buffer is full
+    /// and must go to the database (`flush`; after a removal): this never
+    /// writes to it, so it can run beside the connection's work.
     pub fn add(
         &mut self,
-        tx: &mut impl GenericClient,
         unit_id: i64,
         keys: &[String],
         tokens: &[VariantTokens],
-    ) -> IndexResult<()> {
+    ) -> IndexResult<bool> {
         let unit = unit_id as u64;
         if unit >= 1 << UNIT_BITS {
             return Err(IndexError::UnitId(unit_id));
@@ -127,13 +127,12 @@ impl PgIndexer {
         }
         self.pending_units.insert(unit);
         if self.pending_toks.len() >= self.flush_at {
-            if self.spill {
-                self.spill_run()?;
-            } else {
-                self.flush(tx)?;
+            if !self.spill {
+                return Ok(true);
             }
+            self.spill_run()?;
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Unindex a unit; called *before* its rows are deleted, so its
@@ -266,7 +265,7 @@ impl PgIndexer {
 
     /// Apply the buffered removals, then write the buffered postings as
     /// one new blob per token.
-    fn flush(&mut self, tx: &mut impl GenericClient) -> IndexResult<()> {
+    pub fn flush(&mut self, tx: &mut impl GenericClient) -> IndexResult<()> {
         self.resolve(tx)?;
         let mut removals = std::mem::take(&mut self.removals);
         removals.sort_unstable();

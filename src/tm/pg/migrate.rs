@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0003_change_counter",
         include_str!("../../../schema/postgres/0003_change_counter.sql"),
     ),
+    (
+        "0004_writer_keeps_references",
+        include_str!("../../../schema/postgres/0004_writer_keeps_references.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

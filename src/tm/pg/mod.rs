@@ -9,6 +9,7 @@
 //! (`WRITE_LOCK`), so imports never interleave; readers read snapshots and
 //! are never blocked.
 
+mod conn;
 pub mod migrate;
 pub(crate) mod read;
 mod store;

@@ -1,6 +1,6 @@
 //! `TmStore` for PostgreSQL: what the commands and the server use.
 
-use super::write::{begin, remove_unit, write_counters, PgWriter};
+use super::write::{begin, remove_unit, take_write_lock, write_counters, PgWriter};
 use super::PgStore;
 use crate::text::lang;
 use crate::tm::backend::{OriginRecord, StoredToken, TmStore, TmWriter, WordCounts};
@@ -15,7 +15,7 @@ use crate::tm::write::{
 };
 use crate::unit::Unit;
 
-impl TmWriter for PgWriter<'_> {
+impl TmWriter for PgWriter {
     fn add_prepared(
         &mut self,
         unit: &Unit,
@@ -56,9 +56,11 @@ impl TmStore for PgStore {
     }
 
     fn writer(&mut self, origin: &OriginInfo) -> Result<Box<dyn TmWriter + '_>, WriteError> {
-        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner());
-        let tx = begin(client, &self.location, &mut self.write_wait)?;
-        Ok(Box::new(PgWriter::new(tx, origin)?))
+        // A connection of its own, handed to the writer's thread (`conn`).
+        let mut client = postgres::Client::connect(&self.url, postgres::NoTls)?;
+        client.batch_execute("BEGIN")?;
+        take_write_lock(&mut client, &self.location, &mut self.write_wait)?;
+        Ok(Box::new(PgWriter::new(client, origin)?))
     }
 
     fn bulk_writer(&mut self, origin: &OriginInfo) -> Result<Box<dyn TmWriter + '_>, WriteError> {

@@ -6,7 +6,8 @@
 //! `WRITE_LOCK` from its start, so writers never interleave: two imports of
 //! overlapping files at once run one after the other, and the second sees
 //! the first's units as duplicates. Readers are not blocked. Units are
-//! buffered and written with binary `COPY` in batches; a unit whose source
+//! buffered and written with binary `COPY` in batches, on the connection's
+//! own thread (`conn`) while the next batch is prepared; a unit whose source
 //! hash may match one still in the buffer flushes it first, so duplicate
 //! checks always see every unit written before.
 //!
@@ -21,8 +22,9 @@ use std::time::{Duration, Instant};
 
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
-use postgres::Transaction;
+use postgres::{Client, GenericClient, Transaction};
 
+use super::conn::Conn;
 use super::WRITE_LOCK;
 use crate::tm::index::{stored_unit_tokens, PgIndexer};
 use crate::tm::store::WriteWait;
@@ -46,6 +48,17 @@ pub(super) fn begin<'c>(
     wait: &mut WriteWait,
 ) -> Result<Transaction<'c>> {
     let mut tx = client.transaction()?;
+    take_write_lock(&mut tx, location, wait)?;
+    Ok(tx)
+}
+
+/// Take the write lock inside the transaction `tx` has begun, waiting for
+/// another writer as `wait` says.
+pub(super) fn take_write_lock(
+    tx: &mut impl GenericClient,
+    location: &Path,
+    wait: &mut WriteWait,
+) -> Result<()> {
     let start = Instant::now();
     let mut told = false;
     loop {
@@ -53,7 +66,7 @@ pub(super) fn begin<'c>(
             .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])?
             .get(0);
         if got {
-            return Ok(tx);
+            return Ok(());
         }
         let waited = start.elapsed();
         if waited >= wait.timeout {
@@ -131,8 +144,8 @@ struct NoteRow {
 /// statistics of the tables it wrote.
 pub const ANALYZE_AFTER: u64 = 1_000;
 
-pub struct PgWriter<'c> {
-    tx: Transaction<'c>,
+pub struct PgWriter {
+    conn: Conn,
     origin: OriginInfo,
     imported_at: String,
     origin_ids: HashMap<String, i64>,
@@ -148,13 +161,15 @@ pub struct PgWriter<'c> {
     indexer: PgIndexer,
 }
 
-impl<'c> PgWriter<'c> {
-    pub(super) fn new(mut tx: Transaction<'c>, origin: &OriginInfo) -> Result<PgWriter<'c>> {
-        let next_id: i64 = tx
+impl PgWriter {
+    /// The writer of the transaction `client` has begun, with the write
+    /// lock held.
+    pub(super) fn new(mut client: Client, origin: &OriginInfo) -> Result<PgWriter> {
+        let next_id: i64 = client
             .query_one("SELECT coalesce(max(id), 0) + 1 FROM unit", &[])?
             .get(0);
         Ok(PgWriter {
-            tx,
+            conn: Conn::start(client)?,
             origin: origin.clone(),
             imported_at: crate::tm::now_tmx(),
             origin_ids: HashMap::new(),
@@ -178,31 +193,39 @@ impl<'c> PgWriter<'c> {
             return Ok(*id);
         }
         let new_id = "(SELECT coalesce(max(id), 0) + 1 FROM origin)";
-        let id: i64 = if own {
-            let header = self.origin.header.as_ref().map(header_json);
-            self.tx
-                .query_one(
+        let header = own
+            .then(|| self.origin.header.as_ref().map(header_json))
+            .flatten();
+        let (owned, kind, at) = (
+            name.to_string(),
+            self.origin.kind.clone(),
+            self.imported_at.clone(),
+        );
+        let id: i64 = self.conn.call(move |c| {
+            let name = owned;
+            Ok(if own {
+                c.query_one(
                     &format!(
                         "INSERT INTO origin(id, name, kind, imported_at, header)
                          VALUES ({new_id}, $1, $2, $3, $4)
                          ON CONFLICT(name) DO UPDATE SET kind = $2, imported_at = $3, header = $4
                          RETURNING id"
                     ),
-                    &[&name, &self.origin.kind, &self.imported_at, &header],
+                    &[&name, &kind, &at, &header],
                 )?
                 .get(0)
-        } else {
-            self.tx.execute(
-                &format!(
-                    "INSERT INTO origin(id, name, kind, imported_at) VALUES ({new_id}, $1, $2, $3)
-                     ON CONFLICT(name) DO NOTHING"
-                ),
-                &[&name, &self.origin.kind, &self.imported_at],
-            )?;
-            self.tx
-                .query_one("SELECT id FROM origin WHERE name = $1", &[&name])?
-                .get(0)
-        };
+            } else {
+                c.execute(
+                    &format!(
+                        "INSERT INTO origin(id, name, kind, imported_at) VALUES ({new_id}, $1, $2, $3)
+                         ON CONFLICT(name) DO NOTHING"
+                    ),
+                    &[&name, &kind, &at],
+                )?;
+                c.query_one("SELECT id FROM origin WHERE name = $1", &[&name])?
+                    .get(0)
+            })
+        })?;
         self.origin_ids.insert(name.to_string(), id);
         Ok(id)
     }
@@ -211,17 +234,20 @@ impl<'c> PgWriter<'c> {
     /// source hash the first time.
     fn may_hold(&mut self, source_hash: i64) -> Result<bool> {
         if self.sources.is_none() {
-            let mut set = HashSet::new();
-            if !self.fresh {
-                let rows = self
-                    .tx
-                    .query_raw("SELECT source_hash FROM unit", std::iter::empty::<i64>())?;
-                let mut rows = rows;
-                use postgres::fallible_iterator::FallibleIterator;
-                while let Some(r) = rows.next()? {
-                    set.insert(r.get::<_, i64>(0));
-                }
-            }
+            let set = if self.fresh {
+                HashSet::new()
+            } else {
+                self.conn.call(|c| {
+                    use postgres::fallible_iterator::FallibleIterator;
+                    let mut set = HashSet::new();
+                    let mut rows =
+                        c.query_raw("SELECT source_hash FROM unit", std::iter::empty::<i64>())?;
+                    while let Some(r) = rows.next()? {
+                        set.insert(r.get::<_, i64>(0));
+                    }
+                    Ok(set)
+                })?
+            };
             self.sources = Some(set);
         }
         let may = self
@@ -238,150 +264,29 @@ impl<'c> PgWriter<'c> {
         if !self.may_hold(source_hash)? {
             return Ok(Vec::new());
         }
-        let rows = match content_hash {
-            Some(c) => self.tx.query(
-                "SELECT id FROM unit WHERE source_hash = $1 AND content_hash = $2 ORDER BY id",
-                &[&source_hash, &c],
-            )?,
-            None => self.tx.query(
-                "SELECT id FROM unit WHERE source_hash = $1 ORDER BY id",
-                &[&source_hash],
-            )?,
-        };
-        Ok(rows.iter().map(|r| r.get(0)).collect())
+        self.conn.call(move |tx| {
+            let rows = match content_hash {
+                Some(c) => tx.query(
+                    "SELECT id FROM unit WHERE source_hash = $1 AND content_hash = $2 ORDER BY id",
+                    &[&source_hash, &c],
+                )?,
+                None => tx.query(
+                    "SELECT id FROM unit WHERE source_hash = $1 ORDER BY id",
+                    &[&source_hash],
+                )?,
+            };
+            Ok(rows.iter().map(|r| r.get(0)).collect())
+        })
     }
 
-    /// Write the buffered rows with one binary `COPY` per table.
+    /// Send the buffered rows to the connection's thread, to be written
+    /// with one binary `COPY` per table while the writer goes on.
     fn flush(&mut self) -> Result<()> {
-        let p = std::mem::take(&mut self.pending);
-        if p.units.is_empty() {
+        if self.pending.units.is_empty() {
             return Ok(());
         }
-        copy(
-            &mut self.tx,
-            "COPY unit(id, tuid, srclang, creation_date, creation_id, change_date, change_id,
-                last_usage_date, usage_count, creation_tool, creation_tool_version, extra,
-                origin_id, context_prev, context_next, content_hash, source_hash)
-             FROM STDIN BINARY",
-            &[
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::INT8,
-                Type::INT8,
-            ],
-            &p.units,
-            |u| {
-                let d = &u.dates;
-                vec![
-                    &u.id,
-                    &u.tuid,
-                    &u.srclang,
-                    &d[0],
-                    &d[1],
-                    &d[2],
-                    &d[3],
-                    &d[4],
-                    &u.usage_count,
-                    &d[5],
-                    &u.tool_version,
-                    &u.extra,
-                    &u.origin_id,
-                    &u.context[0],
-                    &u.context[1],
-                    &u.content_hash,
-                    &u.source_hash,
-                ]
-            },
-        )?;
-        copy(
-            &mut self.tx,
-            "COPY variant(unit_id, ord, lang, plain, markup, key, meta) FROM STDIN BINARY",
-            &[
-                Type::INT8,
-                Type::INT4,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-            ],
-            &p.variants,
-            |v| {
-                vec![
-                    &v.unit_id, &v.ord, &v.lang, &v.plain, &v.markup, &v.key, &v.meta,
-                ]
-            },
-        )?;
-        copy(
-            &mut self.tx,
-            "COPY prop(unit_id, variant_ord, ord, kind, value, lang, encoding) FROM STDIN BINARY",
-            &[
-                Type::INT8,
-                Type::INT4,
-                Type::INT4,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-            ],
-            &p.props,
-            |r| {
-                vec![
-                    &r.unit_id,
-                    &r.variant_ord,
-                    &r.ord,
-                    &r.kind,
-                    &r.value,
-                    &r.lang,
-                    &r.encoding,
-                ]
-            },
-        )?;
-        copy(
-            &mut self.tx,
-            "COPY note(unit_id, variant_ord, ord, text, lang, encoding) FROM STDIN BINARY",
-            &[
-                Type::INT8,
-                Type::INT4,
-                Type::INT4,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-            ],
-            &p.notes,
-            |r| {
-                vec![
-                    &r.unit_id,
-                    &r.variant_ord,
-                    &r.ord,
-                    &r.text,
-                    &r.lang,
-                    &r.encoding,
-                ]
-            },
-        )?;
-        // The buffers' capacity is kept for the next batch.
-        let mut p = p;
-        p.units.clear();
-        p.variants.clear();
-        p.props.clear();
-        p.notes.clear();
-        p.sources.clear();
-        self.pending = p;
-        Ok(())
+        let p = std::mem::take(&mut self.pending);
+        self.conn.send(move |tx| copy_rows(tx, &p))
     }
 
     fn buffer(
@@ -436,8 +341,8 @@ impl<'c> PgWriter<'c> {
         if let Some(set) = &mut self.sources {
             set.insert(source_hash);
         }
-        match &prepared.tokens {
-            Some(tokens) => self.indexer.add(&mut self.tx, id, &prepared.keys, tokens)?,
+        let due = match &prepared.tokens {
+            Some(tokens) => self.indexer.add(id, &prepared.keys, tokens)?,
             None => {
                 let pairs: Vec<(&str, &str)> = unit
                     .variants
@@ -446,9 +351,13 @@ impl<'c> PgWriter<'c> {
                     .map(|(v, k)| (v.lang.as_str(), k.as_str()))
                     .collect();
                 let tokens = stored_unit_tokens(&pairs);
-                self.indexer
-                    .add(&mut self.tx, id, &prepared.keys, &tokens)?
+                self.indexer.add(id, &prepared.keys, &tokens)?
             }
+        };
+        if due {
+            // The index's postings go to the database (after a removal).
+            self.conn
+                .call_with(&mut self.indexer, |tx, indexer| Ok(indexer.flush(tx)?))?;
         }
         if self.pending.units.len() >= BATCH {
             self.flush()?;
@@ -499,9 +408,9 @@ impl<'c> PgWriter<'c> {
             OnDuplicate::Skip => self.candidates(source_hash, Some(content_hash))?,
             OnDuplicate::Update => self.candidates(source_hash, None)?,
         };
-        let tx = &mut self.tx;
+        let conn = &mut self.conn;
         let reuse_id = match verdict(unit, on_duplicate, candidates, |id| {
-            stored_signature(tx, id)
+            conn.call(move |tx| stored_signature(tx, id))
         })? {
             Verdict::New => None,
             Verdict::Duplicate => {
@@ -509,7 +418,17 @@ impl<'c> PgWriter<'c> {
                 return Ok(Added::Duplicate);
             }
             Verdict::Replace(id) => {
-                remove_unit(&mut self.tx, &mut self.counters, &mut self.indexer, id)?;
+                let mut state = (
+                    std::mem::take(&mut self.counters),
+                    std::mem::take(&mut self.indexer),
+                );
+                let removed = self
+                    .conn
+                    .call_with(&mut state, move |tx, (counters, indexer)| {
+                        remove_unit(tx, counters, indexer, id)
+                    });
+                (self.counters, self.indexer) = state;
+                removed?;
                 Some(id)
             }
         };
@@ -537,13 +456,16 @@ impl<'c> PgWriter<'c> {
 
     /// See `TmWriter::restore_origin`.
     pub(super) fn restore_origin(&mut self, o: &crate::tm::backend::OriginRecord) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO origin(id, name, kind, imported_at, header)
-             VALUES ((SELECT coalesce(max(id), 0) + 1 FROM origin), $1, $2, $3, $4)
-             ON CONFLICT(name) DO UPDATE SET kind = $2, imported_at = $3, header = $4",
-            &[&o.name, &o.kind, &o.imported_at, &o.header],
-        )?;
-        Ok(())
+        let o = o.clone();
+        self.conn.call(move |tx| {
+            tx.execute(
+                "INSERT INTO origin(id, name, kind, imported_at, header)
+                 VALUES ((SELECT coalesce(max(id), 0) + 1 FROM origin), $1, $2, $3, $4)
+                 ON CONFLICT(name) DO UPDATE SET kind = $2, imported_at = $3, header = $4",
+                &[&o.name, &o.kind, &o.imported_at, &o.header],
+            )?;
+            Ok(())
+        })
     }
 
     /// See `TmWriter::restore_extras`.
@@ -552,13 +474,16 @@ impl<'c> PgWriter<'c> {
         counts: &crate::tm::backend::WordCounts,
         tokens: &[crate::tm::backend::StoredToken],
     ) -> Result<(usize, usize)> {
-        let written =
-            super::store::add_word_counts_on(&mut self.tx, counts.word_rows(), counts.pair_rows())?;
-        let mut stored = 0;
-        for t in tokens {
-            stored += usize::from(super::store::insert_token_on(&mut self.tx, t)?);
-        }
-        Ok((written, stored))
+        let (counts, tokens) = (counts.clone(), tokens.to_vec());
+        self.conn.call(move |tx| {
+            let written =
+                super::store::add_word_counts_on(tx, counts.word_rows(), counts.pair_rows())?;
+            let mut stored = 0;
+            for t in &tokens {
+                stored += usize::from(super::store::insert_token_on(tx, t)?);
+            }
+            Ok((written, stored))
+        })
     }
 
     pub(super) fn is_fresh(&self) -> bool {
@@ -572,29 +497,154 @@ impl<'c> PgWriter<'c> {
     pub(super) fn commit(mut self) -> Result<WriteSummary> {
         self.flush()?;
         let PgWriter {
-            mut tx,
+            conn,
             counters,
             summary,
             indexer,
             ..
         } = self;
-        write_counters(&mut tx, counters)?;
-        indexer.finish(&mut tx)?;
-        if summary.inserted + summary.updated >= ANALYZE_AFTER {
-            // Fresh statistics for the planner, committed with the units:
-            // until autovacuum gets to a table that just grew, reads of it
-            // may be planned as scans of the whole table. ANALYZE samples
-            // a bounded number of rows, whatever the table's size.
-            tx.batch_execute("ANALYZE unit, variant, prop, note, fz_token, fz_chunk")?;
-        }
-        tx.commit()?;
+        conn.finish(move |tx| {
+            write_counters(tx, counters)?;
+            indexer.finish(tx)?;
+            if summary.inserted + summary.updated >= ANALYZE_AFTER {
+                // Fresh statistics for the planner, committed with the
+                // units: until autovacuum gets to a table that just grew,
+                // reads of it may be planned as scans of the whole table.
+                // ANALYZE samples a bounded number of rows, whatever the
+                // table's size.
+                tx.batch_execute("ANALYZE unit, variant, prop, note, fz_token, fz_chunk")?;
+            }
+            tx.batch_execute("COMMIT")?;
+            Ok(())
+        })?;
         Ok(summary)
     }
 }
 
+/// A batch's rows into their tables, one binary `COPY` each.
+fn copy_rows(tx: &mut Client, p: &Pending) -> Result<()> {
+    copy(
+        tx,
+        "COPY unit(id, tuid, srclang, creation_date, creation_id, change_date, change_id,
+                last_usage_date, usage_count, creation_tool, creation_tool_version, extra,
+                origin_id, context_prev, context_next, content_hash, source_hash)
+             FROM STDIN BINARY",
+        &[
+            Type::INT8,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::INT8,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::INT8,
+            Type::TEXT,
+            Type::TEXT,
+            Type::INT8,
+            Type::INT8,
+        ],
+        &p.units,
+        |u| {
+            let d = &u.dates;
+            vec![
+                &u.id,
+                &u.tuid,
+                &u.srclang,
+                &d[0],
+                &d[1],
+                &d[2],
+                &d[3],
+                &d[4],
+                &u.usage_count,
+                &d[5],
+                &u.tool_version,
+                &u.extra,
+                &u.origin_id,
+                &u.context[0],
+                &u.context[1],
+                &u.content_hash,
+                &u.source_hash,
+            ]
+        },
+    )?;
+    copy(
+        tx,
+        "COPY variant(unit_id, ord, lang, plain, markup, key, meta) FROM STDIN BINARY",
+        &[
+            Type::INT8,
+            Type::INT4,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+        ],
+        &p.variants,
+        |v| {
+            vec![
+                &v.unit_id, &v.ord, &v.lang, &v.plain, &v.markup, &v.key, &v.meta,
+            ]
+        },
+    )?;
+    copy(
+        tx,
+        "COPY prop(unit_id, variant_ord, ord, kind, value, lang, encoding) FROM STDIN BINARY",
+        &[
+            Type::INT8,
+            Type::INT4,
+            Type::INT4,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+        ],
+        &p.props,
+        |r| {
+            vec![
+                &r.unit_id,
+                &r.variant_ord,
+                &r.ord,
+                &r.kind,
+                &r.value,
+                &r.lang,
+                &r.encoding,
+            ]
+        },
+    )?;
+    copy(
+        tx,
+        "COPY note(unit_id, variant_ord, ord, text, lang, encoding) FROM STDIN BINARY",
+        &[
+            Type::INT8,
+            Type::INT4,
+            Type::INT4,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+        ],
+        &p.notes,
+        |r| {
+            vec![
+                &r.unit_id,
+                &r.variant_ord,
+                &r.ord,
+                &r.text,
+                &r.lang,
+                &r.encoding,
+            ]
+        },
+    )?;
+    Ok(())
+}
+
 /// `rows` into a table with one binary `COPY`.
 fn copy<T>(
-    tx: &mut Transaction<'_>,
+    tx: &mut Client,
     sql: &str,
     types: &[Type],
     rows: &[T],
@@ -613,7 +663,7 @@ fn copy<T>(
 }
 
 /// A stored unit's srclang and variants as (lang, markup).
-fn stored_signature(tx: &mut Transaction<'_>, id: i64) -> Result<StoredSignature> {
+fn stored_signature(tx: &mut impl GenericClient, id: i64) -> Result<StoredSignature> {
     let srclang: Option<String> = tx
         .query_one("SELECT srclang FROM unit WHERE id = $1", &[&id])?
         .get(0);
@@ -634,7 +684,7 @@ fn stored_signature(tx: &mut Transaction<'_>, id: i64) -> Result<StoredSignature
 
 /// Uncount and delete one unit. Returns false if there was none.
 pub(super) fn remove_unit(
-    tx: &mut Transaction<'_>,
+    tx: &mut impl GenericClient,
     counters: &mut Counters,
     indexer: &mut PgIndexer,
     id: i64,
@@ -683,7 +733,7 @@ pub(super) fn remove_unit(
 
 /// The counters' changes into `meta`, `lang_count`, `pair_count` and
 /// `origin.units`, as `Counters::write` does in SQLite.
-pub(super) fn write_counters(tx: &mut Transaction<'_>, mut c: Counters) -> Result<()> {
+pub(super) fn write_counters<C: GenericClient>(tx: &mut C, mut c: Counters) -> Result<()> {
     c.end_run();
     if c.units != 0 {
         tx.execute(
@@ -718,7 +768,7 @@ pub(super) fn write_counters(tx: &mut Transaction<'_>, mut c: Counters) -> Resul
         "DELETE FROM lang_count WHERE variants <= 0;
          DELETE FROM pair_count WHERE units <= 0;",
     )?;
-    let get = |tx: &mut Transaction<'_>, name: &str| -> Result<Option<String>> {
+    let get = |tx: &mut C, name: &str| -> Result<Option<String>> {
         Ok(tx
             .query_opt("SELECT value FROM meta WHERE name = $1", &[&name])?
             .and_then(|r| r.get(0)))

@@ -31,6 +31,13 @@ pub enum WriteError {
     /// would wait (`Store::write_wait`).
     #[error("{path}: another tarjuman is still writing to it; gave up after waiting {secs} s (--wait SECONDS waits longer)")]
     GaveUpWaiting { path: String, secs: u64 },
+    /// The writer's thread could not be started.
+    #[error("cannot start the writer's thread: {0}")]
+    Thread(String),
+    /// A write was asked of a writer that had already failed (its error
+    /// was reported).
+    #[error("the writer stopped after an earlier error")]
+    Stopped,
 }
 
 /// A result with `WriteError`.

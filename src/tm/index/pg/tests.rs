@@ -141,7 +141,9 @@ fn transaction(b: &mut Both, ops: &[(i64, Option<u64>)], flush: usize) {
                     .unwrap();
                 }
                 lix.add(&ltx, id, &keys, &tokens).unwrap();
-                pix.add(&mut ptx, id, &keys, &tokens).unwrap();
+                if pix.add(id, &keys, &tokens).unwrap() {
+                    pix.flush(&mut ptx).unwrap();
+                }
             }
             None => {
                 lix.remove(&ltx, id).unwrap();
