@@ -177,8 +177,9 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
         src_feats(&mut vocab, &lexicon),
         &opts.src_paragraphs,
         &vocab,
+        src,
     );
-    let tgt_side = side(tgt_feats, &opts.tgt_paragraphs, &vocab);
+    let tgt_side = side(tgt_feats, &opts.tgt_paragraphs, &vocab, tgt);
 
     let mut model = initial_model(&src_side, &tgt_side, &vocab, opts);
     let first = dp::align(&src_side, &tgt_side, &model);
@@ -206,6 +207,7 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
                 src_feats(&mut vocab, &lexicon),
                 &opts.src_paragraphs,
                 &vocab,
+                src,
             );
         }
     }
@@ -258,17 +260,28 @@ pub fn align_detailed(src: &[String], tgt: &[String], opts: &AlignOptions) -> Al
     }
 }
 
-fn side(feats: Vec<features::Features>, paragraphs: &[usize], vocab: &Vocab) -> Side {
+/// One side as the DP sees it: the sentences' features (`texts` are the
+/// sentences themselves) and where their paragraphs end.
+fn side(
+    feats: Vec<features::Features>,
+    paragraphs: &[usize],
+    vocab: &Vocab,
+    texts: &[String],
+) -> Side {
     let n = feats.len();
+    let lead_in: Vec<bool> = texts.iter().map(|t| is_lead_in(t)).collect();
+    // A blank line after a lead-in is layout, not the end of a paragraph:
+    // the sentence goes on below it.
     let para_end = if paragraphs.len() == n {
         (0..n)
-            .map(|i| i + 1 == n || paragraphs[i + 1] != paragraphs[i])
+            .map(|i| i + 1 == n || paragraphs[i + 1] != paragraphs[i] && !lead_in[i])
             .collect()
     } else {
         vec![false; n]
     };
     let mut out = Side {
         para_end,
+        lead_in,
         ..Side::default()
     };
     for f in feats {
@@ -283,6 +296,23 @@ fn side(feats: Vec<features::Features>, paragraphs: &[usize], vocab: &Vocab) -> 
         out.items.push(f.items);
     }
     out
+}
+
+/// A lead-in opens the sentence on the next line: at most this many words
+/// ending in a comma, semicolon or colon (`Now, therefore,`, `يعلن ما
+/// يلي:`, a speaker's `NR:`). Three words: a connective or a label, not
+/// a clause of its own (a recital ending in a comma stays a unit, which
+/// a translation may leave out whole); from two to eight words every
+/// dev set's F1 is the same.
+const LEAD_IN_WORDS: usize = 3;
+
+fn is_lead_in(text: &str) -> bool {
+    text.split_whitespace().count() <= LEAD_IN_WORDS
+        && text
+            .trim_end()
+            .chars()
+            .next_back()
+            .is_some_and(|c| matches!(c, ',' | ';' | ':' | '\u{060C}' | '\u{061B}'))
 }
 
 /// Evidence per shared item, a log-likelihood ratio: ln(ρ / q), where ρ is
@@ -444,4 +474,38 @@ fn link_evidence(l: &Link, src: &Side, tgt: &Side, model: &dp::Model) -> f64 {
     let a: Vec<&[u32]> = l.src.iter().map(|&i| src.items[i].as_slice()).collect();
     let b: Vec<&[u32]> = l.tgt.iter().map(|&j| tgt.items[j].as_slice()).collect();
     dp::shared_evidence(&a, &b, model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lead_in_is_a_few_words_ending_open_and_ends_no_paragraph() {
+        for t in [
+            "Now, therefore,",
+            "فإنه الآن،",
+            "يعلن ما يلي:",
+            "NR:",
+            "Whereas;",
+        ] {
+            assert!(is_lead_in(t), "{t}");
+        }
+        for t in [
+            "The General Assembly",
+            "Now, therefore.",
+            "Whereas it is essential to promote friendly relations,",
+            "",
+        ] {
+            assert!(!is_lead_in(t), "{t}");
+        }
+        let texts: Vec<String> = ["Now, therefore,", "The General Assembly", "Proclaims this."]
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        let feats = vec![features::Features::default(); 3];
+        let side = side(feats, &[0, 1, 2], &Vocab::default(), &texts);
+        assert_eq!(side.para_end, [false, true, true]);
+        assert_eq!(side.lead_in, [true, false, false]);
+    }
 }

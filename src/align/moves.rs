@@ -494,6 +494,7 @@ mod tests {
             nums: vec![0; n],
             trans: vec![0; n],
             para_end: vec![false; n],
+            lead_in: vec![false; n],
         }
     }
 

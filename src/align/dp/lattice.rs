@@ -99,11 +99,20 @@ pub(super) type Pairs = [Shared; 4];
 
 /// Short lines (dates, captions, bylines, page debris) are the likeliest
 /// to stand untranslated: the omission prior grows as the sentence gets
-/// shorter, so that a scrap is not glued onto its neighbour as a 2-1.
+/// shorter, so that a scrap is not glued onto its neighbour as a 2-1. A
+/// lead-in (`Now, therefore,`) is short but no scrap: it belongs to the
+/// sentence after it.
 pub(super) fn short_bonus(side: &Side) -> Vec<f64> {
     side.len
         .iter()
-        .map(|&l| (1.0 + 40.0 / (f64::from(l) + 5.0)).ln())
+        .zip(&side.lead_in)
+        .map(|(&l, &lead_in)| {
+            if lead_in {
+                0.0
+            } else {
+                (1.0 + 40.0 / (f64::from(l) + 5.0)).ln()
+            }
+        })
         .collect()
 }
 

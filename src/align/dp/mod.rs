@@ -58,6 +58,10 @@ pub(crate) struct Side {
     pub trans: Vec<u16>,
     /// Does the sentence end a paragraph?
     pub para_end: Vec<bool>,
+    /// Is the sentence a lead-in (`Now, therefore,`, a speaker's `NR:`),
+    /// the opening of the sentence after it set on a line of its own? Not
+    /// a scrap: its omission gets no short-line discount.
+    pub lead_in: Vec<bool>,
 }
 
 impl Side {
@@ -114,6 +118,7 @@ impl Side {
             out.items.push(items);
 
             out.para_end.push(self.para_end[k - 1]);
+            out.lead_in.push(self.lead_in[k - 1]);
             i = k;
         }
         out
@@ -237,6 +242,7 @@ pub(crate) fn permute(side: &Side, order: &[usize]) -> Side {
         nums: order.iter().map(|&i| side.nums[i]).collect(),
         trans: order.iter().map(|&i| side.trans[i]).collect(),
         para_end: order.iter().map(|&i| side.para_end[i]).collect(),
+        lead_in: order.iter().map(|&i| side.lead_in[i]).collect(),
     }
 }
 
@@ -247,7 +253,8 @@ pub(crate) fn slice(side: &Side, range: std::ops::Range<usize>) -> Side {
         items: side.items[range.clone()].to_vec(),
         nums: side.nums[range.clone()].to_vec(),
         trans: side.trans[range.clone()].to_vec(),
-        para_end: side.para_end[range].to_vec(),
+        para_end: side.para_end[range.clone()].to_vec(),
+        lead_in: side.lead_in[range].to_vec(),
     }
 }
 

@@ -12,6 +12,7 @@ fn side(lens: &[f32], items: &[&[u32]]) -> Side {
         nums: vec![0; lens.len()],
         trans: vec![0; lens.len()],
         para_end: vec![false; lens.len()],
+        lead_in: vec![false; lens.len()],
     }
 }
 
@@ -75,11 +76,13 @@ fn the_banded_search_finds_the_same_path_as_the_full_one() {
         nums: vec![0; n],
         trans: vec![0; n],
         para_end: vec![false; n],
+        lead_in: vec![false; n],
     };
     let tgt = Side {
         nums: vec![0; tl.len()],
         trans: vec![0; tl.len()],
         para_end: vec![false; tl.len()],
+        lead_in: vec![false; tl.len()],
         len: tl,
         items: ti,
     };
@@ -112,6 +115,7 @@ fn long_text() -> (Side, Side) {
         s.nums.push(0);
         s.trans.push(0);
         s.para_end.push(false);
+        s.lead_in.push(false);
     };
     for k in 0..2_000u32 {
         let len = 30.0 + ((k * 37) % 90) as f32;
