@@ -25,7 +25,10 @@
 //! units loaded, diffs made), as `tarjuman lookup` and `serve` do. Every
 //! answer of one backend is compared with the other's (unit, score,
 //! order; concordance: units and spans) and the bench fails on a
-//! difference.
+//! difference. Then the same queries through `tarjuman lookup --file`
+//! processes, as a user runs them: on every core (one thread and one
+//! connection each, the default) and with `--jobs 1`; the two backends'
+//! outputs must be the same bytes.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -334,6 +337,53 @@ fn main() {
         times[b].report("lookup", name);
     }
     drop(matchers);
+
+    // The same lookups as a user runs them: one `tarjuman lookup --file`
+    // process, its threads (--jobs: one per core by default, each with its
+    // own connection) and the one-thread run; backends alternated.
+    let qfile = dir.path().join("queries.txt");
+    std::fs::write(&qfile, queries.join("\n") + "\n").unwrap();
+    let qfile = qfile.to_str().unwrap();
+    println!("`tarjuman lookup --file` ({nq} queries, --input lines --min 70 --format json), median of 3 runs:");
+    for jobs in [None, Some("1")] {
+        let mut walls: [Vec<Duration>; 2] = Default::default();
+        let mut outputs: [Vec<u8>; 2] = Default::default();
+        for _ in 0..3 {
+            for (b, (_, db)) in [(0, lite.as_str()), (1, pg.as_str())].iter().enumerate() {
+                let mut cmd = Command::new(env!("CARGO_BIN_EXE_tarjuman"));
+                cmd.env_remove("TARJUMAN_DB").args([
+                    "--db", db, "--quiet", "lookup", "--file", qfile, "--input", "lines",
+                    "--format", "json",
+                ]);
+                if let Some(j) = jobs {
+                    cmd.args(["--jobs", j]);
+                }
+                let t = Instant::now();
+                let out = cmd.output().expect("run tarjuman lookup");
+                walls[b].push(t.elapsed());
+                assert!(
+                    out.status.success(),
+                    "tarjuman lookup --db {db}: {}",
+                    out.status
+                );
+                outputs[b] = out.stdout;
+            }
+        }
+        assert!(
+            outputs[0] == outputs[1],
+            "lookup --file answers differ between backends"
+        );
+        for (b, name) in ["SQLite", "PostgreSQL"].iter().enumerate() {
+            walls[b].sort();
+            let wall = walls[b][1];
+            println!(
+                "  lookup --file, {:>13} {name:>10}: {:6.0} q/s ({:.2} s)",
+                jobs.map_or("one per core".to_string(), |j| format!("--jobs {j}")),
+                nq as f64 / wall.as_secs_f64(),
+                wall.as_secs_f64()
+            );
+        }
+    }
 
     // Concordance: one word or two adjacent words of a stored sentence.
     let phrases: Vec<String> = (0..nconc)

@@ -230,3 +230,97 @@ fn a_document_is_looked_up_sentence_by_sentence_unless_input_is_lines() {
         .success()
         .stdout(predicate::str::contains("[default: text]"));
 }
+
+/// Many queries are looked up on several threads, each with its own
+/// connection; the answers come out in the order of the queries, each
+/// with the query before it as context, the same as on one thread.
+#[test]
+fn jobs_change_the_speed_not_the_answers_or_their_order() {
+    // The TM as TMX, the third unit stored with the second's source as
+    // its context.
+    let dir = tempfile::tempdir().unwrap();
+    let pairs: Vec<(&str, &str)> = TM
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once('\t').unwrap())
+        .collect();
+    let sources: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+    let mut tmx = String::from(
+        "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"ar\" segtype=\"sentence\" datatype=\"plaintext\" adminlang=\"en\" o-tmf=\"t\" creationtool=\"t\" creationtoolversion=\"1\"/><body>\n",
+    );
+    for (k, (ar, en)) in pairs.iter().enumerate() {
+        let context = if k == 2 {
+            format!(
+                "<prop type=\"x-tarjuman-context-prev\">{}</prop>",
+                sources[1]
+            )
+        } else {
+            String::new()
+        };
+        tmx += &format!("<tu>{context}<tuv xml:lang=\"ar\"><seg>{ar}</seg></tuv><tuv xml:lang=\"en\"><seg>{en}</seg></tuv></tu>\n");
+    }
+    tmx += "</body></tmx>\n";
+    let file = dir.path().join("tm.tmx");
+    std::fs::write(&file, tmx).unwrap();
+    let db = dir.path().join("tm.db");
+    Command::cargo_bin("tarjuman")
+        .unwrap()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "import",
+            file.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    // 150 queries (several blocks per thread): stored sentences, edited
+    // ones and strangers, in a varied order.
+    let mut queries = Vec::new();
+    for i in 0..150 {
+        let s = sources[(i * 7) % sources.len()];
+        queries.push(match i % 3 {
+            0 => s.to_string(),
+            1 => s.replacen(' ', " جديدة ", 1),
+            _ => format!("جملة لا تشبه شيئا رقم {i}"),
+        });
+    }
+    // Stored sentences after the sentence stored before them, across
+    // the boundaries of the threads' blocks of 32: context (101) matches.
+    for at in [31, 63, 100] {
+        queries[at] = sources[1].to_string();
+        queries[at + 1] = sources[2].to_string();
+    }
+    let file = dir.path().join("queries.txt");
+    std::fs::write(&file, queries.join("\n")).unwrap();
+    let run = |jobs: &str| {
+        let out = lookup(&db)
+            .args([
+                "--file",
+                file.to_str().unwrap(),
+                "--input",
+                "lines",
+                "--format",
+                "json",
+            ])
+            .args(["--jobs", jobs])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let one = run("1");
+    let lines: Vec<serde_json::Value> = one
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), queries.len());
+    for (line, q) in lines.iter().zip(&queries) {
+        assert_eq!(line["query"], q.as_str());
+    }
+    for at in [32, 64, 101] {
+        assert_eq!(lines[at]["matches"][0]["score"], 101, "query {at}");
+    }
+    for jobs in ["2", "3", "8"] {
+        assert_eq!(run(jobs), one, "--jobs {jobs}");
+    }
+}

@@ -23,7 +23,9 @@ use tarjuman::tm::fuzzy::{Match, Matcher};
 /// running text: it is split into sentences (as `segment` and `align` do,
 /// each line a paragraph) and each sentence is one query. With --input lines
 /// each line is one query, as given. Either way the query before is the
-/// context of the next, and blank lines are skipped.
+/// context of the next, and blank lines are skipped. Many queries are
+/// looked up on every core (--jobs), each thread with its own connection
+/// to the TM; the answers come out in the order of the queries.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Differences from the stored source to the query are shown as [-stored-]{+query+}, \
@@ -73,22 +75,25 @@ pub struct Args {
     /// Output: readable text, or JSON Lines (one object per query).
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
+
+    /// How many threads look queries up at once, each with its own
+    /// connection to the TM (default: one per core).
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
+
+/// Queries a lookup thread answers between two hand-overs.
+const BLOCK: usize = 32;
 
 pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let queries = read_queries(&args)?;
-    let store = ctx.open_index()?;
-    let matcher = Matcher::new(&*store, &args.src_lang, &args.tgt_lang)?;
     let style = Style::detect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let many = queries.len() > 1;
-    let mut prev: Option<&str> = None;
     let mut matched = 0usize;
-    for (k, query) in queries.iter().enumerate() {
-        let matches = matcher
-            .lookup(query, prev, args.min, args.top)
-            .with_context(|| format!("looking up query {} ({query:?})", k + 1))?;
+    look_up_all(ctx, &args, &queries, |k, matches| {
+        let query = &queries[k];
         matched += usize::from(!matches.is_empty());
         match args.format {
             OutputFormat::Json => {
@@ -105,8 +110,8 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
                 write_matches(&mut out, &matches, args.min, &style)?;
             }
         }
-        prev = Some(query);
-    }
+        Ok(())
+    })?;
     out.flush()?;
     ctx.say(&format!(
         "{} of {} {} matched at ≥ {}%",
@@ -120,6 +125,68 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         args.min
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Look every query up (the one before it its context) and hand the
+/// matches to `emit` in query order. Threads (--jobs) take blocks of
+/// queries in turn, each block's answers queued for the caller, at most
+/// two blocks ahead per thread, so memory stays bounded however long the
+/// input.
+fn look_up_all(
+    ctx: &super::Ctx,
+    args: &Args,
+    queries: &[String],
+    mut emit: impl FnMut(usize, Vec<Match>) -> Result<()>,
+) -> Result<()> {
+    let blocks = queries.len().div_ceil(BLOCK);
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let jobs = jobs.clamp(1, blocks.max(1));
+    std::thread::scope(|scope| -> Result<()> {
+        let mut answers = Vec::with_capacity(jobs);
+        for first in 0..jobs {
+            let (send, answer) = std::sync::mpsc::sync_channel::<Result<Vec<Vec<Match>>>>(2);
+            answers.push(answer);
+            scope.spawn(move || {
+                let run = || -> Result<()> {
+                    let store = ctx.open_index()?;
+                    let matcher = Matcher::new(&*store, &args.src_lang, &args.tgt_lang)?;
+                    for b in (first..blocks).step_by(jobs) {
+                        let mut found = Vec::with_capacity(BLOCK);
+                        for k in b * BLOCK..((b + 1) * BLOCK).min(queries.len()) {
+                            let (query, prev) =
+                                (&queries[k], k.checked_sub(1).map(|p| queries[p].as_str()));
+                            found.push(
+                                matcher
+                                    .lookup(query, prev, args.min, args.top)
+                                    .with_context(|| {
+                                        format!("looking up query {} ({query:?})", k + 1)
+                                    })?,
+                            );
+                        }
+                        if send.send(Ok(found)).is_err() {
+                            return Ok(()); // the caller stopped
+                        }
+                    }
+                    Ok(())
+                };
+                if let Err(e) = run() {
+                    let _ = send.send(Err(e));
+                }
+            });
+        }
+        for b in 0..blocks {
+            let found = answers[b % jobs]
+                .recv()
+                .map_err(|_| anyhow::anyhow!("a lookup thread stopped"))??;
+            for (i, matches) in found.into_iter().enumerate() {
+                emit(b * BLOCK + i, matches)?;
+            }
+        }
+        Ok(())
+    })
 }
 
 fn read_queries(args: &Args) -> Result<Vec<String>> {
