@@ -220,6 +220,9 @@ fn server_report(log_path: &std::path::Path, from: u64) {
                 .and_then(|n| n.parse().ok())
         })
         .collect();
+    if env("TARJUMAN_BENCH_TIMELINE", 0) == 1 {
+        timeline(&log[(from as usize).min(log.len())..]);
+    }
     t.sort_by(f64::total_cmp);
     let at = |p: f64| t.get(((t.len() as f64 * p) as usize).min(t.len().saturating_sub(1)));
     println!(
@@ -228,6 +231,51 @@ fn server_report(log_path: &std::path::Path, from: u64) {
         at(0.99).copied().unwrap_or(0.0),
         t.len()
     );
+}
+
+/// `TARJUMAN_BENCH_TIMELINE=1`: the server's lookups second by second
+/// (its log's `time`), with the other requests (the import) where they
+/// end, to see when in a phase the tail happens.
+fn timeline(log: &[u8]) {
+    let mut seconds: Vec<(String, Vec<f64>, Vec<String>)> = Vec::new();
+    for line in String::from_utf8_lossy(log).lines() {
+        let field = |key: &str| {
+            line.split_once(key)
+                .and_then(|(_, rest)| rest.split([',', '}']).next())
+                .map(|v| v.trim_matches('"').to_string())
+        };
+        let (Some(time), Some(route), Some(ms)) = (
+            field("\"time\":"),
+            field("\"route\":"),
+            field("\"duration_ms\":"),
+        ) else {
+            continue;
+        };
+        if seconds.last().map_or(true, |s| s.0 != time) {
+            seconds.push((time.clone(), Vec::new(), Vec::new()));
+        }
+        let second = seconds.last_mut().expect("pushed above");
+        match (route.as_str(), ms.parse::<f64>()) {
+            ("/api/v1/lookup", Ok(ms)) => second.1.push(ms),
+            _ => second.2.push(format!("{route} {ms} ms")),
+        }
+    }
+    for (time, mut t, other) in seconds {
+        t.sort_by(f64::total_cmp);
+        let at = |p: f64| {
+            t.get(((t.len() as f64 * p) as usize).min(t.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or(0.0)
+        };
+        println!(
+            "    {time}: {:5} lookups, p50 {:5.1} ms, p99 {:5.1} ms, max {:6.1} ms {}",
+            t.len(),
+            at(0.5),
+            at(0.99),
+            t.last().copied().unwrap_or(0.0),
+            other.join("; ")
+        );
+    }
 }
 
 fn log_len(log_path: &std::path::Path) -> u64 {
