@@ -238,7 +238,6 @@ fn a_document_is_looked_up_sentence_by_sentence_unless_input_is_lines() {
 fn jobs_change_the_speed_not_the_answers_or_their_order() {
     // The TM as TMX, the third unit stored with the second's source as
     // its context.
-    let dir = tempfile::tempdir().unwrap();
     let pairs: Vec<(&str, &str)> = TM
         .lines()
         .skip(1)
@@ -260,19 +259,7 @@ fn jobs_change_the_speed_not_the_answers_or_their_order() {
         tmx += &format!("<tu>{context}<tuv xml:lang=\"ar\"><seg>{ar}</seg></tuv><tuv xml:lang=\"en\"><seg>{en}</seg></tuv></tu>\n");
     }
     tmx += "</body></tmx>\n";
-    let file = dir.path().join("tm.tmx");
-    std::fs::write(&file, tmx).unwrap();
-    let db = dir.path().join("tm.db");
-    Command::cargo_bin("tarjuman")
-        .unwrap()
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "import",
-            file.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
+    let (dir, db) = common::tm_from("tm.tmx", &tmx);
     // 150 queries (several blocks per thread): stored sentences, edited
     // ones and strangers, in a varied order.
     let mut queries = Vec::new();

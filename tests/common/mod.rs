@@ -9,9 +9,15 @@ use assert_cmd::Command;
 /// A fresh TM built by the real `tarjuman import` from TSV text (with an
 /// `ar<TAB>en` header line); the temp dir must outlive the TM.
 pub fn tm_from_tsv(tsv_text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    tm_from("alaraby.tsv", tsv_text)
+}
+
+/// A fresh TM imported from `text` written to a file `name` (its ending
+/// says the format) in a new temp dir, which must outlive the TM.
+pub fn tm_from(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let tsv = dir.path().join("alaraby.tsv");
-    std::fs::write(&tsv, tsv_text).unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, text).unwrap();
     let db = dir.path().join("tm.db");
     Command::cargo_bin("tarjuman")
         .unwrap()
@@ -19,7 +25,7 @@ pub fn tm_from_tsv(tsv_text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
             "--db",
             db.to_str().unwrap(),
             "import",
-            tsv.to_str().unwrap(),
+            file.to_str().unwrap(),
         ])
         .assert()
         .success();
