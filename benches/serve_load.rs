@@ -27,7 +27,8 @@
 //! process): lookups per server CPU-second say what the server alone
 //! could do.
 //! `TARJUMAN_BENCH_MAX_REQUESTS` (default 10,000,000) bounds the
-//! requests of a phase; `TARJUMAN_BENCH_PHASES=1` runs phase 1 only.
+//! requests of a phase; `TARJUMAN_BENCH_PHASES=1` runs phase 1 only, `3`
+//! adds a third: the lookups alone again, on the grown TM.
 //! `TARJUMAN_BENCH_TM=PATH` keeps the generated TM there and, on later
 //! runs of the same size, serves a copy of it instead of generating it
 //! again. The server's log goes to a file in the temp dir.
@@ -523,6 +524,20 @@ fn main() {
     let after = units_in(&base, &token);
     let lost = (before + inserted) as i64 - after as i64;
     println!("units: {before} before, {after} after, {lost} lost");
+
+    if phases >= 3 {
+        // Alone again on the grown TM: does a server that took an import
+        // look up as fast as before it?
+        let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
+        let from = log_len(&log_path);
+        let mut later = hammer(&lookups, clients, time, time, &yes, max_requests);
+        later.report("lookups after the import");
+        server_report(&log_path, from);
+        later.cpu_report(
+            cpu_seconds(server.id()) - cpu,
+            cpu_seconds(std::process::id()) - mine,
+        );
+    }
 
     stop(&mut server, &log_path);
     assert_eq!(lost, 0, "units lost");

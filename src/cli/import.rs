@@ -190,6 +190,12 @@ pub fn run(args: Args, ctx: &super::Ctx) -> anyhow::Result<ExitCode> {
         }
         outcomes.push((name, result));
     }
+    if let Some(target) = &mut target {
+        // Readers of the TM (a server, lookups) read it fastest once the
+        // log is back in the file; closing would not see to it while they
+        // have it open.
+        let _ = target.store().settle();
+    }
     if args.format == FormatArg::Json {
         let results: Vec<ImportResult> = outcomes
             .iter()

@@ -99,6 +99,9 @@ impl Writer {
                             let result = import_file(&mut *store, &path, &opts, |_| {});
                             drop(spool);
                             let _ = reply.send(result);
+                            // After the answer: the units are committed and
+                            // seen; this only speeds the reads up again.
+                            let _ = store.settle();
                         }
                         Job::Delete {
                             which,
@@ -106,6 +109,7 @@ impl Writer {
                             reply,
                         } => {
                             let _ = reply.send(delete(&mut *store, &which, dry_run));
+                            let _ = store.settle();
                         }
                     }
                 }

@@ -143,6 +143,15 @@ pub trait TmStore: IndexRead + Send {
     /// returns how many were deleted.
     fn delete_units(&mut self, ids: &[i64]) -> std::result::Result<usize, WriteError>;
 
+    /// After a write, with readers going on: finish moving the write-ahead
+    /// log into the database file (SQLite; nothing on PostgreSQL), so that
+    /// readers read the file through their memory map again rather than
+    /// copying the log's pages. Bounded in time; the TM is the same either
+    /// way.
+    fn settle(&mut self) -> std::result::Result<(), WriteError> {
+        Ok(())
+    }
+
     /// Of `ids` (sorted, repeats dropped): those held, and those not.
     fn split_existing(&self, ids: &[i64]) -> Result<(Vec<i64>, Vec<i64>)>;
 
@@ -337,6 +346,10 @@ impl TmStore for Store {
 
     fn delete_units(&mut self, ids: &[i64]) -> std::result::Result<usize, WriteError> {
         Store::delete_units(self, ids)
+    }
+
+    fn settle(&mut self) -> std::result::Result<(), WriteError> {
+        Store::settle(self)
     }
 
     fn split_existing(&self, ids: &[i64]) -> Result<(Vec<i64>, Vec<i64>)> {

@@ -504,3 +504,58 @@ proptest::proptest! {
         proptest::prop_assert_eq!(hashes(srclang, &sig), hashes_as_first_written(srclang, &sig));
     }
 }
+
+/// A reader still on the snapshot from before a commit stops the
+/// checkpoint SQLite runs at the commit; `settle` tries again until the
+/// reader has moved on, and the whole log is then in the database file.
+#[test]
+fn settle_moves_the_whole_log_once_old_readers_are_gone() {
+    let (dir, mut store) = store();
+    let add = |store: &mut Store, from: u32, n: u32| {
+        let mut w = store.writer(&origin("a.tsv")).unwrap();
+        for i in from..from + n {
+            let u = Unit::pair(
+                "ar",
+                &format!("قال مسؤول سوري رقم {i}"),
+                "en",
+                &format!("A Syrian official said, number {i}"),
+            );
+            w.add(&u, OnDuplicate::Skip).unwrap();
+        }
+        w.commit().unwrap();
+    };
+    add(&mut store, 0, 10);
+    // A reader in a read transaction, on the snapshot before the next
+    // commit, for 300 ms.
+    let path = dir.path().join("tm.db");
+    let (began, begin) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("BEGIN").unwrap();
+        let _: i64 = c
+            .query_row("SELECT count(*) FROM unit", [], |r| r.get(0))
+            .unwrap();
+        began.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        c.execute_batch("COMMIT").unwrap();
+    });
+    begin.recv().unwrap();
+    add(&mut store, 10, 2_000);
+    let left = |store: &Store| -> (i64, i64) {
+        store
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((r.get(1)?, r.get(2)?))
+            })
+            .unwrap()
+    };
+    let (log, moved) = left(&store);
+    assert!(
+        moved < log,
+        "the reader holds the checkpoint back ({moved} of {log})"
+    );
+    store.settle().unwrap();
+    let (log, moved) = left(&store);
+    assert_eq!(moved, log, "all of the log is in the database");
+    reader.join().unwrap();
+}
