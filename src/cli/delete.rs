@@ -99,6 +99,8 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let deleted = store
         .delete_units(&ids)
         .with_context(|| format!("{}: deleting {} units", ctx.db_shown(), ids.len()))?;
+    // As after an import: readers read fastest with the log in the file.
+    let _ = store.settle();
     if args.format == OutputFormat::Json {
         writeln!(
             out,
