@@ -459,15 +459,19 @@ fn main() {
     hammer(&lookups, 4, two, two, &yes, 2_000);
 
     let time = Duration::from_secs(seconds);
-    let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
-    let from = log_len(&log_path);
-    let mut alone = hammer(&lookups, clients, time, time, &yes, max_requests);
-    alone.report("lookups alone");
-    server_report(&log_path, from);
-    alone.cpu_report(
-        cpu_seconds(server.id()) - cpu,
-        cpu_seconds(std::process::id()) - mine,
-    );
+    // Lookups alone for `time`, reported under `name`.
+    let alone = |name: &str| {
+        let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
+        let from = log_len(&log_path);
+        let mut phase = hammer(&lookups, clients, time, time, &yes, max_requests);
+        phase.report(name);
+        server_report(&log_path, from);
+        phase.cpu_report(
+            cpu_seconds(server.id()) - cpu,
+            cpu_seconds(std::process::id()) - mine,
+        );
+    };
+    alone("lookups alone");
     if phases == 1 {
         stop(&mut server, &log_path);
         return;
@@ -528,15 +532,7 @@ fn main() {
     if phases >= 3 {
         // Alone again on the grown TM: does a server that took an import
         // look up as fast as before it?
-        let (cpu, mine) = (cpu_seconds(server.id()), cpu_seconds(std::process::id()));
-        let from = log_len(&log_path);
-        let mut later = hammer(&lookups, clients, time, time, &yes, max_requests);
-        later.report("lookups after the import");
-        server_report(&log_path, from);
-        later.cpu_report(
-            cpu_seconds(server.id()) - cpu,
-            cpu_seconds(std::process::id()) - mine,
-        );
+        alone("lookups after the import");
     }
 
     stop(&mut server, &log_path);
