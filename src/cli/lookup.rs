@@ -127,6 +127,9 @@ pub fn run(args: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What a lookup thread sends back: a block's matches, query by query.
+type Answers = Result<Vec<Vec<Match>>>;
+
 /// Look every query up (the one before it its context) and hand the
 /// matches to `emit` in query order. Threads (--jobs) take blocks of
 /// queries in turn, each block's answers queued for the caller, at most
@@ -139,40 +142,15 @@ fn look_up_all(
     mut emit: impl FnMut(usize, Vec<Match>) -> Result<()>,
 ) -> Result<()> {
     let blocks = queries.len().div_ceil(BLOCK);
-    let jobs = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
-    let jobs = jobs.clamp(1, blocks.max(1));
+    let jobs = super::threads(args.jobs, blocks);
     std::thread::scope(|scope| -> Result<()> {
         let mut answers = Vec::with_capacity(jobs);
         for first in 0..jobs {
-            let (send, answer) = std::sync::mpsc::sync_channel::<Result<Vec<Vec<Match>>>>(2);
+            let (send, answer) = std::sync::mpsc::sync_channel::<Answers>(2);
             answers.push(answer);
             scope.spawn(move || {
-                let run = || -> Result<()> {
-                    let store = ctx.open_index()?;
-                    let matcher = Matcher::new(&*store, &args.src_lang, &args.tgt_lang)?;
-                    for b in (first..blocks).step_by(jobs) {
-                        let mut found = Vec::with_capacity(BLOCK);
-                        for k in b * BLOCK..((b + 1) * BLOCK).min(queries.len()) {
-                            let (query, prev) =
-                                (&queries[k], k.checked_sub(1).map(|p| queries[p].as_str()));
-                            found.push(
-                                matcher
-                                    .lookup(query, prev, args.min, args.top)
-                                    .with_context(|| {
-                                        format!("looking up query {} ({query:?})", k + 1)
-                                    })?,
-                            );
-                        }
-                        if send.send(Ok(found)).is_err() {
-                            return Ok(()); // the caller stopped
-                        }
-                    }
-                    Ok(())
-                };
-                if let Err(e) = run() {
+                let blocks = (first..blocks).step_by(jobs);
+                if let Err(e) = look_up_blocks(ctx, args, queries, blocks, &send) {
                     let _ = send.send(Err(e));
                 }
             });
@@ -187,6 +165,33 @@ fn look_up_all(
         }
         Ok(())
     })
+}
+
+/// One lookup thread: its own connection and matcher, the answers of
+/// each of `blocks` sent in turn (until the caller stops listening).
+fn look_up_blocks(
+    ctx: &super::Ctx,
+    args: &Args,
+    queries: &[String],
+    blocks: impl Iterator<Item = usize>,
+    send: &std::sync::mpsc::SyncSender<Answers>,
+) -> Result<()> {
+    let store = ctx.open_index()?;
+    let matcher = Matcher::new(&*store, &args.src_lang, &args.tgt_lang)?;
+    for b in blocks {
+        let mut found = Vec::with_capacity(BLOCK);
+        for k in b * BLOCK..((b + 1) * BLOCK).min(queries.len()) {
+            let (query, prev) = (&queries[k], k.checked_sub(1).map(|p| queries[p].as_str()));
+            let matches = matcher
+                .lookup(query, prev, args.min, args.top)
+                .with_context(|| format!("looking up query {} ({query:?})", k + 1))?;
+            found.push(matches);
+        }
+        if send.send(Ok(found)).is_err() {
+            break; // the caller stopped
+        }
+    }
+    Ok(())
 }
 
 fn read_queries(args: &Args) -> Result<Vec<String>> {

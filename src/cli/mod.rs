@@ -314,6 +314,16 @@ fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String>
     input::encoding_for_label(label).map_err(|e| e.to_string())
 }
 
+/// How many threads a command runs for `work` items: `--jobs N`, else one
+/// per core; never more than the items (and at least one).
+pub fn threads(jobs: Option<u16>, work: usize) -> usize {
+    let n = jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    n.clamp(1, work.max(1))
+}
+
 /// The text of `path` (`-` reads standard input), through the library's one
 /// reader: the same decoding and the same messages for every command.
 pub fn read_text(path: &Path, encoding: &EncodingArg) -> Result<String, InputError> {

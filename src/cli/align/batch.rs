@@ -62,11 +62,7 @@ pub fn run(args: &Args, ctx: &crate::cli::Ctx) -> anyhow::Result<ExitCode> {
         None
     };
 
-    let jobs = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
-    let jobs = jobs.clamp(1, pairs.len().max(1));
+    let jobs = super::super::threads(args.jobs, pairs.len());
     let next = AtomicUsize::new(0);
     let mut totals = Totals::default();
     std::thread::scope(|scope| -> anyhow::Result<()> {
