@@ -112,8 +112,8 @@ pub trait TmWriter {
     /// written (a token whose name is taken is not).
     fn restore_extras(
         &mut self,
-        counts: &WordCounts,
-        tokens: &[StoredToken],
+        counts: WordCounts,
+        tokens: Vec<StoredToken>,
     ) -> std::result::Result<(usize, usize), WriteError>;
 
     /// Make everything added visible, atomically.
@@ -318,10 +318,10 @@ impl TmWriter for super::UnitWriter<'_> {
 
     fn restore_extras(
         &mut self,
-        counts: &WordCounts,
-        tokens: &[StoredToken],
+        counts: WordCounts,
+        tokens: Vec<StoredToken>,
     ) -> std::result::Result<(usize, usize), WriteError> {
-        super::UnitWriter::restore_extras(self, counts, tokens)
+        super::UnitWriter::restore_extras(self, &counts, &tokens)
     }
 }
 

@@ -110,7 +110,7 @@ pub fn copy_tm(
         for origin in &origins {
             writer.restore_origin(origin)?;
         }
-        (copied.word_pairs, copied.tokens) = writer.restore_extras(&counts, &tokens)?;
+        (copied.word_pairs, copied.tokens) = writer.restore_extras(counts, tokens)?;
         writer.commit()?;
         copied.units = n;
         Ok(())

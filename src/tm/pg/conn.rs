@@ -5,7 +5,8 @@
 //! The `postgres` client moves bytes only while its caller waits on it: an
 //! import that prepared units and `COPY`'d them on one thread left the
 //! server idle while it prepared, and itself idle while the server took a
-//! batch in (a third of a 1M-unit import's time each way). Here `send`
+//! batch in (of a 1M-unit import's 64 s: 34 s waiting on `COPY`, 18 s
+//! preparing with the server idle). Here `send`
 //! queues work (a batch's `COPY`) and returns, `call` queues work and waits
 //! for its answer. Jobs run in the order sent, so a query sees every batch
 //! sent before it. After a job fails, the jobs after it are skipped and the

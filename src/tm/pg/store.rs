@@ -43,8 +43,8 @@ impl TmWriter for PgWriter {
 
     fn restore_extras(
         &mut self,
-        counts: &WordCounts,
-        tokens: &[StoredToken],
+        counts: WordCounts,
+        tokens: Vec<StoredToken>,
     ) -> Result<(usize, usize), WriteError> {
         PgWriter::restore_extras(self, counts, tokens)
     }

@@ -471,10 +471,9 @@ impl PgWriter {
     /// See `TmWriter::restore_extras`.
     pub(super) fn restore_extras(
         &mut self,
-        counts: &crate::tm::backend::WordCounts,
-        tokens: &[crate::tm::backend::StoredToken],
+        counts: crate::tm::backend::WordCounts,
+        tokens: Vec<crate::tm::backend::StoredToken>,
     ) -> Result<(usize, usize)> {
-        let (counts, tokens) = (counts.clone(), tokens.to_vec());
         self.conn.call(move |tx| {
             let written =
                 super::store::add_word_counts_on(tx, counts.word_rows(), counts.pair_rows())?;
