@@ -248,7 +248,7 @@ fn search(store: &(impl IndexRead + ?Sized), s: &Search) -> Result<Vec<Hit>> {
     let first: Vec<i64> = terms[0].toks.iter().map(|t| t.id).collect();
     store.prefetch_postings(&first)?;
     for t in &terms[0].toks {
-        source::postings(store, t.id, lo, u32::MAX, |u, _| cands.push(u))?;
+        source::postings(store, t.id, lo, u32::MAX, |u, _, _| cands.push(u))?;
     }
     // Ascending and unique, so the next terms' postings are checked by
     // binary search and a mark (no hash set as large as a common word's
@@ -263,7 +263,7 @@ fn search(store: &(impl IndexRead + ?Sized), s: &Search) -> Result<Vec<Hit>> {
         hit.clear();
         hit.resize(cands.len(), false);
         for t in &term.toks {
-            source::postings(store, t.id, lo, u32::MAX, |u, _| {
+            source::postings(store, t.id, lo, u32::MAX, |u, _, _| {
                 if let Ok(i) = cands.binary_search(&u) {
                     hit[i] = true;
                 }

@@ -537,7 +537,7 @@ impl<'s> Matcher<'s> {
     fn candidates(&self, q: &Query, min: u8) -> Result<Vec<Candidate>> {
         let src = self.store;
         let n = q.content.len() as u64;
-        let prefix = n - (n * u64::from(min.min(100))).div_ceil(100) + 1;
+        let prefix = candidates::prefix_len(n, min);
 
         let mut mult: index::FastMap<&str, u64> = index::FastMap::default();
         for x in &q.content {
@@ -558,25 +558,29 @@ impl<'s> Matcher<'s> {
         for (x, k) in mult {
             toks.push((self.token(x)?, k, x));
         }
-        toks.sort_by_key(|(info, _, x)| (info.map_or(0, |i| i.df), *x));
+        let mut toks: Vec<(Option<index::TokenInfo>, u64)> =
+            toks.into_iter().map(|(info, k, _)| (info, k)).collect();
+        candidates::in_index_order(&mut toks);
         // Read first: the prefix's postings, whatever the candidates, and
-        // the next token's, which the search nearly always reads (unless
-        // the prefix left very few candidates). Asked for at once; already
-        // fetched above when some entry was unknown.
+        // those of the rarest token after it, which the search nearly
+        // always reads (unless the prefix left very few candidates). Asked
+        // for at once; already fetched above when some entry was unknown.
         let mut upto = 0;
         let in_prefix = toks
             .iter()
-            .take_while(|(_, k, _)| (upto < prefix, upto += k).0)
+            .take_while(|(_, k)| (upto < prefix, upto += k).0)
             .count();
-        let first: Vec<i64> = toks
+        let next = toks[in_prefix..]
             .iter()
-            .take(in_prefix + 1)
-            .filter_map(|(info, _, _)| info.map(|i| i.id))
+            .filter_map(|(info, _)| *info)
+            .min_by_key(|i| i.df);
+        let first: Vec<i64> = toks[..in_prefix]
+            .iter()
+            .filter_map(|(info, _)| info.map(|i| i.id))
+            .chain(next.map(|i| i.id))
             .collect();
         src.prefetch_postings(&first)?;
 
-        let toks: Vec<(Option<index::TokenInfo>, u64)> =
-            toks.into_iter().map(|(info, k, _)| (info, k)).collect();
         let mut bitsets = self.bitsets.borrow_mut();
         bitsets.check(src, &self.src_index)?;
         candidates::search(
@@ -722,7 +726,7 @@ impl candidates::Source for Reader<'_> {
         token: &index::TokenInfo,
         lo: u32,
         hi: u32,
-        f: &mut dyn FnMut(u64, u32),
+        f: &mut dyn FnMut(u64, u32, u32),
     ) -> Result<()> {
         source::postings(self.src, token.id, lo, hi, f)
     }
@@ -761,7 +765,7 @@ pub fn units_with_source(
     };
     let n = content.len() as u32;
     let mut cands = Vec::new();
-    source::postings(store, rarest.id, n, n, |u, _| cands.push(u as i64))?;
+    source::postings(store, rarest.id, n, n, |u, _, _| cands.push(u as i64))?;
     cands.sort_unstable_by(|a, b| b.cmp(a));
     let mut out = Vec::new();
     for u in cands {

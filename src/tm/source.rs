@@ -274,7 +274,8 @@ impl IndexRead for Store {
     }
 }
 
-/// Call `f(unit, len)` for every posting of a token with `lo <= len <= hi`
+/// Call `f(unit, len, place)` for every posting of a token with
+/// `lo <= len <= hi`
 /// (units in no particular order across blobs): `posting_blobs` decoded
 /// here, so the per-posting call is inlined whatever the backend.
 pub fn postings(
@@ -282,7 +283,7 @@ pub fn postings(
     token_id: i64,
     lo: u32,
     hi: u32,
-    mut f: impl FnMut(u64, u32),
+    mut f: impl FnMut(u64, u32, u32),
 ) -> Result<()> {
     src.posting_blobs(token_id, &mut |blob| {
         Ok(index::decode(blob, lo, hi, &mut f)?)

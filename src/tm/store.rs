@@ -26,6 +26,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/0003_align_lexicon.sql"),
     ),
     ("0004_tokens", include_str!("../../schema/0004_tokens.sql")),
+    (
+        "0005_posting_places",
+        include_str!("../../schema/0005_posting_places.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
@@ -300,8 +304,11 @@ impl Store {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
-        for (_, sql) in &MIGRATIONS[from as usize..] {
+        for (name, sql) in &MIGRATIONS[from as usize..] {
             tx.execute_batch(sql)?;
+            if *name == "0005_posting_places" {
+                crate::tm::index::add_places(&tx)?;
+            }
         }
         if from == 0 {
             tx.execute(

@@ -84,7 +84,7 @@ impl Bitsets {
             // Called for each of the token's postings (hundreds of
             // thousands): kept small so that it is inlined into the decoding
             // loop, the rare growth of the set out of line.
-            source::postings(src, token.id, 0, u32::MAX, |u, _| {
+            source::postings(src, token.id, 0, u32::MAX, |u, _, _| {
                 let w = (u / 64) as usize;
                 match bits.get_mut(w) {
                     Some(word) => *word |= 1 << (u % 64),

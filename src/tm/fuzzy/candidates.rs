@@ -53,8 +53,16 @@ pub(super) struct Counts {
     far: FastMap<u64, u32>,
     /// The candidates, in the order met.
     units: Vec<u64>,
-    /// The postings of one token, decoded before they are counted.
-    posts: Vec<(u64, u32)>,
+    /// The candidates longer than the query, added in the prefix (the only
+    /// ones a prefix token may count without adding: see `search_in`).
+    long: Vec<u64>,
+    /// The postings of one token (unit, length, place), decoded before
+    /// they are counted.
+    posts: Vec<(u64, u32, u32)>,
+    /// Per length from the search's shortest: how many places a token may
+    /// be at in a unit of that length for the unit to become a candidate
+    /// there (see `add_all`).
+    room: Vec<u32>,
 }
 
 /// How many postings or candidates ahead a slot is fetched.
@@ -68,9 +76,11 @@ thread_local! {
 
 impl Counts {
     /// A posting of a token occurring `k` times in the query: the unit
-    /// becomes a candidate (of length `len`) if it is not one yet.
+    /// becomes a candidate (of length `len`) if it is not one yet, and
+    /// goes on `long` too if `len > short`.
     #[inline]
-    fn add(&mut self, u: u64, len: u32, k: u32) {
+    fn add(&mut self, u: u64, len: u32, k: u32, short: u32) {
+        let before = self.units.len();
         if u < DENSE_IDS {
             let i = u as usize;
             if i >= self.slot.len() {
@@ -94,6 +104,9 @@ impl Counts {
             } else {
                 *s += k;
             }
+        }
+        if self.units.len() > before && len > short {
+            self.long.push(u);
         }
     }
 
@@ -143,17 +156,18 @@ impl Counts {
         }
     }
 
-    /// `add` the postings in `posts` of lengths ≤ `add_hi`, `bump` the
-    /// others. The slots are a table of megabytes met in no useful order,
-    /// so each is fetched a few postings ahead: the misses overlap instead
-    /// of coming one after the other (they were most of a lookup's time).
-    fn add_all(&mut self, posts: &[(u64, u32)], add_hi: u32, k: u32) {
-        for (i, &(u, len)) in posts.iter().enumerate() {
-            if let Some(&(ahead, _)) = posts.get(i + AHEAD) {
+    /// `add` the postings in `posts` whose place is below `room[len −
+    /// lo]` (none past the end of `room`), `bump` the others. The slots
+    /// are a table of megabytes met in no useful order, so each is fetched
+    /// a few postings ahead: the misses overlap instead of coming one
+    /// after the other (they were most of a lookup's time).
+    fn add_all(&mut self, posts: &[(u64, u32, u32)], room: &[u32], lo: u32, k: u32, short: u32) {
+        for (i, &(u, len, place)) in posts.iter().enumerate() {
+            if let Some(&(ahead, _, _)) = posts.get(i + AHEAD) {
                 self.prefetch(ahead);
             }
-            if len <= add_hi {
-                self.add(u, len, k);
+            if room.get((len - lo) as usize).is_some_and(|&r| place < r) {
+                self.add(u, len, k, short);
             } else {
                 self.bump(u, k);
             }
@@ -193,6 +207,7 @@ impl Counts {
 
     /// Every slot back to 0.
     fn clear(&mut self) {
+        self.long.clear();
         for u in std::mem::take(&mut self.units) {
             self.drop_unit(u);
         }
@@ -202,14 +217,14 @@ impl Counts {
 
 /// What a search reads of the index.
 pub(super) trait Source {
-    /// Call `f(unit, len)` for each posting of the token with
-    /// lo ≤ len ≤ hi (the matcher reads `index::postings`).
+    /// Call `f(unit, len, place)` for each posting of the token with
+    /// lo ≤ len ≤ hi (the matcher reads `source::postings`).
     fn postings(
         &mut self,
         token: &TokenInfo,
         lo: u32,
         hi: u32,
-        f: &mut dyn FnMut(u64, u32),
+        f: &mut dyn FnMut(u64, u32, u32),
     ) -> Result<()>;
 
     /// The units holding the token, as a bit set over unit ids (bit u of
@@ -227,7 +242,8 @@ fn has(bits: &[u64], u: u64) -> bool {
 
 /// Units that can score ≥ min (1–100) for a query of `n` content tokens,
 /// given its distinct tokens as (dictionary entry or None when not in the
-/// TM, multiplicity), rarest first; with score bounds, best bound first.
+/// TM, multiplicity) in the index's order (`in_index_order`); with score
+/// bounds, best bound first.
 pub(super) fn search(
     source: &mut dyn Source,
     toks: &[(Option<TokenInfo>, u64)],
@@ -243,6 +259,19 @@ pub(super) fn search(
     })
 }
 
+/// Put a query's tokens in the order places count in: tokens absent from
+/// the TM first (they fill prefix positions for free), then by dictionary
+/// id, highest first (see `index::key`).
+pub(super) fn in_index_order<T>(toks: &mut [(Option<TokenInfo>, T)]) {
+    toks.sort_by_key(|(info, _)| info.map(|i| std::cmp::Reverse(i.id)));
+}
+
+/// How many query positions the prefix filter reads: any n − τ + 1 of them
+/// hold a match of every unit that can reach min.
+pub(super) fn prefix_len(n: u64, min: u8) -> u64 {
+    n - (n * u64::from(min.min(100))).div_ceil(100) + 1
+}
+
 fn search_in(
     cands: &mut Counts,
     source: &mut dyn Source,
@@ -254,79 +283,105 @@ fn search_in(
     let lo = (n * t).div_ceil(100) as u32;
     let hi = (n * 100 / t).min(u64::from(u32::MAX)) as u32;
     let need = |m: u32| (n.max(u64::from(m)) * t).div_ceil(100);
-    let tau = (n * t).div_ceil(100);
-    let prefix = n - tau + 1;
+    let prefix = prefix_len(n, min);
 
-    // Query positions whose tokens' postings have all been counted: the
-    // prefix, then (rarest first) every later token that was worth it.
+    // The prefix, in the index's order: every unit that can reach min
+    // becomes a candidate at the first of its tokens met here.
     let mut read = 0u64;
-    for &(info, k) in toks {
-        let in_prefix = read < prefix;
+    let mut at = 0;
+    while read < prefix && at < toks.len() {
+        let (info, k) = toks[at];
+        at += 1;
         let Some(info) = info else {
             // Absent from the TM: matched by no unit, counted for free.
             read += k;
-            if read >= prefix {
-                cands.retain(|h, len| u64::from(h) + n - read >= need(len));
-            }
             continue;
         };
         let k32 = k as u32;
-        if in_prefix {
-            // A unit of length m must be matched within its first
-            // n − need(m) + 1 positions: a token starting at `read`
-            // adds new candidates only of lengths with need(m) ≤ n − read,
-            // that is m ≤ ⌊(n − read)·100/t⌋ (or m ≤ n); longer ones would
-            // already be in.
-            let open = n - read;
-            let add_hi = (open * 100 / t).max(n).min(u64::from(hi)) as u32;
-            let bits = if add_hi < hi {
-                source.units(&info)?
+        // Positional filter. A unit not yet a candidate holds none of the
+        // query's earlier tokens: its matches are this token (at most k)
+        // and later ones, of which the query has n − read − k and the unit
+        // len − place − 1 (place: how many of its words come before this
+        // one). So it can reach need(len) only if
+        //   k + min(n − read − k, len − place − 1) ≥ need(len),
+        // that is n − read ≥ need(len) and place < len + k − need(len).
+        // The first condition bounds the lengths it may add (`add_hi`).
+        let open = n - read;
+        let add_hi = (open * 100 / t).max(n).min(u64::from(hi)) as u32;
+        let mut room = std::mem::take(&mut cands.room);
+        room.clear();
+        room.extend((lo..=add_hi).map(|len| {
+            let need = need(len);
+            if need > open {
+                0
             } else {
-                None
-            };
-            let mut posts = std::mem::take(&mut cands.posts);
-            posts.clear();
-            if let Some(bits) = bits {
-                // The longer lengths only count for candidates already in:
-                // one bit each rather than decoding the postings.
-                for i in 0..cands.units.len() {
-                    if let Some(&ahead) = cands.units.get(i + AHEAD) {
-                        cands.prefetch(ahead);
-                    }
-                    let u = cands.units[i];
-                    if cands.get(u) >> H_BITS > add_hi && has(bits, u) {
-                        cands.bump(u, k32);
-                    }
+                (u64::from(len) + k).saturating_sub(need) as u32
+            }
+        }));
+        let bits = if add_hi < hi {
+            source.units(&info)?
+        } else {
+            None
+        };
+        let mut posts = std::mem::take(&mut cands.posts);
+        posts.clear();
+        if let Some(bits) = bits {
+            // The longer lengths only count for candidates already in:
+            // one bit each rather than decoding the postings. They are
+            // longer than the query (add_hi ≥ n), so on `long`; nothing is
+            // dropped during the prefix, so `long` holds no stale unit.
+            for i in 0..cands.long.len() {
+                if let Some(&ahead) = cands.long.get(i + AHEAD) {
+                    cands.prefetch(ahead);
                 }
-                source.postings(&info, lo, add_hi, &mut |u, len| posts.push((u, len)))?;
-            } else {
-                source.postings(&info, lo, hi, &mut |u, len| posts.push((u, len)))?;
+                let u = cands.long[i];
+                if cands.get(u) >> H_BITS > add_hi && has(bits, u) {
+                    cands.bump(u, k32);
+                }
             }
-            cands.add_all(&posts, add_hi, k32);
-            cands.posts = posts;
-            read += k;
-            if read >= prefix {
-                cands.retain(|h, len| u64::from(h) + n - read >= need(len));
-            }
-            continue;
+            source.postings(&info, lo, add_hi, &mut |u, len, place| {
+                posts.push((u, len, place))
+            })?;
+        } else {
+            source.postings(&info, lo, hi, &mut |u, len, place| {
+                posts.push((u, len, place))
+            })?;
         }
+        cands.add_all(&posts, &room, lo, k32, n as u32);
+        cands.posts = posts;
+        cands.room = room;
+        read += k;
+    }
+    cands.retain(|h, len| u64::from(h) + n - read >= need(len));
+
+    // Past the prefix a token only sharpens the bounds of the candidates,
+    // rarest first: through its bit set (a bit test per candidate) when
+    // there is one, else by decoding its postings while that is cheaper
+    // than verifying candidates. A token skipped is left unread: its
+    // positions stay in the slack n − read, so the bounds stay sound.
+    let mut rest: Vec<(Option<TokenInfo>, u64)> = toks[at..].to_vec();
+    rest.sort_by_key(|(info, _)| info.map_or(0, |i| i.df));
+    for (info, k) in rest {
         if cands.units.is_empty() {
             break;
         }
-        // Past the prefix a token only sharpens the bounds of the
-        // candidates: through its bit set (a bit test per candidate) when
-        // there is one, else by decoding its postings while that is cheaper
-        // than verifying candidates. A token skipped is left unread: its
-        // positions stay in the slack n − read, so the bounds stay sound.
         let after = read + k;
+        let k32 = k as u32;
+        let Some(info) = info else {
+            read = after;
+            cands.retain(|h, len| u64::from(h) + n - read >= need(len));
+            continue;
+        };
         if let Some(bits) = source.units(&info)? {
             cands.bump_all_retain(bits, k32, |h, len| u64::from(h) + n - after >= need(len));
         } else if info.df <= PROBE_FACTOR * cands.units.len() as i64 {
             let mut posts = std::mem::take(&mut cands.posts);
             posts.clear();
-            source.postings(&info, lo, hi, &mut |u, len| posts.push((u, len)))?;
-            // No length is ≤ 0: every posting only counts.
-            cands.add_all(&posts, 0, k32);
+            source.postings(&info, lo, hi, &mut |u, len, place| {
+                posts.push((u, len, place))
+            })?;
+            // No room: every posting only counts.
+            cands.add_all(&posts, &[], lo, k32, u32::MAX);
             cands.posts = posts;
             cands.retain(|h, len| u64::from(h) + n - after >= need(len));
         } else {
@@ -354,22 +409,31 @@ fn search_in(
 mod tests {
     use super::*;
 
-    /// Postings held in memory: token id → (unit, len); with bit sets
-    /// of every token when `sets`.
+    /// Postings held in memory: token id → (unit, len, place); with bit
+    /// sets of every token when `sets`.
     struct Mem {
-        lists: Vec<Vec<(u64, u32)>>,
+        lists: Vec<Vec<(u64, u32, u32)>>,
         sets: Option<Vec<Option<Vec<u64>>>>,
     }
 
     impl Mem {
+        /// Postings without places (all 0, as in a TM from before 0005).
         fn new(lists: Vec<Vec<(u64, u32)>>, with_sets: bool) -> Mem {
+            let lists = lists
+                .into_iter()
+                .map(|l| l.into_iter().map(|(u, len)| (u, len, 0)).collect())
+                .collect();
+            Mem::with_places(lists, with_sets)
+        }
+
+        fn with_places(lists: Vec<Vec<(u64, u32, u32)>>, with_sets: bool) -> Mem {
             let sets = with_sets.then(|| {
                 lists
                     .iter()
                     .map(|l| {
                         // As `Bitsets`: none for a token with far ids.
                         let mut bits = vec![0u64; 2048];
-                        for &(u, _) in l {
+                        for &(u, _, _) in l {
                             if u >= 2048 * 64 {
                                 return None;
                             }
@@ -389,11 +453,11 @@ mod tests {
             token: &TokenInfo,
             lo: u32,
             hi: u32,
-            f: &mut dyn FnMut(u64, u32),
+            f: &mut dyn FnMut(u64, u32, u32),
         ) -> Result<()> {
-            for &(u, len) in &self.lists[token.id as usize] {
+            for &(u, len, place) in &self.lists[token.id as usize] {
                 if (lo..=hi).contains(&len) {
-                    f(u, len);
+                    f(u, len, place);
                 }
             }
             Ok(())
@@ -503,5 +567,79 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// With places, in the index's order, every unit whose overlap with
+    /// the query can reach min is still found (the positional filter
+    /// never drops one), while fewer candidates come out than without.
+    #[test]
+    fn places_keep_every_unit_that_can_reach_min() {
+        // A little xorshift: units of 3–14 words drawn from 30 tokens,
+        // low ids common (as in a TM: a word met early is common).
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let ntok = 30u64;
+        let mut units: Vec<Vec<u64>> = Vec::new();
+        for _ in 0..400 {
+            let m = 3 + next(12);
+            // Skewed toward low ids: the smaller of two draws.
+            let mut words: Vec<u64> = (0..m).map(|_| next(ntok).min(next(ntok))).collect();
+            words.sort_unstable();
+            units.push(words);
+        }
+        let mut lists: Vec<Vec<(u64, u32, u32)>> = vec![Vec::new(); ntok as usize];
+        let mut plain: Vec<Vec<(u64, u32)>> = vec![Vec::new(); ntok as usize];
+        for (u, words) in units.iter().enumerate() {
+            let len = words.len() as u32;
+            let mut distinct = words.clone();
+            distinct.dedup();
+            for &w in &distinct {
+                let place = distinct.iter().filter(|&&o| o > w).count() as u32;
+                lists[w as usize].push((u as u64 + 1, len, place));
+                plain[w as usize].push((u as u64 + 1, len));
+            }
+        }
+        let df = |t: u64| lists[t as usize].len() as i64;
+        let (mut with, mut without) = (0, 0);
+        for _ in 0..200 {
+            let n = 2 + next(12);
+            let mut q: Vec<u64> = (0..n).map(|_| next(ntok).min(next(ntok))).collect();
+            q.sort_unstable();
+            let mut toks: Vec<(Option<TokenInfo>, u64)> = q
+                .chunk_by(|a, b| a == b)
+                .map(|c| (info(c[0] as i64, df(c[0])), c.len() as u64))
+                .collect();
+            in_index_order(&mut toks);
+            for min in [30u8, 50, 70, 90] {
+                let got =
+                    search(&mut Mem::with_places(lists.clone(), false), &toks, n, min).unwrap();
+                let old = search(&mut Mem::new(plain.clone(), false), &toks, n, min).unwrap();
+                (with, without) = (with + got.len(), without + old.len());
+                for (u, words) in units.iter().enumerate() {
+                    // Overlap as a multiset: Σ min(q_x, c_x).
+                    let overlap: u64 = q
+                        .chunk_by(|a, b| a == b)
+                        .map(|c| c.len().min(words.iter().filter(|&&w| w == c[0]).count()) as u64)
+                        .sum();
+                    let m = words.len() as u64;
+                    if 100 * overlap >= u64::from(min) * n.max(m) {
+                        let unit = u as u64 + 1;
+                        assert!(
+                            got.iter().any(|c| c.unit == unit),
+                            "{u} {q:?} {words:?} {min}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            with < without,
+            "{with} candidates with places, {without} without"
+        );
     }
 }

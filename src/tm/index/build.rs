@@ -9,11 +9,11 @@ use std::path::PathBuf;
 
 use rusqlite::{params, CachedStatement, Connection, OptionalExtension};
 
-use super::codec::{distinct, encode, join, merged, pack, Joining, UNIT_BITS};
+use super::codec::{distinct, encode, join, key, merged, pack, Joining, UNIT_BITS};
 use super::error::{IndexError, IndexResult};
 use super::runs::{
-    each_blob, join_runs, spill, written, Background, Grouping, Joined, Runs, Spilled, JOINED_FILE,
-    RUN_DAMAGED, RUN_FILE,
+    each_blob, join_runs, spill, written, Background, Grouping, Joined, Pending, Runs, Spilled,
+    JOINED_FILE, RUN_DAMAGED, RUN_FILE,
 };
 use super::tokens::{bigram_text, stored_unit_tokens, tail_word, VariantTokens, BIGRAM_BUCKETS};
 use super::{FastSet, FLUSH_POSTINGS, MAX_CHUNKS};
@@ -129,7 +129,7 @@ pub struct Indexer {
     /// position in `toks`), and per variant its packed posting and where
     /// its tokens end in `pending_toks` (4 bytes a posting, not 12).
     pub(super) pending_toks: Vec<u32>,
-    pub(super) pending_variants: Vec<(u64, u32)>,
+    pub(super) pending_variants: Vec<Pending>,
     pub(super) pending_units: FastSet<u64>,
     /// (token, unit) to take out of the stored postings.
     pub(super) removals: Vec<(u32, u64)>,
@@ -141,7 +141,7 @@ pub struct Indexer {
     /// A flush to the run file at work on a thread of its own (see
     /// `spill_in_background`), and the buffers the last one gave back.
     pub(super) spilling: Background<Spilled>,
-    pub(super) spare: (Vec<u32>, Vec<(u64, u32)>),
+    pub(super) spare: (Vec<u32>, Vec<Pending>),
     pub(super) grouping: Grouping,
     /// Flushes may go to the run file: until the first removal, and while
     /// the file can be made.
@@ -197,13 +197,17 @@ impl Indexer {
             return Err(rusqlite::Error::IntegralValueOutOfRange(0, unit_id).into());
         }
         for v in tokens {
-            let packed = pack(v.len, unit);
+            let packed = pack(key(v.len, 0), unit);
             let li = self.lang(&v.lang);
             // Document frequencies are counted at the flush, from the lists.
             self.each_token(conn, li, &keys[v.key], v, |ix, t| ix.pending_toks.push(t))?;
             let end =
                 u32::try_from(self.pending_toks.len()).map_err(IndexError::TooManyPostings)?;
-            self.pending_variants.push((packed, end));
+            self.pending_variants.push(Pending {
+                packed,
+                end,
+                words: v.words.len() as u32,
+            });
             self.lang_delta[li] += 1;
         }
         self.pending_units.insert(unit);
@@ -376,13 +380,14 @@ impl Indexer {
         }
         self.pending_units.clear();
         if to_runs && self.open_runs() {
+            let ids = self.ids();
             let runs = self.runs.as_mut().expect("opened");
             let counts = spill(
                 runs,
                 &mut self.grouping,
                 &self.pending_toks,
                 &self.pending_variants,
-                self.toks.len(),
+                &ids,
             )?;
             self.count(&counts);
             self.pending_toks.clear();
@@ -393,7 +398,7 @@ impl Indexer {
         // scratch of its own, freed after. Kept from flush to flush here
         // too, it raised an `--on-duplicate update` re-import's peak 6 MB.
         let mut grouping = Grouping::default();
-        grouping.group(&self.pending_toks, &self.pending_variants, self.toks.len());
+        grouping.group(&self.pending_toks, &self.pending_variants, &self.ids());
         self.pending_toks.clear();
         self.pending_variants.clear();
         let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
@@ -443,9 +448,9 @@ impl Indexer {
         std::mem::swap(&mut variants, &mut self.pending_variants);
         self.pending_units.clear();
         let mut grouping = std::mem::take(&mut self.grouping);
-        let ntoks = self.toks.len();
+        let ids = self.ids();
         self.spilling.0 = Some(std::thread::spawn(move || {
-            let counts = spill(&mut runs, &mut grouping, &toks, &variants, ntoks)?;
+            let counts = spill(&mut runs, &mut grouping, &toks, &variants, &ids)?;
             toks.clear();
             variants.clear();
             Ok(Spilled {
@@ -457,6 +462,12 @@ impl Indexer {
             })
         }));
         Ok(())
+    }
+
+    /// The dictionary id of each token, by position in `toks` (what a
+    /// flush orders places by).
+    fn ids(&self) -> Vec<i64> {
+        self.toks.iter().map(|t| t.id).collect()
     }
 
     /// Wait for the flush `spilling`, if any, and take its run file and
@@ -633,5 +644,27 @@ impl Indexer {
             tok.chunks = 1;
         }
         Ok(())
+    }
+}
+
+/// Schema 0005: every stored blob rewritten with group keys that hold a
+/// place (`codec::with_places`: place 0 for the postings already there).
+/// Runs inside the migration's transaction.
+pub fn add_places(conn: &Connection) -> rusqlite::Result<()> {
+    let mut read =
+        conn.prepare("SELECT id, data FROM fz_chunk WHERE id > ?1 ORDER BY id LIMIT 256")?;
+    let mut write = conn.prepare("UPDATE fz_chunk SET data = ?2 WHERE id = ?1")?;
+    let mut after = i64::MIN;
+    loop {
+        let batch: Vec<(i64, Vec<u8>)> = read
+            .query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&(last, _)) = batch.last() else {
+            return Ok(());
+        };
+        for (id, data) in batch {
+            write.execute(params![id, super::codec::with_places(&data)?])?;
+        }
+        after = last;
     }
 }

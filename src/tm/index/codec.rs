@@ -1,16 +1,47 @@
-//! The postings blob format: a posting packed as (length, unit), LEB128
-//! varints, a blob's length groups `[len][count][byte size][delta ids]`
-//! (in a run file, also each group's id span), and the ways blobs are
-//! written, read, joined and merged. Pure bytes: no database, no files.
+//! The postings blob format: a posting packed as (group key, unit), LEB128
+//! varints, a blob's groups `[key][count][byte size][delta ids]` (in a run
+//! file, also each group's id span), and the ways blobs are written, read,
+//! joined and merged. Pure bytes: no database, no files.
+//!
+//! A group key is the variant's length and the token's *place* in it
+//! (`key`): how many of the variant's distinct words come before the token
+//! in the index's fixed token order (see `tm::fuzzy`, positional filter).
+//! Keys sort by length first, so a lookup's length filter still skips
+//! whole groups.
 
 use super::FastSet;
 
-/// A posting packed into a u64 that sorts as (length, unit): the length in
+/// A posting packed into a u64 that sorts as (group key, unit): the key in
 /// the top 24 bits, the unit id in the low 40.
 pub(super) const UNIT_BITS: u32 = 40;
 
-pub(super) fn pack(len: u32, unit: u64) -> u64 {
-    (u64::from(len.min((1 << (64 - UNIT_BITS)) - 1)) << UNIT_BITS) | unit
+/// Bits of a group key that hold the place; the length is above them.
+pub const PLACE_BITS: u32 = 6;
+
+/// The largest place a key holds: a later place is written as this one,
+/// which only under-states it (the filter stays sound, a little looser).
+pub const MAX_PLACE: u32 = (1 << PLACE_BITS) - 1;
+
+/// The largest length a key holds exactly; a longer variant is written as
+/// this long (no query of `MAX_QUERY_TOKENS` words can match it anyway).
+pub const MAX_KEY_LEN: u32 = (1 << (64 - UNIT_BITS - PLACE_BITS)) - 1;
+
+/// The group key of a posting: a variant's length in content tokens and
+/// the token's place in it.
+pub fn key(len: u32, place: u32) -> u32 {
+    len.min(MAX_KEY_LEN) << PLACE_BITS | place.min(MAX_PLACE)
+}
+
+/// The (length, place) of a group key.
+pub fn split_key(key: u64) -> (u32, u32) {
+    (
+        (key >> PLACE_BITS) as u32,
+        (key & u64::from(MAX_PLACE)) as u32,
+    )
+}
+
+pub(super) fn pack(key: u32, unit: u64) -> u64 {
+    (u64::from(key) << UNIT_BITS) | unit
 }
 
 pub(super) fn unpack(p: u64) -> (u32, u64) {
@@ -33,9 +64,9 @@ pub(super) fn merged(
     }
     let mut all: Vec<u64> = Vec::new();
     for data in parts {
-        decode(data, 0, u32::MAX, |u, len| {
+        decode_keys(data, |u, key| {
             if !gone.contains(&u) {
-                all.push(pack(len, u));
+                all.push(pack(key, u));
             }
         })?;
     }
@@ -192,6 +223,10 @@ pub(super) fn join(blobs: &[&[u8]], in_run: bool, scratch: &mut Joining) -> Opti
     Some(out)
 }
 
+/// Group keys below this are put in order by a counting sort (variants
+/// of up to 255 words, every place); a larger one, by comparison.
+const MAX_COUNTED_KEY: u64 = 1 << 14;
+
 /// `order`: the positions of `groups` in length order, each length's in
 /// the order given. A counting sort on the length, which is a segment's
 /// word count and small (a comparison sort was a third of the commit's
@@ -199,7 +234,7 @@ pub(super) fn join(blobs: &[&[u8]], in_run: bool, scratch: &mut Joining) -> Opti
 pub(super) fn in_length_order(groups: &[Group], order: &mut Vec<u32>, at: &mut Vec<u32>) {
     order.clear();
     let longest = groups.iter().map(|g| g.len).max().unwrap_or(0);
-    if longest >= 1 << 12 {
+    if longest >= MAX_COUNTED_KEY {
         order.extend(0..groups.len() as u32);
         order.sort_by_key(|&i| groups[i as usize].len);
         return;
@@ -306,11 +341,10 @@ pub(super) fn get_varint_bytewise(data: &[u8], pos: &mut usize) -> Option<u64> {
 /// import's commit about a second. A group that is not ascending (a unit
 /// updated in place keeps its old id) is sorted.
 pub(super) fn sort_runs(all: Vec<u64>) -> Vec<u64> {
-    const MAX_LEN: u64 = 1 << 12;
     let Some(max_len) = all.iter().map(|&p| p >> UNIT_BITS).max() else {
         return all;
     };
-    if max_len >= MAX_LEN {
+    if max_len >= MAX_COUNTED_KEY {
         let mut all = all;
         all.sort_unstable();
         all.dedup();
@@ -390,8 +424,50 @@ pub(super) fn corrupt() -> rusqlite::Error {
     )
 }
 
-/// Call `f(unit, len)` for every posting of a blob with `lo <= len <= hi`.
-pub fn decode(data: &[u8], lo: u32, hi: u32, mut f: impl FnMut(u64, u32)) -> rusqlite::Result<()> {
+/// Call `f(unit, len, place)` for every posting of a blob with
+/// `lo <= len <= hi`.
+pub fn decode(
+    data: &[u8],
+    lo: u32,
+    hi: u32,
+    mut f: impl FnMut(u64, u32, u32),
+) -> rusqlite::Result<()> {
+    let mut pos = 0;
+    while pos < data.len() {
+        let key = get_varint(data, &mut pos).ok_or_else(corrupt)?;
+        let count = get_varint(data, &mut pos).ok_or_else(corrupt)?;
+        let size = get_varint(data, &mut pos).ok_or_else(corrupt)? as usize;
+        let end = pos
+            .checked_add(size)
+            .filter(|&e| e <= data.len())
+            .ok_or_else(corrupt)?;
+        let (len, place) = split_key(key);
+        if len > hi {
+            break;
+        }
+        if len >= lo {
+            let mut u = 0u64;
+            for _ in 0..count {
+                u = u.wrapping_add(get_varint(&data[..end], &mut pos).ok_or_else(corrupt)?);
+                f(u, len, place);
+            }
+        }
+        pos = end;
+    }
+    Ok(())
+}
+
+/// Call `f(unit, group key)` for every posting of a blob.
+pub(super) fn decode_keys(data: &[u8], mut f: impl FnMut(u64, u32)) -> rusqlite::Result<()> {
+    decode(data, 0, u32::MAX, |u, len, place| f(u, key(len, place)))
+}
+
+/// A blob written before places were kept (schema 0005), whose group keys
+/// are bare lengths, in today's form: each length with place 0, which
+/// under-states every place (sound, as `MAX_PLACE` is). Only the keys
+/// change; the ids' bytes are copied.
+pub fn with_places(data: &[u8]) -> rusqlite::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len() + data.len() / 8);
     let mut pos = 0;
     while pos < data.len() {
         let len = get_varint(data, &mut pos).ok_or_else(corrupt)?;
@@ -401,18 +477,12 @@ pub fn decode(data: &[u8], lo: u32, hi: u32, mut f: impl FnMut(u64, u32)) -> rus
             .checked_add(size)
             .filter(|&e| e <= data.len())
             .ok_or_else(corrupt)?;
-        if len > u64::from(hi) {
-            break;
-        }
-        if len >= u64::from(lo) {
-            let len = len as u32;
-            let mut u = 0u64;
-            for _ in 0..count {
-                u = u.wrapping_add(get_varint(&data[..end], &mut pos).ok_or_else(corrupt)?);
-                f(u, len);
-            }
-        }
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        put_varint(&mut out, u64::from(key(len, 0)));
+        put_varint(&mut out, count);
+        put_varint(&mut out, size as u64);
+        out.extend_from_slice(&data[pos..end]);
         pos = end;
     }
-    Ok(())
+    Ok(out)
 }

@@ -51,11 +51,11 @@ mod query;
 mod runs;
 mod tokens;
 
-pub use build::Indexer;
-pub use codec::decode;
+pub use build::{add_places, Indexer};
+pub use codec::{decode, key, split_key, with_places, MAX_PLACE};
 pub use error::{IndexError, IndexResult};
 #[cfg(feature = "postgres")]
-pub use pg::PgIndexer;
+pub use pg::{add_places as pg_add_places, PgIndexer};
 pub use query::{data_version, indexed_variants, languages, postings, token, TokenInfo};
 pub use tokens::{
     bigram, content_tokens, index_lang, stored_unit_tokens, unit_tokens_into, VariantTokens,

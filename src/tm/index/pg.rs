@@ -23,9 +23,9 @@ use postgres::types::Type;
 use postgres::GenericClient;
 
 use super::build::LangDict;
-use super::codec::{distinct, encode, merged, pack, UNIT_BITS};
+use super::codec::{distinct, encode, key, merged, pack, UNIT_BITS};
 use super::error::{IndexError, IndexResult};
-use super::runs::{join_runs, spill, Grouping, Runs};
+use super::runs::{join_runs, spill, Grouping, Pending, Runs};
 use super::tokens::{bigram_text, stored_unit_tokens, VariantTokens, BIGRAM_BUCKETS};
 use super::{FastMap, FastSet, FLUSH_POSTINGS, MAX_CHUNKS};
 
@@ -51,7 +51,7 @@ pub struct PgIndexer {
     new_texts: Vec<(u32, String)>,
     resolved: usize,
     pending_toks: Vec<u32>,
-    pending_variants: Vec<(u64, u32)>,
+    pending_variants: Vec<Pending>,
     /// Units added since the last write to the database.
     pending_units: FastSet<u64>,
     removals: Vec<(u32, u64)>,
@@ -94,9 +94,9 @@ impl PgIndexer {
     }
 
     /// Index a unit just inserted: its id, its variants' matching keys in
-    /// unit order and their `unit_tokens`. True when the buffer is full
-    /// and must go to the database (`flush`; after a removal): this never
-    /// writes to it, so it can run beside the connection's work.
+    /// unit order and their `unit_tokens`. True when the buffer is full:
+    /// the caller then calls `flush_due`. This never writes to the
+    /// database, so it can run beside the connection's work.
     pub fn add(
         &mut self,
         unit_id: i64,
@@ -108,7 +108,7 @@ impl PgIndexer {
             return Err(IndexError::UnitId(unit_id));
         }
         for v in tokens {
-            let packed = pack(v.len, unit);
+            let packed = pack(key(v.len, 0), unit);
             let li = self.lang(&v.lang);
             let (toks, texts) = (&mut self.toks, &mut self.new_texts);
             each_token(
@@ -122,17 +122,26 @@ impl PgIndexer {
             );
             let end =
                 u32::try_from(self.pending_toks.len()).map_err(IndexError::TooManyPostings)?;
-            self.pending_variants.push((packed, end));
+            self.pending_variants.push(Pending {
+                packed,
+                end,
+                words: v.words.len() as u32,
+            });
             self.lang_delta[li] += 1;
         }
         self.pending_units.insert(unit);
-        if self.pending_toks.len() >= self.flush_at {
-            if !self.spill {
-                return Ok(true);
-            }
-            self.spill_run()?;
+        Ok(self.pending_toks.len() >= self.flush_at)
+    }
+
+    /// Write what `add` said is due: to the run file while the import can
+    /// spill (the new tokens' rows are made first: a run's places are
+    /// ordered by token id), else to the database.
+    pub fn flush_due(&mut self, tx: &mut impl GenericClient) -> IndexResult<()> {
+        if self.spill {
+            self.spill_run(tx)
+        } else {
+            self.flush(tx)
         }
-        Ok(false)
     }
 
     /// Unindex a unit; called *before* its rows are deleted, so its
@@ -143,7 +152,7 @@ impl PgIndexer {
             // Removals rewrite stored blobs: what the runs hold goes in first.
             self.spill = false;
             if self.runs.is_some() && !self.pending_toks.is_empty() {
-                self.spill_run()?;
+                self.spill_run(tx)?;
             }
             self.write_runs(tx)?;
         }
@@ -191,7 +200,7 @@ impl PgIndexer {
     pub fn finish(mut self, tx: &mut impl GenericClient) -> IndexResult<()> {
         if self.spill && self.runs.is_some() {
             if !self.pending_toks.is_empty() {
-                self.spill_run()?;
+                self.spill_run(tx)?;
             }
             self.write_runs(tx)?;
         } else {
@@ -219,7 +228,8 @@ impl PgIndexer {
     }
 
     /// The buffered postings as one more run in the run file.
-    fn spill_run(&mut self) -> IndexResult<()> {
+    fn spill_run(&mut self, tx: &mut impl GenericClient) -> IndexResult<()> {
+        self.resolve(tx)?;
         if self.runs.is_none() {
             let file = tempfile::tempfile()
                 .map_err(|e| IndexError::file("cannot make the index's run file", e))?;
@@ -230,12 +240,13 @@ impl PgIndexer {
             });
         }
         let runs = self.runs.as_mut().expect("made above");
+        let ids: Vec<i64> = self.toks.iter().map(|t| t.id).collect();
         let counts = spill(
             runs,
             &mut self.grouping,
             &self.pending_toks,
             &self.pending_variants,
-            self.toks.len(),
+            &ids,
         )?;
         self.count(&counts);
         self.pending_toks.clear();
@@ -281,7 +292,8 @@ impl PgIndexer {
             return Ok(());
         }
         let mut grouping = Grouping::default();
-        grouping.group(&self.pending_toks, &self.pending_variants, self.toks.len());
+        let ids: Vec<i64> = self.toks.iter().map(|t| t.id).collect();
+        grouping.group(&self.pending_toks, &self.pending_variants, &ids);
         self.pending_toks.clear();
         self.pending_variants.clear();
         let mut copy = Copy::start(tx)?;
@@ -498,3 +510,30 @@ impl<'a> Copy<'a> {
 
 #[cfg(test)]
 mod tests;
+
+/// Schema 0005 on PostgreSQL: as `build::add_places`, inside the
+/// migration's transaction.
+pub fn add_places(tx: &mut impl GenericClient) -> IndexResult<()> {
+    let mut after = i64::MIN;
+    loop {
+        let rows = tx.query(
+            "SELECT id, data FROM fz_chunk WHERE id > $1 ORDER BY id LIMIT 256",
+            &[&after],
+        )?;
+        let Some(last) = rows.last().map(|r| r.get::<_, i64>(0)) else {
+            return Ok(());
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        let blobs = rows
+            .iter()
+            .map(|r| super::codec::with_places(r.get::<_, &[u8]>(1)))
+            .collect::<rusqlite::Result<Vec<Vec<u8>>>>()
+            .map_err(IndexError::from)?;
+        tx.execute(
+            "UPDATE fz_chunk SET data = n.data
+             FROM unnest($1::int8[], $2::bytea[]) AS n(id, data) WHERE fz_chunk.id = n.id",
+            &[&ids, &blobs],
+        )?;
+        after = last;
+    }
+}

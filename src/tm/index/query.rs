@@ -26,14 +26,15 @@ pub fn token(conn: &Connection, l: &str, text: &str) -> rusqlite::Result<Option<
         .optional()
 }
 
-/// Call `f(unit, len)` for every posting of a token with `lo <= len <= hi`
+/// Call `f(unit, len, place)` for every posting of a token with
+/// `lo <= len <= hi`
 /// (units in no particular order across blobs).
 pub fn postings(
     conn: &Connection,
     token_id: i64,
     lo: u32,
     hi: u32,
-    mut f: impl FnMut(u64, u32),
+    mut f: impl FnMut(u64, u32, u32),
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached("SELECT data FROM fz_chunk WHERE token_id = ?1")?;
     let mut rows = stmt.query([token_id])?;

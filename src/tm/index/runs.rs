@@ -7,7 +7,7 @@
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
-use super::codec::{distinct, encode_as, join, Joining};
+use super::codec::{distinct, encode_as, join, Joining, MAX_PLACE, UNIT_BITS};
 use super::error::{IndexError, IndexResult};
 
 /// Flushed postings waiting for `finish`, in an anonymous temporary file
@@ -233,31 +233,50 @@ pub(super) struct Spilled {
     pub(super) runs: Runs,
     pub(super) counts: Vec<(u32, u32)>,
     pub(super) toks: Vec<u32>,
-    pub(super) variants: Vec<(u64, u32)>,
+    pub(super) variants: Vec<Pending>,
     pub(super) grouping: Grouping,
 }
 
 /// Buffered postings grouped by token, with a counting sort: linear,
 /// where sorting the pairs cost a third of a big import. The variants are
-/// taken in (length, unit) order, so each token's list comes out in the
-/// order its blob wants (see `encode`) with no sort per token: they are a
-/// few per unit, where postings are fifty. Kept from one flush to the next:
-/// allocating its 8 MB afresh each time, on the flush's own thread, let the
-/// heap keep ~15 MB more at a big import's peak.
+/// taken in (length, unit) order, so each token's list comes out nearly in
+/// the order its blob wants (see `encode`): only a token met at different
+/// places among variants of one length needs its list sorted. Kept from
+/// one flush to the next: allocating its 8 MB afresh each time, on the
+/// flush's own thread, let the heap keep ~15 MB more at a big import's
+/// peak.
 #[derive(Default)]
 pub(super) struct Grouping {
     /// Token `t`'s list is `grouped[start[t]..start[t + 1]]`.
     pub(super) start: Vec<usize>,
     pub(super) next: Vec<usize>,
-    pub(super) ordered: Vec<(u64, u32, u32)>,
+    /// The variants in (length, unit) order, with where their tokens
+    /// start in the buffer.
+    pub(super) ordered: Vec<(Pending, u32)>,
     pub(super) grouped: Vec<u64>,
+    /// A variant's words by (id, position), to find their places.
+    words: Vec<(i64, u32)>,
+}
+
+/// A variant waiting in the buffer: its posting packed with place 0
+/// (`codec::pack`), where its tokens end in the buffer of tokens, and how
+/// many of them are words (the rest are pair buckets, at place 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Pending {
+    pub(super) packed: u64,
+    pub(super) end: u32,
+    pub(super) words: u32,
 }
 
 impl Grouping {
-    pub(super) fn group(&mut self, toks: &[u32], variants: &[(u64, u32)], ntoks: usize) {
+    /// Group the buffer's postings by token. `ids[t]` is the dictionary id
+    /// of token `t`, which fixes the order places count in: a word's place
+    /// in a variant is how many of the variant's words have a higher id
+    /// (a word first seen later: rarer, by Zipf's law).
+    pub(super) fn group(&mut self, toks: &[u32], variants: &[Pending], ids: &[i64]) {
         let start = &mut self.start;
         start.clear();
-        start.resize(ntoks + 1, 0);
+        start.resize(ids.len() + 1, 0);
         for &t in toks {
             start[t as usize + 1] += 1;
         }
@@ -269,19 +288,41 @@ impl Grouping {
         // from shrinking after a flush.
         self.ordered.reserve_exact(variants.len());
         let mut from = 0;
-        for &(p, end) in variants {
-            self.ordered.push((p, from, end));
-            from = end;
+        for &v in variants {
+            self.ordered.push((v, from));
+            from = v.end;
         }
-        self.ordered.sort_unstable_by_key(|&(p, _, _)| p);
+        self.ordered.sort_unstable_by_key(|(v, _)| v.packed);
         // Every slot is written below: only a longer list than last time's
         // needs new ones (zeroing 8 MB a flush was a sixteenth of it).
         self.grouped.resize(toks.len(), 0);
         self.next.clone_from(start);
-        for &(p, from, end) in &self.ordered {
-            for &t in &toks[from as usize..end as usize] {
-                self.grouped[self.next[t as usize]] = p;
+        for &(v, from) in &self.ordered {
+            let tokens = &toks[from as usize..v.end as usize];
+            let (words, pairs) = tokens.split_at((v.words as usize).min(tokens.len()));
+            self.words.clear();
+            self.words.extend(
+                words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &t)| (ids[t as usize], i as u32)),
+            );
+            self.words.sort_unstable_by(|a, b| b.cmp(a));
+            for (place, &(_, i)) in self.words.iter().enumerate() {
+                let t = words[i as usize] as usize;
+                let place = (place as u64).min(u64::from(MAX_PLACE));
+                self.grouped[self.next[t]] = v.packed + (place << UNIT_BITS);
+                self.next[t] += 1;
+            }
+            for &t in pairs {
+                self.grouped[self.next[t as usize]] = v.packed;
                 self.next[t as usize] += 1;
+            }
+        }
+        for t in 0..ids.len() {
+            let list = &mut self.grouped[self.start[t]..self.start[t + 1]];
+            if !list.windows(2).all(|w| w[0] <= w[1]) {
+                list.sort_unstable();
             }
         }
     }
@@ -298,10 +339,11 @@ pub(super) fn spill(
     runs: &mut Runs,
     grouping: &mut Grouping,
     toks: &[u32],
-    variants: &[(u64, u32)],
-    ntoks: usize,
+    variants: &[Pending],
+    ids: &[i64],
 ) -> IndexResult<Vec<(u32, u32)>> {
-    grouping.group(toks, variants, ntoks);
+    grouping.group(toks, variants, ids);
+    let ntoks = ids.len();
     let blobs = grouping.start.windows(2).filter(|w| w[0] < w[1]).count();
     let mut run = Run {
         start: runs.len,

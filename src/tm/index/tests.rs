@@ -11,7 +11,7 @@ fn all_postings(conn: &Connection, l: &str, text: &str) -> Vec<(u64, u32)> {
         return vec![];
     };
     let mut out = vec![];
-    postings(conn, t.id, 0, u32::MAX, |u, len| out.push((u, len))).unwrap();
+    postings(conn, t.id, 0, u32::MAX, |u, len, _| out.push((u, len))).unwrap();
     out.sort_unstable();
     out
 }
@@ -19,16 +19,16 @@ fn all_postings(conn: &Connection, l: &str, text: &str) -> Vec<(u64, u32)> {
 #[test]
 fn blobs_round_trip_and_the_length_filter_skips_groups() {
     let postings = vec![(3, 1), (3, 7), (3, 300), (5, 2), (9, 1 << 39)];
-    let packed: Vec<u64> = postings.iter().map(|&(l, u)| pack(l, u)).collect();
+    let packed: Vec<u64> = postings.iter().map(|&(l, u)| pack(key(l, 0), u)).collect();
     let data = encode(&packed);
     let mut all = vec![];
-    decode(&data, 0, u32::MAX, |u, l| all.push((l, u))).unwrap();
+    decode(&data, 0, u32::MAX, |u, l, _| all.push((l, u))).unwrap();
     assert_eq!(all, postings);
     let mut mid = vec![];
-    decode(&data, 4, 8, |u, l| mid.push((l, u))).unwrap();
+    decode(&data, 4, 8, |u, l, _| mid.push((l, u))).unwrap();
     assert_eq!(mid, vec![(5, 2)]);
     // A truncated blob is an error, not a panic.
-    assert!(decode(&data[..data.len() - 1], 0, u32::MAX, |_, _| {}).is_err());
+    assert!(decode(&data[..data.len() - 1], 0, u32::MAX, |_, _, _| {}).is_err());
 }
 
 proptest::proptest! {
@@ -73,7 +73,7 @@ fn joined(blobs: &[&[u8]]) -> Option<Vec<u8>> {
 fn merged_by_decoding(blobs: &[Vec<u8>]) -> Vec<u8> {
     let mut all = vec![];
     for b in blobs {
-        decode(b, 0, u32::MAX, |u, len| all.push(pack(len, u))).unwrap();
+        decode_keys(b, |u, key| all.push(pack(key, u))).unwrap();
     }
     encode(&sort_runs(all))
 }
@@ -240,7 +240,7 @@ fn sort_runs_groups_by_length_and_sorts_groups_out_of_order() {
 }
 
 /// Every token's (lang, text, df, postings), in dictionary order.
-type IndexDump = Vec<(String, String, i64, Vec<(u64, u32)>)>;
+type IndexDump = Vec<(String, String, i64, Vec<(u64, u32, u32)>)>;
 
 fn dump_index(conn: &Connection) -> IndexDump {
     let toks: Vec<(i64, String, String, i64)> = conn
@@ -253,7 +253,10 @@ fn dump_index(conn: &Connection) -> IndexDump {
     toks.into_iter()
         .map(|(id, l, t, df)| {
             let mut p = vec![];
-            postings(conn, id, 0, u32::MAX, |u, len| p.push((u, len))).unwrap();
+            postings(conn, id, 0, u32::MAX, |u, len, place| {
+                p.push((u, len, place))
+            })
+            .unwrap();
             p.sort_unstable();
             (l, t, df, p)
         })
@@ -326,7 +329,8 @@ fn spilled_runs_give_the_index_a_straight_write_gives() {
     let (spilled, ..) = import(5, &updated);
     assert_eq!(spilled, straight);
     let day7: Vec<_> = straight.iter().filter(|t| t.1 == "target").collect();
-    assert_eq!(day7[0].3, vec![(8, 3)]);
+    let units_lens: Vec<(u64, u32)> = day7[0].3.iter().map(|p| (p.0, p.1)).collect();
+    assert_eq!(units_lens, vec![(8, 3)]);
 
     // Into a TM that already holds units (nothing deferred to the
     // commit, so the runs are joined beside the blob inserts, not

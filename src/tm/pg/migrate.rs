@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0004_writer_keeps_references",
         include_str!("../../../schema/postgres/0004_writer_keeps_references.sql"),
     ),
+    (
+        "0005_posting_places",
+        include_str!("../../../schema/postgres/0005_posting_places.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
@@ -91,8 +95,14 @@ pub fn migrate(client: &mut Client, list: &[Migration]) -> Result<u32, PgError> 
     if from > known {
         return Err(PgError::TooNew { found: from, known });
     }
-    for (_, sql) in &list[from as usize..] {
+    for (name, sql) in &list[from as usize..] {
         tx.batch_execute(sql)?;
+        if *name == "0005_posting_places" {
+            crate::tm::index::pg_add_places(&mut tx).map_err(|e| match e {
+                crate::tm::index::IndexError::Postgres(e) => PgError::Postgres(e),
+                other => PgError::NotATm(other.to_string()),
+            })?;
+        }
     }
     if from == 0 {
         tx.execute(

@@ -355,9 +355,10 @@ impl PgWriter {
             }
         };
         if due {
-            // The index's postings go to the database (after a removal).
+            // The index's buffer is full: to its run file (its new tokens
+            // given rows first), or after a removal to the database.
             self.conn
-                .call_with(&mut self.indexer, |tx, indexer| Ok(indexer.flush(tx)?))?;
+                .call_with(&mut self.indexer, |tx, indexer| Ok(indexer.flush_due(tx)?))?;
         }
         if self.pending.units.len() >= BATCH {
             self.flush()?;

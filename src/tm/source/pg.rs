@@ -91,19 +91,24 @@ const BLOBS: &str = "SELECT data FROM fz_chunk WHERE token_id = $1";
 const BLOBS_OF: &str = "SELECT token_id, data FROM fz_chunk WHERE token_id = ANY($1)";
 /// `prefetch_query`: every query token (`$2` texts, `$3` occurrences,
 /// `$4` and `$5` the id and df when known) with its entry, the unknown
-/// ones looked up; the tokens read first (all query positions before the
-/// one before it, rarest first, fewer than `$6`: the prefix and the next
-/// token) with their blobs, a row each. OFFSET 0 keeps each LATERAL a
+/// ones looked up; the tokens read first with their blobs, a row each:
+/// the prefix (the tokens before which fewer than `$6` query positions
+/// come, in the index's order: absent ones first, then by id, highest
+/// first) and the rarest token after it. OFFSET 0 keeps each LATERAL a
 /// subquery, so the condition on the outer row skips its scan.
 const QUERY: &str = "WITH t AS (
        SELECT q.text, q.k, coalesce(q.id, d.id) AS id, coalesce(q.df, d.df) AS df
        FROM unnest($2::text[], $3::int8[], $4::int8[], $5::int8[]) AS q(text, k, id, df)
        LEFT JOIN LATERAL (SELECT id, df FROM fz_token
                           WHERE q.id IS NULL AND lang = $1 AND text = q.text OFFSET 0) d ON true),
+     p AS (
+       SELECT *, coalesce(sum(k) OVER (ORDER BY id DESC NULLS FIRST
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::int8 < $6::int8 AS pre
+       FROM t),
      o AS (
-       SELECT *, coalesce(sum(k) OVER (ORDER BY coalesce(df, 0), text COLLATE \"C\"
-                     ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING), 0)::int8 < $6::int8 AS first
-       FROM t)
+       SELECT *, pre OR (df IS NOT NULL AND row_number() OVER (
+                     PARTITION BY pre ORDER BY df, text COLLATE \"C\") = 1) AS first
+       FROM p)
      SELECT o.text, o.id, o.df, o.first, c.data
      FROM o LEFT JOIN LATERAL (SELECT data FROM fz_chunk WHERE o.first AND token_id = o.id OFFSET 0) c
        ON true";

@@ -163,7 +163,7 @@ fn transaction(b: &mut Both, ops: &[(i64, Option<u64>)], flush: usize) {
 
 /// Every token with its df and decoded postings, and the language counts.
 type Dump = (
-    Vec<(String, String, i64, Vec<(u64, u32)>)>,
+    Vec<(String, String, i64, Vec<(u64, u32, u32)>)>,
     Vec<(String, i64)>,
 );
 
@@ -179,7 +179,10 @@ fn dump_sqlite(c: &Connection) -> Dump {
     for (l, t) in toks {
         let info = query::token(c, &l, &t).unwrap().unwrap();
         let mut p = Vec::new();
-        query::postings(c, info.id, 0, u32::MAX, |u, len| p.push((u, len))).unwrap();
+        query::postings(c, info.id, 0, u32::MAX, |u, len, place| {
+            p.push((u, len, place))
+        })
+        .unwrap();
         p.sort_unstable();
         if info.df != 0 || !p.is_empty() {
             out.push((l, t, info.df, p));
@@ -210,7 +213,10 @@ fn dump_pg(c: &mut postgres::Client) -> Dump {
             .query("SELECT data FROM fz_chunk WHERE token_id = $1", &[&id])
             .unwrap()
         {
-            super::super::decode(b.get(0), 0, u32::MAX, |u, len| p.push((u, len))).unwrap();
+            super::super::decode(b.get(0), 0, u32::MAX, |u, len, place| {
+                p.push((u, len, place))
+            })
+            .unwrap();
         }
         p.sort_unstable();
         if df != 0 || !p.is_empty() {

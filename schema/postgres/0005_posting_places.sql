@@ -1,0 +1,10 @@
+-- 0005: posting groups keyed by (length, place) instead of length alone.
+--
+-- A group key in fz_chunk's blobs is now length * 64 + place, where place
+-- is how many of the variant's distinct words come before the token in the
+-- index's fixed order (higher token id first), capped at 63. The lookup's
+-- positional filter uses it to leave out units that cannot reach the
+-- threshold (src/tm/fuzzy.rs). The migration rewrites every blob with
+-- place 0 for the postings already there (src/tm/index/codec.rs,
+-- `with_places`): 0 under-states a place, so lookups stay exact; units
+-- imported from now on get their places.
