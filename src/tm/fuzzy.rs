@@ -40,7 +40,7 @@
 //! *equal* token. Each other query token is deleted or substituted and each
 //! other stored token inserted or substituted, so d ≥ max(n − M, m − M) =
 //! L − M. Score ≥ min needs 100·(L − d) ≥ min·L, hence
-//! **M ≥ need(m) = ⌈t·max(n,m)⌉ ≥ τ = ⌈t·n⌉**, which gives three filters:
+//! **M ≥ need(m) = ⌈t·max(n,m)⌉ ≥ τ = ⌈t·n⌉**, which gives four filters:
 //!
 //! 1. *Length*: M ≤ m gives m ≥ ⌈t·n⌉, and M ≤ n gives m ≤ ⌊n/t⌋. Postings
 //!    are grouped by m, so other lengths are never decoded.
@@ -49,12 +49,22 @@
 //!    postings of that position's token. (Per length it is tighter: a unit
 //!    of length m has at most n − need(m) unmatched positions, so a token
 //!    starting at position r adds new candidates only of lengths with
-//!    need(m) ≤ n − r.) The positions are taken rarest
-//!    token first (tokens absent from the TM are never matched: they fill
-//!    prefix slots for free); a repeated token fills as many positions as it
-//!    occurs, and its postings are read once. Every unit that can reach min
-//!    is therefore in the union of the prefix tokens' postings.
-//! 3. *Count*: M ≤ Σ over distinct tokens x of min(q_x, c_x) ≤ h + (n − r),
+//!    need(m) ≤ n − r.) The positions are taken in the index's fixed
+//!    token order, rarest rank first (`index::order`; tokens absent from
+//!    the TM are never matched: they fill prefix slots for free); a
+//!    repeated token fills as many positions as it occurs, and its
+//!    postings are read once. Every unit that can reach min is therefore
+//!    in the union of the prefix tokens' postings.
+//! 3. *Positional* (PPJoin's): a posting also gives the token's place p in
+//!    the unit, how many of its distinct words come before the token in
+//!    that same order. A unit not yet a candidate when the token at
+//!    position r (occurring k times) is read holds none of the query's
+//!    earlier tokens, so M ≤ k + min(n − r − k, m − p − 1); a posting for
+//!    which that is below need(m) adds no candidate (it still counts for a
+//!    unit that is one). The unit that can reach min is added at its first
+//!    token in the order, which passes. This is why the order is fixed,
+//!    and the same for the query and every stored unit.
+//! 4. *Count*: M ≤ Σ over distinct tokens x of min(q_x, c_x) ≤ h + (n − r),
 //!    where r is the number of query positions whose tokens' postings have
 //!    been read and h the sum of q_x over the read tokens the unit contains.
 //!    A candidate with h + n − r < need(m) is dropped. Past the prefix,

@@ -260,10 +260,10 @@ pub(super) fn search(
 }
 
 /// Put a query's tokens in the order places count in: tokens absent from
-/// the TM first (they fill prefix positions for free), then by dictionary
-/// id, highest first (see `index::key`).
+/// the TM first (they fill prefix positions for free), then by rank, then
+/// by dictionary id, highest first (`index::order`).
 pub(super) fn in_index_order<T>(toks: &mut [(Option<TokenInfo>, T)]) {
-    toks.sort_by_key(|(info, _)| info.map(|i| std::cmp::Reverse(i.id)));
+    toks.sort_by_key(|(info, _)| info.map(|i| (i.rank, std::cmp::Reverse(i.id))));
 }
 
 /// How many query positions the prefix filter reads: any n − τ + 1 of them
@@ -472,7 +472,7 @@ mod tests {
     }
 
     fn info(id: i64, df: i64) -> Option<TokenInfo> {
-        Some(TokenInfo { id, df })
+        Some(TokenInfo { id, df, rank: 0 })
     }
 
     /// Ids past the dense table (set by hand in a TM) and ids near its

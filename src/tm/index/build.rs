@@ -11,6 +11,7 @@ use rusqlite::{params, CachedStatement, Connection, OptionalExtension};
 
 use super::codec::{distinct, encode, join, key, merged, pack, Joining, UNIT_BITS};
 use super::error::{IndexError, IndexResult};
+use super::order::{new_ranks, order_key};
 use super::runs::{
     each_blob, join_runs, spill, written, Background, Grouping, Joined, Pending, Runs, Spilled,
     JOINED_FILE, RUN_DAMAGED, RUN_FILE,
@@ -109,6 +110,8 @@ impl LangDict {
 pub(super) struct Tok {
     pub(super) id: i64,
     pub(super) chunks: i64,
+    /// Its place in the fixed order (`order`); -1 until its first flush.
+    pub(super) rank: i64,
     /// Change to `df` not yet written.
     pub(super) df_delta: i64,
     pub(super) dirty: bool,
@@ -131,6 +134,8 @@ pub struct Indexer {
     pub(super) pending_toks: Vec<u32>,
     pub(super) pending_variants: Vec<Pending>,
     pub(super) pending_units: FastSet<u64>,
+    /// Units added since the last flush (what a new token's rank is out of).
+    pub(super) batch_units: u64,
     /// (token, unit) to take out of the stored postings.
     pub(super) removals: Vec<(u32, u64)>,
     /// Per entry of `langs`: change to `fz_lang.variants` not yet written.
@@ -211,6 +216,7 @@ impl Indexer {
             self.lang_delta[li] += 1;
         }
         self.pending_units.insert(unit);
+        self.batch_units += 1;
         if self.pending_toks.len() >= self.flush_at {
             if self.spill {
                 self.spill_in_background(conn)?;
@@ -344,24 +350,30 @@ impl Indexer {
         l: &str,
         text: &str,
     ) -> rusqlite::Result<u32> {
-        let found: Option<(i64, i64)> = conn
-            .prepare_cached("SELECT id, chunks FROM fz_token WHERE lang = ?1 AND text = ?2")?
-            .query_row(params![l, text], |r| Ok((r.get(0)?, r.get(1)?)))
+        let found: Option<(i64, i64, i64)> = conn
+            // A token no unit holds has no places counted with its rank:
+            // it is ranked afresh (-1), like a new one.
+            .prepare_cached(
+                "SELECT id, chunks, CASE WHEN df > 0 THEN rank ELSE -1 END
+                 FROM fz_token WHERE lang = ?1 AND text = ?2",
+            )?
+            .query_row(params![l, text], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        let (id, chunks) = match found {
+        let (id, chunks, rank) = match found {
             Some(found) => found,
             None => {
                 conn.prepare_cached(
-                    "INSERT INTO fz_token(lang, text, df, chunks) VALUES (?1, ?2, 0, 0)",
+                    "INSERT INTO fz_token(lang, text, df, chunks, rank) VALUES (?1, ?2, 0, 0, 0)",
                 )?
                 .execute(params![l, text])?;
-                (conn.last_insert_rowid(), 0)
+                (conn.last_insert_rowid(), 0, -1)
             }
         };
         let t = self.toks.len() as u32;
         self.toks.push(Tok {
             id,
             chunks,
+            rank,
             df_delta: 0,
             dirty: false,
         });
@@ -378,16 +390,16 @@ impl Indexer {
             let gone: FastSet<u64> = group.iter().map(|&(_, u)| u).collect();
             self.rewrite(conn, group[0].0, &gone, &[])?;
         }
+        let keys = self.order_keys();
         self.pending_units.clear();
         if to_runs && self.open_runs() {
-            let ids = self.ids();
             let runs = self.runs.as_mut().expect("opened");
             let counts = spill(
                 runs,
                 &mut self.grouping,
                 &self.pending_toks,
                 &self.pending_variants,
-                &ids,
+                &keys,
             )?;
             self.count(&counts);
             self.pending_toks.clear();
@@ -398,7 +410,7 @@ impl Indexer {
         // scratch of its own, freed after. Kept from flush to flush here
         // too, it raised an `--on-duplicate update` re-import's peak 6 MB.
         let mut grouping = Grouping::default();
-        grouping.group(&self.pending_toks, &self.pending_variants, &self.ids());
+        grouping.group(&self.pending_toks, &self.pending_variants, &keys);
         self.pending_toks.clear();
         self.pending_variants.clear();
         let mut insert = conn.prepare_cached(INSERT_CHUNK)?;
@@ -442,15 +454,15 @@ impl Indexer {
             return self.flush(conn, false);
         }
         let mut runs = self.runs.take().expect("opened");
+        let keys = self.order_keys();
         // The buffers the last flush gave back take the place of these.
         let (mut toks, mut variants) = std::mem::take(&mut self.spare);
         std::mem::swap(&mut toks, &mut self.pending_toks);
         std::mem::swap(&mut variants, &mut self.pending_variants);
         self.pending_units.clear();
         let mut grouping = std::mem::take(&mut self.grouping);
-        let ids = self.ids();
         self.spilling.0 = Some(std::thread::spawn(move || {
-            let counts = spill(&mut runs, &mut grouping, &toks, &variants, &ids)?;
+            let counts = spill(&mut runs, &mut grouping, &toks, &variants, &keys)?;
             toks.clear();
             variants.clear();
             Ok(Spilled {
@@ -464,10 +476,23 @@ impl Indexer {
         Ok(())
     }
 
-    /// The dictionary id of each token, by position in `toks` (what a
-    /// flush orders places by).
-    fn ids(&self) -> Vec<i64> {
-        self.toks.iter().map(|t| t.id).collect()
+    /// Each token's key in the fixed order (`order`), by position in
+    /// `toks`: what a flush counts places by. Tokens the flush writes
+    /// first get their rank here.
+    fn order_keys(&mut self) -> Vec<u64> {
+        let units = std::mem::take(&mut self.batch_units);
+        let toks = &self.toks;
+        for (t, rank) in new_ranks(
+            &self.pending_toks,
+            toks.len(),
+            |t| toks[t as usize].rank < 0,
+            units,
+        ) {
+            let tok = &mut self.toks[t as usize];
+            tok.rank = rank;
+            tok.dirty = true;
+        }
+        self.toks.iter().map(|t| order_key(t.rank, t.id)).collect()
     }
 
     /// Wait for the flush `spilling`, if any, and take its run file and
@@ -598,10 +623,11 @@ impl Indexer {
     /// Write the dictionary's counts (once per transaction: cheaper than
     /// once per flush).
     pub(super) fn write_counts(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        let mut update =
-            conn.prepare_cached("UPDATE fz_token SET df = df + ?1, chunks = ?2 WHERE id = ?3")?;
+        let mut update = conn.prepare_cached(
+            "UPDATE fz_token SET df = df + ?1, chunks = ?2, rank = ?4 WHERE id = ?3",
+        )?;
         for tok in self.toks.iter_mut().filter(|t| t.dirty) {
-            update.execute(params![tok.df_delta, tok.chunks, tok.id])?;
+            update.execute(params![tok.df_delta, tok.chunks, tok.id, tok.rank.max(0)])?;
             tok.df_delta = 0;
             tok.dirty = false;
         }

@@ -486,3 +486,13 @@ pub fn with_places(data: &[u8]) -> rusqlite::Result<Vec<u8>> {
     }
     Ok(out)
 }
+
+/// A blob as it was written before schema 0005 (group keys bare lengths,
+/// places dropped): what the migration's tests start from.
+#[cfg(test)]
+pub fn without_places(data: &[u8]) -> rusqlite::Result<Vec<u8>> {
+    let mut all = Vec::new();
+    decode(data, 0, u32::MAX, |u, len, _| all.push(pack(len, u)))?;
+    all.sort_unstable();
+    Ok(encode(&all))
+}

@@ -11,15 +11,17 @@
 //! matches any number), plus hash buckets of adjacent content-token pairs
 //! (`bigram`, for phrase search). Punctuation is not indexed; the matcher
 //! scores it separately. A posting is (unit id, the variant's length in
-//! content tokens).
+//! content tokens, the token's place: how many of the variant's distinct
+//! words come before it in the fixed token order of `order`, schema 0005).
 //!
-//! Layout: `fz_token(id, lang, text, df, chunks)` is the dictionary;
+//! Layout: `fz_token(id, lang, text, df, chunks, rank)` is the dictionary;
 //! `fz_chunk(token_id, data)` holds a token's postings in a few blobs. A blob
-//! is a sequence of groups, one per length, ascending:
-//! `[len][count][byte size][count delta-varint unit ids, ascending]`, all
-//! LEB128 varints. A lookup with a length filter skips whole groups without
-//! decoding them, and reads only the rows of the query's own tokens: no
-//! start-up work, no whole-index load.
+//! is a sequence of groups, one per (length, place), ascending:
+//! `[key][count][byte size][count delta-varint unit ids, ascending]`, all
+//! LEB128 varints, the key being len·64 + place (`key`). A lookup with a
+//! length filter skips whole groups without decoding them, and reads only
+//! the rows of the query's own tokens: no start-up work, no whole-index
+//! load.
 //!
 //! Writing: an import's reader thread works out each variant's tokens
 //! (`unit_tokens`); the writer buffers postings in memory and flushes them
@@ -36,7 +38,8 @@
 //!
 //! Files: `tokens` (what a token is: a variant's words, numbers and pair
 //! buckets, worked out without the database), `codec` (the postings blob
-//! format and its varints: encode, decode, join), `build` (the `Indexer`
+//! format and its varints: encode, decode, join), `order` (the fixed token
+//! order places count in: ranks), `build` (the `Indexer`
 //! that writes the index inside the writer's transaction), `runs` (its
 //! temporary run files: spill, read back, join), `query` (the dictionary
 //! and postings as lookups read them). This module knows nothing of the
@@ -45,6 +48,7 @@
 mod build;
 mod codec;
 mod error;
+mod order;
 #[cfg(feature = "postgres")]
 mod pg;
 mod query;
@@ -52,6 +56,8 @@ mod runs;
 mod tokens;
 
 pub use build::{add_places, Indexer};
+#[cfg(test)]
+pub use codec::without_places;
 pub use codec::{decode, key, split_key, with_places, MAX_PLACE};
 pub use error::{IndexError, IndexResult};
 #[cfg(feature = "postgres")]

@@ -25,6 +25,7 @@ use postgres::GenericClient;
 use super::build::LangDict;
 use super::codec::{distinct, encode, key, merged, pack, UNIT_BITS};
 use super::error::{IndexError, IndexResult};
+use super::order::{new_ranks, order_key};
 use super::runs::{join_runs, spill, Grouping, Pending, Runs};
 use super::tokens::{bigram_text, stored_unit_tokens, VariantTokens, BIGRAM_BUCKETS};
 use super::{FastMap, FastSet, FLUSH_POSTINGS, MAX_CHUNKS};
@@ -34,6 +35,8 @@ struct Tok {
     /// The row's id; 0 until resolved (`resolve`).
     id: i64,
     chunks: i64,
+    /// Its place in the fixed order (`order`); -1 until its first flush.
+    rank: i64,
     /// Change to `df` not yet written.
     df_delta: i64,
     dirty: bool,
@@ -54,6 +57,8 @@ pub struct PgIndexer {
     pending_variants: Vec<Pending>,
     /// Units added since the last write to the database.
     pending_units: FastSet<u64>,
+    /// Units added since the last flush (what a new token's rank is out of).
+    batch_units: u64,
     removals: Vec<(u32, u64)>,
     lang_delta: Vec<i64>,
     runs: Option<Runs>,
@@ -79,6 +84,7 @@ impl PgIndexer {
             pending_toks: Vec::new(),
             pending_variants: Vec::new(),
             pending_units: FastSet::default(),
+            batch_units: 0,
             removals: Vec::new(),
             lang_delta: Vec::new(),
             runs: None,
@@ -130,6 +136,7 @@ impl PgIndexer {
             self.lang_delta[li] += 1;
         }
         self.pending_units.insert(unit);
+        self.batch_units += 1;
         Ok(self.pending_toks.len() >= self.flush_at)
     }
 
@@ -239,14 +246,14 @@ impl PgIndexer {
                 list: Vec::new(),
             });
         }
+        let keys = self.order_keys();
         let runs = self.runs.as_mut().expect("made above");
-        let ids: Vec<i64> = self.toks.iter().map(|t| t.id).collect();
         let counts = spill(
             runs,
             &mut self.grouping,
             &self.pending_toks,
             &self.pending_variants,
-            &ids,
+            &keys,
         )?;
         self.count(&counts);
         self.pending_toks.clear();
@@ -287,13 +294,13 @@ impl PgIndexer {
         let mut touched: Vec<u32> = gone.keys().copied().collect();
         touched.sort_unstable();
         self.rewrite(tx, &touched, &gone)?;
+        let keys = self.order_keys();
         self.pending_units.clear();
         if self.pending_toks.is_empty() {
             return Ok(());
         }
         let mut grouping = Grouping::default();
-        let ids: Vec<i64> = self.toks.iter().map(|t| t.id).collect();
-        grouping.group(&self.pending_toks, &self.pending_variants, &ids);
+        grouping.group(&self.pending_toks, &self.pending_variants, &keys);
         self.pending_toks.clear();
         self.pending_variants.clear();
         let mut copy = Copy::start(tx)?;
@@ -322,6 +329,25 @@ impl PgIndexer {
         }
     }
 
+    /// Each token's key in the fixed order (`order`), by position in
+    /// `toks` (resolved): what a flush counts places by. Tokens the flush
+    /// writes first get their rank here.
+    fn order_keys(&mut self) -> Vec<u64> {
+        let units = std::mem::take(&mut self.batch_units);
+        let toks = &self.toks;
+        for (t, rank) in new_ranks(
+            &self.pending_toks,
+            toks.len(),
+            |t| toks[t as usize].rank < 0,
+            units,
+        ) {
+            let tok = &mut self.toks[t as usize];
+            tok.rank = rank;
+            tok.dirty = true;
+        }
+        self.toks.iter().map(|t| order_key(t.rank, t.id)).collect()
+    }
+
     /// Give the tokens made since the last call their rows: inserted where
     /// missing, ids and blob counts read back, in one statement.
     fn resolve(&mut self, tx: &mut impl GenericClient) -> IndexResult<()> {
@@ -346,17 +372,21 @@ impl PgIndexer {
                  ON CONFLICT (lang, text) DO NOTHING
                  RETURNING id, lang, text, chunks
              )
-             SELECT n.pos, coalesce(i.id, t.id), coalesce(i.chunks, t.chunks)
+             SELECT n.pos, coalesce(i.id, t.id), coalesce(i.chunks, t.chunks),
+                    CASE WHEN i.id IS NULL AND t.df > 0 THEN t.rank ELSE -1 END
              FROM new n
              LEFT JOIN ins i ON i.lang = n.lang AND i.text = n.text
              LEFT JOIN fz_token t ON t.lang = n.lang AND t.text = n.text",
             &[&langs, &texts, &pos],
         )?;
         for r in rows {
-            let (p, id, chunks): (i64, i64, i64) = (r.get(0), r.get(1), r.get(2));
+            let (p, id, chunks, rank): (i64, i64, i64, i64) =
+                (r.get(0), r.get(1), r.get(2), r.get(3));
             let tok = &mut self.toks[p as usize];
             tok.id = id;
             tok.chunks = chunks;
+            // A token no unit holds is ranked afresh, as a new one.
+            tok.rank = rank;
         }
         if self.toks[self.resolved..].iter().any(|t| t.id == 0) {
             return Err(IndexError::Unresolved);
@@ -408,20 +438,22 @@ impl PgIndexer {
     /// Write the dictionary's counts and the languages' (once per
     /// transaction).
     fn write_counts(&mut self, tx: &mut impl GenericClient) -> IndexResult<()> {
-        let (mut ids, mut dfs, mut chunks) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut ids, mut dfs, mut chunks, mut ranks) = (vec![], vec![], vec![], vec![]);
         for tok in self.toks.iter_mut().filter(|t| t.dirty) {
             ids.push(tok.id);
             dfs.push(tok.df_delta);
             chunks.push(tok.chunks);
+            ranks.push(tok.rank.max(0));
             tok.df_delta = 0;
             tok.dirty = false;
         }
         if !ids.is_empty() {
             tx.execute(
-                "UPDATE fz_token t SET df = t.df + d.df, chunks = d.chunks
-                 FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS d(id, df, chunks)
+                "UPDATE fz_token t SET df = t.df + d.df, chunks = d.chunks, rank = d.rank
+                 FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[])
+                     AS d(id, df, chunks, rank)
                  WHERE t.id = d.id",
-                &[&ids, &dfs, &chunks],
+                &[&ids, &dfs, &chunks, &ranks],
             )?;
         }
         let langs: Vec<&str> = self.langs.iter().map(|(l, _)| l.as_str()).collect();
@@ -453,6 +485,7 @@ fn each_token(
         toks.push(Tok {
             id: 0,
             chunks: 0,
+            rank: -1,
             df_delta: 0,
             dirty: false,
         });

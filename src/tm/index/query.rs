@@ -12,15 +12,18 @@ pub struct TokenInfo {
     pub id: i64,
     /// Units whose variant contains the token.
     pub df: i64,
+    /// Its rank in the fixed order places count in (`order`).
+    pub rank: i64,
 }
 
 /// Look a token up in the dictionary of an index language.
 pub fn token(conn: &Connection, l: &str, text: &str) -> rusqlite::Result<Option<TokenInfo>> {
-    conn.prepare_cached("SELECT id, df FROM fz_token WHERE lang = ?1 AND text = ?2")?
+    conn.prepare_cached("SELECT id, df, rank FROM fz_token WHERE lang = ?1 AND text = ?2")?
         .query_row(params![l, text], |r| {
             Ok(TokenInfo {
                 id: r.get(0)?,
                 df: r.get(1)?,
+                rank: r.get(2)?,
             })
         })
         .optional()

@@ -254,8 +254,8 @@ pub(super) struct Grouping {
     /// start in the buffer.
     pub(super) ordered: Vec<(Pending, u32)>,
     pub(super) grouped: Vec<u64>,
-    /// A variant's words by (id, position), to find their places.
-    words: Vec<(i64, u32)>,
+    /// A variant's words by (order key, position), to find their places.
+    words: Vec<(u64, u32)>,
 }
 
 /// A variant waiting in the buffer: its posting packed with place 0
@@ -269,14 +269,13 @@ pub(super) struct Pending {
 }
 
 impl Grouping {
-    /// Group the buffer's postings by token. `ids[t]` is the dictionary id
-    /// of token `t`, which fixes the order places count in: a word's place
-    /// in a variant is how many of the variant's words have a higher id
-    /// (a word first seen later: rarer, by Zipf's law).
-    pub(super) fn group(&mut self, toks: &[u32], variants: &[Pending], ids: &[i64]) {
+    /// Group the buffer's postings by token. `keys[t]` is token `t`'s key
+    /// in the fixed order (`order::order_key`): a word's place in a
+    /// variant is how many of the variant's words come before it.
+    pub(super) fn group(&mut self, toks: &[u32], variants: &[Pending], keys: &[u64]) {
         let start = &mut self.start;
         start.clear();
-        start.resize(ids.len() + 1, 0);
+        start.resize(keys.len() + 1, 0);
         for &t in toks {
             start[t as usize + 1] += 1;
         }
@@ -305,9 +304,9 @@ impl Grouping {
                 words
                     .iter()
                     .enumerate()
-                    .map(|(i, &t)| (ids[t as usize], i as u32)),
+                    .map(|(i, &t)| (keys[t as usize], i as u32)),
             );
-            self.words.sort_unstable_by(|a, b| b.cmp(a));
+            self.words.sort_unstable();
             for (place, &(_, i)) in self.words.iter().enumerate() {
                 let t = words[i as usize] as usize;
                 let place = (place as u64).min(u64::from(MAX_PLACE));
@@ -319,7 +318,7 @@ impl Grouping {
                 self.next[t as usize] += 1;
             }
         }
-        for t in 0..ids.len() {
+        for t in 0..keys.len() {
             let list = &mut self.grouped[self.start[t]..self.start[t + 1]];
             if !list.windows(2).all(|w| w[0] <= w[1]) {
                 list.sort_unstable();
@@ -340,10 +339,10 @@ pub(super) fn spill(
     grouping: &mut Grouping,
     toks: &[u32],
     variants: &[Pending],
-    ids: &[i64],
+    keys: &[u64],
 ) -> IndexResult<Vec<(u32, u32)>> {
-    grouping.group(toks, variants, ids);
-    let ntoks = ids.len();
+    grouping.group(toks, variants, keys);
+    let ntoks = keys.len();
     let blobs = grouping.start.windows(2).filter(|w| w[0] < w[1]).count();
     let mut run = Run {
         start: runs.len,

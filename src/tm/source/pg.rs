@@ -85,31 +85,33 @@ impl Fetched {
 const BEGIN: &str =
     "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT n::text FROM tm_change";
 const VERSION: &str = "SELECT n FROM tm_change";
-const TOKEN: &str = "SELECT id, df FROM fz_token WHERE lang = $1 AND text = $2";
-const TOKENS: &str = "SELECT text, id, df FROM fz_token WHERE lang = $1 AND text = ANY($2)";
+const TOKEN: &str = "SELECT id, df, rank FROM fz_token WHERE lang = $1 AND text = $2";
+const TOKENS: &str = "SELECT text, id, df, rank FROM fz_token WHERE lang = $1 AND text = ANY($2)";
 const BLOBS: &str = "SELECT data FROM fz_chunk WHERE token_id = $1";
 const BLOBS_OF: &str = "SELECT token_id, data FROM fz_chunk WHERE token_id = ANY($1)";
 /// `prefetch_query`: every query token (`$2` texts, `$3` occurrences,
 /// `$4` and `$5` the id and df when known) with its entry, the unknown
 /// ones looked up; the tokens read first with their blobs, a row each:
 /// the prefix (the tokens before which fewer than `$6` query positions
-/// come, in the index's order: absent ones first, then by id, highest
-/// first) and the rarest token after it. OFFSET 0 keeps each LATERAL a
+/// come, in the index's order: absent ones first, then by rank, then by
+/// id, highest first; `$7` the ranks known) and the rarest token after it. OFFSET 0 keeps each LATERAL a
 /// subquery, so the condition on the outer row skips its scan.
 const QUERY: &str = "WITH t AS (
-       SELECT q.text, q.k, coalesce(q.id, d.id) AS id, coalesce(q.df, d.df) AS df
-       FROM unnest($2::text[], $3::int8[], $4::int8[], $5::int8[]) AS q(text, k, id, df)
-       LEFT JOIN LATERAL (SELECT id, df FROM fz_token
+       SELECT q.text, q.k, coalesce(q.id, d.id) AS id, coalesce(q.df, d.df) AS df,
+              coalesce(q.rank, d.rank) AS rank
+       FROM unnest($2::text[], $3::int8[], $4::int8[], $5::int8[], $7::int8[])
+           AS q(text, k, id, df, rank)
+       LEFT JOIN LATERAL (SELECT id, df, rank FROM fz_token
                           WHERE q.id IS NULL AND lang = $1 AND text = q.text OFFSET 0) d ON true),
      p AS (
-       SELECT *, coalesce(sum(k) OVER (ORDER BY id DESC NULLS FIRST
+       SELECT *, coalesce(sum(k) OVER (ORDER BY id IS NOT NULL, rank, id DESC
                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::int8 < $6::int8 AS pre
        FROM t),
      o AS (
        SELECT *, pre OR (df IS NOT NULL AND row_number() OVER (
                      PARTITION BY pre ORDER BY df, text COLLATE \"C\") = 1) AS first
        FROM p)
-     SELECT o.text, o.id, o.df, o.first, c.data
+     SELECT o.text, o.id, o.df, o.first, c.data, o.rank
      FROM o LEFT JOIN LATERAL (SELECT data FROM fz_chunk WHERE o.first AND token_id = o.id OFFSET 0) c
        ON true";
 const VARIANTS: &str = "SELECT lang, key, plain, markup IS NOT NULL AND strpos(markup, '<') > 0
@@ -238,6 +240,7 @@ impl IndexRead for PgStore {
             Ok(row.map(|r| TokenInfo {
                 id: r.get(0),
                 df: r.get(1),
+                rank: r.get(2),
             }))
         })
     }
@@ -376,6 +379,7 @@ impl IndexRead for PgStore {
                 let info = TokenInfo {
                     id: r.get(1),
                     df: r.get(2),
+                    rank: r.get(3),
                 };
                 fetched
                     .tokens
@@ -400,11 +404,17 @@ impl IndexRead for PgStore {
             let counts: Vec<i64> = tokens.iter().map(|t| t.1 as i64).collect();
             let ids: Vec<Option<i64>> = tokens.iter().map(|t| t.2.map(|i| i.id)).collect();
             let dfs: Vec<Option<i64>> = tokens.iter().map(|t| t.2.map(|i| i.df)).collect();
+            let ranks: Vec<Option<i64>> = tokens.iter().map(|t| t.2.map(|i| i.rank)).collect();
             let prefix = prefix as i64;
-            let params: [&(dyn ToSql + Sync); 6] = [&lang, &texts, &counts, &ids, &dfs, &prefix];
+            let params: [&(dyn ToSql + Sync); 7] =
+                [&lang, &texts, &counts, &ids, &dfs, &prefix, &ranks];
             for r in client.query(stmt, &params)? {
                 let id: Option<i64> = r.get(1);
-                let info = id.map(|id| TokenInfo { id, df: r.get(2) });
+                let info = id.map(|id| TokenInfo {
+                    id,
+                    df: r.get(2),
+                    rank: r.get(5),
+                });
                 fetched.tokens.insert((lang.to_string(), r.get(0)), info);
                 if let (Some(id), true) = (id, r.get::<_, bool>(3)) {
                     let blobs = fetched.blobs.entry(id).or_default();
