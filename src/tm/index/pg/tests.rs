@@ -38,6 +38,10 @@ fn scratch() -> Option<(postgres::Client, String, String)> {
         "../../../../schema/postgres/0002_fuzzy_index.sql"
     ))
     .unwrap();
+    db.batch_execute(include_str!(
+        "../../../../schema/postgres/0005_posting_places.sql"
+    ))
+    .unwrap();
     Some((db, admin, name))
 }
 
@@ -48,6 +52,8 @@ fn sqlite() -> Connection {
     )
     .unwrap();
     c.execute_batch(include_str!("../../../../schema/0002_fuzzy_index.sql"))
+        .unwrap();
+    c.execute_batch(include_str!("../../../../schema/0005_posting_places.sql"))
         .unwrap();
     c
 }
@@ -142,7 +148,7 @@ fn transaction(b: &mut Both, ops: &[(i64, Option<u64>)], flush: usize) {
                 }
                 lix.add(&ltx, id, &keys, &tokens).unwrap();
                 if pix.add(id, &keys, &tokens).unwrap() {
-                    pix.flush(&mut ptx).unwrap();
+                    pix.flush_due(&mut ptx).unwrap();
                 }
             }
             None => {
