@@ -28,6 +28,12 @@ pub(super) struct Candidate {
 /// candidate (one SQL read, a token-level Levenshtein) a few µs.
 const PROBE_FACTOR: i64 = 64;
 
+/// In the prefix, a token's postings of lengths no unit can be added at
+/// are decoded (a few ns each, counted only for candidates) rather than
+/// tested through its bit set when its document frequency is at most this
+/// many times the candidates they could count for (a cache miss each).
+const LONG_FACTOR: i64 = 2;
+
 /// A slot of `Counts`: h (query positions matched so far) in the low
 /// `H_BITS`, the unit's length above; 0 when the unit is no candidate.
 const H_BITS: u32 = 11;
@@ -318,7 +324,11 @@ fn search_in(
                 (u64::from(len) + k).saturating_sub(need) as u32
             }
         }));
-        let bits = if add_hi < hi {
+        // Lengths past add_hi only count for the candidates longer than
+        // the query: through the token's bit set, a test per such
+        // candidate (a miss in a set of 125 KB), unless the token has so
+        // few postings that decoding them all costs less.
+        let bits = if add_hi < hi && info.df > LONG_FACTOR * cands.long.len() as i64 {
             source.units(&info)?
         } else {
             None
@@ -356,7 +366,8 @@ fn search_in(
 
     // Past the prefix a token only sharpens the bounds of the candidates,
     // rarest first: through its bit set (a bit test per candidate) when
-    // there is one, else by decoding its postings while that is cheaper
+    // there is one and the token has more postings than there are
+    // candidates, else by decoding its postings while that is cheaper
     // than verifying candidates. A token skipped is left unread: its
     // positions stay in the slack n − read, so the bounds stay sound.
     let mut rest: Vec<(Option<TokenInfo>, u64)> = toks[at..].to_vec();
@@ -372,7 +383,11 @@ fn search_in(
             cands.retain(|h, len| u64::from(h) + n - read >= need(len));
             continue;
         };
-        if let Some(bits) = source.units(&info)? {
+        // A token with fewer postings than there are candidates is decoded
+        // even when it has a bit set: a test per candidate costs more.
+        let few = info.df <= cands.units.len() as i64;
+        let bits = if few { None } else { source.units(&info)? };
+        if let Some(bits) = bits {
             cands.bump_all_retain(bits, k32, |h, len| u64::from(h) + n - after >= need(len));
         } else if info.df <= PROBE_FACTOR * cands.units.len() as i64 {
             let mut posts = std::mem::take(&mut cands.posts);
