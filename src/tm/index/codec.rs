@@ -266,9 +266,9 @@ pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 
 #[inline(always)]
 pub(super) fn get_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
-    // Most are one or two bytes (the id deltas of a common token's
-    // postings are mostly two): those cases inline, where each call site's
-    // branches learn their own field.
+    // Most are one to three bytes (the id deltas of a common token's
+    // postings are mostly two, a rare token's three): those cases inline,
+    // where each call site's branches learn their own field.
     match data.get(*pos) {
         Some(&b) if b < 0x80 => {
             *pos += 1;
@@ -279,7 +279,16 @@ pub(super) fn get_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
                 *pos += 2;
                 Some(u64::from(b & 0x7f) | u64::from(c) << 7)
             }
-            _ => get_long_varint(data, pos),
+            // Three bytes: a delta of 16,384 or more, as between the units
+            // of a rare token's group.
+            Some(&c) => match data.get(*pos + 2) {
+                Some(&d) if d < 0x80 => {
+                    *pos += 3;
+                    Some(u64::from(b & 0x7f) | u64::from(c & 0x7f) << 7 | u64::from(d) << 14)
+                }
+                _ => get_long_varint(data, pos),
+            },
+            None => None,
         },
         None => None,
     }
