@@ -736,9 +736,11 @@ impl candidates::Source for Reader<'_> {
         token: &index::TokenInfo,
         lo: u32,
         hi: u32,
-        f: &mut dyn FnMut(u64, u32, u32),
+        out: &mut Vec<(u64, u32, u32)>,
     ) -> Result<()> {
-        source::postings(self.src, token.id, lo, hi, f)
+        source::postings(self.src, token.id, lo, hi, |u, len, place| {
+            out.push((u, len, place))
+        })
     }
 
     fn units(&mut self, token: &index::TokenInfo) -> Result<Option<&[u64]>> {
