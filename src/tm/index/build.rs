@@ -107,7 +107,10 @@ impl LangDict {
     }
 }
 
+/// A dictionary entry as a builder holds it (this one's and
+/// `PgIndexer`'s).
 pub(super) struct Tok {
+    /// The row's id (on PostgreSQL 0 until the row is made).
     pub(super) id: i64,
     pub(super) chunks: i64,
     /// Its place in the fixed order (`order`); -1 until its first flush.
@@ -476,23 +479,10 @@ impl Indexer {
         Ok(())
     }
 
-    /// Each token's key in the fixed order (`order`), by position in
-    /// `toks`: what a flush counts places by. Tokens the flush writes
-    /// first get their rank here.
+    /// `order_keys` for this builder's tokens.
     fn order_keys(&mut self) -> Vec<u64> {
         let units = std::mem::take(&mut self.batch_units);
-        let toks = &self.toks;
-        for (t, rank) in new_ranks(
-            &self.pending_toks,
-            toks.len(),
-            |t| toks[t as usize].rank < 0,
-            units,
-        ) {
-            let tok = &mut self.toks[t as usize];
-            tok.rank = rank;
-            tok.dirty = true;
-        }
-        self.toks.iter().map(|t| order_key(t.rank, t.id)).collect()
+        order_keys(&mut self.toks, &self.pending_toks, units)
     }
 
     /// Wait for the flush `spilling`, if any, and take its run file and
@@ -693,4 +683,17 @@ pub fn add_places(conn: &Connection) -> rusqlite::Result<()> {
         }
         after = last;
     }
+}
+
+/// Each token's key in the fixed order (`order`), by position in `toks`:
+/// what a flush counts places by. The tokens the flush's postings
+/// (`pending`, from `units` units) write first get their rank here.
+pub(super) fn order_keys(toks: &mut [Tok], pending: &[u32], units: u64) -> Vec<u64> {
+    let unranked: Vec<bool> = toks.iter().map(|t| t.rank < 0).collect();
+    for (t, rank) in new_ranks(pending, toks.len(), |t| unranked[t as usize], units) {
+        let tok = &mut toks[t as usize];
+        tok.rank = rank;
+        tok.dirty = true;
+    }
+    toks.iter().map(|t| order_key(t.rank, t.id)).collect()
 }

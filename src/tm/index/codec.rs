@@ -433,6 +433,20 @@ pub(super) fn corrupt() -> rusqlite::Error {
     )
 }
 
+/// The group header at `pos` (moved past it): its key, its count of ids
+/// and where its ids' bytes end.
+#[inline]
+fn group_header(data: &[u8], pos: &mut usize) -> rusqlite::Result<(u64, u64, usize)> {
+    let key = get_varint(data, pos).ok_or_else(corrupt)?;
+    let count = get_varint(data, pos).ok_or_else(corrupt)?;
+    let size = get_varint(data, pos).ok_or_else(corrupt)? as usize;
+    let end = pos
+        .checked_add(size)
+        .filter(|&e| e <= data.len())
+        .ok_or_else(corrupt)?;
+    Ok((key, count, end))
+}
+
 /// Call `f(unit, len, place)` for every posting of a blob with
 /// `lo <= len <= hi`.
 pub fn decode(
@@ -443,13 +457,7 @@ pub fn decode(
 ) -> rusqlite::Result<()> {
     let mut pos = 0;
     while pos < data.len() {
-        let key = get_varint(data, &mut pos).ok_or_else(corrupt)?;
-        let count = get_varint(data, &mut pos).ok_or_else(corrupt)?;
-        let size = get_varint(data, &mut pos).ok_or_else(corrupt)? as usize;
-        let end = pos
-            .checked_add(size)
-            .filter(|&e| e <= data.len())
-            .ok_or_else(corrupt)?;
+        let (key, count, end) = group_header(data, &mut pos)?;
         let (len, place) = split_key(key);
         if len > hi {
             break;
@@ -479,17 +487,11 @@ pub fn with_places(data: &[u8]) -> rusqlite::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(data.len() + data.len() / 8);
     let mut pos = 0;
     while pos < data.len() {
-        let len = get_varint(data, &mut pos).ok_or_else(corrupt)?;
-        let count = get_varint(data, &mut pos).ok_or_else(corrupt)?;
-        let size = get_varint(data, &mut pos).ok_or_else(corrupt)? as usize;
-        let end = pos
-            .checked_add(size)
-            .filter(|&e| e <= data.len())
-            .ok_or_else(corrupt)?;
+        let (len, count, end) = group_header(data, &mut pos)?;
         let len = u32::try_from(len).unwrap_or(u32::MAX);
         put_varint(&mut out, u64::from(key(len, 0)));
         put_varint(&mut out, count);
-        put_varint(&mut out, size as u64);
+        put_varint(&mut out, (end - pos) as u64);
         out.extend_from_slice(&data[pos..end]);
         pos = end;
     }

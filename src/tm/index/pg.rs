@@ -22,25 +22,12 @@ use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use postgres::GenericClient;
 
-use super::build::LangDict;
+use super::build::{order_keys, LangDict, Tok};
 use super::codec::{distinct, encode, key, merged, pack, UNIT_BITS};
 use super::error::{IndexError, IndexResult};
-use super::order::{new_ranks, order_key};
 use super::runs::{join_runs, spill, Grouping, Pending, Runs};
 use super::tokens::{bigram_text, stored_unit_tokens, VariantTokens, BIGRAM_BUCKETS};
 use super::{FastMap, FastSet, FLUSH_POSTINGS, MAX_CHUNKS};
-
-/// A dictionary entry as the builder holds it.
-struct Tok {
-    /// The row's id; 0 until resolved (`resolve`).
-    id: i64,
-    chunks: i64,
-    /// Its place in the fixed order (`order`); -1 until its first flush.
-    rank: i64,
-    /// Change to `df` not yet written.
-    df_delta: i64,
-    dirty: bool,
-}
 
 /// Tokens whose stored blobs are read and rewritten per statement.
 const REWRITE_BATCH: usize = 512;
@@ -329,23 +316,10 @@ impl PgIndexer {
         }
     }
 
-    /// Each token's key in the fixed order (`order`), by position in
-    /// `toks` (resolved): what a flush counts places by. Tokens the flush
-    /// writes first get their rank here.
+    /// `build::order_keys` for this builder's tokens (resolved).
     fn order_keys(&mut self) -> Vec<u64> {
         let units = std::mem::take(&mut self.batch_units);
-        let toks = &self.toks;
-        for (t, rank) in new_ranks(
-            &self.pending_toks,
-            toks.len(),
-            |t| toks[t as usize].rank < 0,
-            units,
-        ) {
-            let tok = &mut self.toks[t as usize];
-            tok.rank = rank;
-            tok.dirty = true;
-        }
-        self.toks.iter().map(|t| order_key(t.rank, t.id)).collect()
+        order_keys(&mut self.toks, &self.pending_toks, units)
     }
 
     /// Give the tokens made since the last call their rows: inserted where
