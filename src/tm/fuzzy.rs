@@ -566,20 +566,14 @@ impl<'s> Matcher<'s> {
         }
         let mut toks = Vec::with_capacity(mult.len());
         for (x, k) in mult {
-            toks.push((self.token(x)?, k, x));
+            toks.push((self.token(x)?, k));
         }
-        let mut toks: Vec<(Option<index::TokenInfo>, u64)> =
-            toks.into_iter().map(|(info, k, _)| (info, k)).collect();
         candidates::in_index_order(&mut toks);
         // Read first: the prefix's postings, whatever the candidates, and
         // those of the rarest token after it, which the search nearly
         // always reads (unless the prefix left very few candidates). Asked
         // for at once; already fetched above when some entry was unknown.
-        let mut upto = 0;
-        let in_prefix = toks
-            .iter()
-            .take_while(|(_, k)| (upto < prefix, upto += k).0)
-            .count();
+        let in_prefix = candidates::in_prefix(&toks, n, min);
         let next = toks[in_prefix..]
             .iter()
             .filter_map(|(info, _)| *info)

@@ -82,11 +82,10 @@ thread_local! {
 
 impl Counts {
     /// A posting of a token occurring `k` times in the query: the unit
-    /// becomes a candidate (of length `len`) if it is not one yet, and
-    /// goes on `long` too if `len > short`.
+    /// becomes a candidate (of length `len`) if it is not one yet (then
+    /// true).
     #[inline]
-    fn add(&mut self, u: u64, len: u32, k: u32, short: u32) {
-        let before = self.units.len();
+    fn add(&mut self, u: u64, len: u32, k: u32) -> bool {
         if u < DENSE_IDS {
             let i = u as usize;
             if i >= self.slot.len() {
@@ -95,25 +94,22 @@ impl Counts {
                 self.bits.resize(size / 64, 0);
             }
             let s = &mut self.slot[i];
-            if *s == 0 {
-                *s = (len << H_BITS) | k;
-                self.bits[i / 64] |= 1 << (i % 64);
-                self.units.push(u);
-            } else {
+            if *s != 0 {
                 *s += k;
+                return false;
             }
+            *s = (len << H_BITS) | k;
+            self.bits[i / 64] |= 1 << (i % 64);
         } else {
             let s = self.far.entry(u).or_insert(0);
-            if *s == 0 {
-                *s = (len << H_BITS) | k;
-                self.units.push(u);
-            } else {
+            if *s != 0 {
                 *s += k;
+                return false;
             }
+            *s = (len << H_BITS) | k;
         }
-        if self.units.len() > before && len > short {
-            self.long.push(u);
-        }
+        self.units.push(u);
+        true
     }
 
     /// A posting of a token occurring `k` times in the query: counted if
@@ -166,14 +162,17 @@ impl Counts {
     /// lo]` (none past the end of `room`), `bump` the others. The slots
     /// are a table of megabytes met in no useful order, so each is fetched
     /// a few postings ahead: the misses overlap instead of coming one
-    /// after the other (they were most of a lookup's time).
+    /// after the other (they were most of a lookup's time). A unit added
+    /// longer than `short` also goes on `long`.
     fn add_all(&mut self, posts: &[(u64, u32, u32)], room: &[u32], lo: u32, k: u32, short: u32) {
         for (i, &(u, len, place)) in posts.iter().enumerate() {
             if let Some(&(ahead, _, _)) = posts.get(i + AHEAD) {
                 self.prefetch(ahead);
             }
             if room.get((len - lo) as usize).is_some_and(|&r| place < r) {
-                self.add(u, len, k, short);
+                if self.add(u, len, k) && len > short {
+                    self.long.push(u);
+                }
             } else {
                 self.bump(u, k);
             }
@@ -280,6 +279,16 @@ pub(super) fn prefix_len(n: u64, min: u8) -> u64 {
     n - (n * u64::from(min.min(100))).div_ceil(100) + 1
 }
 
+/// How many of `toks` (in the index's order, with their multiplicities)
+/// the prefix of a query at `min` reads: those that start before its end.
+pub(super) fn in_prefix(toks: &[(Option<TokenInfo>, u64)], n: u64, min: u8) -> usize {
+    let prefix = prefix_len(n, min);
+    let mut upto = 0;
+    toks.iter()
+        .take_while(|(_, k)| (upto < prefix, upto += k).0)
+        .count()
+}
+
 fn search_in(
     cands: &mut Counts,
     source: &mut dyn Source,
@@ -291,15 +300,12 @@ fn search_in(
     let lo = (n * t).div_ceil(100) as u32;
     let hi = (n * 100 / t).min(u64::from(u32::MAX)) as u32;
     let need = |m: u32| (n.max(u64::from(m)) * t).div_ceil(100);
-    let prefix = prefix_len(n, min);
+    let (prefix, rest) = toks.split_at(in_prefix(toks, n, min));
 
     // The prefix, in the index's order: every unit that can reach min
     // becomes a candidate at the first of its tokens met here.
     let mut read = 0u64;
-    let mut at = 0;
-    while read < prefix && at < toks.len() {
-        let (info, k) = toks[at];
-        at += 1;
+    for &(info, k) in prefix {
         let Some(info) = info else {
             // Absent from the TM: matched by no unit, counted for free.
             read += k;
@@ -368,7 +374,7 @@ fn search_in(
     // candidates, else by decoding its postings while that is cheaper
     // than verifying candidates. A token skipped is left unread: its
     // positions stay in the slack n − read, so the bounds stay sound.
-    let mut rest: Vec<(Option<TokenInfo>, u64)> = toks[at..].to_vec();
+    let mut rest = rest.to_vec();
     rest.sort_by_key(|(info, _)| info.map_or(0, |i| i.df));
     for (info, k) in rest {
         if cands.units.is_empty() {

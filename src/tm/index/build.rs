@@ -689,8 +689,8 @@ pub fn add_places(conn: &Connection) -> rusqlite::Result<()> {
 /// what a flush counts places by. The tokens the flush's postings
 /// (`pending`, from `units` units) write first get their rank here.
 pub(super) fn order_keys(toks: &mut [Tok], pending: &[u32], units: u64) -> Vec<u64> {
-    let unranked: Vec<bool> = toks.iter().map(|t| t.rank < 0).collect();
-    for (t, rank) in new_ranks(pending, toks.len(), |t| unranked[t as usize], units) {
+    let ranks = new_ranks(pending, toks.len(), |t| toks[t as usize].rank < 0, units);
+    for (t, rank) in ranks {
         let tok = &mut toks[t as usize];
         tok.rank = rank;
         tok.dirty = true;

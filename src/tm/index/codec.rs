@@ -16,24 +16,24 @@ use super::FastSet;
 pub(super) const UNIT_BITS: u32 = 40;
 
 /// Bits of a group key that hold the place; the length is above them.
-pub const PLACE_BITS: u32 = 6;
+pub(super) const PLACE_BITS: u32 = 6;
 
 /// The largest place a key holds: a later place is written as this one,
 /// which only under-states it (the filter stays sound, a little looser).
-pub const MAX_PLACE: u32 = (1 << PLACE_BITS) - 1;
+pub(super) const MAX_PLACE: u32 = (1 << PLACE_BITS) - 1;
 
 /// The largest length a key holds exactly; a longer variant is written as
 /// this long (no query of `MAX_QUERY_TOKENS` words can match it anyway).
-pub const MAX_KEY_LEN: u32 = (1 << (64 - UNIT_BITS - PLACE_BITS)) - 1;
+pub(super) const MAX_KEY_LEN: u32 = (1 << (64 - UNIT_BITS - PLACE_BITS)) - 1;
 
 /// The group key of a posting: a variant's length in content tokens and
 /// the token's place in it.
-pub fn key(len: u32, place: u32) -> u32 {
+pub(super) fn key(len: u32, place: u32) -> u32 {
     len.min(MAX_KEY_LEN) << PLACE_BITS | place.min(MAX_PLACE)
 }
 
 /// The (length, place) of a group key.
-pub fn split_key(key: u64) -> (u32, u32) {
+pub(super) fn split_key(key: u64) -> (u32, u32) {
     (
         (key >> PLACE_BITS) as u32,
         (key & u64::from(MAX_PLACE)) as u32,
@@ -483,7 +483,7 @@ pub(super) fn decode_keys(data: &[u8], mut f: impl FnMut(u64, u32)) -> rusqlite:
 /// are bare lengths, in today's form: each length with place 0, which
 /// under-states every place (sound, as `MAX_PLACE` is). Only the keys
 /// change; the ids' bytes are copied.
-pub fn with_places(data: &[u8]) -> rusqlite::Result<Vec<u8>> {
+pub(super) fn with_places(data: &[u8]) -> rusqlite::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(data.len() + data.len() / 8);
     let mut pos = 0;
     while pos < data.len() {
@@ -501,7 +501,7 @@ pub fn with_places(data: &[u8]) -> rusqlite::Result<Vec<u8>> {
 /// A blob as it was written before schema 0005 (group keys bare lengths,
 /// places dropped): what the migration's tests start from.
 #[cfg(test)]
-pub fn without_places(data: &[u8]) -> rusqlite::Result<Vec<u8>> {
+pub(crate) fn without_places(data: &[u8]) -> rusqlite::Result<Vec<u8>> {
     let mut all = Vec::new();
     decode(data, 0, u32::MAX, |u, len, _| all.push(pack(len, u)))?;
     all.sort_unstable();

@@ -129,7 +129,8 @@ impl PgIndexer {
 
     /// Write what `add` said is due: to the run file while the import can
     /// spill (the new tokens' rows are made first: a run's places are
-    /// ordered by token id), else to the database.
+    /// counted in the order of the tokens' ranks and ids), else to the
+    /// database.
     pub fn flush_due(&mut self, tx: &mut impl GenericClient) -> IndexResult<()> {
         if self.spill {
             self.spill_run(tx)
@@ -534,8 +535,7 @@ pub fn add_places(tx: &mut impl GenericClient) -> IndexResult<()> {
         let blobs = rows
             .iter()
             .map(|r| super::codec::with_places(r.get::<_, &[u8]>(1)))
-            .collect::<rusqlite::Result<Vec<Vec<u8>>>>()
-            .map_err(IndexError::from)?;
+            .collect::<rusqlite::Result<Vec<Vec<u8>>>>()?;
         tx.execute(
             "UPDATE fz_chunk SET data = n.data
              FROM unnest($1::int8[], $2::bytea[]) AS n(id, data) WHERE fz_chunk.id = n.id",

@@ -254,14 +254,14 @@ pub(super) struct Grouping {
     /// start in the buffer.
     pub(super) ordered: Vec<(Pending, u32)>,
     pub(super) grouped: Vec<u64>,
-    /// A variant's words by (order key, position), to find their places.
+    /// A variant's words as (order key, token), to find their places.
     words: Vec<(u64, u32)>,
 }
 
 /// A variant waiting in the buffer: its posting packed with place 0
 /// (`codec::pack`), where its tokens end in the buffer of tokens, and how
 /// many of them are words (the rest are pair buckets, at place 0).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy)]
 pub(super) struct Pending {
     pub(super) packed: u64,
     pub(super) end: u32,
@@ -300,15 +300,11 @@ impl Grouping {
             let tokens = &toks[from as usize..v.end as usize];
             let (words, pairs) = tokens.split_at((v.words as usize).min(tokens.len()));
             self.words.clear();
-            self.words.extend(
-                words
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &t)| (keys[t as usize], i as u32)),
-            );
+            self.words
+                .extend(words.iter().map(|&t| (keys[t as usize], t)));
             self.words.sort_unstable();
-            for (place, &(_, i)) in self.words.iter().enumerate() {
-                let t = words[i as usize] as usize;
+            for (place, &(_, t)) in self.words.iter().enumerate() {
+                let t = t as usize;
                 let place = (place as u64).min(u64::from(MAX_PLACE));
                 self.grouped[self.next[t]] = v.packed + (place << UNIT_BITS);
                 self.next[t] += 1;
