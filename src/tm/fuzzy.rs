@@ -730,10 +730,11 @@ impl candidates::Source for Reader<'_> {
         token: &index::TokenInfo,
         lo: u32,
         hi: u32,
-        out: &mut Vec<(u64, u32, u32)>,
+        out: &mut candidates::Postings,
     ) -> Result<()> {
-        source::postings(self.src, token.id, lo, hi, |u, len, place| {
-            out.push((u, len, place))
+        let candidates::Postings { units, groups } = out;
+        source::posting_groups(self.src, token.id, lo, hi, units, |len, place, units| {
+            groups.push((len, place, units.len()))
         })
     }
 

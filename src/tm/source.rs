@@ -289,3 +289,19 @@ pub fn postings(
         Ok(index::decode(blob, lo, hi, &mut f)?)
     })
 }
+
+/// `postings` a group at a time: each group's units are appended to
+/// `ids`, then `group(len, place, ids)` is called (see
+/// `index::decode_groups`).
+pub fn posting_groups(
+    src: &(impl IndexRead + ?Sized),
+    token_id: i64,
+    lo: u32,
+    hi: u32,
+    ids: &mut Vec<u64>,
+    mut group: impl FnMut(u32, u32, &mut Vec<u64>),
+) -> Result<()> {
+    src.posting_blobs(token_id, &mut |blob| {
+        Ok(index::decode_groups(blob, lo, hi, ids, &mut group)?)
+    })
+}

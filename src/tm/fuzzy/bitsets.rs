@@ -45,6 +45,8 @@ pub(super) struct Bitsets {
     /// Token id → its set (None: too sparse, see `MAX_ID`).
     sets: FastMap<i64, Option<Vec<u64>>>,
     bytes: usize,
+    /// A group of postings' ids while a set is made.
+    ids: Vec<u64>,
 }
 
 impl Bitsets {
@@ -81,16 +83,19 @@ impl Bitsets {
             }
             let mut bits: Vec<u64> = Vec::new();
             let mut sparse = false;
-            // Called for each of the token's postings (hundreds of
-            // thousands): kept small so that it is inlined into the decoding
-            // loop, the rare growth of the set out of line.
-            source::postings(src, token.id, 0, u32::MAX, |u, _, _| {
-                let w = (u / 64) as usize;
-                match bits.get_mut(w) {
-                    Some(word) => *word |= 1 << (u % 64),
-                    None => set_beyond(&mut bits, &mut sparse, u),
+            // A group's ids at a time (hundreds of thousands in all): the
+            // loop kept small, the rare growth of the set out of line.
+            let mut ids = std::mem::take(&mut self.ids);
+            source::posting_groups(src, token.id, 0, u32::MAX, &mut ids, |_, _, ids| {
+                for u in ids.drain(..) {
+                    let w = (u / 64) as usize;
+                    match bits.get_mut(w) {
+                        Some(word) => *word |= 1 << (u % 64),
+                        None => set_beyond(&mut bits, &mut sparse, u),
+                    }
                 }
             })?;
+            self.ids = ids;
             let set = (!sparse).then_some(bits);
             self.bytes += set.as_ref().map_or(0, |b| b.len() * 8);
             self.sets.insert(token.id, set);

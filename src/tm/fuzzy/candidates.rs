@@ -21,6 +21,33 @@ pub(super) struct Candidate {
     pub(super) bound: u8,
 }
 
+/// A token's postings as a search reads them: unit ids, in groups of one
+/// (length, place), so that what a posting means (it may add a candidate,
+/// or only count for one) is decided once a group.
+#[derive(Default)]
+pub(super) struct Postings {
+    pub(super) units: Vec<u64>,
+    /// (length, place, end): the group's units are `units[previous end..end]`.
+    pub(super) groups: Vec<(u32, u32, usize)>,
+}
+
+impl Postings {
+    fn clear(&mut self) {
+        self.units.clear();
+        self.groups.clear();
+    }
+
+    /// The groups as (length, place, units).
+    fn groups(&self) -> impl Iterator<Item = (u32, u32, &[u64])> {
+        let mut start = 0;
+        self.groups.iter().map(move |&(len, place, end)| {
+            let units = &self.units[start..end];
+            start = end;
+            (len, place, units)
+        })
+    }
+}
+
 /// After the prefix, a token without a bit set has its postings decoded
 /// while its document frequency is at most this many times the number of
 /// live candidates:
@@ -62,9 +89,11 @@ pub(super) struct Counts {
     /// The candidates longer than the query, added in the prefix (the only
     /// ones a prefix token may count without adding: see `search_in`).
     long: Vec<u64>,
-    /// The postings of one token (unit, length, place), decoded before
-    /// they are counted.
-    posts: Vec<(u64, u32, u32)>,
+    /// The postings of one token, decoded before they are counted.
+    posts: Postings,
+    /// The postings of one token that may add their unit, as (unit,
+    /// length).
+    adding: Vec<(u64, u32)>,
     /// Per length from the search's shortest: how many places a token may
     /// be at in a unit of that length for the unit to become a candidate
     /// there (see `add_all`).
@@ -160,23 +189,33 @@ impl Counts {
 
     /// `add` the postings in `posts` whose place is below `room[len −
     /// lo]` (none past the end of `room`), `bump` the others. The slots
-    /// are a table of megabytes met in no useful order, so each is fetched
-    /// a few postings ahead: the misses overlap instead of coming one
-    /// after the other (they were most of a lookup's time). A unit added
-    /// longer than `short` also goes on `long`.
-    fn add_all(&mut self, posts: &[(u64, u32, u32)], room: &[u32], lo: u32, k: u32, short: u32) {
-        for (i, &(u, len, place)) in posts.iter().enumerate() {
-            if let Some(&(ahead, _, _)) = posts.get(i + AHEAD) {
-                self.prefetch(ahead);
-            }
+    /// are a table of megabytes met in no useful order, so those of the
+    /// postings added are fetched a few ahead: the misses overlap instead
+    /// of coming one after the other (they were most of a lookup's time).
+    /// A posting that only counts tests the candidates' bit set first (a
+    /// table that stays in the cache) and touches its slot only for a
+    /// candidate. A unit added longer than `short` also goes on `long`.
+    fn add_all(&mut self, posts: &Postings, room: &[u32], lo: u32, k: u32, short: u32) {
+        let mut adding = std::mem::take(&mut self.adding);
+        adding.clear();
+        for (len, place, units) in posts.groups() {
             if room.get((len - lo) as usize).is_some_and(|&r| place < r) {
-                if self.add(u, len, k) && len > short {
-                    self.long.push(u);
-                }
+                adding.extend(units.iter().map(|&u| (u, len)));
             } else {
-                self.bump(u, k);
+                for &u in units {
+                    self.bump(u, k);
+                }
             }
         }
+        for (i, &(u, len)) in adding.iter().enumerate() {
+            if let Some(&(ahead, _)) = adding.get(i + AHEAD) {
+                self.prefetch(ahead);
+            }
+            if self.add(u, len, k) && len > short {
+                self.long.push(u);
+            }
+        }
+        self.adding = adding;
     }
 
     /// Keep the candidates for which `keep(h, len)` holds.
@@ -222,17 +261,11 @@ impl Counts {
 
 /// What a search reads of the index.
 pub(super) trait Source {
-    /// Append (unit, len, place) to `out` for each posting of the token
-    /// with lo ≤ len ≤ hi (the matcher reads `source::postings`). A list,
-    /// not a call per posting: a call through `dyn` for each of thousands
-    /// of postings was a tenth of a lookup.
-    fn postings(
-        &mut self,
-        token: &TokenInfo,
-        lo: u32,
-        hi: u32,
-        out: &mut Vec<(u64, u32, u32)>,
-    ) -> Result<()>;
+    /// Append the postings of the token with lo ≤ len ≤ hi to `out` (the
+    /// matcher reads `source::posting_groups`). A list, not a call per
+    /// posting: a call through `dyn` for each of thousands of postings was
+    /// a tenth of a lookup.
+    fn postings(&mut self, token: &TokenInfo, lo: u32, hi: u32, out: &mut Postings) -> Result<()>;
 
     /// The units holding the token, as a bit set over unit ids (bit u of
     /// word u / 64), when the source keeps one for it (common tokens: see
@@ -470,11 +503,14 @@ mod tests {
             token: &TokenInfo,
             lo: u32,
             hi: u32,
-            out: &mut Vec<(u64, u32, u32)>,
+            out: &mut Postings,
         ) -> Result<()> {
+            // A group of one posting each: what a group holds is the
+            // reader's choice.
             for &(u, len, place) in &self.lists[token.id as usize] {
                 if (lo..=hi).contains(&len) {
-                    out.push((u, len, place));
+                    out.units.push(u);
+                    out.groups.push((len, place, out.units.len()));
                 }
             }
             Ok(())

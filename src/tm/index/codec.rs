@@ -300,27 +300,35 @@ pub(super) fn get_long_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
     // Eight bytes at once where the data has them: the varint's end found
     // by the first byte without its high bit, its 7-bit groups gathered
     // by shifts (byte by byte, a branch per byte that went either way).
-    if let Some(bytes) = data.get(*pos..*pos + 8) {
-        let word = u64::from_le_bytes(bytes.try_into().expect("eight bytes"));
-        let ends = !word & 0x8080_8080_8080_8080;
-        if ends != 0 {
-            // The varint's bytes (up to and including its last), high bits
-            // dropped.
-            let x = word & (ends ^ (ends - 1)) & 0x7f7f_7f7f_7f7f_7f7f;
-            *pos += ends.trailing_zeros() as usize / 8 + 1;
-            return Some(
-                x & 0x7f
-                    | (x >> 1) & 0x7f << 7
-                    | (x >> 2) & 0x7f << 14
-                    | (x >> 3) & 0x7f << 21
-                    | (x >> 4) & 0x7f << 28
-                    | (x >> 5) & 0x7f << 35
-                    | (x >> 6) & 0x7f << 42
-                    | (x >> 7) & 0x7f << 49,
-            );
-        }
+    if let Some((v, size)) = data.get(*pos..*pos + 8).and_then(varint_in_word) {
+        *pos += size;
+        return Some(v);
     }
     get_varint_bytewise(data, pos)
+}
+
+/// The varint at the start of eight bytes and its size, without a branch
+/// on its length: its end found by the first byte without its high bit,
+/// its 7-bit groups gathered by shifts. None if it is longer than eight
+/// bytes.
+#[inline(always)]
+fn varint_in_word(bytes: &[u8]) -> Option<(u64, usize)> {
+    let word = u64::from_le_bytes(bytes.try_into().ok()?);
+    let ends = !word & 0x8080_8080_8080_8080;
+    if ends == 0 {
+        return None;
+    }
+    // The varint's bytes (up to and including its last), high bits dropped.
+    let x = word & (ends ^ (ends - 1)) & 0x7f7f_7f7f_7f7f_7f7f;
+    let v = x & 0x7f
+        | (x >> 1) & 0x7f << 7
+        | (x >> 2) & 0x7f << 14
+        | (x >> 3) & 0x7f << 21
+        | (x >> 4) & 0x7f << 28
+        | (x >> 5) & 0x7f << 35
+        | (x >> 6) & 0x7f << 42
+        | (x >> 7) & 0x7f << 49;
+    Some((v, ends.trailing_zeros() as usize / 8 + 1))
 }
 
 /// `get_varint` a byte at a time: near the end of the data, and for the
@@ -455,6 +463,25 @@ pub fn decode(
     hi: u32,
     mut f: impl FnMut(u64, u32, u32),
 ) -> rusqlite::Result<()> {
+    let mut ids = Vec::new();
+    decode_groups(data, lo, hi, &mut ids, |len, place, ids| {
+        for u in ids.drain(..) {
+            f(u, len, place);
+        }
+    })
+}
+
+/// Append the units of each group of a blob with `lo <= len <= hi` to
+/// `ids`, calling `group(len, place, ids)` after each group's. Where the
+/// caller decides per group what its postings mean (the lookup: add or
+/// count), a group's units are a plain list of ids, not a call each.
+pub fn decode_groups(
+    data: &[u8],
+    lo: u32,
+    hi: u32,
+    ids: &mut Vec<u64>,
+    mut group: impl FnMut(u32, u32, &mut Vec<u64>),
+) -> rusqlite::Result<()> {
     let mut pos = 0;
     while pos < data.len() {
         let (key, count, end) = group_header(data, &mut pos)?;
@@ -463,11 +490,28 @@ pub fn decode(
             break;
         }
         if len >= lo {
+            // The count is checked against the bytes: a damaged blob
+            // cannot make the reservation huge.
+            if count > (end - pos) as u64 {
+                return Err(corrupt());
+            }
+            ids.reserve(count as usize);
             let mut u = 0u64;
             for _ in 0..count {
-                u = u.wrapping_add(get_varint(&data[..end], &mut pos).ok_or_else(corrupt)?);
-                f(u, len, place);
+                // The ids' varints are two bytes or three about equally
+                // often: read without a branch on their length (one that
+                // went either way), but from the group's bytes only.
+                let delta = match data.get(pos..pos + 8).and_then(varint_in_word) {
+                    Some((v, size)) if pos + size <= end => {
+                        pos += size;
+                        v
+                    }
+                    _ => get_varint(&data[..end], &mut pos).ok_or_else(corrupt)?,
+                };
+                u = u.wrapping_add(delta);
+                ids.push(u);
             }
+            group(len, place, ids);
         }
         pos = end;
     }

@@ -56,9 +56,9 @@ mod runs;
 mod tokens;
 
 pub use build::{add_places, Indexer};
-pub use codec::decode;
 #[cfg(test)]
 pub(crate) use codec::without_places;
+pub use codec::{decode, decode_groups};
 pub use error::{IndexError, IndexResult};
 #[cfg(feature = "postgres")]
 pub use pg::{add_places as pg_add_places, PgIndexer};

@@ -32,6 +32,56 @@ fn blobs_round_trip_and_the_length_filter_skips_groups() {
 }
 
 proptest::proptest! {
+    /// Groups decoded a group at a time (ids read eight bytes at once
+    /// where the blob has them) give the postings encoded, in each length
+    /// range; a group whose byte size is cut is an error, never ids read
+    /// past it.
+    #[test]
+    fn groups_decode_as_encoded(
+        raw in proptest::collection::vec((1u32..40, 0u32..70, 0u64..(1 << 40)), 1..300),
+        lo in 0u32..40,
+        span in 0u32..40,
+    ) {
+        let mut packed: Vec<u64> = raw.iter().map(|&(l, p, u)| pack(key(l, p), u)).collect();
+        packed.sort_unstable();
+        packed.dedup();
+        let data = encode(&packed);
+        let hi = lo + span;
+        let mut want: Vec<(u32, u32, u64)> = packed
+            .iter()
+            .map(|&p| {
+                let (k, u) = unpack(p);
+                let (l, place) = split_key(u64::from(k));
+                (l, place, u)
+            })
+            .filter(|&(l, _, _)| (lo..=hi).contains(&l))
+            .collect();
+        want.sort_unstable();
+        let mut got = Vec::new();
+        let mut ids = Vec::new();
+        decode_groups(&data, lo, hi, &mut ids, |l, place, ids| {
+            got.extend(ids.drain(..).map(|u| (l, place, u)));
+        })
+        .unwrap();
+        got.sort_unstable();
+        proptest::prop_assert_eq!(got, want);
+
+        // The first group's size one byte short: its last id would end
+        // past it.
+        let mut pos = 0;
+        let k = get_varint(&data, &mut pos).unwrap();
+        let count = get_varint(&data, &mut pos).unwrap();
+        let size_at = pos;
+        let size = get_varint(&data, &mut pos).unwrap();
+        if size < 0x80 && size > 1 {
+            let mut cut = data.clone();
+            cut[size_at] = (size - 1) as u8;
+            let (l, _) = split_key(k);
+            let r = decode_groups(&cut, l, l, &mut Vec::new(), |_, _, _| {});
+            proptest::prop_assert!(r.is_err(), "{count} ids in {size} bytes, cut by one");
+        }
+    }
+
     #[test]
     fn inline_words_are_equal_only_when_their_bytes_are(a in "\\PC{0,6}", b in "\\PC{0,6}") {
         let (a, b) = (a.as_bytes(), b.as_bytes());
