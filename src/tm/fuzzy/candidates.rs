@@ -218,6 +218,31 @@ impl Counts {
         self.adding = adding;
     }
 
+    /// Put the candidates in id order. The passes after the prefix then
+    /// read the slot table and the tokens' bit sets in ascending order,
+    /// which the hardware fetches ahead; in the order met, each test was a
+    /// miss (a set is 125 KB a million units, and a matcher keeps tens of
+    /// megabytes of them, mostly out of the cache). Many candidates are
+    /// read off their bit set, in order already; a few are sorted.
+    fn in_id_order(&mut self) {
+        if self.units.len() * 8 < self.bits.len() {
+            self.units.sort_unstable();
+            return;
+        }
+        self.units.clear();
+        for (w, &word) in self.bits.iter().enumerate() {
+            let mut rest = word;
+            while rest != 0 {
+                self.units
+                    .push((w * 64) as u64 + u64::from(rest.trailing_zeros()));
+                rest &= rest - 1;
+            }
+        }
+        let start = self.units.len();
+        self.units.extend(self.far.keys());
+        self.units[start..].sort_unstable();
+    }
+
     /// Keep the candidates for which `keep(h, len)` holds.
     fn retain(&mut self, keep: impl FnMut(u32, u32) -> bool) {
         self.bump_all_retain(&[], 0, keep);
@@ -384,6 +409,10 @@ fn search_in(
             for i in 0..cands.long.len() {
                 if let Some(&ahead) = cands.long.get(i + AHEAD) {
                     cands.prefetch(ahead);
+                    // The token's set is likely out of the cache.
+                    if let Some(w) = bits.get((ahead / 64) as usize) {
+                        index::prefetch(w, 1);
+                    }
                 }
                 let u = cands.long[i];
                 if cands.get(u) >> H_BITS > add_hi && has(bits, u) {
@@ -400,6 +429,7 @@ fn search_in(
         read += k;
     }
     cands.retain(|h, len| u64::from(h) + n - read >= need(len));
+    cands.in_id_order();
 
     // Past the prefix a token only sharpens the bounds of the candidates,
     // rarest first: through its bit set (a bit test per candidate) when
@@ -569,6 +599,29 @@ mod tests {
             assert!(c.slot.iter().all(|&s| s == 0));
             assert!(c.bits.iter().all(|&b| b == 0));
         });
+    }
+
+    /// Candidates put in id order, few (sorted) or many (read off their
+    /// bit set), far ids included, are the same candidates.
+    #[test]
+    fn candidates_in_id_order_are_the_same_candidates() {
+        for many in [10u64, 5_000] {
+            let mut c = Counts::default();
+            let mut ids: Vec<u64> = (0..many).map(|i| (i * 7_919) % 200_003 + 1).collect();
+            ids.extend([DENSE_IDS + 5, DENSE_IDS + 1, 1 << 39]);
+            for &u in &ids {
+                c.add(u, 3, 1);
+            }
+            // One dropped: not among them afterwards.
+            c.drop_unit(ids[0]);
+            c.units.retain(|&u| u != ids[0]);
+            c.in_id_order();
+            ids.remove(0);
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(c.units, ids, "{many}");
+            c.clear();
+        }
     }
 
     /// Counting a token through its bit set keeps what decoding its
