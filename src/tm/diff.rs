@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::text::normalize::{fold_char, is_number, tokenize_folded};
 
@@ -32,7 +32,7 @@ pub fn tokens(raw: &str) -> Vec<Token> {
     // For each folded char: (its byte in `folded`, its source char's byte in `raw`).
     let mut at: Vec<(usize, usize)> = Vec::with_capacity(raw.len());
     for (i, c) in raw.char_indices() {
-        for n in std::iter::once(c).nfkc() {
+        each_nfkc(c, |n| {
             if let Some(f) = fold_char(n) {
                 if f.is_ascii() {
                     at.push((folded.len(), i));
@@ -44,7 +44,7 @@ pub fn tokens(raw: &str) -> Vec<Token> {
                     }
                 }
             }
-        }
+        });
     }
     let raw_at = |fbyte: usize| -> usize {
         match at.binary_search_by_key(&fbyte, |&(f, _)| f) {
@@ -74,6 +74,20 @@ pub fn tokens(raw: &str) -> Vec<Token> {
         .collect()
 }
 
+/// Call `f` with the NFKC form of one character: the character itself
+/// for ASCII and whatever the quick check (a table lookup) passes, which
+/// is nearly every character of Arabic and English text; the
+/// decomposition machinery (a fresh iterator a character, a fifth of a
+/// lookup's diffs) only for the others.
+#[inline]
+fn each_nfkc(c: char, mut f: impl FnMut(char)) {
+    if c.is_ascii() || is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+        f(c);
+    } else {
+        std::iter::once(c).nfkc().for_each(f);
+    }
+}
+
 /// The byte offset in `raw` after its first `n` folded characters (as
 /// `tokens` folds them) and the marks that fold to nothing right after
 /// them: where the rest of a token starts once `n` characters of it are
@@ -84,11 +98,10 @@ pub fn raw_after_folded(raw: &str, n: usize) -> usize {
     }
     let mut count = 0;
     for (i, c) in raw.char_indices() {
-        let made: usize = std::iter::once(c)
-            .nfkc()
-            .filter_map(fold_char)
-            .map(|f| f.to_lowercase().count())
-            .sum();
+        let mut made = 0;
+        each_nfkc(c, |n| {
+            made += fold_char(n).map_or(0, |f| f.to_lowercase().count());
+        });
         if made > 0 && count >= n {
             return i;
         }
@@ -264,10 +277,17 @@ pub fn replace_numbers(query: &str, source: &str, target: &str) -> Option<String
             .filter(|t| is_number(&t.text))
             .collect()
     };
-    let (qn, sn, tn) = (nums(query), nums(source), nums(target));
+    // Nothing to carry over unless the query has numbers, as many as the
+    // source: the target is only read then.
+    let qn = nums(query);
+    if qn.is_empty() {
+        return None;
+    }
+    let sn = nums(source);
     if qn.len() != sn.len() {
         return None;
     }
+    let tn = nums(target);
     let mut used = vec![false; tn.len()];
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     for (q, s) in qn.iter().zip(&sn) {
