@@ -89,7 +89,8 @@ pub trait IndexRead {
     fn token(&self, lang: &str, text: &str) -> Result<Option<TokenInfo>>;
 
     /// Call `f` with each of a token's posting blobs (`index::decode`
-    /// reads them); `index::postings_of` decodes them with a length filter.
+    /// reads them); `postings` and `posting_groups` below decode them with
+    /// a length filter.
     fn posting_blobs(&self, token_id: i64, f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()>;
 
     /// How many variants of an index language are indexed.

@@ -1,6 +1,7 @@
 //! The candidate search of a lookup: the units that can score ≥ min, each
-//! with a bound on its score (the length, prefix and count filters of the
-//! module doc of `tm::fuzzy`), from the postings of the query's tokens.
+//! with a bound on its score (the length, prefix, positional and count
+//! filters of the module doc of `tm::fuzzy`), from the postings of the
+//! query's tokens.
 //!
 //! The counts h are kept in a dense table indexed by unit id (`Counts`),
 //! reused by every lookup on a thread, with a bit set of the candidates

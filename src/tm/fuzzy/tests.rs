@@ -253,6 +253,19 @@ proptest! {
 
 /// A TM written before schema 0005 (blobs keyed by length alone, no
 /// ranks) is migrated on opening and gives the same matches.
+/// The rows of a two-column query.
+fn pairs<A: rusqlite::types::FromSql, B: rusqlite::types::FromSql>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+) -> Vec<(A, B)> {
+    conn.prepare(sql)
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
 #[test]
 fn a_tm_from_before_places_is_migrated_and_matches_the_same() {
     let units: Vec<(String, Option<String>)> = (0..60)
@@ -273,14 +286,7 @@ fn a_tm_from_before_places_is_migrated_and_matches_the_same() {
             .collect()
     };
     // Back to schema 4: old blobs, no rank column.
-    let old: Vec<(i64, Vec<u8>)> = store
-        .conn
-        .prepare("SELECT id, data FROM fz_chunk")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
+    let old: Vec<(i64, Vec<u8>)> = pairs(&store.conn, "SELECT id, data FROM fz_chunk");
     for (id, data) in old {
         let data = index::without_places(&data).unwrap();
         store
@@ -304,14 +310,10 @@ fn a_tm_from_before_places_is_migrated_and_matches_the_same() {
         assert_eq!(&m.brute_force(&q, None, 40, 5).unwrap(), want);
     }
     // The ranks follow the shares of units.
-    let ranks: Vec<(i64, i64)> = store
-        .conn
-        .prepare("SELECT df, rank FROM fz_token WHERE lang = 'ar'")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
+    let ranks: Vec<(i64, i64)> = pairs(
+        &store.conn,
+        "SELECT df, rank FROM fz_token WHERE lang = 'ar'",
+    );
     assert!(ranks.iter().all(|&(df, rank)| rank == df * 1_000_000 / 60));
 }
 

@@ -297,9 +297,8 @@ pub(super) fn get_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
 /// `get_varint` past its first byte's case.
 #[inline(never)]
 pub(super) fn get_long_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
-    // Eight bytes at once where the data has them: the varint's end found
-    // by the first byte without its high bit, its 7-bit groups gathered
-    // by shifts (byte by byte, a branch per byte that went either way).
+    // Eight bytes at once where the data has them (byte by byte, a branch
+    // per byte went either way).
     if let Some((v, size)) = data.get(*pos..*pos + 8).and_then(varint_in_word) {
         *pos += size;
         return Some(v);
