@@ -6,15 +6,21 @@ use crate::tm::{OnDuplicate, OriginInfo, Store};
 use crate::unit::Unit;
 use proptest::prelude::*;
 
-/// A TM on disk holding ar→en pairs (source, target, previous sentence).
-pub(crate) fn tm(units: &[(&str, &str, Option<&str>)]) -> (tempfile::TempDir, Store, Vec<i64>) {
+/// An empty TM on disk, and the origin its test units come from.
+fn empty_tm() -> (tempfile::TempDir, Store, OriginInfo) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
+    let store = Store::open(&dir.path().join("tm.db")).unwrap();
     let origin = OriginInfo {
         name: "test.tsv".into(),
         kind: "tsv".into(),
         header: None,
     };
+    (dir, store, origin)
+}
+
+/// A TM on disk holding ar→en pairs (source, target, previous sentence).
+pub(crate) fn tm(units: &[(&str, &str, Option<&str>)]) -> (tempfile::TempDir, Store, Vec<i64>) {
+    let (dir, mut store, origin) = empty_tm();
     let mut w = store.writer(&origin).unwrap();
     let mut ids = vec![];
     for (src, tgt, prev) in units {
@@ -192,13 +198,7 @@ fn tm_in_parts(
     cuts: &[usize],
     delete_every: usize,
 ) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
-    let origin = OriginInfo {
-        name: "test.tsv".into(),
-        kind: "tsv".into(),
-        header: None,
-    };
+    let (dir, mut store, origin) = empty_tm();
     let mut at = 0;
     let mut ids = vec![];
     for &cut in cuts.iter().chain(std::iter::once(&units.len())) {
